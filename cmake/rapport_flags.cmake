@@ -1,0 +1,16 @@
+# Per-target flags: warnings, sanitizers, optional -march=native. Never global CMAKE_CXX_FLAGS.
+function(rapport_target_flags target)
+    target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wno-sign-conversion)
+    if(RAPPORT_WERROR)
+        target_compile_options(${target} PRIVATE -Werror)
+    endif()
+    if(RAPPORT_NATIVE)
+        target_compile_options(${target} PRIVATE -march=native)
+    endif()
+    if(RAPPORT_SANITIZE)
+        target_compile_options(${target} PRIVATE -fsanitize=${RAPPORT_SANITIZE} -fno-omit-frame-pointer
+                                                 -fno-sanitize-recover=all)
+        target_link_options(${target} PRIVATE -fsanitize=${RAPPORT_SANITIZE})
+        target_compile_definitions(${target} PRIVATE RAPPORT_ENABLE_ASSERTS)
+    endif()
+endfunction()

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+// Accumulates analysed passages into postings buffers and finishes them into an immutable `segment`.
+// Thread safety: a writer is used by one thread at a time; independent writers may run in parallel.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <numeric>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "rapport/analysis/token.hpp"
+#include "rapport/core/error.hpp"
+#include "rapport/core/types.hpp"
+#include "rapport/index/segment.hpp"
+
+namespace rapport::index {
+
+namespace detail {
+/// Transparent string hash so that the term table can be probed with a `string_view`
+/// without allocating a `std::string` per token.
+struct string_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+}  // namespace detail
+
+/// Builds one segment in memory: term table → postings buffers, exact passage lengths,
+/// stored passages. Docids are assigned densely in the order passages are added.
+class segment_writer {
+public:
+    /// Registers an article; its passages refer to the returned number.
+    /// Complexity: amortised O(1).
+    [[nodiscard]] std::uint32_t add_article(article_id id, std::string title) {
+        articles_.push_back({std::move(id), std::move(title)});
+        return static_cast<std::uint32_t>(articles_.size() - 1);
+    }
+
+    /// Adds one passage with its analysed tokens and returns its docid.
+    /// The passage length is the number of tokens (removed stopwords do not count, as in Lucene).
+    /// Requires: `passage.article` was returned by `add_article`; token positions ascend.
+    /// Throws: `invalid_argument` when the segment already holds 2^32 - 1 passages.
+    /// Complexity: O(t log t) for t tokens.
+    docid_t add_passage(passage_record passage, std::span<const analysis::token> tokens) {
+        if (passages_.size() >= end_docid - 1) throw invalid_argument("segment is full (2^32 - 1 passages)");
+        const auto doc = static_cast<docid_t>(passages_.size());
+        scratch_.clear();
+        scratch_.reserve(tokens.size());
+        for (const auto& tok : tokens) scratch_.push_back({intern(tok.term), tok.position});
+        // Sorting (term, position) pairs groups each term's positions for this passage in one pass.
+        std::sort(scratch_.begin(), scratch_.end());
+        for (std::size_t i = 0; i < scratch_.size();) {
+            const termid_t t = scratch_[i].first;
+            auto& list = buffers_[t];
+            if (list.position_offsets.empty()) list.position_offsets.push_back(0);
+            std::size_t j = i;
+            for (; j < scratch_.size() && scratch_[j].first == t; ++j) list.positions.push_back(scratch_[j].second);
+            list.docids.push_back(doc);
+            list.freqs.push_back(static_cast<std::uint32_t>(j - i));
+            list.position_offsets.push_back(static_cast<std::uint32_t>(list.positions.size()));
+            i = j;
+        }
+        lengths_.push_back(static_cast<std::uint32_t>(tokens.size()));
+        passages_.push_back(std::move(passage));
+        return doc;
+    }
+
+    /// Number of passages added so far.
+    [[nodiscard]] std::size_t size() const noexcept { return passages_.size(); }
+
+    /// Sorts the term dictionary and hands everything over to an immutable segment.
+    /// The writer is left empty. Complexity: O(T log T) for T distinct terms.
+    [[nodiscard]] segment finish() {
+        std::vector<termid_t> order(term_names_.size());
+        std::iota(order.begin(), order.end(), termid_t{0});
+        std::sort(order.begin(), order.end(),
+                  [this](termid_t a, termid_t b) { return term_names_[a] < term_names_[b]; });
+        std::vector<std::string> terms;
+        std::vector<postings_list> postings;
+        terms.reserve(order.size());
+        postings.reserve(order.size());
+        for (const auto t : order) {
+            terms.push_back(std::move(term_names_[t]));
+            postings.push_back(std::move(buffers_[t]));
+        }
+        segment out(std::move(terms), std::move(postings), std::move(lengths_), std::move(passages_),
+                    std::move(articles_));
+        *this = segment_writer();
+        return out;
+    }
+
+private:
+    termid_t intern(std::string_view term) {
+        if (const auto it = ids_.find(term); it != ids_.end()) return it->second;
+        const auto id = static_cast<termid_t>(term_names_.size());
+        term_names_.emplace_back(term);
+        buffers_.emplace_back();
+        ids_.emplace(std::string(term), id);
+        return id;
+    }
+
+    std::unordered_map<std::string, termid_t, detail::string_hash, std::equal_to<>> ids_;
+    std::vector<std::string> term_names_;
+    std::vector<postings_list> buffers_;
+    std::vector<std::uint32_t> lengths_;
+    std::vector<passage_record> passages_;
+    std::vector<article_record> articles_;
+    std::vector<std::pair<termid_t, std::uint32_t>> scratch_;
+};
+
+}  // namespace rapport::index

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+// Exhaustive document-at-a-time evaluation of a ranked disjunction (OR) and a ranked conjunction
+// (AND). These are the oracles that every pruning algorithm must agree with exactly.
+// Thread safety: operate on the caller's cursors and queue only.
+#pragma once
+
+#include <algorithm>
+#include <span>
+
+#include "rapport/core/types.hpp"
+#include "rapport/search/cursor.hpp"
+#include "rapport/search/topk_queue.hpp"
+
+namespace rapport::search {
+
+/// Scores every passage that contains at least one query term and offers it to `top`.
+/// Scores are summed in cursor order, so equal inputs give bit-identical scores.
+/// Complexity: O(P · q) for P postings over q cursors.
+template <ScoredCursor Cursor>
+void ranked_or(std::span<Cursor> cursors, topk_queue& top) noexcept {
+    docid_t current = end_docid;
+    for (const auto& c : cursors) current = std::min(current, c.docid());
+    while (current != end_docid) {
+        score_t score = 0;
+        docid_t next_doc = end_docid;
+        for (auto& c : cursors) {
+            if (c.docid() == current) {
+                score += c.score();
+                c.next();
+            }
+            next_doc = std::min(next_doc, c.docid());
+        }
+        top.insert(score, current);
+        current = next_doc;
+    }
+}
+
+/// Scores every passage that contains all query terms and offers it to `top`. Advances by
+/// leapfrogging: every cursor seeks to the largest current docid until all agree.
+/// Complexity: O(q · |first list| · log) when the first cursor is the rarest term.
+template <ScoredCursor Cursor>
+void ranked_and(std::span<Cursor> cursors, topk_queue& top) noexcept {
+    if (cursors.empty()) return;
+    // Callers should put the rarest term first: it drives the candidate stream.
+    docid_t candidate = cursors.front().docid();
+    while (candidate != end_docid) {
+        bool all = true;
+        for (auto& c : cursors) {
+            c.seek(candidate);
+            if (c.docid() != candidate) {
+                candidate = c.docid();
+                all = false;
+                break;
+            }
+        }
+        if (!all) continue;
+        score_t score = 0;
+        for (const auto& c : cursors) score += c.score();
+        top.insert(score, candidate);
+        cursors.front().next();
+        candidate = cursors.front().docid();
+    }
+}
+
+}  // namespace rapport::search
