@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+#include "corpus.hpp"
+
+#include <zstd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "rapport/core/error.hpp"
+#include "rapport/ingest/readers.hpp"
+
+namespace rapport::bench {
+
+namespace {
+std::string read_file(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    if (!in) throw io_error(p.string(), "cannot open");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return std::move(ss).str();
+}
+
+std::string decompress(const std::string& data, const std::string& name) {
+    std::string out;
+    ZSTD_DStream* ds = ZSTD_createDStream();
+    ZSTD_initDStream(ds);
+    ZSTD_inBuffer in{data.data(), data.size(), 0};
+    std::vector<char> buf(ZSTD_DStreamOutSize());
+    while (in.pos < in.size) {
+        ZSTD_outBuffer o{buf.data(), buf.size(), 0};
+        const auto rc = ZSTD_decompressStream(ds, &o, &in);
+        if (ZSTD_isError(rc)) {
+            ZSTD_freeDStream(ds);
+            throw corruption_error(name, in.pos, ZSTD_getErrorName(rc));
+        }
+        out.append(buf.data(), o.pos);
+    }
+    ZSTD_freeDStream(ds);
+    return out;
+}
+
+std::optional<std::string> g_dir;
+}  // namespace
+
+std::optional<std::string> corpus_dir(int& argc, char** argv) {
+    for (int i = 1; i + 1 < argc; ++i) {
+        if (std::strcmp(argv[i], "--corpus") == 0) {
+            std::string dir = argv[i + 1];
+            for (int j = i; j + 2 <= argc; ++j) argv[j] = argv[j + 2];
+            argc -= 2;
+            return dir;
+        }
+    }
+    if (const char* env = std::getenv("RAPPORT_CORPUS"); env != nullptr && *env != '\0') return std::string(env);
+    return std::nullopt;
+}
+
+corpus load_corpus(const std::string& dir, std::size_t limit) {
+    corpus c;
+    c.dir = dir;
+    const std::filesystem::path base(dir);
+    std::string jsonl;
+    if (std::filesystem::exists(base / "docs.jsonl"))
+        jsonl = read_file(base / "docs.jsonl");
+    else
+        jsonl = decompress(read_file(base / "docs.jsonl.zst"), (base / "docs.jsonl.zst").string());
+    std::istringstream in(std::move(jsonl));
+    ingest::jsonl_reader reader(in, (base / "docs.jsonl").string());
+    while (auto a = reader.next()) {
+        c.text_bytes += a->body.size();
+        c.docs.push_back(std::move(*a));
+        if (limit != 0 && c.docs.size() >= limit) break;
+    }
+    std::ifstream q(base / "queries.tsv");
+    if (!q) throw io_error((base / "queries.tsv").string(), "cannot open");
+    std::string line;
+    while (std::getline(q, line)) {
+        const auto tab = line.find('\t');
+        if (tab == std::string::npos) continue;
+        c.queries.emplace_back(line.substr(0, tab), line.substr(tab + 1));
+    }
+    return c;
+}
+
+void set_corpus_dir(std::optional<std::string> dir) { g_dir = std::move(dir); }
+
+const corpus* shared_corpus() {
+    static const std::optional<corpus> loaded = []() -> std::optional<corpus> {
+        if (!g_dir || !std::filesystem::is_directory(*g_dir)) {
+            std::cerr << "corpus not found: pass --corpus DIR or set RAPPORT_CORPUS to the "
+                         "wikipedia-2021-passages directory; corpus benchmarks are skipped\n";
+            return std::nullopt;
+        }
+        return load_corpus(*g_dir);
+    }();
+    return loaded ? &*loaded : nullptr;
+}
+
+double percentile(std::vector<double>& values, double p) {
+    if (values.empty()) return 0;
+    std::sort(values.begin(), values.end());
+    const auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(values.size())));
+    return values[std::min(values.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+}  // namespace rapport::bench
+
+#include <benchmark/benchmark.h>
+
+namespace rapport::bench {
+int run_benchmarks(int argc, char** argv) {
+    set_corpus_dir(corpus_dir(argc, argv));
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}
+}  // namespace rapport::bench

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+// Query latency over the 10,000 Million Query track queries against an in-memory index of the
+// Wikipedia passages: per-query wall time (analysis + retrieval, no stored-field output), reported
+// as p50/p99/mean in microseconds.
+//   search_bench --corpus DIR [--benchmark_format=json]
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <memory>
+
+#include "corpus.hpp"
+#include "rapport/index/memory_index.hpp"
+#include "rapport/search/searcher.hpp"
+
+namespace {
+const rapport::index::memory_index* shared_index() {
+    static const std::unique_ptr<rapport::index::memory_index> index = []() -> std::unique_ptr<rapport::index::memory_index> {
+        const auto* c = rapport::bench::shared_corpus();
+        if (c == nullptr) return nullptr;
+        rapport::index::index_builder builder;
+        for (const auto& d : c->docs) builder.add_passage(d.id, d.title, d.body);
+        return std::make_unique<rapport::index::memory_index>(builder.finish());
+    }();
+    return index.get();
+}
+
+void query_log(benchmark::State& state, rapport::search::match_mode mode, std::size_t k) {
+    const auto* index = shared_index();
+    if (index == nullptr) {
+        state.SkipWithError("corpus not found (--corpus DIR or RAPPORT_CORPUS)");
+        return;
+    }
+    const auto& queries = rapport::bench::shared_corpus()->queries;
+    rapport::search::searcher searcher(*index);
+    std::vector<double> micros;
+    std::size_t hits = 0;
+    for (auto _ : state) {
+        micros.clear();
+        for (const auto& [qid, text] : queries) {
+            const auto t0 = std::chrono::steady_clock::now();
+            const auto result = searcher.search(text, {.k = k, .mode = mode});
+            const auto t1 = std::chrono::steady_clock::now();
+            hits += result.size();
+            micros.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+        }
+    }
+    double sum = 0;
+    for (double m : micros) sum += m;
+    state.counters["queries"] = static_cast<double>(micros.size());
+    state.counters["mean_us"] = sum / static_cast<double>(micros.size());
+    state.counters["p50_us"] = rapport::bench::percentile(micros, 50);
+    state.counters["p99_us"] = rapport::bench::percentile(micros, 99);
+    benchmark::DoNotOptimize(hits);
+}
+BENCHMARK_CAPTURE(query_log, or_top10, rapport::search::match_mode::any, 10)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(query_log, and_top10, rapport::search::match_mode::all, 10)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(query_log, or_top1000, rapport::search::match_mode::any, 1000)->Unit(benchmark::kMillisecond)->Iterations(1);
+}  // namespace
+
+int main(int argc, char** argv) { return rapport::bench::run_benchmarks(argc, argv); }
