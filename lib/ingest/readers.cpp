@@ -28,6 +28,7 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
 constexpr std::size_t max_title_bytes = 120;
+constexpr std::size_t fallback_title_bytes = 60;
 
 [[nodiscard]] std::string errno_message(int err) {
     return err != 0 ? std::generic_category().message(err) : std::string("unknown error");
@@ -49,6 +50,20 @@ constexpr std::size_t max_title_bytes = 120;
     return content;
 }
 
+// The first words of `line`, cut at a space to at most `fallback_title_bytes` (or, without a
+// space, at a UTF-8 character boundary), with "…" when something was cut.
+[[nodiscard]] std::string opening_words(std::string_view line) {
+    if (line.size() <= fallback_title_bytes) return std::string(line);
+    std::size_t cut = line.rfind(' ', fallback_title_bytes);
+    if (cut == std::string_view::npos || cut == 0) {
+        cut = fallback_title_bytes;
+        while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+    }
+    std::string_view head = detail::trim(line.substr(0, cut));
+    while (!head.empty() && (head.back() == ',' || head.back() == ':' || head.back() == ';')) head.remove_suffix(1);
+    return std::string(head) + "…";
+}
+
 // Applies the title rule of read_text_directory to `content` (BOM already dropped).
 [[nodiscard]] article split_title(std::string id, std::string content) {
     std::size_t pos = 0;
@@ -62,7 +77,12 @@ constexpr std::size_t max_title_bytes = 120;
         }
         const char last = line.back();
         const bool sentence_end = last == '.' || last == '!' || last == '?' || last == ':' || last == ',';
-        if (line.size() > max_title_bytes || sentence_end) break;
+        if (line.size() > max_title_bytes || sentence_end) {
+            // The article starts with prose: its opening words make a better title than a file
+            // name, and the line stays in the body.
+            std::string title = opening_words(line);
+            return article{article_id{std::move(id)}, std::move(title), std::move(content)};
+        }
         std::string title(line);
         std::string body = newline == std::string::npos ? std::string() : content.substr(newline + 1);
         return article{article_id{std::move(id)}, std::move(title), std::move(body)};

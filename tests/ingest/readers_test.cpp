@@ -45,29 +45,43 @@ TEST_CASE("ingest: text directory title rule") {
         CHECK(articles[0].title == "My Heading");
         CHECK(articles[0].body == "First paragraph.\nSecond paragraph.\n");
     }
-    SUBCASE("a first line ending in sentence punctuation stays in the body") {
+    SUBCASE("a first line ending in sentence punctuation stays in the body and titles the article") {
         for (const char* line : {"This is a sentence.", "Wow!", "Why?", "Ask yourself:", "Dear all,"}) {
             CAPTURE(line);
             const std::string content = std::string(line) + "\nMore text.\n";
             write_file(dir.path() / "b.txt", content);
             const auto articles = read_text_directory(dir.path());
             REQUIRE(articles.size() == 1);
-            CHECK(articles[0].title == "b");
+            CHECK(articles[0].title == line);  // short: its opening words are the whole line
             CHECK(articles[0].body == content);
         }
     }
-    SUBCASE("a first line over 120 bytes stays in the body") {
+    SUBCASE("a first line over 120 bytes stays in the body; its opening words are the title") {
         const std::string long_line(121, 'x');
         write_file(dir.path() / "c.txt", long_line + "\nrest\n");
         auto articles = read_text_directory(dir.path());
         REQUIRE(articles.size() == 1);
-        CHECK(articles[0].title == "c");
+        CHECK(articles[0].title == std::string(60, 'x') + "…");  // no space: cut at 60 bytes
         CHECK(articles[0].body == long_line + "\nrest\n");
 
         write_file(dir.path() / "c.txt", long_line.substr(1) + "\nrest\n");
         articles = read_text_directory(dir.path());
         CHECK(articles[0].title == long_line.substr(1));
         CHECK(articles[0].body == "rest\n");
+    }
+    SUBCASE("a long sentence is cut at a space, trailing punctuation dropped") {
+        write_file(dir.path() / "g.txt",
+                   "Herman Melville, the American writer/novelist, once said: We cannot live only for ourselves.\nx\n");
+        const auto articles = read_text_directory(dir.path());
+        CHECK(articles[0].title == "Herman Melville, the American writer/novelist, once said: We…");
+        CHECK(articles[0].body.starts_with("Herman Melville"));
+    }
+    SUBCASE("a long line of multi-byte characters without spaces is cut on a character boundary") {
+        std::string cjk;
+        for (int i = 0; i < 50; ++i) cjk += "信";  // 150 bytes: too long for a heading
+        write_file(dir.path() / "h.txt", cjk + "。\n");
+        const auto articles = read_text_directory(dir.path());
+        CHECK(articles[0].title == cjk.substr(0, 60) + "…");
     }
     SUBCASE("title only, empty and whitespace-only files") {
         write_file(dir.path() / "d.txt", "Only a title");

@@ -33,7 +33,7 @@ TEST_CASE("relevance: Cranfield MAP and nDCG@10 stay above the regression floor"
         auto& entries = run.results[q.qid];
         for (const auto& h : s.search(q.text, {.k = 1000})) entries.push_back({h.article.value, h.score});
     }
-    const auto result = eval::evaluate(run, eval::read_qrels(dir + "/qrels.txt"));
+    const auto result = eval::evaluate(run, eval::read_qrels(dir + "/qrels.txt"), {.complete = true});
     std::printf("Cranfield (k1=0.9, b=0.4, %zu queries): MAP %.4f  nDCG@10 %.4f  P@10 %.4f  MRR@10 %.4f  R@1000 %.4f\n",
                 result.mean.queries, result.mean.map, result.mean.ndcg_at_10, result.mean.p_at_10,
                 result.mean.mrr_at_10, result.mean.recall_at_1000);

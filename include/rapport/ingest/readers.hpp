@@ -26,8 +26,9 @@ namespace rapport::ingest {
 /// holds more than whitespace (lines end at LF; a CR before it is dropped), trimmed of
 /// whitespace, is the title when it is at most 120 bytes long and does not end in '.', '!',
 /// '?', ':' or ','; that line is then removed and the body is the rest of the file after it.
-/// Otherwise (a sentence, a long line, or no such line at all) the title is the id and the body
-/// is the whole file. Every article then goes through `normalize_article`.
+/// Otherwise (a sentence or a long line) the title is that line's opening words, cut at a space
+/// to at most 60 bytes and followed by "…" when cut, and the body is the whole file; a file with
+/// no such line gets the id as its title. Every article then goes through `normalize_article`.
 ///
 /// Throws: `io_error` naming the path when `dir` is missing or not a directory, cannot be
 /// listed, or a file cannot be read; `invalid_argument` naming the file, with the byte offset
