@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: MIT
+// The standard token filters: NFKC_Casefold, stopwords, Snowball stemming.
+// Thread safety: each filter owns its scratch buffers, stemmer and cache; not thread-safe,
+// `clone()` for another thread.
+#include "rapport/analysis/token_filter.hpp"
+
+#include <libstemmer.h>
+
+#include <algorithm>
+#include <climits>
+#include <new>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include "analysis/case_folder.hpp"
+#include "rapport/core/error.hpp"
+
+namespace rapport::analysis {
+
+token_filter::~token_filter() = default;
+
+namespace {
+
+class case_fold_filter final : public token_filter {
+public:
+    bool apply(std::string& term) override {
+        folder_.fold_in_place(term, scratch_);
+        return !term.empty();
+    }
+    [[nodiscard]] std::unique_ptr<token_filter> clone() const override {
+        return std::make_unique<case_fold_filter>();
+    }
+
+private:
+    detail::case_folder folder_;
+    std::string scratch_;
+};
+
+class stopword_filter final : public token_filter {
+public:
+    explicit stopword_filter(std::vector<std::string> words) {
+        std::string folded;
+        for (auto& word : words) {
+            folder_.fold(word, folded);
+            if (!folded.empty()) words_.insert(folded);
+        }
+    }
+    stopword_filter(const stopword_filter& other) : token_filter(other), words_(other.words_) {}
+
+    bool apply(std::string& term) override {
+        if (words_.empty()) return true;
+        if (folder_.is_folded(term)) return words_.find(term) == words_.end();
+        folder_.fold(term, scratch_);
+        return words_.find(scratch_) == words_.end();
+    }
+    [[nodiscard]] std::unique_ptr<token_filter> clone() const override {
+        return std::make_unique<stopword_filter>(*this);
+    }
+
+private:
+    detail::case_folder folder_;
+    std::unordered_set<std::string> words_;
+    std::string scratch_;
+};
+
+struct stemmer_deleter {
+    void operator()(sb_stemmer* s) const noexcept { sb_stemmer_delete(s); }
+};
+using stemmer_ptr = std::unique_ptr<sb_stemmer, stemmer_deleter>;
+
+std::string ascii_lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+class stemmer_filter final : public token_filter {
+public:
+    // Bounded so that a long indexing run cannot grow the cache without limit; clearing when
+    // full lets it follow a vocabulary that drifts. Zipf's law keeps the hit rate high: the few
+    // thousand most frequent words make up most running text.
+    static constexpr std::size_t cache_capacity = 16384;
+    // Longer terms are rare, and caching them would let a few blobs crowd out real words.
+    static constexpr std::size_t max_cached_bytes = 48;
+    static constexpr std::size_t max_stemmed_bytes = 4096;
+
+    explicit stemmer_filter(std::string language) : language_(std::move(language)) {
+        stemmer_.reset(sb_stemmer_new(language_.c_str(), "UTF_8"));
+        if (!stemmer_) {
+            std::string message = "analysis: unknown stemmer language '" + language_ + "'; available:";
+            const char** names = sb_stemmer_list();
+            for (std::size_t i = 0; names[i] != nullptr; ++i) message += (i == 0 ? " " : ", ") + std::string(names[i]);
+            throw invalid_argument(message);
+        }
+    }
+
+    bool apply(std::string& term) override {
+        if (term.size() > max_stemmed_bytes) return true;
+        const bool cacheable = term.size() <= max_cached_bytes;
+        if (cacheable) {
+            const auto it = cache_.find(term);
+            if (it != cache_.end()) {
+                term.assign(it->second);
+                return !term.empty();
+            }
+        }
+        const sb_symbol* stem = sb_stemmer_stem(stemmer_.get(), reinterpret_cast<const sb_symbol*>(term.data()),
+                                                static_cast<int>(term.size()));
+        if (stem == nullptr) throw std::bad_alloc();
+        const auto length = static_cast<std::size_t>(sb_stemmer_length(stemmer_.get()));
+        const std::string_view result(reinterpret_cast<const char*>(stem), length);
+        if (cacheable) {
+            if (cache_.size() >= cache_capacity) cache_.clear();
+            cache_.emplace(term, result);
+        }
+        term.assign(result);
+        return !term.empty();
+    }
+    [[nodiscard]] std::unique_ptr<token_filter> clone() const override {
+        return std::make_unique<stemmer_filter>(language_);
+    }
+
+private:
+    std::string language_;
+    stemmer_ptr stemmer_;
+    std::unordered_map<std::string, std::string> cache_;
+};
+
+}  // namespace
+
+std::unique_ptr<token_filter> make_case_fold_filter() { return std::make_unique<case_fold_filter>(); }
+
+std::unique_ptr<token_filter> make_stopword_filter(std::vector<std::string> words) {
+    return std::make_unique<stopword_filter>(std::move(words));
+}
+
+std::unique_ptr<token_filter> make_stemmer_filter(std::string_view language) {
+    return std::make_unique<stemmer_filter>(ascii_lower(language));
+}
+
+const std::vector<std::string>& english_stopwords() {
+    static const std::vector<std::string> words = [] {
+        std::vector<std::string> w{"a",    "an",    "and",  "are",   "as",    "at",   "be",    "but",  "by",
+                                   "for",  "if",    "in",   "into",  "is",    "it",   "no",    "not",  "of",
+                                   "on",   "or",    "such", "that",  "the",   "their", "then", "there", "these",
+                                   "they", "this",  "to",   "was",   "will",  "with"};
+        std::sort(w.begin(), w.end());
+        return w;
+    }();
+    return words;
+}
+
+std::vector<std::string> stemmer_languages() {
+    std::vector<std::string> out;
+    for (const char** names = sb_stemmer_list(); *names != nullptr; ++names) out.emplace_back(*names);
+    return out;
+}
+
+}  // namespace rapport::analysis

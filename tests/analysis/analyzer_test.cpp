@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: MIT
+// The analysis pipeline end to end: positions and gaps, offsets, options, invalid UTF-8, limits.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "rapport/analysis/analyzer.hpp"
+#include "rapport/core/error.hpp"
+
+using namespace rapport::analysis;
+
+namespace {
+
+std::vector<std::string> terms(const std::vector<token>& tokens) {
+    std::vector<std::string> out;
+    for (const auto& t : tokens) out.push_back(t.term);
+    return out;
+}
+
+std::vector<std::uint32_t> positions(const std::vector<token>& tokens) {
+    std::vector<std::uint32_t> out;
+    for (const auto& t : tokens) out.push_back(t.position);
+    return out;
+}
+
+// A custom filter for add_filter: drops terms containing a digit, doubles 'x'.
+class no_digits final : public token_filter {
+public:
+    bool apply(std::string& term) override {
+        if (term.find_first_of("0123456789") != std::string::npos) return false;
+        if (term == "x") term = "xx";
+        return true;
+    }
+    [[nodiscard]] std::unique_ptr<token_filter> clone() const override { return std::make_unique<no_digits>(); }
+};
+
+}  // namespace
+
+TEST_CASE("analysis: English analyzer folds, removes stopwords with gaps, stems") {
+    auto a = analyzer::english();
+    const std::string text = "The Runners were running to the BUILDINGS in Straße";
+    const auto tokens = a.analyze(text);
+    CHECK(terms(tokens) == std::vector<std::string>{"runner", "were", "run", "build", "strass"});
+    CHECK(positions(tokens) == std::vector<std::uint32_t>{1, 2, 3, 6, 8});
+    for (const auto& t : tokens) CHECK(t.end > t.begin);
+    CHECK(text.substr(tokens[3].begin, tokens[3].end - tokens[3].begin) == "BUILDINGS");
+    CHECK(text.substr(tokens[4].begin, tokens[4].end - tokens[4].begin) == "Straße");
+    CHECK(a.filter_count() == 3);
+}
+
+TEST_CASE("analysis: analyzer options") {
+    SUBCASE("no stemming, no stopwords, no folding") {
+        analyzer_options o;
+        o.language = "none";
+        o.stopwords = std::vector<std::string>{};
+        o.case_fold = false;
+        analyzer a(o);
+        CHECK(a.filter_count() == 0);
+        CHECK(terms(a.analyze("The Runners")) == std::vector<std::string>{"The", "Runners"});
+    }
+    SUBCASE("custom stopwords replace the default") {
+        analyzer_options o;
+        o.stopwords = std::vector<std::string>{"runners"};
+        analyzer a(o);
+        CHECK(terms(a.analyze("The Runners ran")) == std::vector<std::string>{"the", "ran"});
+    }
+    SUBCASE("German defaults to no stopwords") {
+        analyzer_options o;
+        o.language = "german";
+        analyzer a(o);
+        const auto tokens = a.analyze("Die Häuser und die Katzen");
+        CHECK(terms(tokens) == std::vector<std::string>{"die", "haus", "und", "die", "katz"});
+    }
+    SUBCASE("French") {
+        analyzer_options o;
+        o.language = "french";
+        analyzer a(o);
+        CHECK(terms(a.analyze("Les chanteuses CONTINUELLEMENT")) ==
+              std::vector<std::string>{"le", "chanteux", "continuel"});
+    }
+    SUBCASE("unknown language") {
+        analyzer_options o;
+        o.language = "elvish";
+        CHECK_THROWS_AS(analyzer{o}, rapport::invalid_argument);
+    }
+    SUBCASE("the bare analyzer only tokenizes") {
+        analyzer a;
+        CHECK(a.filter_count() == 0);
+        CHECK(terms(a.analyze("The Runners")) == std::vector<std::string>{"The", "Runners"});
+    }
+}
+
+TEST_CASE("analysis: analyzer offsets and folding of combining marks, CJK, emoji") {
+    auto a = analyzer::english();
+    const std::string text = "Cafe\u0301 ΣΊΣΥΦΟΣ 北京大学 \xF0\x9F\x91\x8D";
+    const auto tokens = a.analyze(text);
+    REQUIRE(tokens.size() == 5);
+    CHECK(tokens[0].term == "café");  // NFKC composes e + U+0301; Snowball leaves it
+    CHECK(text.substr(tokens[0].begin, tokens[0].end - tokens[0].begin) == "Cafe\u0301");
+    CHECK(tokens[1].term == "σίσυφοσ");
+    CHECK(tokens[2].term == "北京");
+    CHECK(tokens[3].term == "大学");
+    CHECK(tokens[4].term == "\xF0\x9F\x91\x8D");
+    CHECK(positions(tokens) == std::vector<std::uint32_t>{0, 1, 2, 3, 4});
+    CHECK(tokens[4].end == text.size());
+}
+
+TEST_CASE("analysis: custom filters compose") {
+    analyzer a;
+    a.add_filter(make_case_fold_filter()).add_filter(std::make_unique<no_digits>());
+    CHECK(terms(a.analyze("X R2D2 y")) == std::vector<std::string>{"xx", "y"});
+    CHECK(positions(a.analyze("X R2D2 y")) == std::vector<std::uint32_t>{0, 2});
+    CHECK_THROWS_AS(a.add_filter(nullptr), rapport::invalid_argument);
+
+    analyzer copy = a;  // clones the filters
+    CHECK(copy.filter_count() == 2);
+    CHECK(terms(copy.analyze("X 1")) == std::vector<std::string>{"xx"});
+    analyzer moved = std::move(copy);
+    CHECK(terms(moved.analyze("Y")) == std::vector<std::string>{"y"});
+    copy = moved;
+    CHECK(terms(copy.analyze("Z")) == std::vector<std::string>{"z"});
+}
+
+TEST_CASE("analysis: analyzer and invalid UTF-8") {
+    const std::string text = std::string("ok caf") + "\xC3" + " bad\xFF\xFE word";
+    SUBCASE("reject names the first bad byte") {
+        auto a = analyzer::english();
+        CHECK(a.invalid_utf8() == rapport::invalid_utf8_policy::reject);
+        try {
+            (void)a.analyze(text);
+            FAIL("no exception");
+        } catch (const rapport::invalid_argument& e) {
+            REQUIRE(e.offset().has_value());
+            CHECK(*e.offset() == 6);
+        }
+    }
+    SUBCASE("replace repairs, and offsets refer to the repaired text") {
+        analyzer_options o;
+        o.invalid_utf8 = rapport::invalid_utf8_policy::replace;
+        analyzer a(o);
+        const auto tokens = a.analyze(text);
+        const std::string repaired = "ok caf\uFFFD bad\uFFFD\uFFFD word";
+        CHECK(terms(tokens) == std::vector<std::string>{"ok", "caf", "bad", "word"});
+        for (const auto& t : tokens) CHECK(t.end <= repaired.size());
+        CHECK(repaired.substr(tokens[3].begin, tokens[3].end - tokens[3].begin) == "word");
+        CHECK(tokens[3].begin == 20);
+        CHECK(positions(tokens) == std::vector<std::uint32_t>{0, 1, 2, 3});
+    }
+    SUBCASE("set_invalid_utf8_policy on a custom analyzer") {
+        analyzer a;
+        a.set_invalid_utf8_policy(rapport::invalid_utf8_policy::replace);
+        CHECK(terms(a.analyze("\xC0\xAF" "abc")) == std::vector<std::string>{"abc"});
+    }
+}
+
+TEST_CASE("analysis: analyzer limits and edge cases") {
+    auto a = analyzer::english();
+    SUBCASE("empty and word-free text") {
+        CHECK(a.analyze("").empty());
+        CHECK(a.analyze(" ... !!! ").empty());
+        CHECK(a.analyze("the of and").empty());
+    }
+    SUBCASE("terms longer than 255 bytes are dropped and leave a gap") {
+        const std::string longest(255, 'q');
+        const std::string too_long(256, 'q');
+        const auto tokens = a.analyze("alpha " + too_long + " beta " + longest);
+        CHECK(terms(tokens) == std::vector<std::string>{"alpha", "beta", longest});
+        CHECK(positions(tokens) == std::vector<std::uint32_t>{0, 2, 3});
+    }
+    SUBCASE("out is cleared and reused") {
+        std::vector<token> out;
+        a.analyze("one two three four", out);
+        CHECK(out.size() == 4);
+        a.analyze("five", out);
+        REQUIRE(out.size() == 1);
+        CHECK(out[0] == token{"five", 0, 0, 4});
+    }
+    SUBCASE("a few megabytes") {
+        std::string text;
+        while (text.size() < 5'000'000) text += "The quick brown foxes jumped over the lazy dogs; Straße café 東京. ";
+        std::vector<token> out;
+        a.analyze(text, out);
+        CHECK(out.size() > 500'000);
+        CHECK(out[0].term == "quick");
+        CHECK(out[1].term == "brown");
+        CHECK(out[2].term == "fox");
+        const auto& last = out.back();
+        CHECK(last.end <= text.size());
+        CHECK(text.substr(last.begin, last.end - last.begin) == "東京");
+    }
+    SUBCASE("copies work in parallel threads") {
+        std::vector<std::vector<token>> results(4);
+        std::vector<std::thread> threads;
+        for (auto& r : results) {
+            threads.emplace_back([&r, copy = a]() mutable {
+                for (int i = 0; i < 200; ++i) copy.analyze("Running buildings in 北京 and Straße", r);
+            });
+        }
+        for (auto& t : threads) t.join();
+        for (const auto& r : results) CHECK(r == results[0]);
+        CHECK(terms(results[0]) == std::vector<std::string>{"run", "build", "北京", "strass"});
+    }
+}
