@@ -3,27 +3,39 @@
 
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <cstdint>
 
 #include "rapport/core/error.hpp"
 
 namespace rapport {
 
-std::optional<std::size_t> find_invalid_utf8(std::string_view text) noexcept {
-    const auto* s = reinterpret_cast<const std::uint8_t*>(text.data());
-    const auto length = static_cast<std::int32_t>(text.size());
+namespace {
+// Decodes the sequence at `pos` (a lead byte ≥ 0x80) and returns its length, or 0 when it is
+// invalid. ICU's U8_NEXT implements the Unicode "maximal subpart" rules and rejects overlongs,
+// surrogates and values above U+10FFFF; it takes int32_t indexes, so it sees at most the next
+// 4 bytes (the longest sequence), which keeps texts of any size correct.
+std::size_t decode_at(std::string_view text, std::size_t pos, std::size_t& consumed) noexcept {
+    const auto* s = reinterpret_cast<const std::uint8_t*>(text.data() + pos);
+    const auto length = static_cast<std::int32_t>(std::min<std::size_t>(4, text.size() - pos));
     std::int32_t i = 0;
-    while (i < length) {
-        if (s[i] < 0x80) {
+    UChar32 c;
+    U8_NEXT(s, i, length, c);
+    consumed = static_cast<std::size_t>(i);
+    return c < 0 ? 0 : consumed;
+}
+}  // namespace
+
+std::optional<std::size_t> find_invalid_utf8(std::string_view text) noexcept {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        if (static_cast<unsigned char>(text[i]) < 0x80) {
             ++i;
             continue;
         }
-        const std::int32_t start = i;
-        UChar32 c;
-        // ICU's U8_NEXT implements the Unicode "maximal subpart" rules and rejects overlongs,
-        // surrogates and values above U+10FFFF by yielding a negative code point.
-        U8_NEXT(s, i, length, c);
-        if (c < 0) return static_cast<std::size_t>(start);
+        std::size_t consumed = 0;
+        if (decode_at(text, i, consumed) == 0) return i;
+        i += consumed;
     }
     return std::nullopt;
 }
@@ -31,17 +43,18 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view text) noexcept {
 std::string replace_invalid_utf8(std::string_view text) {
     std::string out;
     out.reserve(text.size());
-    const auto* s = reinterpret_cast<const std::uint8_t*>(text.data());
-    const auto length = static_cast<std::int32_t>(text.size());
-    std::int32_t i = 0;
-    while (i < length) {
-        const std::int32_t start = i;
-        UChar32 c;
-        U8_NEXT(s, i, length, c);
-        if (c < 0)
-            out += "\xEF\xBF\xBD";
+    std::size_t i = 0;
+    while (i < text.size()) {
+        if (static_cast<unsigned char>(text[i]) < 0x80) {
+            out.push_back(text[i++]);
+            continue;
+        }
+        std::size_t consumed = 0;
+        if (decode_at(text, i, consumed) == 0)
+            out += "\xEF\xBF\xBD";  // U+FFFD for the maximal invalid subsequence
         else
-            out.append(text.data() + start, static_cast<std::size_t>(i - start));
+            out.append(text.substr(i, consumed));
+        i += consumed;
     }
     return out;
 }

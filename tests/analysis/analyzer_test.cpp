@@ -40,13 +40,14 @@ public:
 
 TEST_CASE("analysis: English analyzer folds, removes stopwords with gaps, stems") {
     auto a = analyzer::english();
-    const std::string text = "The Runners were running to the BUILDINGS in Straße";
+    const std::string text = "The Runners were running to the BUILDINGS in Straße, don\u2019t";
     const auto tokens = a.analyze(text);
-    CHECK(terms(tokens) == std::vector<std::string>{"runner", "were", "run", "build", "strass"});
-    CHECK(positions(tokens) == std::vector<std::uint32_t>{1, 2, 3, 6, 8});
+    // "the", "were", "to", "in" and "don’t" are Snowball English stopwords.
+    CHECK(terms(tokens) == std::vector<std::string>{"runner", "run", "build", "strass"});
+    CHECK(positions(tokens) == std::vector<std::uint32_t>{1, 3, 6, 8});
     for (const auto& t : tokens) CHECK(t.end > t.begin);
-    CHECK(text.substr(tokens[3].begin, tokens[3].end - tokens[3].begin) == "BUILDINGS");
-    CHECK(text.substr(tokens[4].begin, tokens[4].end - tokens[4].begin) == "Straße");
+    CHECK(text.substr(tokens[2].begin, tokens[2].end - tokens[2].begin) == "BUILDINGS");
+    CHECK(text.substr(tokens[3].begin, tokens[3].end - tokens[3].begin) == "Straße");
     CHECK(a.filter_count() == 3);
 }
 

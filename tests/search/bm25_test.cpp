@@ -85,9 +85,9 @@ TEST_CASE("search: BM25 scores equal values worked out by hand") {
 }
 
 TEST_CASE("search: bm25_params validation rejects out-of-range values") {
-    CHECK_NOTHROW(bm25_params{0.9, 0.4}.validate());
-    CHECK_THROWS_AS(bm25_params{-1.0, 0.4}.validate(), rapport::invalid_argument);
-    CHECK_THROWS_AS(bm25_params{0.9, 1.5}.validate(), rapport::invalid_argument);
+    CHECK_NOTHROW((bm25_params{0.9, 0.4}.validate()));
+    CHECK_THROWS_AS((bm25_params{-1.0, 0.4}.validate()), rapport::invalid_argument);
+    CHECK_THROWS_AS((bm25_params{0.9, 1.5}.validate()), rapport::invalid_argument);
     CHECK_THROWS_AS((bm25_params{std::nan(""), 0.4}.validate()), rapport::invalid_argument);
 }
 

@@ -57,8 +57,9 @@ protected:
 /// libstemmer does not know it.
 [[nodiscard]] RAPPORT_API std::unique_ptr<token_filter> make_stemmer_filter(std::string_view language);
 
-/// Returns the default English stopword list (the 33 words of Lucene's EnglishAnalyzer:
-/// articles, conjunctions, common prepositions and pronouns), folded and sorted.
+/// Returns the default English stopword list: the stop list published with the Snowball English
+/// stemmer (174 words: pronouns, auxiliaries, contractions, articles, conjunctions, prepositions),
+/// contractions also spelled with U+2019, folded and sorted.
 [[nodiscard]] RAPPORT_API const std::vector<std::string>& english_stopwords();
 
 /// Returns the canonical name of every language libstemmer has ("arabic", ..., "english", ...).

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Effectiveness measures computed exactly as trec_eval 9.x computes them (map, P.k, recall.k,
 // recip_rank under a depth cutoff, ndcg_cut.k), per query and averaged over queries with
-// trec_eval's rule for which queries count. tests/eval/METRICS.md states every definition.
+// trec_eval's rule for which queries count. docs/METRICS.md states every definition.
 // Thread safety: free functions without shared state.
 #pragma once
 
