@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "corpus.hpp"
 
-#include <zstd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -18,33 +16,6 @@
 namespace rapport::bench {
 
 namespace {
-std::string read_file(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    if (!in) throw io_error(p.string(), "cannot open");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return std::move(ss).str();
-}
-
-std::string decompress(const std::string& data, const std::string& name) {
-    std::string out;
-    ZSTD_DStream* ds = ZSTD_createDStream();
-    ZSTD_initDStream(ds);
-    ZSTD_inBuffer in{data.data(), data.size(), 0};
-    std::vector<char> buf(ZSTD_DStreamOutSize());
-    while (in.pos < in.size) {
-        ZSTD_outBuffer o{buf.data(), buf.size(), 0};
-        const auto rc = ZSTD_decompressStream(ds, &o, &in);
-        if (ZSTD_isError(rc)) {
-            ZSTD_freeDStream(ds);
-            throw corruption_error(name, in.pos, ZSTD_getErrorName(rc));
-        }
-        out.append(buf.data(), o.pos);
-    }
-    ZSTD_freeDStream(ds);
-    return out;
-}
-
 std::optional<std::string> g_dir;
 }  // namespace
 
@@ -65,13 +36,8 @@ corpus load_corpus(const std::string& dir, std::size_t limit) {
     corpus c;
     c.dir = dir;
     const std::filesystem::path base(dir);
-    std::string jsonl;
-    if (std::filesystem::exists(base / "docs.jsonl"))
-        jsonl = read_file(base / "docs.jsonl");
-    else
-        jsonl = decompress(read_file(base / "docs.jsonl.zst"), (base / "docs.jsonl.zst").string());
-    std::istringstream in(std::move(jsonl));
-    ingest::jsonl_reader reader(in, (base / "docs.jsonl").string());
+    const auto docs = std::filesystem::exists(base / "docs.jsonl") ? base / "docs.jsonl" : base / "docs.jsonl.zst";
+    ingest::jsonl_reader reader(docs);
     while (auto a = reader.next()) {
         c.text_bytes += a->body.size();
         c.docs.push_back(std::move(*a));

@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "ingest/text.hpp"
+#include "ingest/zstd_streambuf.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/core/utf8.hpp"
 
@@ -130,6 +131,8 @@ std::vector<article> read_text_directory(const fs::path& dir, const read_options
 
 struct jsonl_reader::impl {
     std::unique_ptr<std::ifstream> owned;
+    std::unique_ptr<detail::zstd_streambuf> zstd;  // set for ".zst" files
+    std::unique_ptr<std::istream> zstd_in;
     std::istream* in = nullptr;
     std::string name;
     read_options options;
@@ -189,10 +192,17 @@ article jsonl_reader::impl::parse(std::string_view text, std::uint64_t line_offs
 jsonl_reader::jsonl_reader(const fs::path& path, const read_options& options) : impl_(std::make_unique<impl>()) {
     std::error_code ec;
     if (fs::is_directory(path, ec)) throw io_error(path.string(), "is a directory");
-    errno = 0;
-    impl_->owned = std::make_unique<std::ifstream>(path, std::ios::binary);
-    if (!*impl_->owned) throw io_error(path.string(), "cannot open: " + errno_message(errno));
-    impl_->in = impl_->owned.get();
+    if (path.extension() == ".zst") {
+        if (!fs::exists(path, ec)) throw io_error(path.string(), "cannot open: no such file");
+        impl_->zstd = std::make_unique<detail::zstd_streambuf>(path);
+        impl_->zstd_in = std::make_unique<std::istream>(impl_->zstd.get());
+        impl_->in = impl_->zstd_in.get();
+    } else {
+        errno = 0;
+        impl_->owned = std::make_unique<std::ifstream>(path, std::ios::binary);
+        if (!*impl_->owned) throw io_error(path.string(), "cannot open: " + errno_message(errno));
+        impl_->in = impl_->owned.get();
+    }
     impl_->name = path.string();
     impl_->options = options;
 }
@@ -212,6 +222,7 @@ std::optional<article> jsonl_reader::next() {
     impl& s = *impl_;
     while (true) {
         if (!std::getline(*s.in, s.buffer)) {
+            if (s.zstd && s.zstd->error()) std::rethrow_exception(s.zstd->error());
             if (s.in->bad()) throw io_error(s.name, "read error after line " + std::to_string(s.line));
             return std::nullopt;
         }

@@ -53,7 +53,9 @@ namespace rapport::ingest {
 /// After an `invalid_argument`, `next()` may be called again and resumes at the following line.
 class RAPPORT_API jsonl_reader {
 public:
-    /// Opens the file at `path`; errors name it as `path.string()`.
+    /// Opens the file at `path`; errors name it as `path.string()`. A name ending in ".zst" is
+    /// decompressed on the fly (zstd, streaming: memory stays bounded whatever the file size);
+    /// damaged compressed data throws `corruption_error` naming the file and compressed offset.
     /// Throws: `io_error` naming the path when it cannot be opened or is a directory.
     explicit jsonl_reader(const std::filesystem::path& path, const read_options& options = {});
 
