@@ -69,10 +69,23 @@ std::vector<hit> searcher::search(std::string_view query, const search_options& 
 }
 
 std::vector<hit> searcher::search(const analysed_query& query, const search_options& options) {
+    std::vector<hit> hits;
+    for (const auto& e : top_k(query, options)) hits.push_back(fetch(e));
+    return hits;
+}
+
+hit searcher::fetch(const scored_doc& doc) const {
+    const auto& seg = impl_->index.passages();
+    const auto& p = seg.passage(doc.docid);
+    const auto& a = seg.article(p.article);
+    return {doc.docid, a.id, a.title, p.ordinal, p.begin, p.end, doc.score, p.text};
+}
+
+std::vector<scored_doc> searcher::top_k(const analysed_query& query, const search_options& options) {
     options.bm25.validate();
     auto& s = *impl_;
     const auto& seg = s.index.passages();
-    std::vector<hit> hits;
+    std::vector<scored_doc> hits;
     if (query.terms.empty() || options.k == 0 || seg.size() == 0) return hits;
 
     const auto& norms = s.norms_for(options.bm25);
@@ -100,12 +113,7 @@ std::vector<hit> searcher::search(const analysed_query& query, const search_opti
         ranked_and(std::span<cursor_t>(cursors), top);
     }
 
-    for (const auto& e : top.finish()) {
-        const auto& p = seg.passage(e.docid);
-        const auto& a = seg.article(p.article);
-        hits.push_back({e.docid, a.id, a.title, p.ordinal, p.begin, p.end, e.score, p.text});
-    }
-    return hits;
+    return top.finish();
 }
 
 highlight::snippet searcher::snippet(const hit& h, const analysed_query& query, const highlight::snippet_options& options) {

@@ -17,6 +17,7 @@
 #include "rapport/highlight/snippet.hpp"
 #include "rapport/index/memory_index.hpp"
 #include "rapport/search/bm25.hpp"
+#include "rapport/search/topk_queue.hpp"
 
 namespace rapport::search {
 
@@ -74,6 +75,13 @@ public:
     [[nodiscard]] std::vector<hit> search(std::string_view query, const search_options& options = {});
     /// As `search`, for an already analysed query.
     [[nodiscard]] std::vector<hit> search(const analysed_query& query, const search_options& options = {});
+
+    /// Retrieval only: the k best passage ids with their scores, best first, without touching
+    /// stored fields (what `search` does before fetching). Same errors as `search`.
+    [[nodiscard]] std::vector<scored_doc> top_k(const analysed_query& query, const search_options& options = {});
+
+    /// The stored fields of one ranked passage. Requires: `doc.docid` < `passage_count()`.
+    [[nodiscard]] hit fetch(const scored_doc& doc) const;
 
     /// The best snippet of a hit's passage for `query`, with the matched terms marked.
     [[nodiscard]] highlight::snippet snippet(const hit& h, const analysed_query& query,
