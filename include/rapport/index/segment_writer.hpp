@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "rapport/analysis/token.hpp"
+#include "rapport/core/assert.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/core/types.hpp"
 #include "rapport/index/segment.hpp"
@@ -65,12 +66,33 @@ public:
             i = j;
         }
         lengths_.push_back(static_cast<std::uint32_t>(tokens.size()));
+        // Per posting: docid, freq, offset (12 bytes) and 4 per position, plus the stored text
+        // and record; vectors grow geometrically, hence the 1.5 factor on postings.
+        memory_ += (scratch_.size() * 4 + (scratch_.size() + 1) * 12) * 3 / 2 + passage.text.size() + sizeof(passage_record);
         passages_.push_back(std::move(passage));
         return doc;
     }
 
+    /// Files passage `doc` under a key term (tf 1, no position), such as the hidden article-id term
+    /// that delete-by-id looks up. Keys do not count in the passage length, so they change no score.
+    /// Requires: `doc` is the latest passage added; `key` cannot be produced by the analyzer.
+    void add_key(docid_t doc, std::string_view key) {
+        auto& list = buffers_[intern(key)];
+        if (list.position_offsets.empty()) list.position_offsets.push_back(0);
+        RAPPORT_ASSERT(list.docids.empty() || list.docids.back() < doc);
+        list.docids.push_back(doc);
+        list.freqs.push_back(1);
+        list.position_offsets.push_back(static_cast<std::uint32_t>(list.positions.size()));
+    }
+
+    /// An estimate of the heap bytes this writer holds (postings buffers, term table, stored
+    /// passages), which the RAM budget of `index_writer` is checked against.
+    [[nodiscard]] std::size_t memory_usage() const noexcept { return memory_; }
+
     /// Number of passages added so far.
     [[nodiscard]] std::size_t size() const noexcept { return passages_.size(); }
+    /// Number of articles registered so far.
+    [[nodiscard]] std::size_t article_count() const noexcept { return articles_.size(); }
 
     /// Sorts the term dictionary and hands everything over to an immutable segment.
     /// The writer is left empty. Complexity: O(T log T) for T distinct terms.
@@ -99,6 +121,7 @@ private:
         const auto id = static_cast<termid_t>(term_names_.size());
         term_names_.emplace_back(term);
         buffers_.emplace_back();
+        memory_ += term.size() * 2 + sizeof(postings_list) + 64;  // name, hash node, empty buffers
         ids_.emplace(std::string(term), id);
         return id;
     }
@@ -110,6 +133,7 @@ private:
     std::vector<passage_record> passages_;
     std::vector<article_record> articles_;
     std::vector<std::pair<termid_t, std::uint32_t>> scratch_;
+    std::size_t memory_ = 0;
 };
 
 }  // namespace rapport::index

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+// The manifest: the commit point of an index directory. It names the live segments of one commit,
+// their passage counts and deletion generations, and the options the index was built with (so that
+// readers analyse queries exactly as the text was analysed). Files `manifest_<generation>`; the
+// highest generation whose file opens cleanly is the latest commit.
+// Thread safety: plain values and free functions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rapport/core/export.hpp"
+#include "rapport/index/memory_index.hpp"
+
+namespace rapport::storage {
+class directory;
+}
+
+namespace rapport::index {
+
+/// One segment as a commit sees it.
+struct segment_entry {
+    std::string name;                 ///< file stem, e.g. "seg_1f"; files are <name>.dict, .post, ...
+    std::uint32_t passages = 0;       ///< passages in the segment, deleted ones included
+    std::uint32_t articles = 0;       ///< articles in the segment
+    std::uint32_t deleted = 0;        ///< passages marked deleted
+    std::uint64_t deletion_gen = 0;   ///< generation of its deletions file, 0 when it has none
+    friend bool operator==(const segment_entry&, const segment_entry&) = default;
+};
+
+/// One commit.
+struct manifest {
+    std::uint64_t generation = 0;     ///< 1 for the first commit, +1 for each commit after
+    std::uint64_t next_segment = 0;   ///< counter that names new segments
+    index_options options;            ///< analyzer and passage options of the index
+    std::vector<segment_entry> segments;
+};
+
+/// Current manifest format version.
+inline constexpr std::uint32_t manifest_version = 1;
+
+/// The file name of generation `gen`: "manifest_" followed by 16 hex digits.
+[[nodiscard]] RAPPORT_API std::string manifest_file_name(std::uint64_t gen);
+
+/// The file name of a segment file: "<segment>.<extension>".
+[[nodiscard]] inline std::string segment_file_name(const std::string& segment, const char* extension) {
+    return segment + "." + extension;
+}
+
+/// The deletions file of a segment at a deletion generation: "<segment>_<gen hex>.dels".
+[[nodiscard]] RAPPORT_API std::string deletions_file_name(const std::string& segment, std::uint64_t gen);
+
+/// Serialises a manifest (payload only; the directory adds header and footer).
+[[nodiscard]] RAPPORT_API std::string encode_manifest(const manifest& m);
+
+/// Parses a manifest payload. Throws: `corruption_error` naming `file` when malformed.
+[[nodiscard]] RAPPORT_API manifest decode_manifest(std::string_view payload, const std::string& file);
+
+/// Reads the latest commit of `dir`: the highest manifest generation. Returns nothing when the
+/// directory holds no commit. Throws: `corruption_error` / `format_version_error` when the latest
+/// manifest is damaged or of an unknown version (an older intact one is NOT silently used: that
+/// would resurrect deleted data).
+[[nodiscard]] RAPPORT_API std::optional<manifest> read_latest_manifest(storage::directory& dir);
+
+/// Publishes `m` atomically (temporary file, fsync, rename, directory fsync).
+RAPPORT_API void write_manifest(storage::directory& dir, const manifest& m);
+
+}  // namespace rapport::index
