@@ -9,17 +9,17 @@
 #include <memory>
 
 #include "corpus.hpp"
-#include "rapport/index/memory_index.hpp"
+#include "rapport/index/index_builder.hpp"
 #include "rapport/search/searcher.hpp"
 
 namespace {
-const rapport::index::memory_index* shared_index() {
-    static const std::unique_ptr<rapport::index::memory_index> index = []() -> std::unique_ptr<rapport::index::memory_index> {
+const rapport::index::index_reader* shared_index() {
+    static const std::unique_ptr<rapport::index::index_reader> index = []() -> std::unique_ptr<rapport::index::index_reader> {
         const auto* c = rapport::bench::shared_corpus();
         if (c == nullptr) return nullptr;
         rapport::index::index_builder builder;
         for (const auto& d : c->docs) builder.add_passage(d.id, d.title, d.body);
-        return std::make_unique<rapport::index::memory_index>(builder.finish());
+        return std::make_unique<rapport::index::index_reader>(builder.finish());
     }();
     return index.get();
 }

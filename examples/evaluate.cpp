@@ -15,7 +15,7 @@
 #include "rapport/eval/qrels.hpp"
 #include "rapport/eval/queries.hpp"
 #include "rapport/eval/run.hpp"
-#include "rapport/index/memory_index.hpp"
+#include "rapport/index/index_builder.hpp"
 #include "rapport/ingest/readers.hpp"
 #include "rapport/search/searcher.hpp"
 
@@ -49,7 +49,8 @@ int main(int argc, char** argv) {
         rapport::eval::run run;
         for (const auto& q : rapport::eval::read_queries(dir + "/queries.tsv")) {
             auto& entries = run.results[q.qid];
-            for (const auto& h : searcher.search(q.text, options)) entries.push_back({h.article.value, h.score});
+            for (const auto& h : searcher.top_k(searcher.analyze(q.text), options))
+                entries.push_back({searcher.fetch_article(h.docid).id.value, h.score});
         }
         if (!run_path.empty()) {
             std::ofstream out(run_path);

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "rapport/highlight/snippet.hpp"
-#include "rapport/index/memory_index.hpp"
+#include "rapport/index/index_builder.hpp"
 #include "rapport/ingest/readers.hpp"
 #include "rapport/search/searcher.hpp"
 
@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
         rapport::search::searcher searcher(index);
         const bool tty = isatty(STDOUT_FILENO) != 0;
 
-        std::cout << "Indexed " << index.passages().article_count() << " articles as " << index.passages().size()
+        std::cout << "Indexed " << index.article_count() << " articles as " << index.passage_count()
                   << " passages from " << dir << "\n";
         for (const auto& q : queries) {
             const auto query = searcher.analyze(q);

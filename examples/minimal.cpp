@@ -3,7 +3,7 @@
 #include <iostream>
 
 #include "rapport/highlight/snippet.hpp"
-#include "rapport/index/memory_index.hpp"
+#include "rapport/index/index_builder.hpp"
 #include "rapport/search/searcher.hpp"
 
 int main() {

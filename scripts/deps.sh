@@ -8,7 +8,7 @@ rapport_packages=(
     libicu-dev libstemmer-dev
     libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
     doctest-dev libbenchmark-dev unicode-data
-    libzstd-dev libsqlite3-dev libxapian-dev
+    libzstd-dev libroaring-dev libsqlite3-dev libxapian-dev
 )
 
 rapport_install_deps() {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "rapport/analysis/analyzer.hpp"
-#include "rapport/index/memory_index.hpp"
+#include "rapport/index/index_options.hpp"
 #include "rapport/index/segment_writer.hpp"
 #include "rapport/ingest/article.hpp"
 

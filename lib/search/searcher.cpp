@@ -2,9 +2,11 @@
 #include "rapport/search/searcher.hpp"
 
 #include <algorithm>
-#include <optional>
+#include <map>
 
 #include "rapport/analysis/analyzer.hpp"
+#include "rapport/codec/postings_cursor.hpp"
+#include "rapport/core/error.hpp"
 #include "rapport/core/utf8.hpp"
 #include "rapport/search/cursor.hpp"
 #include "rapport/search/ranked_or.hpp"
@@ -18,35 +20,42 @@ analysis::analyzer_options query_analyzer_options(analysis::analyzer_options o) 
     o.invalid_utf8 = invalid_utf8_policy::replace;
     return o;
 }
+
+// Rejects deleted passages of one segment.
+struct not_deleted {
+    std::span<const std::uint64_t> bits;
+    bool operator()(docid_t d) const noexcept { return ((bits[d >> 6] >> (d & 63)) & 1u) == 0; }
+};
 }  // namespace
 
 struct searcher::impl {
-    explicit impl(const index::memory_index& i)
-        : index(i), analyzer(query_analyzer_options(i.options().analyzer)) {}
+    explicit impl(index::index_reader r) : reader(std::move(r)), analyzer(query_analyzer_options(reader.options().analyzer)) {}
 
-    const std::vector<double>& norms_for(const bm25_params& p) {
-        if (!norms || norms_params != p) {
-            const auto& seg = index.passages();
+    // Length normalisers per segment for one parameter setting, computed once per searcher.
+    const std::vector<std::vector<double>>& norms_for(const bm25_params& p) {
+        if (norms_params != p || norms.empty()) {
+            norms.clear();
             const double avgdl = average_length();
-            norms = bm25_length_norms(seg.lengths(), avgdl > 0 ? avgdl : 1.0, p);
+            for (const auto& seg : reader.segments())
+                norms.push_back(bm25_length_norms(seg->lengths(), avgdl > 0 ? avgdl : 1.0, p));
             norms_params = p;
         }
-        return *norms;
+        return norms;
     }
 
-    double average_length() const noexcept {
-        const auto& seg = index.passages();
-        return seg.size() == 0 ? 0.0 : static_cast<double>(seg.total_length()) / static_cast<double>(seg.size());
+    [[nodiscard]] double average_length() const noexcept {
+        const auto n = reader.passage_count();
+        return n == 0 ? 0.0 : static_cast<double>(reader.total_length()) / static_cast<double>(n);
     }
 
-    const index::memory_index& index;
+    index::index_reader reader;
     analysis::analyzer analyzer;
     std::vector<analysis::token> tokens;
-    std::optional<std::vector<double>> norms;
+    std::vector<std::vector<double>> norms;
     bm25_params norms_params;
 };
 
-searcher::searcher(const index::memory_index& index) : impl_(std::make_unique<impl>(index)) {}
+searcher::searcher(const index::index_reader& reader) : impl_(std::make_unique<impl>(reader)) {}
 searcher::~searcher() = default;
 searcher::searcher(searcher&&) noexcept = default;
 searcher& searcher::operator=(searcher&&) noexcept = default;
@@ -75,44 +84,84 @@ std::vector<hit> searcher::search(const analysed_query& query, const search_opti
 }
 
 hit searcher::fetch(const scored_doc& doc) const {
-    const auto& seg = impl_->index.passages();
-    const auto& p = seg.passage(doc.docid);
-    const auto& a = seg.article(p.article);
-    return {doc.docid, a.id, a.title, p.ordinal, p.begin, p.end, doc.score, p.text};
+    const auto [seg, local] = impl_->reader.locate(doc.docid);
+    auto p = seg->passage(local);
+    auto a = seg->article(p.article);
+    return {doc.docid, std::move(a.id), std::move(a.title), p.ordinal, p.begin, p.end, doc.score, std::move(p.text)};
+}
+
+index::article_record searcher::fetch_article(docid_t docid) const {
+    const auto [seg, local] = impl_->reader.locate(docid);
+    return seg->article(seg->article_of(local));
 }
 
 std::vector<scored_doc> searcher::top_k(const analysed_query& query, const search_options& options) {
     options.bm25.validate();
     auto& s = *impl_;
-    const auto& seg = s.index.passages();
-    std::vector<scored_doc> hits;
-    if (query.terms.empty() || options.k == 0 || seg.size() == 0) return hits;
+    const auto& reader = s.reader;
+    if (query.terms.empty() || options.k == 0 || reader.passage_count() == 0) return {};
 
-    const auto& norms = s.norms_for(options.bm25);
-    using cursor_t = bm25_cursor<index::postings_cursor>;
-    std::vector<cursor_t> cursors;
-    cursors.reserve(query.terms.size());
+    // Statistics over the whole snapshot, so a passage scores the same however the index is split
+    // into segments: N and df count every passage of the snapshot (deleted ones too, as Lucene
+    // does, until a merge drops them).
+    const auto segments = reader.segments();
+    struct term_plan {
+        score_t weight = 0;
+        std::vector<std::optional<codec::term_info>> infos;  // per segment
+    };
+    std::vector<term_plan> plan;
     for (const auto& t : query.terms) {
-        auto c = seg.cursor(t.text);
-        if (c.size() == 0) {
-            if (options.mode == match_mode::all) return hits;  // a missing term empties a conjunction
+        term_plan p;
+        std::uint64_t df = 0;
+        for (const auto& seg : segments) {
+            p.infos.push_back(seg->find(t.text));
+            if (p.infos.back()) df += p.infos.back()->df;
+        }
+        if (df == 0) {
+            if (options.mode == match_mode::all) return {};
             continue;
         }
-        const score_t weight = static_cast<score_t>(t.count) * bm25_idf(seg.size(), c.size());
-        cursors.emplace_back(c, weight, options.bm25.k1, norms);
+        p.weight = static_cast<score_t>(t.count) * bm25_idf(reader.passage_count(), df);
+        plan.push_back(std::move(p));
     }
-    if (cursors.empty()) return hits;
+    if (plan.empty()) return {};
 
+    const auto& norms = s.norms_for(options.bm25);
+    using cursor_t = bm25_cursor<codec::block_postings_cursor>;
     topk_queue top(options.k);
-    if (options.mode == match_mode::any) {
-        ranked_or(std::span<cursor_t>(cursors), top);
-    } else {
-        // The rarest term leads the conjunction (fewest candidates to verify).
-        std::stable_sort(cursors.begin(), cursors.end(),
-                         [](const cursor_t& a, const cursor_t& b) { return a.base().size() < b.base().size(); });
-        ranked_and(std::span<cursor_t>(cursors), top);
+    std::vector<cursor_t> cursors;
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        const auto& seg = *segments[i];
+        cursors.clear();
+        bool missing = false;
+        for (const auto& p : plan) {
+            if (!p.infos[i]) {
+                missing = true;
+                continue;
+            }
+            cursors.emplace_back(seg.cursor(*p.infos[i]), p.weight, options.bm25.k1, norms[i]);
+        }
+        if (cursors.empty() || (missing && options.mode == match_mode::all)) continue;
+        const docid_t base = reader.bases()[i];
+        const std::span<cursor_t> span(cursors);
+        if (options.mode == match_mode::any) {
+            if (seg.deleted_count() == 0)
+                ranked_or(span, top, accept_all{}, base);
+            else
+                ranked_or(span, top, not_deleted{seg.deletion_bits()}, base);
+        } else {
+            // The rarest term leads the conjunction (fewest candidates to verify).
+            std::stable_sort(cursors.begin(), cursors.end(),
+                             [](const cursor_t& a, const cursor_t& b) { return a.base().size() < b.base().size(); });
+            if (seg.deleted_count() == 0)
+                ranked_and(span, top, accept_all{}, base);
+            else
+                ranked_and(span, top, not_deleted{seg.deletion_bits()}, base);
+        }
+        for (const auto& c : cursors)
+            if (c.base().corrupt())
+                throw corruption_error(seg.name() + ".post", std::nullopt, "a postings block failed to decode");
     }
-
     return top.finish();
 }
 
@@ -124,7 +173,8 @@ highlight::snippet searcher::snippet(const hit& h, const analysed_query& query, 
     return highlight::make_snippet(h.text, impl_->tokens, terms, options);
 }
 
-std::size_t searcher::passage_count() const noexcept { return impl_->index.passages().size(); }
+std::size_t searcher::passage_count() const noexcept { return impl_->reader.passage_count(); }
 double searcher::average_length() const noexcept { return impl_->average_length(); }
+const index::index_reader& searcher::reader() const noexcept { return impl_->reader; }
 
 }  // namespace rapport::search

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "rapport/core/export.hpp"
-#include "rapport/index/memory_index.hpp"
+#include "rapport/index/index_options.hpp"
 
 namespace rapport::storage {
 class directory;

@@ -13,33 +13,41 @@
 
 namespace rapport::search {
 
-/// Scores every passage that contains at least one query term and offers it to `top`.
+/// Accepts every docid: the filter of a segment without deletions.
+struct accept_all {
+    constexpr bool operator()(docid_t) const noexcept { return true; }
+};
+
+/// Scores every passage that contains at least one query term and that `accept` admits (e.g. not
+/// deleted), and offers it to `top` as docid + `base`.
 /// Scores are summed in cursor order, so equal inputs give bit-identical scores.
 /// Complexity: O(P · q) for P postings over q cursors.
-template <ScoredCursor Cursor>
-void ranked_or(std::span<Cursor> cursors, topk_queue& top) noexcept {
+template <ScoredCursor Cursor, class Accept = accept_all>
+void ranked_or(std::span<Cursor> cursors, topk_queue& top, Accept accept = {}, docid_t base = 0) noexcept {
     docid_t current = end_docid;
     for (const auto& c : cursors) current = std::min(current, c.docid());
     while (current != end_docid) {
         score_t score = 0;
         docid_t next_doc = end_docid;
+        const bool live = accept(current);
         for (auto& c : cursors) {
             if (c.docid() == current) {
-                score += c.score();
+                if (live) score += c.score();
                 c.next();
             }
             next_doc = std::min(next_doc, c.docid());
         }
-        top.insert(score, current);
+        if (live) top.insert(score, current + base);
         current = next_doc;
     }
 }
 
-/// Scores every passage that contains all query terms and offers it to `top`. Advances by
-/// leapfrogging: every cursor seeks to the largest current docid until all agree.
+/// Scores every passage that contains all query terms and that `accept` admits, and offers it to
+/// `top` as docid + `base`. Advances by leapfrogging: every cursor seeks to the largest current
+/// docid until all agree.
 /// Complexity: O(q · |first list| · log) when the first cursor is the rarest term.
-template <ScoredCursor Cursor>
-void ranked_and(std::span<Cursor> cursors, topk_queue& top) noexcept {
+template <ScoredCursor Cursor, class Accept = accept_all>
+void ranked_and(std::span<Cursor> cursors, topk_queue& top, Accept accept = {}, docid_t base = 0) noexcept {
     if (cursors.empty()) return;
     // Callers should put the rarest term first: it drives the candidate stream.
     docid_t candidate = cursors.front().docid();
@@ -54,9 +62,11 @@ void ranked_and(std::span<Cursor> cursors, topk_queue& top) noexcept {
             }
         }
         if (!all) continue;
-        score_t score = 0;
-        for (const auto& c : cursors) score += c.score();
-        top.insert(score, candidate);
+        if (accept(candidate)) {
+            score_t score = 0;
+            for (const auto& c : cursors) score += c.score();
+            top.insert(score, candidate + base);
+        }
         cursors.front().next();
         candidate = cursors.front().docid();
     }

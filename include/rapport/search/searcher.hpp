@@ -15,7 +15,7 @@
 #include "rapport/core/export.hpp"
 #include "rapport/core/types.hpp"
 #include "rapport/highlight/snippet.hpp"
-#include "rapport/index/memory_index.hpp"
+#include "rapport/index/index_reader.hpp"
 #include "rapport/search/bm25.hpp"
 #include "rapport/search/topk_queue.hpp"
 
@@ -56,11 +56,11 @@ struct analysed_query {
     std::vector<term> terms;  ///< in order of first occurrence
 };
 
-/// Searches one `memory_index`.
+/// Searches one snapshot of an index (`index_reader`): every segment, statistics summed over all.
 class RAPPORT_API searcher {
 public:
-    /// Requires: `index` outlives the searcher.
-    explicit searcher(const index::memory_index& index);
+    /// Shares the snapshot (readers are cheap to copy); the searcher sees exactly this commit.
+    explicit searcher(const index::index_reader& reader);
     ~searcher();
     searcher(searcher&&) noexcept;
     searcher& operator=(searcher&&) noexcept;
@@ -82,6 +82,9 @@ public:
 
     /// The stored fields of one ranked passage. Requires: `doc.docid` < `passage_count()`.
     [[nodiscard]] hit fetch(const scored_doc& doc) const;
+    /// Only the article (id and title) of a passage: no passage text is decompressed, which is
+    /// what evaluation runs over thousands of hits need. Requires: `docid` < `passage_count()`.
+    [[nodiscard]] index::article_record fetch_article(docid_t docid) const;
 
     /// The best snippet of a hit's passage for `query`, with the matched terms marked.
     [[nodiscard]] highlight::snippet snippet(const hit& h, const analysed_query& query,
@@ -91,6 +94,8 @@ public:
     [[nodiscard]] std::size_t passage_count() const noexcept;
     /// Mean passage length (avgdl in BM25).
     [[nodiscard]] double average_length() const noexcept;
+    /// The snapshot searched.
+    [[nodiscard]] const index::index_reader& reader() const noexcept;
 
 private:
     struct impl;

@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: MIT
+#include "fts5_peer.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <stdexcept>
+
+namespace rapport::bench::peers {
+
+namespace {
+
+// RAII for a connection and a statement; failures become exceptions carrying SQLite's message.
+class connection {
+public:
+    connection(const std::string& path, int flags) {
+        if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+            const std::string msg = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+            sqlite3_close(db_);
+            throw std::runtime_error("sqlite3_open_v2(" + path + "): " + msg);
+        }
+    }
+    ~connection() { sqlite3_close(db_); }
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+
+    void exec(const std::string& sql) {
+        char* err = nullptr;
+        if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+            const std::string msg = err != nullptr ? err : sqlite3_errmsg(db_);
+            sqlite3_free(err);
+            throw std::runtime_error("sqlite: " + sql + ": " + msg);
+        }
+    }
+    [[nodiscard]] std::int64_t scalar(const std::string& sql);
+    [[noreturn]] void fail(const std::string& what) const {
+        throw std::runtime_error("sqlite: " + what + ": " + sqlite3_errmsg(db_));
+    }
+    [[nodiscard]] sqlite3* get() const noexcept { return db_; }
+
+private:
+    sqlite3* db_ = nullptr;
+};
+
+class statement {
+public:
+    statement(connection& db, const std::string& sql) : db_(&db) {
+        if (sqlite3_prepare_v3(db.get(), sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK)
+            db.fail(sql);
+    }
+    ~statement() { sqlite3_finalize(stmt_); }
+    statement(const statement&) = delete;
+    statement& operator=(const statement&) = delete;
+
+    [[nodiscard]] sqlite3_stmt* get() const noexcept { return stmt_; }
+    // Steps once; true while there is a row.
+    bool step() {
+        const int rc = sqlite3_step(stmt_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc != SQLITE_DONE) db_->fail(sqlite3_sql(stmt_));
+        return false;
+    }
+    void reset() {
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+    }
+
+private:
+    connection* db_;
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+std::int64_t connection::scalar(const std::string& sql) {
+    statement s(*this, sql);
+    return s.step() ? sqlite3_column_int64(s.get(), 0) : 0;
+}
+
+// unicode61 splits on every ASCII character that is not alphanumeric; bytes of multi-byte UTF-8
+// sequences are kept in tokens (the tokenizer classifies them; inside quotes nothing can be syntax).
+bool token_byte(unsigned char c) noexcept {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+// "tok1" OR "tok2" ...: every FTS5 syntax character is a separator, so each token is a bare term;
+// quoting keeps words such as OR, NOT, NEAR from being operators.
+void match_expression(std::string_view text, std::span<const std::string> stopwords, std::string& out) {
+    out.clear();
+    std::string token;
+    for (std::size_t i = 0; i < text.size();) {
+        if (!token_byte(static_cast<unsigned char>(text[i]))) {
+            ++i;
+            continue;
+        }
+        token.clear();
+        while (i < text.size() && token_byte(static_cast<unsigned char>(text[i]))) {
+            const char c = text[i++];
+            token.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+        }
+        if (!stopwords.empty() && std::binary_search(stopwords.begin(), stopwords.end(), token)) continue;
+        if (!out.empty()) out += " OR ";
+        out += '"';
+        out += token;
+        out += '"';
+    }
+}
+
+}  // namespace
+
+std::string fts5_config(const fts5_options& options) {
+    return std::string(options.contentless ? "content='', " : "") +
+           "porter unicode61, detail=full; 1 txn, journal_mode=OFF, synchronous=OFF, 'optimize'; "
+           "bm25 (k1 1.2, b 0.75 fixed); mmap_size 1 GiB";
+}
+
+build_figures fts5_build(const corpus& c, const std::string& db_path, const fts5_options& options) {
+    build_figures f;
+    const double cpu0 = cpu_seconds();
+    const auto t0 = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point t1;
+    {
+        connection db(db_path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+        db.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;");
+        db.exec(std::string("CREATE VIRTUAL TABLE docs USING fts5(text") +
+                (options.contentless ? ", content=''" : "") + ", tokenize='porter unicode61')");
+        db.exec("BEGIN");
+        {
+            statement insert(db, "INSERT INTO docs(rowid, text) VALUES(?1, ?2)");
+            std::int64_t rowid = 0;
+            for (const auto& d : c.docs) {
+                sqlite3_bind_int64(insert.get(), 1, ++rowid);
+                sqlite3_bind_text(insert.get(), 2, d.body.data(), static_cast<int>(d.body.size()), SQLITE_STATIC);
+                insert.step();
+                insert.reset();
+            }
+        }
+        db.exec("COMMIT");
+        t1 = std::chrono::steady_clock::now();
+        db.exec("INSERT INTO docs(docs) VALUES('optimize')");
+        f.live_bytes = static_cast<std::uint64_t>(db.scalar("PRAGMA page_count") - db.scalar("PRAGMA freelist_count")) *
+                       static_cast<std::uint64_t>(db.scalar("PRAGMA page_size"));
+    }
+    const auto t2 = std::chrono::steady_clock::now();
+    f.cpu_seconds = cpu_seconds() - cpu0;
+    f.seconds = std::chrono::duration<double>(t2 - t0).count();
+    f.finish_seconds = std::chrono::duration<double>(t2 - t1).count();
+    f.index_bytes = disk_bytes(db_path);
+    return f;
+}
+
+double fts5_open_ms(const std::string& db_path) {
+    return median_ms(11, [&] {
+        connection db(db_path, SQLITE_OPEN_READONLY);
+        statement s(db, "SELECT rowid FROM docs WHERE docs MATCH 'history' LIMIT 1");
+        (void)s.step();
+    });
+}
+
+query_figures fts5_query(const std::string& db_path, std::span<const query> queries,
+                         std::span<const std::string> stopwords) {
+    connection db(db_path, SQLITE_OPEN_READONLY);
+    // Map the whole file, as rapport's reader will: page reads become memory reads.
+    db.exec("PRAGMA mmap_size=1073741824");
+    statement select(db, "SELECT rowid FROM docs WHERE docs MATCH ?1 ORDER BY rank LIMIT 10");
+    std::string expr;
+    return time_queries(queries, [&](std::string_view text, ranking& out) {
+        out.clear();
+        match_expression(text, stopwords, expr);
+        if (expr.empty()) return;  // nothing left to search for: no hits, as in rapport
+        sqlite3_bind_text(select.get(), 1, expr.data(), static_cast<int>(expr.size()), SQLITE_STATIC);
+        while (select.step()) out.push_back(static_cast<std::uint32_t>(sqlite3_column_int64(select.get(), 0) - 1));
+        select.reset();
+    });
+}
+
+}  // namespace rapport::bench::peers

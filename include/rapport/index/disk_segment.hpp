@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+// An immutable segment as stored in a directory: five files (term dictionary, postings, positions,
+// passage lengths, stored fields) mapped read-only and decoded in place, plus the deletion bitmap of
+// the commit that opened it. `write_segment` is its serializer.
+// Thread safety: a disk_segment is immutable after open; any number of threads may read it, each
+// with its own cursors.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rapport/codec/postings_cursor.hpp"
+#include "rapport/codec/term_dictionary.hpp"
+#include "rapport/codec/term_info.hpp"
+#include "rapport/core/export.hpp"
+#include "rapport/core/types.hpp"
+#include "rapport/index/segment.hpp"
+
+namespace rapport::storage {
+class directory;
+class file_view;
+}  // namespace rapport::storage
+
+namespace rapport::index {
+
+/// Format versions of the segment files this build writes and reads.
+inline constexpr std::uint32_t segment_format_version = 1;
+
+/// File extensions of a segment's files.
+namespace segment_files {
+inline constexpr const char* dictionary = "dict";
+inline constexpr const char* postings = "post";
+inline constexpr const char* positions = "posn";
+inline constexpr const char* lengths = "lens";
+inline constexpr const char* stored = "stor";
+inline constexpr const char* all[] = {dictionary, postings, positions, lengths, stored};
+}  // namespace segment_files
+
+/// Writes `seg` to `dir` as segment `name` (files `<name>.dict`, `.post`, `.posn`, `.lens`, `.stor`),
+/// each fsynced. Returns the bytes written. Throws: `io_error` naming the file.
+RAPPORT_API std::uint64_t write_segment(storage::directory& dir, const std::string& name, const segment& seg);
+
+/// Writes a deletion bitmap (portable roaring format) for a segment. Throws: `io_error`.
+RAPPORT_API void write_deletions(storage::directory& dir, const std::string& file, const std::vector<docid_t>& deleted);
+
+/// A read-only segment over mapped files.
+class RAPPORT_API disk_segment {
+public:
+    /// Opens segment `name` of `dir` with `passages` passages and the deletions in `deletions_file`
+    /// (empty: none). Checks every file's header, footer and checksum.
+    /// Throws: `corruption_error` / `format_version_error` naming the file; `io_error` when missing.
+    static std::shared_ptr<const disk_segment> open(const storage::directory& dir, const std::string& name,
+                                                    std::uint32_t passages, const std::string& deletions_file);
+    ~disk_segment();
+
+    /// The segment's name (file stem).
+    [[nodiscard]] const std::string& name() const noexcept { return name_; }
+    /// Passages in the segment, deleted ones included; docids are 0 .. size()-1.
+    [[nodiscard]] std::uint32_t size() const noexcept { return static_cast<std::uint32_t>(lengths_.size()); }
+    /// Passages not deleted.
+    [[nodiscard]] std::uint32_t live_size() const noexcept { return size() - deleted_count_; }
+    /// Number of deleted passages.
+    [[nodiscard]] std::uint32_t deleted_count() const noexcept { return deleted_count_; }
+    /// Exact passage lengths, zero-copy from the mapped file.
+    [[nodiscard]] std::span<const std::uint32_t> lengths() const noexcept { return lengths_; }
+    /// The article number of passage `d`, without touching stored fields. Requires: d < size().
+    [[nodiscard]] std::uint32_t article_of(docid_t d) const noexcept { return articles_[d]; }
+    /// Sum of all passage lengths (deleted included).
+    [[nodiscard]] std::uint64_t total_length() const noexcept { return total_length_; }
+    /// True when passage `d` is deleted. Requires: d < size().
+    [[nodiscard]] bool is_deleted(docid_t d) const noexcept {
+        return !deleted_.empty() && ((deleted_[d >> 6] >> (d & 63)) & 1u) != 0;
+    }
+    /// The deletion bitset (one bit per docid; empty when nothing is deleted).
+    [[nodiscard]] std::span<const std::uint64_t> deletion_bits() const noexcept { return deleted_; }
+    /// The term dictionary.
+    [[nodiscard]] const codec::term_dictionary& dictionary() const noexcept { return dictionary_; }
+    /// Looks a term up. Throws: `corruption_error` on a damaged dictionary block.
+    [[nodiscard]] std::optional<codec::term_info> find(std::string_view term) const { return dictionary_.find(term); }
+    /// A cursor over a term's postings. Requires: `info` came from this segment's dictionary.
+    [[nodiscard]] codec::block_postings_cursor cursor(const codec::term_info& info) const noexcept {
+        return codec::block_postings_cursor(postings_, positions_, info);
+    }
+    /// The stored fields of passage `d`. Throws: `corruption_error` on damaged data.
+    [[nodiscard]] passage_record passage(docid_t d) const;
+    /// The stored fields of article number `a`. Throws: `corruption_error` on damaged data.
+    [[nodiscard]] article_record article(std::uint32_t a) const;
+    /// Number of articles in the segment.
+    [[nodiscard]] std::uint32_t article_count() const noexcept;
+    /// The files the segment reads (for checks and reports).
+    [[nodiscard]] std::vector<std::shared_ptr<const storage::file_view>> files() const;
+
+private:
+    struct impl;
+    disk_segment() = default;
+    std::string name_;
+    std::shared_ptr<impl> impl_;
+    codec::term_dictionary dictionary_;
+    std::string_view postings_;
+    std::string_view positions_;
+    std::span<const std::uint32_t> lengths_;
+    std::span<const std::uint32_t> articles_;
+    std::uint64_t total_length_ = 0;
+    std::vector<std::uint64_t> deleted_;
+    std::uint32_t deleted_count_ = 0;
+};
+
+}  // namespace rapport::index

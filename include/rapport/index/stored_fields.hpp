@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+// Stored fields of an on-disk segment: each passage's text, article number, ordinal and byte range, and
+// each article's id and title, compressed with zstd in independent blocks of about 16 KiB so that only
+// the few results shown are ever decompressed. The byte layout is specified below and in
+// docs/stored_format.md; zstd stays inside lib/index/stored_fields.cpp.
+//
+// Thread safety: a `stored_fields_writer` is used by one thread at a time. A `stored_fields_reader` is
+// immutable and may be used by any number of threads at once: each call decompresses into its own
+// buffer (with a per-thread zstd context) and shares no mutable state.
+//
+// Layout (fixed-width integers little-endian, varints unsigned LEB128 as in core/varint.hpp; offsets
+// are relative to the first byte of the payload):
+//
+//   payload := passage_block[0 .. PB-1]  article_block[0 .. AB-1]
+//              passage_index[PB]  article_index[AB]  trailer
+//   index entry (16 bytes) := first:fixed32  raw_size:fixed32  offset:fixed64
+//   trailer (32 bytes)     := article_blocks_offset:fixed64  index_offset:fixed64
+//                             passage_count:fixed32  passage_block_count:fixed32
+//                             article_count:fixed32  article_block_count:fixed32
+//
+// Passage blocks occupy [0, article_blocks_offset), article blocks [article_blocks_offset,
+// index_offset); the two indexes follow at index_offset, and index_offset + 16·(PB + AB) + 32 is the
+// payload size. Index entry i of a kind describes block i: `first` is the number of its first record
+// (docid or article number; 0 for block 0, strictly increasing, below the record count), `raw_size`
+// the size of its decompressed bytes and `offset` where its compressed bytes start (block 0 at the start
+// of its area, strictly increasing); they end where the next block of the same kind starts (the last
+// block at the end of its area). Block i holds records
+// first[i] .. first[i+1] - 1 (the last block up to the record count). PB is 0 exactly when there is no
+// passage, likewise AB. Each block is one zstd frame (level 3, content size in the frame header, which
+// must equal raw_size, and a content checksum) whose decompressed bytes are the block's records,
+// concatenated, ending exactly at raw_size:
+//
+//   passage record := article:varint  ordinal:varint  begin:varint  end:varint
+//                     text_length:varint  text:bytes[text_length]
+//   article record := id_length:varint  id:bytes[id_length]  title_length:varint  title:bytes[title_length]
+//
+// article, ordinal, begin and end fit 32 bits and `article` is below the article count. A block is
+// closed once its raw bytes reach 16 KiB, so a record larger than that gets a block of (almost) its own.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "rapport/core/export.hpp"
+#include "rapport/core/types.hpp"
+#include "rapport/index/segment.hpp"
+
+namespace rapport::index {
+
+/// Raw (uncompressed) bytes after which a stored-fields block is closed.
+inline constexpr std::size_t stored_block_bytes = 16 * 1024;
+
+/// The zstd level stored-fields blocks are compressed with.
+inline constexpr int stored_zstd_level = 3;
+
+/// Size in bytes of the stored-fields trailer.
+inline constexpr std::size_t stored_trailer_size = 32;
+
+/// Size in bytes of one block index entry (first record, raw size, offset).
+inline constexpr std::size_t stored_index_entry_size = 16;
+
+/// Collects passages and articles, compresses them block by block and serializes them.
+class RAPPORT_API stored_fields_writer {
+public:
+    /// An empty writer.
+    stored_fields_writer();
+    stored_fields_writer(stored_fields_writer&&) noexcept;
+    stored_fields_writer& operator=(stored_fields_writer&&) noexcept;
+    ~stored_fields_writer();
+
+    /// Adds an article; its number is the count of articles added before it.
+    /// Throws: `invalid_argument` when 2^32 - 1 articles were already added or a block would reach 4 GiB;
+    /// `rapport::error` when zstd fails.
+    /// Complexity: linear in the record's size (amortised, compression included).
+    void add_article(const article_record& article);
+
+    /// Adds a passage; its docid is the count of passages added before it. `passage.article` may name an
+    /// article added later; `finish` checks it.
+    /// Throws: as `add_article`.
+    /// Complexity: linear in the record's size (amortised, compression included).
+    void add_passage(const passage_record& passage);
+
+    /// Number of passages added so far.
+    [[nodiscard]] std::size_t passage_count() const noexcept;
+    /// Number of articles added so far.
+    [[nodiscard]] std::size_t article_count() const noexcept;
+
+    /// Appends the whole payload to `out` and leaves the writer empty.
+    /// Throws: `invalid_argument` when a passage names an article that was never added (the writer is
+    /// left unchanged); `rapport::error` when zstd fails.
+    /// Complexity: linear in the size of the pending block and the payload.
+    void finish(std::string& out);
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+/// Reads stored fields from a serialized payload without copying it; the bytes must outlive the reader.
+class RAPPORT_API stored_fields_reader {
+public:
+    /// A reader with no passage and no article.
+    stored_fields_reader() = default;
+
+    /// Opens the payload in `data`. `name` (usually the file's path) and `base_offset` (where `data`
+    /// starts in that file) only serve error messages.
+    /// Throws: `corruption_error` when the trailer, or the first or last entry of a block index, is
+    /// inconsistent. Blocks and the other index entries are checked when read.
+    /// Complexity: O(1).
+    stored_fields_reader(std::string_view data, std::string name, std::uint64_t base_offset = 0);
+
+    /// Number of passages; docids are 0 .. passage_count() - 1.
+    [[nodiscard]] std::size_t passage_count() const noexcept { return passage_count_; }
+    /// Number of articles.
+    [[nodiscard]] std::size_t article_count() const noexcept { return article_count_; }
+    /// The name given at construction (for error messages).
+    [[nodiscard]] const std::string& name() const noexcept { return name_; }
+
+    /// The stored passage `d`.
+    /// Requires: `d < passage_count()`.
+    /// Throws: `invalid_argument` when `d` is out of range; `corruption_error` when its block is damaged
+    /// (bad index entry, zstd error, sizes that disagree, malformed record, article out of range).
+    /// Complexity: O(log blocks) plus decompressing one block (about 16 KiB).
+    [[nodiscard]] passage_record passage(docid_t d) const;
+
+    /// The stored article `a`.
+    /// Requires: `a < article_count()`.
+    /// Throws: as `passage`.
+    /// Complexity: as `passage`.
+    [[nodiscard]] article_record article(std::uint32_t a) const;
+
+private:
+    struct block_kind;
+    [[noreturn]] void fail(std::uint64_t offset, const std::string& message) const;
+    // Where a decompressed block came from and which records it holds.
+    struct loaded_block {
+        std::uint32_t first = 0;  // its first record
+        std::uint64_t end = 0;    // one past its last record
+        std::uint64_t offset = 0; // its compressed bytes' offset in the payload (for errors)
+    };
+    // Decompresses the block holding record `id` of a kind into `raw`.
+    loaded_block load_block(const block_kind& kind, std::uint32_t id, std::string& raw) const;
+
+    std::string_view data_;
+    std::string name_;
+    std::uint64_t base_ = 0;
+    std::uint64_t cache_id_ = 0;  // identifies this payload in the per-thread block cache
+    std::uint64_t article_blocks_ = 0;  // start of the article blocks
+    std::uint64_t index_ = 0;           // start of the block indexes
+    std::uint32_t passage_count_ = 0;
+    std::uint32_t passage_blocks_ = 0;
+    std::uint32_t article_count_ = 0;
+    std::uint32_t article_blocks_count_ = 0;
+};
+
+}  // namespace rapport::index

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+#include "rapport/index/check_index.hpp"
+
+#include <exception>
+#include <optional>
+#include <string>
+
+#include "rapport/core/error.hpp"
+#include "rapport/index/index_reader.hpp"
+#include "rapport/storage/directory.hpp"
+
+namespace rapport::index {
+
+namespace {
+void check_segment(const disk_segment& seg, check_report& r) {
+    auto problem = [&](const char* ext, const std::string& what) { r.problems.push_back(seg.name() + "." + ext + ": " + what); };
+    std::string previous;
+    bool first = true;
+    std::uint64_t terms = 0;
+    for (auto t = seg.dictionary().begin(); t.valid(); t.next()) {
+        const std::string term(t.term());
+        if (!first && !(previous < term)) problem("dict", "terms out of order at '" + term + "'");
+        first = false;
+        previous = term;
+        ++terms;
+        const auto info = t.info();
+        auto c = seg.cursor(info);
+        std::uint64_t df = 0, total_tf = 0;
+        std::uint32_t max_tf = 0, min_length = 0xFFFFFFFFu;
+        docid_t last = 0;
+        for (; c.docid() != end_docid; c.next()) {
+            const docid_t d = c.docid();
+            if (d >= seg.size()) {
+                problem("post", "docid " + std::to_string(d) + " beyond the segment in '" + term + "'");
+                break;
+            }
+            if (df > 0 && d <= last) problem("post", "docids do not ascend in '" + term + "'");
+            last = d;
+            ++df;
+            const auto tf = c.freq();
+            if (tf == 0) problem("post", "zero frequency in '" + term + "'");
+            total_tf += tf;
+            max_tf = std::max(max_tf, tf);
+            min_length = std::min(min_length, seg.lengths()[d]);
+            const auto pos = c.positions();
+            if (!pos.empty()) {
+                if (pos.size() != tf) problem("posn", "positions do not number tf in '" + term + "'");
+                for (std::size_t i = 1; i < pos.size(); ++i)
+                    if (pos[i] <= pos[i - 1]) problem("posn", "positions do not ascend in '" + term + "'");
+            }
+            r.positions += pos.size();
+        }
+        if (c.corrupt()) problem("post", "postings of '" + term + "' fail to decode");
+        if (df != info.df) problem("dict", "df of '" + term + "' disagrees with its postings");
+        if (total_tf != info.total_tf) problem("dict", "total tf of '" + term + "' disagrees with its postings");
+        if (df > 0 && (max_tf != info.max_tf || min_length != info.min_length))
+            problem("dict", "bounds of '" + term + "' disagree with its postings");
+        r.postings += df;
+    }
+    if (terms != seg.dictionary().size()) problem("dict", "term count disagrees with its trailer");
+    r.terms += terms;
+    for (docid_t d = 0; d < seg.size(); ++d) {
+        const auto p = seg.passage(d);
+        if (p.article >= seg.article_count()) problem("stor", "passage " + std::to_string(d) + " names a missing article");
+        if (p.end < p.begin || p.end - p.begin != p.text.size())
+            problem("stor", "passage " + std::to_string(d) + " byte range disagrees with its text");
+    }
+    for (std::uint32_t a = 0; a < seg.article_count(); ++a) (void)seg.article(a);
+}
+}  // namespace
+
+check_report check_index(std::shared_ptr<storage::directory> dir) {
+    check_report r;
+    std::optional<index_reader> opened;
+    try {
+        opened.emplace(index_reader::open(dir));  // verifies every checksum while opening
+    } catch (const corruption_error& e) {
+        r.problems.push_back(e.what());
+        return r;
+    } catch (const format_version_error& e) {
+        r.problems.push_back(e.what());
+        return r;
+    }
+    const auto& reader = *opened;
+    r.generation = reader.generation();
+    r.segments = reader.segments().size();
+    r.passages = reader.passage_count();
+    r.deleted = reader.passage_count() - reader.live_passage_count();
+    for (const auto& seg : reader.segments()) {
+        for (const auto& f : seg->files()) {
+            try {
+                (void)dir->verify(f->name());
+                r.bytes += dir->file_size(f->name());
+            } catch (const std::exception& e) {
+                r.problems.push_back(e.what());
+            }
+        }
+        try {
+            check_segment(*seg, r);
+        } catch (const std::exception& e) {
+            r.problems.push_back(e.what());
+        }
+    }
+    return r;
+}
+
+}  // namespace rapport::index

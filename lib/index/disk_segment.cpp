@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+#include "rapport/index/disk_segment.hpp"
+
+#include <roaring/roaring.h>
+
+#include <bit>
+#include <cstring>
+
+#include "rapport/codec/postings_format.hpp"
+#include "rapport/core/error.hpp"
+#include "rapport/index/stored_fields.hpp"
+#include "rapport/storage/directory.hpp"
+
+namespace rapport::index {
+
+static_assert(std::endian::native == std::endian::little,
+              "passage lengths are mapped in place as little-endian uint32; big-endian hosts need a decode step");
+
+namespace {
+std::string file_of(const std::string& name, const char* ext) { return name + "." + ext; }
+
+void write_file(storage::directory& dir, const std::string& file, storage::file_kind kind, std::string_view payload,
+                std::uint64_t& total) {
+    auto w = dir.create(file, kind, segment_format_version);
+    w->append(payload);
+    w->finish();
+    total += payload.size() + storage::envelope_size;
+}
+}  // namespace
+
+std::uint64_t write_segment(storage::directory& dir, const std::string& name, const segment& seg) {
+    std::string postings, positions, dictionary, stored, lengths;
+    codec::term_dictionary_writer dict;
+    const auto terms = seg.terms();
+    for (termid_t t = 0; t < terms.size(); ++t) {
+        const auto info = codec::write_postings(seg.postings(t), seg.lengths(), postings, positions);
+        dict.add(terms[t], info);
+    }
+    dict.finish(dictionary);
+    // The lengths file: every passage's length, then every passage's article number, both as
+    // little-endian uint32 arrays mapped in place (scoring and result ids need no decompression).
+    lengths.resize(seg.size() * 2 * sizeof(std::uint32_t));
+    if (!seg.lengths().empty()) std::memcpy(lengths.data(), seg.lengths().data(), seg.size() * 4);
+    for (docid_t d = 0; d < seg.size(); ++d) {
+        const auto a = seg.passage(d).article;
+        std::memcpy(lengths.data() + (std::size_t{seg.size()} + d) * 4, &a, 4);
+    }
+    stored_fields_writer store;
+    for (std::uint32_t a = 0; a < seg.article_count(); ++a) store.add_article(seg.article(a));
+    for (docid_t d = 0; d < seg.size(); ++d) store.add_passage(seg.passage(d));
+    store.finish(stored);
+
+    std::uint64_t total = 0;
+    write_file(dir, file_of(name, segment_files::dictionary), storage::kinds::dictionary, dictionary, total);
+    write_file(dir, file_of(name, segment_files::postings), storage::kinds::postings, postings, total);
+    write_file(dir, file_of(name, segment_files::positions), storage::kinds::positions, positions, total);
+    write_file(dir, file_of(name, segment_files::lengths), storage::kinds::lengths, lengths, total);
+    write_file(dir, file_of(name, segment_files::stored), storage::kinds::stored, stored, total);
+    return total;
+}
+
+void write_deletions(storage::directory& dir, const std::string& file, const std::vector<docid_t>& deleted) {
+    roaring_bitmap_t* r = roaring_bitmap_of_ptr(deleted.size(), deleted.data());
+    roaring_bitmap_run_optimize(r);
+    std::string bytes(roaring_bitmap_portable_size_in_bytes(r), '\0');
+    roaring_bitmap_portable_serialize(r, bytes.data());
+    roaring_bitmap_free(r);
+    auto w = dir.create(file, storage::kinds::deletes, segment_format_version);
+    w->append(bytes);
+    w->finish();
+}
+
+struct disk_segment::impl {
+    std::shared_ptr<const storage::file_view> dictionary, postings, positions, lengths, stored, deletions;
+    stored_fields_reader store;
+};
+
+disk_segment::~disk_segment() = default;
+
+std::shared_ptr<const disk_segment> disk_segment::open(const storage::directory& dir, const std::string& name,
+                                                       std::uint32_t passages, const std::string& deletions_file) {
+    std::shared_ptr<disk_segment> s(new disk_segment());
+    s->name_ = name;
+    s->impl_ = std::make_shared<impl>();
+    auto& f = *s->impl_;
+    const auto v = segment_format_version;
+    f.dictionary = dir.open(file_of(name, segment_files::dictionary), storage::kinds::dictionary, v, v);
+    f.postings = dir.open(file_of(name, segment_files::postings), storage::kinds::postings, v, v);
+    f.positions = dir.open(file_of(name, segment_files::positions), storage::kinds::positions, v, v);
+    f.lengths = dir.open(file_of(name, segment_files::lengths), storage::kinds::lengths, v, v);
+    f.stored = dir.open(file_of(name, segment_files::stored), storage::kinds::stored, v, v);
+
+    s->dictionary_ = codec::term_dictionary(f.dictionary->payload(), f.dictionary->name(), storage::header_size);
+    s->postings_ = f.postings->payload();
+    s->positions_ = f.positions->payload();
+    const auto lens = f.lengths->payload();
+    if (lens.size() != std::size_t{passages} * 8)
+        throw corruption_error(f.lengths->name(), storage::header_size,
+                               "holds " + std::to_string(lens.size() / 8) + " passages, the manifest says " +
+                                   std::to_string(passages));
+    // The payload starts 12 bytes into a page-aligned mapping (or a heap string), so it is 4-aligned.
+    RAPPORT_ASSERT(reinterpret_cast<std::uintptr_t>(lens.data()) % alignof(std::uint32_t) == 0);
+    s->lengths_ = {reinterpret_cast<const std::uint32_t*>(lens.data()), passages};
+    s->articles_ = {reinterpret_cast<const std::uint32_t*>(lens.data()) + passages, passages};
+    for (auto l : s->lengths_) s->total_length_ += l;
+    f.store = stored_fields_reader(f.stored->payload(), f.stored->name());
+    if (f.store.passage_count() != passages)
+        throw corruption_error(f.stored->name(), std::nullopt, "stored passage count disagrees with the manifest");
+    for (docid_t d = 0; d < passages; ++d)
+        if (s->articles_[d] >= f.store.article_count())
+            throw corruption_error(f.lengths->name(), storage::header_size + (std::uint64_t{passages} + d) * 4,
+                                   "passage names an article out of range");
+
+    if (!deletions_file.empty()) {
+        f.deletions = dir.open(deletions_file, storage::kinds::deletes, v, v);
+        const auto bytes = f.deletions->payload();
+        roaring_bitmap_t* r = roaring_bitmap_portable_deserialize_safe(bytes.data(), bytes.size());
+        if (r == nullptr || roaring_bitmap_portable_size_in_bytes(r) != bytes.size()) {
+            if (r != nullptr) roaring_bitmap_free(r);
+            throw corruption_error(deletions_file, storage::header_size, "malformed deletion bitmap");
+        }
+        const auto count = roaring_bitmap_get_cardinality(r);
+        std::vector<std::uint32_t> ids(count);
+        roaring_bitmap_to_uint32_array(r, ids.data());
+        roaring_bitmap_free(r);
+        s->deleted_.assign((std::size_t{passages} + 63) / 64, 0);
+        for (auto d : ids) {
+            if (d >= passages) throw corruption_error(deletions_file, std::nullopt, "deleted docid out of range");
+            s->deleted_[d >> 6] |= std::uint64_t{1} << (d & 63);
+        }
+        s->deleted_count_ = static_cast<std::uint32_t>(count);
+    }
+    return s;
+}
+
+passage_record disk_segment::passage(docid_t d) const { return impl_->store.passage(d); }
+article_record disk_segment::article(std::uint32_t a) const { return impl_->store.article(a); }
+std::uint32_t disk_segment::article_count() const noexcept {
+    return static_cast<std::uint32_t>(impl_->store.article_count());
+}
+
+std::vector<std::shared_ptr<const storage::file_view>> disk_segment::files() const {
+    std::vector<std::shared_ptr<const storage::file_view>> out{impl_->dictionary, impl_->postings, impl_->positions,
+                                                               impl_->lengths, impl_->stored};
+    if (impl_->deletions) out.push_back(impl_->deletions);
+    return out;
+}
+
+}  // namespace rapport::index

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+#include "rapport/index/index_reader.hpp"
+
+#include <algorithm>
+
+#include "rapport/core/error.hpp"
+#include "rapport/storage/directory.hpp"
+
+namespace rapport::index {
+
+struct index_reader::state {
+    std::shared_ptr<storage::directory> dir;
+    manifest commit;
+    std::vector<std::shared_ptr<const disk_segment>> segments;
+    std::vector<std::uint64_t> deletion_gens;
+    std::vector<docid_t> bases;
+    std::uint64_t passages = 0;
+    std::uint64_t live = 0;
+    std::uint64_t total_length = 0;
+    std::uint64_t articles = 0;
+};
+
+index_reader index_reader::open(std::shared_ptr<storage::directory> dir) { return open_commit(std::move(dir), nullptr); }
+
+index_reader index_reader::open_commit(std::shared_ptr<storage::directory> dir, const index_reader* previous) {
+    // A writer may publish a newer commit and delete this commit's files while we open them
+    // (Lucene's FindSegmentsFile retries the same way): if a file is missing and a newer manifest
+    // exists, start again from it.
+    for (int attempt = 0;; ++attempt) {
+        auto m = read_latest_manifest(*dir);
+        if (!m) throw io_error(dir->path_of(""), "no index here (no manifest): create one with an index_writer");
+        try {
+            auto s = std::make_shared<state>();
+            s->dir = dir;
+            for (const auto& e : m->segments) {
+                std::shared_ptr<const disk_segment> seg;
+                if (previous != nullptr) {
+                    const auto& p = *previous->state_;
+                    for (std::size_t i = 0; i < p.segments.size(); ++i)
+                        if (p.segments[i]->name() == e.name && p.deletion_gens[i] == e.deletion_gen) seg = p.segments[i];
+                }
+                if (!seg)
+                    seg = disk_segment::open(*dir, e.name, e.passages,
+                                             e.deletion_gen == 0 ? std::string() : deletions_file_name(e.name, e.deletion_gen));
+                if (seg->deleted_count() != e.deleted)
+                    throw corruption_error(manifest_file_name(m->generation), std::nullopt,
+                                           "segment " + e.name + ": deletion count disagrees with its deletions file");
+                s->bases.push_back(static_cast<docid_t>(s->passages));
+                s->passages += seg->size();
+                if (s->passages >= end_docid) throw invalid_argument("index holds more than 2^32 - 1 passages");
+                s->live += seg->live_size();
+                s->total_length += seg->total_length();
+                s->articles += e.articles;
+                s->segments.push_back(std::move(seg));
+                s->deletion_gens.push_back(e.deletion_gen);
+            }
+            s->commit = std::move(*m);
+            return index_reader(std::move(s));
+        } catch (const io_error&) {
+            const auto newer = read_latest_manifest(*dir);
+            if (attempt >= 16 || !newer || newer->generation == m->generation) throw;
+        }
+    }
+}
+
+std::optional<index_reader> index_reader::reopen() const {
+    const auto latest = read_latest_manifest(*state_->dir);
+    if (!latest || latest->generation == state_->commit.generation) return std::nullopt;
+    return open_commit(state_->dir, this);
+}
+
+std::uint64_t index_reader::generation() const noexcept { return state_->commit.generation; }
+const index_options& index_reader::options() const noexcept { return state_->commit.options; }
+std::span<const std::shared_ptr<const disk_segment>> index_reader::segments() const noexcept { return state_->segments; }
+std::span<const docid_t> index_reader::bases() const noexcept { return state_->bases; }
+std::uint64_t index_reader::passage_count() const noexcept { return state_->passages; }
+std::uint64_t index_reader::live_passage_count() const noexcept { return state_->live; }
+std::uint64_t index_reader::total_length() const noexcept { return state_->total_length; }
+std::uint64_t index_reader::article_count() const noexcept { return state_->articles; }
+const std::shared_ptr<storage::directory>& index_reader::directory() const noexcept { return state_->dir; }
+const manifest& index_reader::commit() const noexcept { return state_->commit; }
+
+std::pair<const disk_segment*, docid_t> index_reader::locate(docid_t d) const noexcept {
+    const auto& b = state_->bases;
+    const auto i = static_cast<std::size_t>(std::upper_bound(b.begin(), b.end(), d) - b.begin()) - 1;
+    return {state_->segments[i].get(), d - b[i]};
+}
+
+}  // namespace rapport::index

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: MIT
+#include "rapport/index/index_writer.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <unordered_map>
+
+#include "index/passage_pipeline.hpp"
+#include "index/segment_merger.hpp"
+#include "rapport/core/error.hpp"
+#include "rapport/index/disk_segment.hpp"
+#include "rapport/index/manifest.hpp"
+#include "rapport/storage/directory.hpp"
+
+namespace rapport::index {
+
+namespace {
+
+// One thread's in-memory segment builder. `seqs[d]` is the operation number that added passage d,
+// so that a delete numbered s removes exactly the matching passages added before it.
+struct builder_slot {
+    explicit builder_slot(const index_options& o) : pipeline(o) {}
+    detail::passage_pipeline pipeline;
+    segment_writer writer;
+    std::vector<std::uint64_t> seqs;
+};
+
+// A segment flushed since the last commit: on disk, not yet in any manifest.
+struct pending_segment {
+    segment_entry entry;
+    std::vector<std::uint64_t> seqs;
+    std::unordered_map<std::string, std::vector<docid_t>> keys;  // article key → its passages
+};
+
+struct delete_op {
+    std::string key;
+    std::uint64_t seq;
+};
+
+std::string hex(std::uint64_t v) {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+std::string deletions_of(const segment_entry& e) {
+    return e.deletion_gen == 0 ? std::string() : deletions_file_name(e.name, e.deletion_gen);
+}
+
+std::uint32_t live_of(const segment_entry& e) { return e.passages - e.deleted; }
+
+}  // namespace
+
+struct index_writer::impl {
+    std::shared_ptr<storage::directory> dir;
+    storage::directory_lock lock;
+    index_writer_options options;
+    manifest current;
+    std::map<std::string, std::shared_ptr<const disk_segment>> open_segments;  // of `current`
+
+    std::shared_mutex operations;  // add/update/remove: shared; commit/merge: exclusive
+    std::mutex mu;                 // guards everything below
+    std::vector<std::unique_ptr<builder_slot>> free_slots;
+    std::size_t slot_count = 0;
+    std::vector<pending_segment> pending;
+    std::vector<delete_op> deletes;
+    std::uint64_t next_segment = 0;
+    std::atomic<std::uint64_t> seq{0};
+    index_writer_stats stats;
+
+    std::unique_ptr<builder_slot> acquire() {
+        std::lock_guard g(mu);
+        if (!free_slots.empty()) {
+            auto s = std::move(free_slots.back());
+            free_slots.pop_back();
+            return s;
+        }
+        ++slot_count;
+        return std::make_unique<builder_slot>(current.options);
+    }
+
+    void release(std::unique_ptr<builder_slot> s) {
+        std::lock_guard g(mu);
+        free_slots.push_back(std::move(s));
+    }
+
+    std::string new_segment_name() {
+        std::lock_guard g(mu);
+        return "seg_" + hex(next_segment++);
+    }
+
+    // Writes the slot's passages as a new segment (not yet committed).
+    void flush(builder_slot& s) {
+        if (s.writer.size() == 0) return;
+        auto seqs = std::move(s.seqs);
+        s.seqs.clear();
+        const segment seg = s.writer.finish();
+        pending_segment p;
+        p.entry.name = new_segment_name();
+        p.entry.passages = static_cast<std::uint32_t>(seg.size());
+        p.entry.articles = static_cast<std::uint32_t>(seg.article_count());
+        p.seqs = std::move(seqs);
+        const auto terms = seg.terms();
+        // Key terms start with U+0001 and so sort first.
+        for (termid_t t = 0; t < terms.size() && terms[t].starts_with('\x01'); ++t)
+            p.keys.emplace(terms[t], seg.postings(t).docids);
+        write_segment(*dir, p.entry.name, seg);
+        std::lock_guard g(mu);
+        pending.push_back(std::move(p));
+        ++stats.flushed_segments;
+    }
+
+    // Adds an article; with `replace`, first deletes the passages of earlier articles with its id.
+    // The delete is recorded only once the new article has been validated and analysed, so a
+    // rejected replacement leaves the old article in place.
+    std::size_t add(ingest::article article, bool split, bool replace) {
+        std::shared_lock ops(operations);
+        auto slot = acquire();
+        try {
+            auto prepared = slot->pipeline.prepare(std::move(article), split);
+            if (replace) record_delete(prepared.id);
+            const auto number = ++seq;
+            const std::size_t added = prepared.passages.size();
+            detail::add_prepared(slot->writer, std::move(prepared));
+            slot->seqs.resize(slot->writer.size(), number);
+            const std::size_t budget = options.ram_budget_mb * (std::size_t{1} << 20);
+            std::size_t slots;
+            {
+                std::lock_guard g(mu);
+                slots = std::max<std::size_t>(slot_count, 1);
+            }
+            // Each concurrently used builder gets an equal share of the budget.
+            if (slot->writer.memory_usage() >= budget / slots) flush(*slot);
+            release(std::move(slot));
+            return added;
+        } catch (...) {
+            release(std::move(slot));
+            throw;
+        }
+    }
+
+    void record_delete(const article_id& id) {
+        const auto number = ++seq;
+        std::lock_guard g(mu);
+        deletes.push_back({detail::article_key(id.value), number});
+    }
+
+    std::shared_ptr<const disk_segment> open_entry(const segment_entry& e) {
+        return disk_segment::open(*dir, e.name, e.passages, deletions_of(e));
+    }
+
+    // Publishes `m` and makes it current; then removes files no longer referenced.
+    void publish(manifest m) {
+        write_manifest(*dir, m);
+        std::map<std::string, std::shared_ptr<const disk_segment>> opened;
+        for (const auto& e : m.segments) {
+            auto it = open_segments.find(e.name);
+            if (it != open_segments.end() && it->second->deleted_count() == e.deleted)
+                opened.emplace(e.name, it->second);
+            else
+                opened.emplace(e.name, open_entry(e));
+        }
+        current = std::move(m);
+        open_segments = std::move(opened);
+        ++stats.commits;
+        collect_garbage();
+    }
+
+    // Removes rapport files that the current commit does not name. On POSIX systems a reader that
+    // has a file mapped keeps reading it after the unlink; a reader still opening an older commit
+    // retries with the newer one (index_reader::open).
+    void collect_garbage() {
+        std::set<std::string> keep{manifest_file_name(current.generation)};
+        for (const auto& e : current.segments) {
+            for (const char* ext : segment_files::all) keep.insert(segment_file_name(e.name, ext));
+            if (e.deletion_gen != 0) keep.insert(deletions_file_name(e.name, e.deletion_gen));
+        }
+        for (const auto& name : dir->list()) {
+            const bool ours = name.starts_with("manifest_") || name.starts_with("seg_");
+            if (ours && !keep.contains(name)) dir->remove(name);
+        }
+    }
+
+    // Merges the segments at `positions` of m.segments (ascending) into one new segment.
+    void merge_into(manifest& m, const std::vector<std::size_t>& positions) {
+        std::vector<std::shared_ptr<const disk_segment>> sources;
+        for (auto i : positions) sources.push_back(open_entry(m.segments[i]));
+        const segment merged = detail::merge_segments(sources);
+        segment_entry e;
+        e.name = "seg_" + hex(next_segment++);
+        e.passages = static_cast<std::uint32_t>(merged.size());
+        e.articles = static_cast<std::uint32_t>(merged.article_count());
+        write_segment(*dir, e.name, merged);
+        // The merged segment takes the first source's place so that passages keep their order.
+        m.segments[positions.front()] = e;
+        for (auto it = positions.rbegin(); it != positions.rend() - 1; ++it)
+            m.segments.erase(m.segments.begin() + static_cast<std::ptrdiff_t>(*it));
+        m.next_segment = next_segment;
+        ++stats.merges;
+    }
+
+    void apply_merge_policy(manifest& m) {
+        const auto& p = options.merges;
+        if (p.merge_factor < 2) return;
+        const double floor = static_cast<double>(std::max<std::size_t>(p.floor_passages, 1));
+        const double factor = static_cast<double>(p.merge_factor);
+        while (true) {
+            std::map<int, std::vector<std::size_t>> tiers;
+            for (std::size_t i = 0; i < m.segments.size(); ++i) {
+                const double live = live_of(m.segments[i]);
+                const int tier = live < floor ? 0 : 1 + static_cast<int>(std::floor(std::log(live / floor) / std::log(factor)));
+                tiers[tier].push_back(i);
+            }
+            const auto full = std::find_if(tiers.begin(), tiers.end(),
+                                           [&](const auto& t) { return t.second.size() >= p.merge_factor; });
+            if (full == tiers.end()) return;
+            std::vector<std::size_t> chosen(full->second.begin(), full->second.begin() + static_cast<std::ptrdiff_t>(p.merge_factor));
+            merge_into(m, chosen);
+        }
+    }
+
+    void commit() {
+        std::unique_lock ops(operations);
+        for (auto& s : free_slots) flush(*s);
+
+        manifest m = current;
+        m.generation = current.generation + 1;
+        m.segments.clear();
+
+        auto add_entry = [&](segment_entry e, const disk_segment* committed, const pending_segment* fresh) {
+            std::set<docid_t> doomed;
+            for (const auto& d : deletes) {
+                if (committed != nullptr) {
+                    if (auto info = committed->find(d.key)) {
+                        for (auto c = committed->cursor(*info); c.docid() != end_docid; c.next())
+                            if (!committed->is_deleted(c.docid())) doomed.insert(c.docid());
+                    }
+                } else if (auto it = fresh->keys.find(d.key); it != fresh->keys.end()) {
+                    for (auto doc : it->second)
+                        if (fresh->seqs[doc] < d.seq) doomed.insert(doc);
+                }
+            }
+            if (!doomed.empty()) {
+                std::vector<docid_t> all(doomed.begin(), doomed.end());
+                if (committed != nullptr)
+                    for (docid_t d = 0; d < committed->size(); ++d)
+                        if (committed->is_deleted(d)) all.push_back(d);
+                std::sort(all.begin(), all.end());
+                e.deleted = static_cast<std::uint32_t>(all.size());
+                e.deletion_gen = m.generation;
+                if (e.deleted < e.passages) write_deletions(*dir, deletions_file_name(e.name, e.deletion_gen), all);
+            }
+            if (e.deleted < e.passages) m.segments.push_back(std::move(e));  // fully deleted: dropped
+        };
+        for (const auto& e : current.segments) add_entry(e, open_segments.at(e.name).get(), nullptr);
+        for (const auto& p : pending) add_entry(p.entry, nullptr, &p);
+        m.next_segment = next_segment;
+
+        apply_merge_policy(m);
+        publish(std::move(m));
+        pending.clear();
+        deletes.clear();
+    }
+
+    void merge_all() {
+        commit();
+        std::unique_lock ops(operations);
+        const bool needed = current.segments.size() > 1 ||
+                            (current.segments.size() == 1 && current.segments.front().deleted > 0);
+        if (!needed) return;
+        manifest m = current;
+        m.generation = current.generation + 1;
+        std::vector<std::size_t> all(m.segments.size());
+        for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+        merge_into(m, all);
+        publish(std::move(m));
+    }
+};
+
+index_writer::index_writer(std::shared_ptr<storage::directory> dir, index_writer_options options)
+    : impl_(std::make_unique<impl>()) {
+    auto& s = *impl_;
+    if (options.ram_budget_mb == 0) throw invalid_argument("index_writer: ram_budget_mb must be at least 1");
+    s.dir = std::move(dir);
+    s.lock = s.dir->lock();
+    s.options = std::move(options);
+    if (auto m = read_latest_manifest(*s.dir)) {
+        s.current = std::move(*m);
+        for (const auto& e : s.current.segments) s.open_segments.emplace(e.name, s.open_entry(e));
+    } else {
+        detail::passage_pipeline check(s.options.index);  // reject bad options before creating anything
+        s.current.generation = 1;
+        s.current.options = s.options.index;
+        write_manifest(*s.dir, s.current);
+    }
+    s.next_segment = s.current.next_segment;
+    s.collect_garbage();
+}
+
+index_writer::~index_writer() = default;
+
+std::size_t index_writer::add(ingest::article article) { return impl_->add(std::move(article), true, false); }
+
+std::size_t index_writer::add_passage(article_id id, std::string title, std::string text) {
+    return impl_->add({std::move(id), std::move(title), std::move(text)}, false, false);
+}
+
+std::size_t index_writer::update(ingest::article article) { return impl_->add(std::move(article), true, true); }
+
+void index_writer::remove(const article_id& id) {
+    std::shared_lock ops(impl_->operations);
+    impl_->record_delete(id);
+}
+
+void index_writer::commit() { impl_->commit(); }
+void index_writer::merge_all() { impl_->merge_all(); }
+
+std::size_t index_writer::segment_count() const {
+    std::shared_lock ops(impl_->operations);
+    return impl_->current.segments.size();
+}
+std::uint64_t index_writer::generation() const {
+    std::shared_lock ops(impl_->operations);
+    return impl_->current.generation;
+}
+index_writer_stats index_writer::stats() const {
+    std::lock_guard g(impl_->mu);
+    return impl_->stats;
+}
+
+}  // namespace rapport::index

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: MIT
+#include "rapport/index/manifest.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "rapport/core/error.hpp"
+#include "rapport/core/varint.hpp"
+#include "rapport/storage/directory.hpp"
+
+namespace rapport::index {
+
+namespace {
+constexpr char manifest_prefix[] = "manifest_";
+
+std::string hex16(std::uint64_t v) {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+void put_string(std::string& out, std::string_view s) {
+    put_varint(out, s.size());
+    out.append(s);
+}
+
+// Sequential decoder over a payload that throws corruption_error with the offset of the fault.
+class decoder {
+public:
+    decoder(std::string_view data, const std::string& file) : begin_(data.data()), p_(data.data()), end_(data.data() + data.size()), file_(file) {}
+    std::uint64_t number(std::uint64_t max = ~std::uint64_t{0}) {
+        std::uint64_t v = 0;
+        const char* next = get_varint(p_, end_, v);
+        if (next == nullptr) fail("bad or truncated number");
+        if (v > max) fail("number out of range");
+        p_ = next;
+        return v;
+    }
+    std::string string() {
+        const auto n = number();
+        if (n > static_cast<std::uint64_t>(end_ - p_)) fail("string runs past the end");
+        std::string s(p_, static_cast<std::size_t>(n));
+        p_ += n;
+        return s;
+    }
+    [[nodiscard]] bool done() const noexcept { return p_ == end_; }
+    [[noreturn]] void fail(const std::string& what) const {
+        throw corruption_error(file_, static_cast<std::uint64_t>(p_ - begin_), "manifest: " + what);
+    }
+
+private:
+    const char* begin_;
+    const char* p_;
+    const char* end_;
+    const std::string& file_;
+};
+}  // namespace
+
+std::string manifest_file_name(std::uint64_t gen) { return manifest_prefix + hex16(gen); }
+
+std::string deletions_file_name(const std::string& segment, std::uint64_t gen) {
+    return segment + "_" + hex16(gen) + ".dels";
+}
+
+std::string encode_manifest(const manifest& m) {
+    std::string out;
+    put_varint(out, m.generation);
+    put_varint(out, m.next_segment);
+    const auto& a = m.options.analyzer;
+    put_string(out, a.language);
+    put_varint(out, a.stopwords ? 1 : 0);
+    if (a.stopwords) {
+        put_varint(out, a.stopwords->size());
+        for (const auto& w : *a.stopwords) put_string(out, w);
+    }
+    put_varint(out, a.case_fold ? 1 : 0);
+    put_varint(out, a.invalid_utf8 == invalid_utf8_policy::replace ? 1 : 0);
+    const auto& p = m.options.passages;
+    put_varint(out, p.max_bytes);
+    put_varint(out, p.min_bytes);
+    put_varint(out, p.overlap_sentences);
+    put_varint(out, p.paragraphs == ingest::paragraph_break::blank_line ? 1 : 0);
+    put_varint(out, m.segments.size());
+    for (const auto& s : m.segments) {
+        put_string(out, s.name);
+        put_varint(out, s.passages);
+        put_varint(out, s.articles);
+        put_varint(out, s.deleted);
+        put_varint(out, s.deletion_gen);
+    }
+    return out;
+}
+
+manifest decode_manifest(std::string_view payload, const std::string& file) {
+    decoder d(payload, file);
+    manifest m;
+    m.generation = d.number();
+    m.next_segment = d.number();
+    auto& a = m.options.analyzer;
+    a.language = d.string();
+    if (d.number(1) == 1) {
+        const auto n = d.number(1u << 24);
+        a.stopwords.emplace();
+        for (std::uint64_t i = 0; i < n; ++i) a.stopwords->push_back(d.string());
+    }
+    a.case_fold = d.number(1) == 1;
+    a.invalid_utf8 = d.number(1) == 1 ? invalid_utf8_policy::replace : invalid_utf8_policy::reject;
+    auto& p = m.options.passages;
+    p.max_bytes = d.number();
+    p.min_bytes = d.number();
+    p.overlap_sentences = d.number();
+    p.paragraphs = d.number(1) == 1 ? ingest::paragraph_break::blank_line : ingest::paragraph_break::line;
+    const auto count = d.number(1u << 24);
+    for (std::uint64_t i = 0; i < count; ++i) {
+        segment_entry s;
+        s.name = d.string();
+        s.passages = static_cast<std::uint32_t>(d.number(0xFFFFFFFEu));
+        s.articles = static_cast<std::uint32_t>(d.number(0xFFFFFFFEu));
+        s.deleted = static_cast<std::uint32_t>(d.number(s.passages));
+        s.deletion_gen = d.number();
+        if (s.name.empty() || s.name.find('/') != std::string::npos) d.fail("bad segment name");
+        m.segments.push_back(std::move(s));
+    }
+    if (!d.done()) d.fail("trailing bytes");
+    return m;
+}
+
+std::optional<manifest> read_latest_manifest(storage::directory& dir) {
+    std::optional<std::string> latest;
+    for (const auto& name : dir.list()) {
+        // Names are fixed width, so the lexicographic maximum is the highest generation.
+        if (name.size() == sizeof(manifest_prefix) - 1 + 16 && name.starts_with(manifest_prefix) &&
+            (!latest || name > *latest))
+            latest = name;
+    }
+    if (!latest) return std::nullopt;
+    const auto file = dir.open(*latest, storage::kinds::manifest, manifest_version, manifest_version);
+    return decode_manifest(file->payload(), *latest);
+}
+
+void write_manifest(storage::directory& dir, const manifest& m) {
+    dir.write_atomic(manifest_file_name(m.generation), storage::kinds::manifest, manifest_version,
+                     encode_manifest(m));
+}
+
+}  // namespace rapport::index
