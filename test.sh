@@ -1,13 +1,34 @@
 #!/usr/bin/env bash
 # Quick start 2: installs what is missing, builds everything (library, tests, examples,
-# benchmarks) and runs every test through ctest.
+# benchmarks) and runs every test through ctest; then runs the storage, index, codec and search
+# tests again under AddressSanitizer + UndefinedBehaviorSanitizer, and the concurrency tests under
+# ThreadSanitizer (each in a build directory of its own).
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/deps.sh
 rapport_install_deps
 werror=OFF
 [ "${CI:-}" = "true" ] && werror=ON
+jobs=$(nproc)
+
+echo "== build and run every test (build/test)"
 cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRAPPORT_WERROR=$werror \
     -DRAPPORT_BUILD_TESTS=ON -DRAPPORT_BUILD_EXAMPLES=ON -DRAPPORT_BUILD_BENCH=ON
-cmake --build build/test
-ctest --test-dir build/test --output-on-failure -j "$(nproc)"
+cmake --build build/test -j "$jobs"
+ctest --test-dir build/test --output-on-failure -j "$jobs"
+
+sanitized="storage|index|codec|search|e2e|reliability"
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer (build/asan): $sanitized"
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRAPPORT_WERROR=$werror \
+    -DRAPPORT_SANITIZE=address,undefined -DRAPPORT_BUILD_TESTS=ON -DRAPPORT_BUILD_EXAMPLES=OFF -DRAPPORT_BUILD_BENCH=OFF
+targets=()
+for t in ${sanitized//|/ }; do [ -d "tests/$t" ] && targets+=("${t}_test"); done
+cmake --build build/asan -j "$jobs" --target "${targets[@]}"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir build/asan --output-on-failure -j "$jobs" -R "^($sanitized)\$"
+
+echo "== ThreadSanitizer (build/tsan): concurrent indexing and searching"
+cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRAPPORT_WERROR=$werror \
+    -DRAPPORT_SANITIZE=thread -DRAPPORT_BUILD_TESTS=ON -DRAPPORT_BUILD_EXAMPLES=OFF -DRAPPORT_BUILD_BENCH=OFF
+cmake --build build/tsan -j "$jobs" --target index_test
+TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build/tsan --output-on-failure -R '^concurrency$'

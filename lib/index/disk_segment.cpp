@@ -90,12 +90,12 @@ std::shared_ptr<const disk_segment> disk_segment::open(const storage::directory&
     f.lengths = dir.open(file_of(name, segment_files::lengths), storage::kinds::lengths, v, v);
     f.stored = dir.open(file_of(name, segment_files::stored), storage::kinds::stored, v, v);
 
-    s->dictionary_ = codec::term_dictionary(f.dictionary->payload(), f.dictionary->name(), storage::header_size);
+    s->dictionary_ = codec::term_dictionary(f.dictionary->payload(), f.dictionary->path(), storage::header_size);
     s->postings_ = f.postings->payload();
     s->positions_ = f.positions->payload();
     const auto lens = f.lengths->payload();
     if (lens.size() != std::size_t{passages} * 8)
-        throw corruption_error(f.lengths->name(), storage::header_size,
+        throw corruption_error(f.lengths->path(), storage::header_size,
                                "holds " + std::to_string(lens.size() / 8) + " passages, the manifest says " +
                                    std::to_string(passages));
     // The payload starts 12 bytes into a page-aligned mapping (or a heap string), so it is 4-aligned.
@@ -103,12 +103,12 @@ std::shared_ptr<const disk_segment> disk_segment::open(const storage::directory&
     s->lengths_ = {reinterpret_cast<const std::uint32_t*>(lens.data()), passages};
     s->articles_ = {reinterpret_cast<const std::uint32_t*>(lens.data()) + passages, passages};
     for (auto l : s->lengths_) s->total_length_ += l;
-    f.store = stored_fields_reader(f.stored->payload(), f.stored->name());
+    f.store = stored_fields_reader(f.stored->payload(), f.stored->path(), storage::header_size);
     if (f.store.passage_count() != passages)
-        throw corruption_error(f.stored->name(), std::nullopt, "stored passage count disagrees with the manifest");
+        throw corruption_error(f.stored->path(), std::nullopt, "stored passage count disagrees with the manifest");
     for (docid_t d = 0; d < passages; ++d)
         if (s->articles_[d] >= f.store.article_count())
-            throw corruption_error(f.lengths->name(), storage::header_size + (std::uint64_t{passages} + d) * 4,
+            throw corruption_error(f.lengths->path(), storage::header_size + (std::uint64_t{passages} + d) * 4,
                                    "passage names an article out of range");
 
     if (!deletions_file.empty()) {
@@ -117,7 +117,7 @@ std::shared_ptr<const disk_segment> disk_segment::open(const storage::directory&
         roaring_bitmap_t* r = roaring_bitmap_portable_deserialize_safe(bytes.data(), bytes.size());
         if (r == nullptr || roaring_bitmap_portable_size_in_bytes(r) != bytes.size()) {
             if (r != nullptr) roaring_bitmap_free(r);
-            throw corruption_error(deletions_file, storage::header_size, "malformed deletion bitmap");
+            throw corruption_error(f.deletions->path(), storage::header_size, "malformed deletion bitmap");
         }
         const auto count = roaring_bitmap_get_cardinality(r);
         std::vector<std::uint32_t> ids(count);
@@ -125,13 +125,15 @@ std::shared_ptr<const disk_segment> disk_segment::open(const storage::directory&
         roaring_bitmap_free(r);
         s->deleted_.assign((std::size_t{passages} + 63) / 64, 0);
         for (auto d : ids) {
-            if (d >= passages) throw corruption_error(deletions_file, std::nullopt, "deleted docid out of range");
+            if (d >= passages) throw corruption_error(f.deletions->path(), std::nullopt, "deleted docid out of range");
             s->deleted_[d >> 6] |= std::uint64_t{1} << (d & 63);
         }
         s->deleted_count_ = static_cast<std::uint32_t>(count);
     }
     return s;
 }
+
+std::string disk_segment::postings_path() const { return impl_->postings->path(); }
 
 passage_record disk_segment::passage(docid_t d) const { return impl_->store.passage(d); }
 article_record disk_segment::article(std::uint32_t a) const { return impl_->store.article(a); }

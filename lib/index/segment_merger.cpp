@@ -56,7 +56,7 @@ segment merge_segments(const std::vector<std::shared_ptr<const disk_segment>>& s
                 list->position_offsets.push_back(static_cast<std::uint32_t>(list->positions.size()));
             }
             if (c.corrupt())
-                throw corruption_error(seg.name() + ".post", std::nullopt,
+                throw corruption_error(seg.postings_path(), std::nullopt,
                                        "postings of a term failed to decode during a merge");
         }
     }

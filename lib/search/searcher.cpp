@@ -160,7 +160,7 @@ std::vector<scored_doc> searcher::top_k(const analysed_query& query, const searc
         }
         for (const auto& c : cursors)
             if (c.base().corrupt())
-                throw corruption_error(seg.name() + ".post", std::nullopt, "a postings block failed to decode");
+                throw corruption_error(seg.postings_path(), std::nullopt, "a postings block failed to decode");
     }
     return top.finish();
 }

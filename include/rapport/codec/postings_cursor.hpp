@@ -42,6 +42,47 @@ namespace detail {
     return v;
 }
 
+/// Turns the gaps d[0 .. n) into docids in place: docid_i = docid_{i-1} + 1 + gap_i, with
+/// docid_{-1} = base - 1. Returns the last docid computed in 64 bits; when it is < 2^32 every
+/// stored docid is exact (all partial sums are smaller), otherwise the stored values are garbage.
+[[nodiscard]] inline std::uint64_t restore_docids(std::uint32_t* d, std::uint32_t n, std::uint64_t base) noexcept {
+    std::uint64_t running = base;  // docid_{i-1} + 1
+    for (std::uint32_t i = 0; i < n; ++i) {
+        running += d[i];
+        d[i] = static_cast<std::uint32_t>(running);
+        ++running;
+    }
+    return running - 1;
+}
+
+/// `restore_docids` for a full block of 128. A prefix sum is one long dependency chain; running
+/// four independent chains over the block's quarters, then adding each quarter's offset with
+/// vectorisable loops, roughly halves its latency.
+[[nodiscard]] inline std::uint64_t restore_docids_full(std::uint32_t* d, std::uint64_t base) noexcept {
+    constexpr std::uint32_t q = block_size / 4;
+    std::uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;  // gap + 1 sums of each quarter so far
+    for (std::uint32_t j = 0; j < q; ++j) {
+        s0 += std::uint64_t{d[j]} + 1;
+        s1 += std::uint64_t{d[q + j]} + 1;
+        s2 += std::uint64_t{d[2 * q + j]} + 1;
+        s3 += std::uint64_t{d[3 * q + j]} + 1;
+        d[j] = static_cast<std::uint32_t>(s0);
+        d[q + j] = static_cast<std::uint32_t>(s1);
+        d[2 * q + j] = static_cast<std::uint32_t>(s2);
+        d[3 * q + j] = static_cast<std::uint32_t>(s3);
+    }
+    // Modulo 2^32 the offsets are exact; the caller rejects the block unless the total fits.
+    const auto o0 = static_cast<std::uint32_t>(base - 1);
+    const auto o1 = static_cast<std::uint32_t>(base - 1 + s0);
+    const auto o2 = static_cast<std::uint32_t>(base - 1 + s0 + s1);
+    const auto o3 = static_cast<std::uint32_t>(base - 1 + s0 + s1 + s2);
+    for (std::uint32_t j = 0; j < q; ++j) d[j] += o0;
+    for (std::uint32_t j = 0; j < q; ++j) d[q + j] += o1;
+    for (std::uint32_t j = 0; j < q; ++j) d[2 * q + j] += o2;
+    for (std::uint32_t j = 0; j < q; ++j) d[3 * q + j] += o3;
+    return base + s0 + s1 + s2 + s3 - 1;
+}
+
 /// The growable buffer that holds one block's decoded positions. Copying a cursor does not copy
 /// decoded positions: the copy starts with an empty buffer and "not parsed" state, and decodes again
 /// on demand.
@@ -354,20 +395,13 @@ private:
             if (p != end) return fail();
             freqs_ready_ = true;
         }
-        // Each docid is prev + 1 + gap. Summing the gaps in 64 bits first proves that the running
-        // sum cannot wrap and that the block ends exactly at its skip entry's last docid.
-        std::uint64_t sum = 0;
-        for (std::uint32_t i = 0; i < n; ++i) sum += docids_[i];
-        const std::uint64_t last = base + sum + (n - 1);
+        // The 64-bit last docid proves that no sum wrapped and that the block ends exactly at its
+        // skip entry's last docid; docids must also ascend across the blocks this cursor visited
+        // (a garbage skip table could otherwise send it backwards).
+        const std::uint64_t last = n == block_size ? detail::restore_docids_full(docids_, base)
+                                                   : detail::restore_docids(docids_, n, base);
         if (last >= end_docid || (table_ != nullptr && last != expected_last)) return fail();
-        // Docids must also ascend across the blocks this cursor visited (a garbage skip table could
-        // otherwise send it backwards).
-        if (loaded_any_ && base + docids_[0] <= std::uint64_t{last_loaded_}) return fail();
-        std::uint32_t running = static_cast<std::uint32_t>(base) - 1;
-        for (std::uint32_t i = 0; i < n; ++i) {
-            running += docids_[i] + 1;
-            docids_[i] = running;
-        }
+        if (loaded_any_ && docids_[0] <= last_loaded_) return fail();
         block_ = b;
         n_ = n;
         i_ = 0;

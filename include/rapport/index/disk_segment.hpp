@@ -92,6 +92,8 @@ public:
     [[nodiscard]] article_record article(std::uint32_t a) const;
     /// Number of articles in the segment.
     [[nodiscard]] std::uint32_t article_count() const noexcept;
+    /// The full path of the postings file (for error messages).
+    [[nodiscard]] std::string postings_path() const;
     /// The files the segment reads (for checks and reports).
     [[nodiscard]] std::vector<std::shared_ptr<const storage::file_view>> files() const;
 
