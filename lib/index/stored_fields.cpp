@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Stored fields: zstd-compressed blocks of passage and article records (format in
-// include/rapport/index/stored_fields.hpp and docs/stored_format.md).
+// include/rapport/index/stored_fields.hpp and FORMAT.md §7).
 // Thread safety: the reader keeps one zstd decompression context per thread and nothing else mutable.
 #include "rapport/index/stored_fields.hpp"
 

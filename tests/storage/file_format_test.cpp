@@ -20,7 +20,7 @@ std::string from_hex(std::string_view hex) {
 
 }  // namespace
 
-TEST_CASE("storage: the envelope is laid out as docs/storage_format.md says") {
+TEST_CASE("storage: the envelope is laid out as FORMAT.md §2 says") {
     static_assert(header_size == 12 && footer_size == 16 && envelope_size == 28);
     // Computed with a bit-at-a-time CRC32C in Python, independently of rapport.
     SUBCASE("payload \"abc\", kind POST, version 1") {

@@ -2,7 +2,7 @@
 // The term dictionary of an on-disk segment: sorted terms mapped to their `term_info`, stored as
 // front-coded blocks with a sparse index that the reader binary-searches in place (zero-copy, nothing
 // loaded to the heap at open). Answers exact lookups and ordered enumeration from a prefix, which
-// prefix and fuzzy queries build on. The byte layout is specified below and in docs/dictionary_format.md.
+// prefix and fuzzy queries build on. The byte layout is specified below and in FORMAT.md §4.
 //
 // Thread safety: a `term_dictionary_writer` is used by one thread at a time. A `term_dictionary` is
 // immutable once constructed and may be shared by any number of threads; each

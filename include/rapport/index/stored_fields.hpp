@@ -2,7 +2,7 @@
 // Stored fields of an on-disk segment: each passage's text, article number, ordinal and byte range, and
 // each article's id and title, compressed with zstd in independent blocks of about 16 KiB so that only
 // the few results shown are ever decompressed. The byte layout is specified below and in
-// docs/stored_format.md; zstd stays inside lib/index/stored_fields.cpp.
+// FORMAT.md §7; zstd stays inside lib/index/stored_fields.cpp.
 //
 // Thread safety: a `stored_fields_writer` is used by one thread at a time. A `stored_fields_reader` is
 // immutable and may be used by any number of threads at once: each call decompresses into its own

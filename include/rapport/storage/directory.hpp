@@ -2,7 +2,7 @@
 // `directory`: the flat set of immutable, checksummed files an index lives in (after tantivy's
 // Directory and Lucene's Directory). Files are written once through a `file_writer`, read through
 // a `file_view` whose payload stays valid while the view lives, and validated on open against
-// docs/storage_format.md. The one way to replace a file is `write_atomic` (the commit manifest).
+// FORMAT.md §2. The one way to replace a file is `write_atomic` (the commit manifest).
 // `fs_directory` keeps files in a folder and maps them; `memory_directory` keeps them in memory
 // for tests; both implement the same semantics, which live here (the non-virtual interface).
 // Thread safety: a directory's member functions may be called concurrently from any threads (the

@@ -2,7 +2,7 @@
 // The envelope of every rapport index file: a 12-byte header (magic "RPRT", a four-letter kind,
 // the payload's format version) and a 16-byte footer (payload length, magic "TRPR", CRC32C of all
 // preceding bytes), after tantivy's footer, Lucene's CodecUtil and leveldb's table footer.
-// docs/storage_format.md (folded into FORMAT.md) specifies every byte.
+// FORMAT.md §2 specifies every byte.
 // Validation distinguishes three failures, as Lucene does: damage (`corruption_error`), a version
 // older than this build reads and one newer than it reads (`format_version_error`).
 // Thread safety: value types and pure functions, safe to use from any number of threads.

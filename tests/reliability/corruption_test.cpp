@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: MIT
+// Damaged index files: for every file of a small committed index (three segments with deletions:
+// manifest, dict, post, posn, lens, stor and dels files), a byte flipped at several offsets
+// (header magic, kind and version, first, middle and last payload byte, footer length, magic and
+// CRC) and truncations to 0, 1, half and size - 1 bytes must make index_reader::open, or a search
+// and fetch after it, throw `corruption_error` naming the file, and check_index report it; never
+// a crash, a hang, a wrong answer or another exception. A header version patched to one too new
+// or too old, with the CRC recomputed so that only the version is wrong, must throw
+// `format_version_error` saying "too new" / "too old" and naming the file.
+// Every case runs on a copy of the index, in an fs_directory and in a memory_directory.
+// Last, damage the checksums cannot see (files of two segments mixed) must still not turn into
+// another article's passages.
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <typeinfo>
+#include <vector>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rapport/core/crc32c.hpp"
+#include "rapport/core/error.hpp"
+#include "rapport/index/check_index.hpp"
+#include "rapport/index/index_reader.hpp"
+#include "rapport/index/index_writer.hpp"
+#include "rapport/search/searcher.hpp"
+#include "rapport/storage/file_format.hpp"
+#include "rapport/storage/fs_directory.hpp"
+#include "rapport/storage/memory_directory.hpp"
+#include "reliability/reliability.hpp"
+#include "support/backends.hpp"
+
+using namespace rapport;
+
+namespace {
+
+// Copies of an index in folders: `copy_with` gives a fresh folder holding the source's files,
+// one of them replaced.
+class fs_copies {
+public:
+    static constexpr const char* name = "fs";
+    fs_copies() : source_(storage::fs_directory::create_or_open(scratch_.path() / "source")) {}
+    [[nodiscard]] std::shared_ptr<storage::directory> source() const { return source_; }
+    [[nodiscard]] std::string read(const std::string& file) const {
+        std::ifstream in(source_->path_of(file), std::ios::binary);
+        REQUIRE(in.good());
+        return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    }
+    [[nodiscard]] std::shared_ptr<storage::directory> copy_with(const std::string& file, const std::string& bytes) {
+        const auto path = scratch_.path() / ("copy" + std::to_string(copies_++));
+        reliability::copy_index_folder(scratch_.path() / "source", path);
+        if (!file.empty()) {
+            std::ofstream out(path / file, std::ios::binary | std::ios::trunc);
+            out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+            REQUIRE(out.good());
+        }
+        return std::shared_ptr<storage::directory>(storage::fs_directory::open_existing(path));
+    }
+
+private:
+    test::scratch_dir scratch_;
+    std::shared_ptr<storage::fs_directory> source_;
+    unsigned copies_ = 0;
+};
+
+// Copies of an index in memory.
+class memory_copies {
+public:
+    static constexpr const char* name = "memory";
+    [[nodiscard]] std::shared_ptr<storage::directory> source() const { return source_; }
+    [[nodiscard]] std::string read(const std::string& file) const { return source_->read_raw(file); }
+    [[nodiscard]] std::shared_ptr<storage::directory> copy_with(const std::string& file, const std::string& bytes) const {
+        auto copy = std::make_shared<storage::memory_directory>("mem");
+        for (const auto& f : source_->list()) copy->write_raw(f, f == file ? bytes : source_->read_raw(f));
+        return copy;
+    }
+
+private:
+    std::shared_ptr<storage::memory_directory> source_ = std::make_shared<storage::memory_directory>("mem");
+};
+
+// The kind of an index file, from its name.
+std::string kind_of(const std::string& file) {
+    if (file.starts_with("manifest_")) return "manifest";
+    return file.substr(file.rfind('.') + 1);
+}
+
+const char* const all_kinds[] = {"manifest", "dict", "post", "posn", "lens", "stor", "dels"};
+
+// Three segments (merging off), each with deletions, one article of several passages.
+// Returns the live articles: id → version.
+std::map<std::string, std::uint64_t> build_index(const std::shared_ptr<storage::directory>& dir) {
+    index::index_writer_options o;
+    o.merges.merge_factor = 0;
+    index::index_writer w(dir, o);
+    std::map<std::string, std::uint64_t> live;
+    auto add = [&](const std::string& id, std::uint64_t v) {
+        w.add(reliability::make_article(id, v));
+        live[id] = v;
+    };
+    for (int i = 0; i < 8; ++i) add("a" + std::to_string(i), 1);
+    auto multi = reliability::make_article("multi", 1);
+    for (int p = 0; p < 3; ++p) multi.body += "\n" + reliability::make_article("multi" + std::to_string(p), 1).body;
+    w.add(multi);
+    live["multi"] = 1;
+    w.commit();
+    for (int i = 8; i < 14; ++i) add("a" + std::to_string(i), 1);
+    w.remove({"a2"});
+    live.erase("a2");
+    w.update(reliability::make_article("a5", 2));
+    live["a5"] = 2;
+    w.commit();
+    for (int i = 14; i < 18; ++i) add("a" + std::to_string(i), 1);
+    w.remove({"a9"});
+    w.remove({"a15"});  // not yet flushed: a deletion in the segment this commit writes
+    live.erase("a9");
+    live.erase("a15");
+    w.commit();
+    REQUIRE(w.segment_count() == 3);
+    return live;
+}
+
+// Searches and fetches everything; returns the live articles it saw (id → version).
+std::map<std::string, std::uint64_t> exercise(const index::index_reader& r) {
+    search::searcher s(r);
+    for (const char* q : {"river stone", "bridge harbour lantern", "meadow copper signal", "winter garden",
+                          "engine silver thunder valley", "uniquemulti", "version2"})
+        (void)s.search(q, {.k = 100});
+    std::map<std::string, std::uint64_t> live;
+    for (docid_t d = 0; d < r.passage_count(); ++d) {
+        const auto [seg, local] = r.locate(d);
+        if (seg->is_deleted(local)) continue;
+        const auto h = s.fetch({0.0, d});
+        std::string id;
+        std::uint64_t v = 0;
+        REQUIRE(reliability::parse_title(h.title, id, v));
+        live[id] = v;
+        (void)s.fetch_article(d);
+    }
+    return live;
+}
+
+// Requires that reading `dir` fails with a corruption_error naming `file`, and that check_index
+// reports a problem naming it.
+void expect_corruption(const std::shared_ptr<storage::directory>& dir, const std::string& file,
+                       const std::string& damage) {
+    CAPTURE(file);
+    CAPTURE(damage);
+    try {
+        const auto r = index::index_reader::open(dir);
+        (void)exercise(r);
+        FAIL_CHECK("the damage went unnoticed by open, search and fetch");
+    } catch (const corruption_error& e) {
+        CHECK_MESSAGE(std::string(e.what()).find(file) != std::string::npos, "the error does not name the file: ",
+                      e.what());
+    } catch (const std::exception& e) {
+        FAIL_CHECK("expected corruption_error, caught " << typeid(e).name() << ": " << e.what());
+    }
+    try {
+        const auto report = index::check_index(dir);
+        bool named = false;
+        for (const auto& p : report.problems) named = named || p.find(file) != std::string::npos;
+        CHECK_MESSAGE(named, "check_index does not report the damaged file");
+    } catch (const std::exception& e) {
+        FAIL_CHECK("check_index threw " << typeid(e).name() << ": " << e.what());
+    }
+}
+
+void put_u32(std::string& bytes, std::size_t at, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) bytes[at + i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+}
+
+// `bytes` with the header's version replaced and the footer's CRC32C recomputed to match.
+std::string with_version(std::string bytes, std::uint32_t version) {
+    put_u32(bytes, 8, version);
+    put_u32(bytes, bytes.size() - 4, crc32c(std::string_view(bytes).substr(0, bytes.size() - 4)));
+    return bytes;
+}
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("reliability: every flipped byte and truncation of every index file is a corruption_error",
+                   Copies, fs_copies, memory_copies) {
+    Copies copies;
+    const auto live = build_index(copies.source());
+    const auto files = copies.source()->list();
+    std::set<std::string> kinds;
+    for (const auto& f : files) kinds.insert(kind_of(f));
+    for (const char* k : all_kinds) CHECK_MESSAGE(kinds.contains(k), "the index has no ", k, " file");
+
+    // The harness itself: an undamaged copy opens and answers exactly.
+    {
+        const auto dir = copies.copy_with("", "");
+        CHECK(exercise(index::index_reader::open(dir)) == live);
+        CHECK(index::check_index(dir).ok());
+    }
+    std::size_t cases = 0;
+    for (const auto& file : files) {
+        const auto original = copies.read(file);
+        const std::size_t size = original.size();
+        REQUIRE(size >= storage::envelope_size);
+        const std::size_t payload_end = size - storage::footer_size;
+        const std::size_t payload = payload_end - storage::header_size;
+        std::map<std::size_t, std::string> offsets{
+            {0, "header magic"},
+            {5, "header kind"},
+            {9, "header version"},
+            {payload_end + 3, "footer payload length"},
+            {size - 6, "footer magic"},
+            {size - 1, "footer CRC"},
+        };
+        if (payload > 0) {
+            offsets.emplace(storage::header_size, "first payload byte");
+            offsets.emplace(storage::header_size + payload / 2, "middle of the payload");
+            offsets.emplace(payload_end - 1, "last payload byte");
+        }
+        for (const auto& [at, where] : offsets) {
+            auto damaged = original;
+            damaged[at] = static_cast<char>(damaged[at] ^ 0xFF);
+            expect_corruption(copies.copy_with(file, damaged), file,
+                              std::string(Copies::name) + ": byte " + std::to_string(at) + " (" + where + ") flipped");
+            ++cases;
+        }
+        for (const std::size_t length : {std::size_t{0}, std::size_t{1}, size / 2, size - 1}) {
+            expect_corruption(copies.copy_with(file, original.substr(0, length)), file,
+                              std::string(Copies::name) + ": truncated to " + std::to_string(length) + " bytes");
+            ++cases;
+        }
+    }
+    MESSAGE(std::string(Copies::name) << ": " << cases << " damaged copies of " << files.size() << " files");
+}
+
+TEST_CASE_TEMPLATE("reliability: a file version too new or too old is a format_version_error naming the file",
+                   Copies, fs_copies, memory_copies) {
+    Copies copies;
+    (void)build_index(copies.source());
+    std::set<std::string> kinds;
+    for (const auto& file : copies.source()->list()) {
+        CAPTURE(file);
+        kinds.insert(kind_of(file));
+        const auto original = copies.read(file);
+        for (const auto& [version, words] : {std::pair<std::uint32_t, const char*>{2, "too new"}, {0, "too old"}}) {
+            CAPTURE(version);
+            const auto dir = copies.copy_with(file, with_version(original, version));
+            try {
+                const auto r = index::index_reader::open(dir);
+                (void)exercise(r);
+                FAIL_CHECK("a file of version " << version << " was read");
+            } catch (const format_version_error& e) {
+                const std::string what = e.what();
+                CHECK_MESSAGE(what.find(words) != std::string::npos, what);
+                CHECK_MESSAGE(what.find(file) != std::string::npos, what);
+            } catch (const std::exception& e) {
+                FAIL_CHECK("expected format_version_error, caught " << typeid(e).name() << ": " << e.what());
+            }
+            const auto report = index::check_index(dir);
+            CHECK_FALSE(report.ok());
+        }
+    }
+    CHECK(kinds.size() == std::size(all_kinds));
+}
+
+namespace {
+
+// Runs `body` in a forked child so that a crash is reported, not suffered; returns what the child
+// wrote, or "killed by signal N".
+template <class Body>
+std::string run_isolated(Body body) {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        ::close(fds[0]);
+        std::string out;
+        try {
+            out = body();
+        } catch (const std::exception& e) {
+            out = std::string("threw ") + typeid(e).name() + ": " + e.what();
+        }
+        (void)!::write(fds[1], out.data(), out.size());
+        ::_exit(0);
+    }
+    ::close(fds[1]);
+    std::string out;
+    char buf[4096];
+    ssize_t n;
+    while ((n = ::read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
+    ::close(fds[0]);
+    int status = 0;
+    REQUIRE(::waitpid(pid, &status, 0) == pid);
+    if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+    return out;
+}
+
+}  // namespace
+
+// Damage the checksums cannot see: every file below is a sound file of its kind, but segment
+// seg_0's dictionary, postings and positions come from a segment of 10 passages while its
+// lengths and stored fields (and the manifest) say 6. Nothing in a file ties it to its segment,
+// so open() accepts the mix; the postings then yield docids 6..9, which the scorer uses to index
+// the 6-entry length norms (out of bounds) and which the reader maps to passages of seg_1: the
+// search returns other articles' passages without any error. check_index does see it.
+TEST_CASE("reliability: postings that point past their segment are a corruption_error, not other articles") {
+    auto article = [](const std::string& id, bool zebra) {
+        return ingest::article{{id}, id, "The river runs under the stone bridge" + std::string(zebra ? " zebra" : "") + "."};
+    };
+    index::index_writer_options o;
+    o.merges.merge_factor = 0;
+    auto big = std::make_shared<storage::memory_directory>("big");
+    {
+        index::index_writer w(big, o);
+        for (int i = 0; i < 10; ++i) w.add(article("x" + std::to_string(i), i == 0 || i == 9));
+        w.commit();
+    }
+    auto mixed = std::make_shared<storage::memory_directory>("mixed");
+    {
+        index::index_writer w(mixed, o);
+        for (int i = 0; i < 6; ++i) w.add(article("y" + std::to_string(i), false));
+        w.commit();
+        for (int i = 6; i < 10; ++i) w.add(article("y" + std::to_string(i), false));
+        w.commit();
+        REQUIRE(w.segment_count() == 2);
+    }
+    for (const char* f : {"seg_0.dict", "seg_0.post", "seg_0.posn"}) mixed->write_raw(f, big->read_raw(f));
+
+    const auto outcome = run_isolated([&]() -> std::string {
+        try {
+            const auto r = index::index_reader::open(mixed);
+            search::searcher s(r);
+            std::string found;
+            for (const auto& h : s.search("zebra", {.k = 10})) found += " " + h.article.value;
+            return "no error; the search for 'zebra' returned:" + found;
+        } catch (const corruption_error& e) {
+            return std::string(e.what()).find("seg_0") != std::string::npos ? "ok" : std::string("unnamed: ") + e.what();
+        }
+    });
+    CHECK_MESSAGE(outcome == "ok", outcome);
+    CHECK_FALSE(index::check_index(mixed).ok());
+}

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+// The golden fixture: tests/fixtures/v1 holds a small index written by format version 1 (two
+// segments, an update and a delete). Every later rapport must open it with the same answers, or
+// reject it with a clear "too old" format_version_error after a documented format change (see
+// tests/fixtures/README.md). The expected values below were recorded when the fixture was made.
+//
+// To re-create the fixture (only together with a format version change, which needs a new
+// folder v<N> beside v1, never an overwritten v1): RAPPORT_WRITE_FIXTURES=1 reliability_test
+// -tc='*writes the golden fixture*', which prints the values to record.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "rapport/core/error.hpp"
+#include "rapport/index/check_index.hpp"
+#include "rapport/index/index_reader.hpp"
+#include "rapport/index/index_writer.hpp"
+#include "rapport/search/searcher.hpp"
+#include "rapport/storage/fs_directory.hpp"
+#include "reliability/reliability.hpp"
+#include "support/backends.hpp"
+
+// tests/fixtures in the source tree (RAPPORT_TEST_DATA_DIR is tests/data).
+#define RAPPORT_FIXTURE_DIR RAPPORT_TEST_DATA_DIR "/../fixtures"
+
+using namespace rapport;
+
+namespace {
+
+const std::filesystem::path fixture_v1 = RAPPORT_FIXTURE_DIR "/v1";
+
+ingest::article article(const char* id, const char* title, const char* body) { return {{id}, title, body}; }
+
+// The first commit (segment 1).
+std::vector<ingest::article> first_articles() {
+    return {
+        article("lighthouse", "The lighthouse",
+                "The lighthouse keeper climbed the spiral stairs at dusk. Its lamp warned ships away from the "
+                "rocky coast."),
+        article("orchard", "The orchard",
+                "Apple trees in the orchard blossomed early this spring. Bees carried pollen between the rows of "
+                "trees."),
+        article("volcano", "The volcano",
+                "The volcano erupted after centuries of silence. Ash covered the villages on its slopes."),
+        article("glacier", "The glacier",
+                "The glacier retreated a kilometre in ten years. Meltwater carved new channels through the valley."),
+        article("atlas", "The atlas",
+                "The atlas opens with charts of the northern coast, drawn by sailors who measured every bay and "
+                "headland by hand. Each chart names the lighthouse that marks the harbour mouth and the depth of "
+                "water at low tide.\n"
+                "Its second half describes the inland valley: rivers fed by the glacier, villages built on old "
+                "terraces, and the roads that cross the mountains in summer. Travellers used it for more than a "
+                "century before the railway came."),
+    };
+}
+
+// The second commit (segment 2, plus deletions in segment 1): one update, one delete, two adds.
+void second_commit(index::index_writer& w) {
+    w.update(article("orchard", "The orchard replanted",
+                     "The orchard was replanted with pear trees after the frost. Bees returned in the spring."));
+    w.remove({"volcano"});
+    w.add(article("harbour", "The harbour",
+                  "Fishing boats returned to the harbour before the storm. The lighthouse guided them past the "
+                  "rocks."));
+    w.add(article("observatory", "The observatory",
+                  "Astronomers at the observatory mapped distant galaxies. Clear winter nights gave the best views."));
+}
+
+const char* const queries[] = {"lighthouse coast", "bees spring", "valley glacier", "harbour", "volcano ash", "apple"};
+
+struct expected_hit {
+    const char* article;
+    std::uint32_t ordinal;
+    double score;
+};
+
+}  // namespace
+
+TEST_CASE("reliability: writes the golden fixture" * doctest::skip(std::getenv("RAPPORT_WRITE_FIXTURES") == nullptr)) {
+    std::filesystem::remove_all(fixture_v1);
+    {
+        auto dir = std::shared_ptr<storage::directory>(storage::fs_directory::create_or_open(fixture_v1));
+        index::index_writer_options o;
+        o.merges.merge_factor = 0;
+        index::index_writer w(dir, o);
+        for (auto& a : first_articles()) w.add(std::move(a));
+        w.commit();
+        second_commit(w);
+        w.commit();
+        REQUIRE(w.segment_count() == 2);
+    }
+    std::filesystem::remove(fixture_v1 / "write.lock");
+
+    auto dir = std::shared_ptr<storage::directory>(storage::fs_directory::open_existing(fixture_v1));
+    const auto r = index::index_reader::open(dir);
+    REQUIRE(index::check_index(dir).ok());
+    std::printf("generation %llu, segments %zu, passages %llu, live %llu, articles %llu\n",
+                static_cast<unsigned long long>(r.generation()), r.segments().size(),
+                static_cast<unsigned long long>(r.passage_count()), static_cast<unsigned long long>(r.live_passage_count()),
+                static_cast<unsigned long long>(r.article_count()));
+    search::searcher s(r);
+    for (const char* q : queries) {
+        std::printf("    {\"%s\", {", q);
+        for (const auto& h : s.search(q, {.k = 10}))
+            std::printf("{\"%s\", %u, %.17g}, ", h.article.value.c_str(), h.ordinal, h.score);
+        std::printf("}},\n");
+    }
+}
+
+TEST_CASE("reliability: the version 1 golden fixture opens with the recorded answers") {
+    REQUIRE_MESSAGE(std::filesystem::is_directory(fixture_v1), "missing fixture " << fixture_v1.string());
+    // A copy: a writer would take the lock and collect garbage in the source tree.
+    test::scratch_dir scratch;
+    reliability::copy_index_folder(fixture_v1, scratch.path() / "v1");
+    auto dir = std::shared_ptr<storage::directory>(storage::fs_directory::open_existing(scratch.path() / "v1"));
+
+    const auto report = index::check_index(dir);
+    CHECK(report.ok());
+    const auto r = index::index_reader::open(dir);
+    CHECK(r.generation() == 3);
+    CHECK(r.segments().size() == 2);
+    CHECK(r.passage_count() == 9);       // 6 in segment 1 ("atlas" has two), 3 in segment 2
+    CHECK(r.live_passage_count() == 7);  // the old "orchard" and "volcano" are deleted
+    CHECK(r.article_count() == 8);       // per segment, deleted articles included
+    // Every file is format version 1.
+    for (const auto& seg : r.segments())
+        for (const auto& f : seg->files()) CHECK(f->version() == 1);
+
+    struct query_answer {
+        const char* query;
+        std::vector<expected_hit> hits;
+    };
+    const query_answer answers[] = {
+        {"lighthouse coast",
+         {{"lighthouse", 0, 2.4527137970270214}, {"atlas", 0, 2.1267049070381985}, {"harbour", 0, 1.1079257493221513}}},
+        {"bees spring", {{"orchard", 0, 2.9738250004668623}}},  // the updated text; "apple" is gone
+        {"valley glacier", {{"glacier", 0, 2.8797680598039119}, {"atlas", 1, 2.4530470650782696}}},
+        {"harbour", {{"harbour", 0, 1.4630204326835583}, {"atlas", 0, 1.210220873179819}}},
+        {"volcano ash", {}},  // deleted
+        {"apple", {}},        // only in the replaced version of "orchard"
+    };
+    search::searcher s(r);
+    for (const auto& [query, hits] : answers) {
+        CAPTURE(query);
+        const auto found = s.search(query, {.k = 10});
+        REQUIRE(found.size() == hits.size());
+        for (std::size_t i = 0; i < hits.size(); ++i) {
+            CAPTURE(i);
+            CHECK(found[i].article.value == hits[i].article);
+            CHECK(found[i].ordinal == hits[i].ordinal);
+            CHECK(std::abs(found[i].score - hits[i].score) <= 1e-9);
+        }
+    }
+
+    // A writer of this build continues the old index.
+    {
+        index::index_writer w(dir);
+        w.add(article("mill", "The mill", "The mill ground grain from the valley farms."));
+        w.commit();
+    }
+    const auto after = index::index_reader::open(dir);
+    CHECK(after.generation() == 4);
+    CHECK(after.live_passage_count() == 8);
+    CHECK(index::check_index(dir).ok());
+}
