@@ -10,8 +10,8 @@
 #include <climits>
 #include <new>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
+#include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 #include <utility>
 
 #include "analysis/case_folder.hpp"
@@ -61,7 +61,8 @@ public:
 
 private:
     detail::case_folder folder_;
-    std::unordered_set<std::string> words_;
+    // Open addressing (Boost 1.81's flat containers): one probe sequence per token, no node chasing.
+    boost::unordered_flat_set<std::string> words_;
     std::string scratch_;
 };
 
@@ -126,7 +127,7 @@ public:
 private:
     std::string language_;
     stemmer_ptr stemmer_;
-    std::unordered_map<std::string, std::string> cache_;
+    boost::unordered_flat_map<std::string, std::string> cache_;
 };
 
 }  // namespace

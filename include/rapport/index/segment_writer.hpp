@@ -9,31 +9,28 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <memory>
 #include <utility>
 #include <vector>
 
 #include "rapport/analysis/token.hpp"
 #include "rapport/core/assert.hpp"
 #include "rapport/core/error.hpp"
+#include "rapport/core/export.hpp"
 #include "rapport/core/types.hpp"
 #include "rapport/index/segment.hpp"
 
 namespace rapport::index {
 
-namespace detail {
-/// Transparent string hash so that the term table can be probed with a `string_view`
-/// without allocating a `std::string` per token.
-struct string_hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
-};
-}  // namespace detail
-
 /// Builds one segment in memory: term table → postings buffers, exact passage lengths,
 /// stored passages. Docids are assigned densely in the order passages are added.
-class segment_writer {
+class RAPPORT_API segment_writer {
 public:
+    segment_writer();
+    ~segment_writer();
+    segment_writer(segment_writer&&) noexcept;
+    segment_writer& operator=(segment_writer&&) noexcept;
+
     /// Registers an article; its passages refer to the returned number.
     /// Complexity: amortised O(1).
     [[nodiscard]] std::uint32_t add_article(article_id id, std::string title) {
@@ -116,17 +113,12 @@ public:
     }
 
 private:
-    termid_t intern(std::string_view term) {
-        if (const auto it = ids_.find(term); it != ids_.end()) return it->second;
-        const auto id = static_cast<termid_t>(term_names_.size());
-        term_names_.emplace_back(term);
-        buffers_.emplace_back();
-        memory_ += term.size() * 2 + sizeof(postings_list) + 64;  // name, hash node, empty buffers
-        ids_.emplace(std::string(term), id);
-        return id;
-    }
+    // The term's id, registering it on first sight. Compiled (lib/index/segment_writer.cpp): the
+    // term table is an open-addressing hash map from Boost, kept out of public headers.
+    termid_t intern(std::string_view term);
 
-    std::unordered_map<std::string, termid_t, detail::string_hash, std::equal_to<>> ids_;
+    struct term_table;
+    std::unique_ptr<term_table> ids_;
     std::vector<std::string> term_names_;
     std::vector<postings_list> buffers_;
     std::vector<std::uint32_t> lengths_;

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+#include "rapport/index/segment_writer.hpp"
+
+#include <boost/unordered/unordered_flat_map.hpp>
+
+namespace rapport::index {
+
+namespace {
+// Transparent hashing lets the table be probed with a string_view, without a std::string per token.
+struct term_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept { return boost::hash<std::string_view>{}(s); }
+};
+struct term_equal {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const noexcept { return a == b; }
+};
+}  // namespace
+
+struct segment_writer::term_table {
+    boost::unordered_flat_map<std::string, termid_t, term_hash, term_equal> ids;
+};
+
+segment_writer::segment_writer() : ids_(std::make_unique<term_table>()) {}
+segment_writer::~segment_writer() = default;
+segment_writer::segment_writer(segment_writer&&) noexcept = default;
+segment_writer& segment_writer::operator=(segment_writer&&) noexcept = default;
+
+termid_t segment_writer::intern(std::string_view term) {
+    if (const auto it = ids_->ids.find(term); it != ids_->ids.end()) return it->second;
+    const auto id = static_cast<termid_t>(term_names_.size());
+    term_names_.emplace_back(term);
+    buffers_.emplace_back();
+    ids_->ids.emplace(std::string(term), id);
+    memory_ += term.size() * 2 + sizeof(postings_list) + 48;  // name twice, table slot, empty buffers
+    return id;
+}
+
+}  // namespace rapport::index
