@@ -138,11 +138,15 @@ public:
     /// `positions_data` are the segment's WHOLE postings and positions payloads; the term's ranges
     /// are taken from `info`. A term with df = 0 gives an exhausted, non-corrupt cursor; ranges
     /// outside the views give an exhausted, corrupt one.
+    /// `docid_limit` is the segment's passage count: a decoded docid at or above it means the
+    /// postings belong to another segment (files mixed up whole keep valid checksums), and the
+    /// cursor turns exhausted and corrupt instead of yielding passages that do not exist.
     /// Requires: the views outlive the cursor.
     /// Complexity: O(128) (one block decoded).
-    block_postings_cursor(std::string_view postings_data, std::string_view positions_data,
-                          const term_info& info) noexcept {
+    block_postings_cursor(std::string_view postings_data, std::string_view positions_data, const term_info& info,
+                          docid_t docid_limit = end_docid) noexcept {
         exhaust();
+        docid_limit_ = docid_limit;
         term_max_tf_ = info.max_tf;
         term_min_length_ = info.min_length;
         df_ = info.df;
@@ -400,7 +404,7 @@ private:
         // (a garbage skip table could otherwise send it backwards).
         const std::uint64_t last = n == block_size ? detail::restore_docids_full(docids_, base)
                                                    : detail::restore_docids(docids_, n, base);
-        if (last >= end_docid || (table_ != nullptr && last != expected_last)) return fail();
+        if (last >= docid_limit_ || (table_ != nullptr && last != expected_last)) return fail();
         if (loaded_any_ && docids_[0] <= last_loaded_) return fail();
         block_ = b;
         n_ = n;
@@ -514,6 +518,7 @@ private:
 
     // Loaded block.
     docid_t docid_ = end_docid;
+    docid_t docid_limit_ = end_docid;
     std::uint32_t i_ = 0;
     mutable std::uint32_t n_ = 1;  // postings in the loaded block (shrunk when positions are malformed)
     std::uint32_t block_ = 0;

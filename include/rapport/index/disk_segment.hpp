@@ -84,7 +84,7 @@ public:
     [[nodiscard]] std::optional<codec::term_info> find(std::string_view term) const { return dictionary_.find(term); }
     /// A cursor over a term's postings. Requires: `info` came from this segment's dictionary.
     [[nodiscard]] codec::block_postings_cursor cursor(const codec::term_info& info) const noexcept {
-        return codec::block_postings_cursor(postings_, positions_, info);
+        return codec::block_postings_cursor(postings_, positions_, info, size());
     }
     /// The stored fields of passage `d`. Throws: `corruption_error` on damaged data.
     [[nodiscard]] passage_record passage(docid_t d) const;
