@@ -191,12 +191,11 @@ struct index_writer::impl {
     void merge_into(manifest& m, const std::vector<std::size_t>& positions) {
         std::vector<std::shared_ptr<const disk_segment>> sources;
         for (auto i : positions) sources.push_back(open_entry(m.segments[i]));
-        const segment merged = detail::merge_segments(sources);
         segment_entry e;
         e.name = "seg_" + hex(next_segment++);
-        e.passages = static_cast<std::uint32_t>(merged.size());
-        e.articles = static_cast<std::uint32_t>(merged.article_count());
-        write_segment(*dir, e.name, merged);
+        const auto merged = detail::merge_segments(*dir, e.name, sources);
+        e.passages = merged.passages;
+        e.articles = merged.articles;
         // The merged segment takes the first source's place so that passages keep their order.
         m.segments[positions.front()] = e;
         for (auto it = positions.rbegin(); it != positions.rend() - 1; ++it)

@@ -1,17 +1,56 @@
 // SPDX-License-Identifier: MIT
 #include "index/segment_merger.hpp"
 
-#include <map>
+#include <cstring>
+#include <queue>
 
+#include "rapport/codec/postings_format.hpp"
+#include "rapport/codec/term_dictionary.hpp"
 #include "rapport/core/error.hpp"
+#include "rapport/index/stored_fields.hpp"
+#include "rapport/storage/directory.hpp"
 
 namespace rapport::index::detail {
 
-segment merge_segments(const std::vector<std::shared_ptr<const disk_segment>>& sources) {
+namespace {
+// Encoded bytes are handed to the file once this many have accumulated.
+constexpr std::size_t flush_bytes = std::size_t{1} << 20;
+
+// An output payload written in pieces; `offset()` is the payload offset of the next byte.
+class streamed_payload {
+public:
+    streamed_payload(storage::directory& dir, const std::string& file, storage::file_kind kind)
+        : writer_(dir.create(file, kind, segment_format_version)) {}
+    std::string& buffer() noexcept { return buffer_; }
+    [[nodiscard]] std::uint64_t flushed() const noexcept { return flushed_; }
+    void maybe_flush() {
+        if (buffer_.size() >= flush_bytes) flush();
+    }
+    void finish() {
+        flush();
+        writer_->finish();
+    }
+
+private:
+    void flush() {
+        writer_->append(buffer_);
+        flushed_ += buffer_.size();
+        buffer_.clear();
+    }
+    std::unique_ptr<storage::file_writer> writer_;
+    std::string buffer_;
+    std::uint64_t flushed_ = 0;
+};
+}  // namespace
+
+merged_segment merge_segments(storage::directory& dir, const std::string& name,
+                              const std::vector<std::shared_ptr<const disk_segment>>& sources) {
+    // Renumber live passages, collect lengths and article numbers, copy stored fields.
     std::vector<std::vector<docid_t>> renumber(sources.size());
     std::vector<std::uint32_t> lengths;
-    std::vector<passage_record> passages;
-    std::vector<article_record> articles;
+    std::vector<std::uint32_t> article_of;
+    stored_fields_writer stored;
+    std::uint32_t articles = 0;
     docid_t next = 0;
     for (std::size_t s = 0; s < sources.size(); ++s) {
         const auto& seg = *sources[s];
@@ -23,52 +62,88 @@ segment merge_segments(const std::vector<std::shared_ptr<const disk_segment>>& s
             map[d] = next++;
             lengths.push_back(seg.lengths()[d]);
             auto p = seg.passage(d);
-            if (p.article >= article_map.size())
-                throw corruption_error(seg.name() + ".stor", std::nullopt, "passage refers to a missing article");
             // Only articles with a live passage survive the merge.
             if (article_map[p.article] == 0xFFFFFFFFu) {
-                article_map[p.article] = static_cast<std::uint32_t>(articles.size());
-                articles.push_back(seg.article(p.article));
+                article_map[p.article] = articles++;
+                stored.add_article(seg.article(p.article));
             }
             p.article = article_map[p.article];
-            passages.push_back(std::move(p));
+            article_of.push_back(p.article);
+            stored.add_passage(p);
         }
     }
 
-    std::map<std::string, postings_list, std::less<>> lists;
+    // k-way merge of the sorted dictionaries; equal terms are taken in source order so that the
+    // renumbered docids ascend.
+    struct head {
+        std::string term;
+        std::size_t source;
+        bool operator>(const head& o) const { return term != o.term ? term > o.term : source > o.source; }
+    };
+    std::vector<codec::term_dictionary_cursor> cursors;
+    std::priority_queue<head, std::vector<head>, std::greater<>> heap;
     for (std::size_t s = 0; s < sources.size(); ++s) {
-        const auto& seg = *sources[s];
-        const auto& map = renumber[s];
-        for (auto t = seg.dictionary().begin(); t.valid(); t.next()) {
-            auto c = seg.cursor(t.info());
-            postings_list* list = nullptr;
+        cursors.push_back(sources[s]->dictionary().begin());
+        if (cursors.back().valid()) heap.push({std::string(cursors.back().term()), s});
+    }
+    streamed_payload postings(dir, name + "." + segment_files::postings, storage::kinds::postings);
+    streamed_payload positions(dir, name + "." + segment_files::positions, storage::kinds::positions);
+    codec::term_dictionary_writer dictionary;
+    postings_list list;
+    while (!heap.empty()) {
+        const std::string term = heap.top().term;
+        list.docids.clear();
+        list.freqs.clear();
+        list.positions.clear();
+        list.position_offsets.assign(1, 0);
+        while (!heap.empty() && heap.top().term == term) {
+            const std::size_t s = heap.top().source;
+            heap.pop();
+            const auto& seg = *sources[s];
+            auto c = seg.cursor(cursors[s].info());
             for (; c.docid() != end_docid; c.next()) {
-                const docid_t doc = map[c.docid()];
+                const docid_t doc = renumber[s][c.docid()];
                 if (doc == end_docid) continue;
-                if (list == nullptr) {
-                    list = &lists[std::string(t.term())];
-                    if (list->position_offsets.empty()) list->position_offsets.push_back(0);
-                }
-                list->docids.push_back(doc);
-                list->freqs.push_back(c.freq());
+                list.docids.push_back(doc);
+                list.freqs.push_back(c.freq());
                 const auto pos = c.positions();
-                list->positions.insert(list->positions.end(), pos.begin(), pos.end());
-                list->position_offsets.push_back(static_cast<std::uint32_t>(list->positions.size()));
+                list.positions.insert(list.positions.end(), pos.begin(), pos.end());
+                list.position_offsets.push_back(static_cast<std::uint32_t>(list.positions.size()));
             }
             if (c.corrupt())
-                throw corruption_error(seg.postings_path(), std::nullopt,
-                                       "postings of a term failed to decode during a merge");
+                throw corruption_error(seg.postings_path(), std::nullopt, "postings of '" + term + "' fail to decode");
+            cursors[s].next();
+            if (cursors[s].valid()) heap.push({std::string(cursors[s].term()), s});
         }
+        if (list.docids.empty()) continue;  // every passage holding the term was deleted
+        auto info = codec::write_postings(list, lengths, postings.buffer(), positions.buffer());
+        info.postings_offset += postings.flushed();
+        info.positions_offset += positions.flushed();
+        dictionary.add(term, info);
+        postings.maybe_flush();
+        positions.maybe_flush();
     }
-    std::vector<std::string> terms;
-    std::vector<postings_list> postings;
-    terms.reserve(lists.size());
-    postings.reserve(lists.size());
-    for (auto& [term, list] : lists) {
-        terms.push_back(term);
-        postings.push_back(std::move(list));
+    postings.finish();
+    positions.finish();
+
+    auto write_whole = [&](const char* ext, storage::file_kind kind, std::string_view payload) {
+        auto w = dir.create(name + "." + ext, kind, segment_format_version);
+        w->append(payload);
+        w->finish();
+    };
+    std::string bytes;
+    dictionary.finish(bytes);
+    write_whole(segment_files::dictionary, storage::kinds::dictionary, bytes);
+    bytes.assign(std::size_t{next} * 8, '\0');
+    if (next > 0) {
+        std::memcpy(bytes.data(), lengths.data(), std::size_t{next} * 4);
+        std::memcpy(bytes.data() + std::size_t{next} * 4, article_of.data(), std::size_t{next} * 4);
     }
-    return segment(std::move(terms), std::move(postings), std::move(lengths), std::move(passages), std::move(articles));
+    write_whole(segment_files::lengths, storage::kinds::lengths, bytes);
+    bytes.clear();
+    stored.finish(bytes);
+    write_whole(segment_files::stored, storage::kinds::stored, bytes);
+    return {next, articles};
 }
 
 }  // namespace rapport::index::detail

@@ -1,21 +1,36 @@
 // SPDX-License-Identifier: MIT
-// Compile-only: merges on-disk segments into one in-memory segment, dropping deleted passages and
-// renumbering docids in source order (so postings stay sorted without re-sorting).
+// Compile-only: merges on-disk segments into a new on-disk segment, dropping deleted passages and
+// renumbering docids in source order (so postings stay sorted without re-sorting). Streaming: the
+// dictionaries are merged term by term (k-way), one term's postings are held in memory at a time,
+// and encoded output goes to the files as it grows, so a merge needs memory for the largest
+// postings list and the stored-field blocks, not for the merged segment.
 // Thread safety: reads immutable segments; no shared state.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "rapport/index/disk_segment.hpp"
-#include "rapport/index/segment.hpp"
+
+namespace rapport::storage {
+class directory;
+}
 
 namespace rapport::index::detail {
 
-/// The live passages of `sources`, in order, as one segment: postings with positions, exact
-/// lengths, stored passages and the articles they belong to. Throws: `corruption_error` when a
-/// postings list of a source fails to decode. Complexity: linear in the sources' postings, plus
-/// O(T log T) over distinct terms; the merged segment is built in memory.
-[[nodiscard]] segment merge_segments(const std::vector<std::shared_ptr<const disk_segment>>& sources);
+/// What a merge wrote.
+struct merged_segment {
+    std::uint32_t passages = 0;
+    std::uint32_t articles = 0;
+};
+
+/// Writes the live passages of `sources`, in order, as segment `name` of `dir`: postings with
+/// positions, exact lengths, stored passages and the articles they belong to.
+/// Throws: `corruption_error` when a source fails to decode; `io_error` when writing fails.
+/// Complexity: linear in the sources' postings, O(P log S) for the k-way term merge.
+[[nodiscard]] merged_segment merge_segments(storage::directory& dir, const std::string& name,
+                                            const std::vector<std::shared_ptr<const disk_segment>>& sources);
 
 }  // namespace rapport::index::detail
