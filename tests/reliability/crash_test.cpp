@@ -8,10 +8,12 @@
 // leftover files, garbage collection.
 //
 // Side channel: a pipe. Before each commit the child writes "P <generation> <id>:<version> ..."
-// (the state generation g+1 will hold); after commit() returns it writes "C <generation>". A kill
+// (the state generation g+1 will hold); after commit() returns it writes "C <generation> <merges>
+// <flushes>" (the session's merges and RAM-budget flushes so far). A kill
 // can land between the manifest rename and the "C" line, so any generation announced after the
-// last "C" is accepted too, with exactly its announced state. A child that fails writes
-// "E <message>" and exits.
+// last "C" is accepted too, with exactly its announced state. "B" marks the start of a burst of
+// adds long enough for the RAM budget to flush segments. A child that fails writes "E <message>"
+// and exits.
 //
 // RAPPORT_CRASH_KILLS sets the number of kills (default 200); RAPPORT_CRASH_SEED the seed of the
 // operations and kill times (default: random, printed); RAPPORT_CRASH_DIR the folder the index
@@ -24,6 +26,7 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
 #include <cstdio>
 #include <map>
@@ -108,10 +111,15 @@ typename Map::const_iterator pick(const Map& m, std::mt19937_64& rng) {
         std::uint64_t next_id = 0;
         std::uint64_t next_version = round * 1000000;  // unique per write, so a resurrected version shows
         const std::string prefix = "r" + std::to_string(round) + "n";
+        std::uint64_t ram_flushes = 0;
         for (;;) {
+            const auto flushed_before = w.stats().flushed_segments;
             std::vector<std::string> batch;
             std::size_t adds = 1 + rng() % 4;
-            if (rng() % 100 < 6) adds += 350;  // a burst: the 1 MiB budget flushes inside add()
+            if (rng() % 100 < 6) {  // a burst: the 1 MiB budget flushes inside add()
+                adds += 900;  // about 740 of these articles fill 1 MiB
+                emit(fd, "B\n");
+            }
             for (std::size_t i = 0; i < adds; ++i) {
                 const auto id = prefix + std::to_string(next_id++);
                 const auto version = next_version++;
@@ -158,6 +166,7 @@ typename Map::const_iterator pick(const Map& m, std::mt19937_64& rng) {
                 live.erase(id);
                 removed.push_back(id);
             }
+            ram_flushes += w.stats().flushed_segments - flushed_before;
             const auto g = w.generation();
             if (rng() % 100 < 5) {
                 // merge_all commits (g+1) and then, if it merges, commits again (g+2).
@@ -171,7 +180,8 @@ typename Map::const_iterator pick(const Map& m, std::mt19937_64& rng) {
                 if (w.generation() != g + 1)
                     throw std::runtime_error("commit published generation " + std::to_string(w.generation()));
             }
-            emit(fd, "C " + std::to_string(w.generation()) + "\n");
+            emit(fd, "C " + std::to_string(w.generation()) + " " + std::to_string(w.stats().merges) + " " +
+                         std::to_string(ram_flushes) + "\n");
         }
     } catch (const std::exception& e) {
         std::string what = e.what();
@@ -192,8 +202,12 @@ struct round_log {
     std::vector<commit_state> announced;                // "P" lines, in order
     std::vector<std::chrono::steady_clock::time_point> announced_at;  // when each "P" line arrived
     std::vector<std::chrono::nanoseconds> commit_spans;  // from the last "P" line to each "C" line
+    std::vector<std::chrono::steady_clock::time_point> bursts_at;  // when each "B" line arrived
+    std::vector<std::chrono::nanoseconds> burst_spans;  // from a "B" line to the next "P" line
     std::vector<std::size_t> committed;                 // per "C" line: announced.size() at that point
     std::vector<std::uint64_t> committed_generations;   // the generation of each "C" line
+    std::uint64_t merges = 0;                           // from the last "C" line
+    std::uint64_t ram_flushes = 0;                    // from the last "C" line
     std::string error;                                  // the "E" line
     std::size_t parsed = 0;                             // bytes of `text` parsed (whole lines)
 };
@@ -216,25 +230,31 @@ void parse_lines(round_log& log) {
             }
             log.announced.push_back(std::move(s));
             log.announced_at.push_back(std::chrono::steady_clock::now());
+            if (log.bursts_at.size() > log.burst_spans.size())
+                log.burst_spans.push_back(log.announced_at.back() - log.bursts_at.back());
         } else if (tag == "C") {
             std::uint64_t g = 0;
-            line >> g;
+            line >> g >> log.merges >> log.ram_flushes;
             log.committed.push_back(log.announced.size());
             log.committed_generations.push_back(g);
             if (!log.announced_at.empty())
                 log.commit_spans.push_back(std::chrono::steady_clock::now() - log.announced_at.back());
+        } else if (tag == "B") {
+            log.bursts_at.push_back(std::chrono::steady_clock::now());
         } else if (tag == "E") {
             std::getline(line, log.error);
         }
     }
 }
 
-// Reads from `fd` until `deadline` (or EOF); false at EOF.
-bool read_until(int fd, round_log& log, std::chrono::steady_clock::time_point deadline) {
+// Reads from `fd` until `deadline`, or until the log holds `announcements` "P" lines or `bursts`
+// "B" lines; false at EOF.
+bool read_until(int fd, round_log& log, std::chrono::steady_clock::time_point deadline,
+                std::size_t announcements = SIZE_MAX, std::size_t bursts = SIZE_MAX) {
     char buf[65536];
     for (;;) {
         const auto now = std::chrono::steady_clock::now();
-        if (now >= deadline) return true;
+        if (now >= deadline || log.announced.size() >= announcements || log.bursts_at.size() >= bursts) return true;
         const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - now).count();
         timespec ts{static_cast<time_t>(left / 1000000000), static_cast<long>(left % 1000000000)};
         pollfd p{fd, POLLIN, 0};
@@ -252,8 +272,11 @@ bool read_until(int fd, round_log& log, std::chrono::steady_clock::time_point de
 struct crash_stats {
     std::uint64_t kills = 0;
     std::uint64_t kills_in_commit = 0;    // between a "P" line and its "C" line
+    std::uint64_t kills_in_burst = 0;     // between a "B" line and the next "P" line
     std::uint64_t newer_than_reported = 0;  // the index held a commit whose "C" line never came
     std::uint64_t commits_reported = 0;
+    std::uint64_t merges = 0;
+    std::uint64_t ram_flushes = 0;
     std::uint64_t rounds_with_leftovers = 0;  // files no commit refers to were on disk after the kill
     std::uint64_t max_segments = 0;
 };
@@ -357,6 +380,7 @@ TEST_CASE("reliability: an index killed at random moments reopens at its last pu
 
     crash_stats stats;
     double mean_commit_ns = 5e6;  // running mean of P → C time, to aim kills into commits
+    double mean_burst_ns = 50e6;  // running mean of B → P time, to aim kills into RAM-budget flushes
     const auto started = std::chrono::steady_clock::now();
     for (std::uint64_t round = 0; round < kills; ++round) {
         CAPTURE(round);
@@ -371,27 +395,33 @@ TEST_CASE("reliability: an index killed at random moments reopens at its last pu
         }
         ::close(fds[1]);
 
-        // Where to kill: soon after the start (opening, recovery, garbage collection), or a
-        // random time after the k-th announced commit began, scaled to how long commits take.
+        // Where to kill: soon after the start (opening, recovery, garbage collection); a random
+        // time into the first burst of adds (flushes); or a random time after the k-th announced
+        // commit began, scaled to how long commits take.
         round_log log;
         const auto forked = std::chrono::steady_clock::now();
         const auto guard = forked + std::chrono::seconds(20);
         bool alive = true;
         std::chrono::steady_clock::time_point kill_at;
-        if (rng() % 100 < 12) {
+        const auto mode = rng() % 100;
+        if (mode < 12) {
             kill_at = forked + std::chrono::microseconds(rng() % 15000);
+        } else if (mode < 24) {
+            alive = read_until(fds[0], log, guard, SIZE_MAX, 1);
+            kill_at = std::chrono::steady_clock::now() +
+                      std::chrono::nanoseconds(static_cast<std::int64_t>(
+                          mean_burst_ns * std::uniform_real_distribution<>(0, 1)(rng)));
         } else {
             const std::size_t k = 1 + rng() % 3;
-            while (alive && log.announced.size() < k && std::chrono::steady_clock::now() < guard)
-                alive = read_until(fds[0], log, std::min(guard, std::chrono::steady_clock::now() +
-                                                                    std::chrono::milliseconds(50)));
+            alive = read_until(fds[0], log, guard, k);
             const double span = mean_commit_ns * (rng() % 100 < 80 ? 1.2 : 3.0);
-            kill_at = std::chrono::steady_clock::now() +
-                      std::chrono::nanoseconds(static_cast<std::int64_t>(span * std::uniform_real_distribution<>(0, 1)(rng)));
+            kill_at = std::chrono::steady_clock::now() + std::chrono::nanoseconds(static_cast<std::int64_t>(
+                                                             span * std::uniform_real_distribution<>(0, 1)(rng)));
         }
         if (alive) alive = read_until(fds[0], log, std::min(kill_at, guard));
         ::kill(pid, SIGKILL);
         const bool in_commit = log.announced.size() > (log.committed.empty() ? 0 : log.committed.back());
+        const bool in_burst = log.bursts_at.size() > log.burst_spans.size();
         while (read_until(fds[0], log, std::chrono::steady_clock::now() + std::chrono::seconds(10))) {
             if (std::chrono::steady_clock::now() > guard + std::chrono::seconds(10)) break;
         }
@@ -405,11 +435,16 @@ TEST_CASE("reliability: an index killed at random moments reopens at its last pu
 
         ++stats.kills;
         if (in_commit) ++stats.kills_in_commit;
+        if (in_burst) ++stats.kills_in_burst;
         stats.commits_reported += log.committed.size();
+        stats.merges += log.merges;
+        stats.ram_flushes += log.ram_flushes;
         state = verify_after_kill(path, state, log, stats);
         // P → C spans of this round refine the aim.
         for (const auto span : log.commit_spans)
             mean_commit_ns = 0.8 * mean_commit_ns + 0.2 * static_cast<double>(span.count());
+        for (const auto span : log.burst_spans)
+            mean_burst_ns = 0.7 * mean_burst_ns + 0.3 * static_cast<double>(span.count());
     }
     const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
@@ -429,9 +464,11 @@ TEST_CASE("reliability: an index killed at random moments reopens at its last pu
         CHECK(index::check_index(dir).ok());
     }
     MESSAGE("crash test: " << stats.kills << " kills (" << stats.kills_in_commit << " inside a commit, "
-                           << stats.newer_than_reported << " found the unreported commit published), "
+                           << stats.kills_in_burst << " inside a burst of adds, " << stats.newer_than_reported
+                           << " found the unreported commit published), "
                            << stats.commits_reported << " commits returned (mean " << mean_commit_ns / 1e6
-                           << " ms), " << stats.rounds_with_leftovers
+                           << " ms), " << stats.merges << " merges, " << stats.ram_flushes
+                           << " RAM-budget flushes; " << stats.rounds_with_leftovers
                            << " kills left unreferenced files, up to " << stats.max_segments << " segments, "
                            << seconds << " s");
     CHECK(stats.kills == kills);

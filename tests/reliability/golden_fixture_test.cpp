@@ -101,7 +101,8 @@ TEST_CASE("reliability: writes the golden fixture" * doctest::skip(std::getenv("
     REQUIRE(index::check_index(dir).ok());
     std::printf("generation %llu, segments %zu, passages %llu, live %llu, articles %llu\n",
                 static_cast<unsigned long long>(r.generation()), r.segments().size(),
-                static_cast<unsigned long long>(r.passage_count()), static_cast<unsigned long long>(r.live_passage_count()),
+                static_cast<unsigned long long>(r.passage_count()),
+                static_cast<unsigned long long>(r.live_passage_count()),
                 static_cast<unsigned long long>(r.article_count()));
     search::searcher s(r);
     for (const char* q : queries) {
@@ -127,9 +128,13 @@ TEST_CASE("reliability: the version 1 golden fixture opens with the recorded ans
     CHECK(r.passage_count() == 9);       // 6 in segment 1 ("atlas" has two), 3 in segment 2
     CHECK(r.live_passage_count() == 7);  // the old "orchard" and "volcano" are deleted
     CHECK(r.article_count() == 8);       // per segment, deleted articles included
-    // Every file is format version 1.
-    for (const auto& seg : r.segments())
-        for (const auto& f : seg->files()) CHECK(f->version() == 1);
+    // Every file is format version 1: the manifest and the segment files.
+    const auto files = dir->list();
+    CHECK(files.size() == 12);
+    for (const auto& f : files) {
+        CAPTURE(f);
+        CHECK(dir->verify(f).version == 1);
+    }
 
     struct query_answer {
         const char* query;
