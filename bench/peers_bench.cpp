@@ -3,7 +3,7 @@
 // indexed) into rapport, SQLite FTS5 and, when it was found at configure time, Xapian 1.4; runs
 // the same query log against each as ranked OR top-10; prints a table and rapport's ratios to
 // each peer. A plain main, not Google benchmark: every figure comes from one long run.
-//   peers_bench --corpus DIR [--limit N] [--queries N] [--json FILE] [--tmp DIR]
+//   peers_bench --corpus DIR [--limit N] [--queries N] [--json FILE] [--tmp DIR] [--systems rapport,fts5,xapian]
 // Indexes are built single-threaded in a fresh temporary directory (removed at exit). Query
 // latency is wall time per query in-process around parsing and retrieval of the top-10 ids (no
 // text fetched), after one untimed warm pass. Single-threaded; run it on an otherwise idle machine.
@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -58,6 +59,7 @@ std::string rapport_config() {
 
 build_figures build_rapport(const corpus& c, const std::string& dir, rapport_index& out) {
     build_figures f;
+    f.passages = c.docs.size();
     const double cpu0 = cpu_seconds();
     const auto t0 = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point t1;
@@ -126,6 +128,7 @@ struct options {
     std::size_t queries = 0;
     std::string json;
     std::string tmp;
+    std::string systems;  // comma-separated subset of rapport,fts5,xapian; empty: all
 };
 
 system_figures named(std::string name, std::string config) {
@@ -192,7 +195,7 @@ std::string size_cell(std::optional<std::uint64_t> bytes, std::size_t text_bytes
 std::string latency_cell(const query_figures& q, double us) { return q.queries == 0 ? "-" : fixed(us, 1); }
 
 void print_table(const std::vector<system_figures>& systems, const corpus& c) {
-    std::printf("%-24s %8s %11s %6s %16s %16s %8s %7s %7s %7s\n", "system", "build s", "passages/s", "MB/s",
+    std::printf("%-23s %8s %11s %5s %16s %16s %7s %7s %8s %8s\n", "wall time", "build s", "passages/s", "MB/s",
                 "index MB (xtext)", "no-text MB (x)", "open ms", "p50 us", "p99 us", "mean us");
     for (const auto& s : systems) {
         std::string build = "-", rate = "-", mbs = "-";
@@ -201,11 +204,28 @@ void print_table(const std::vector<system_figures>& systems, const corpus& c) {
             rate = grouped(static_cast<double>(c.docs.size()) / s.build->seconds);
             mbs = fixed(static_cast<double>(c.text_bytes) / 1e6 / s.build->seconds, 1);
         }
-        std::printf("%-24s %8s %11s %6s %16s %16s %8s %7s %7s %7s\n", s.name.c_str(), build.c_str(), rate.c_str(),
+        std::printf("%-23s %8s %11s %5s %16s %16s %7s %7s %8s %8s\n", s.name.c_str(), build.c_str(), rate.c_str(),
                     mbs.c_str(), size_cell(s.bytes_with_text, c.text_bytes).c_str(),
                     size_cell(s.bytes_without_text, c.text_bytes).c_str(),
-                    s.open_ms ? fixed(*s.open_ms, 2).c_str() : "n/a", latency_cell(s.query, s.query.p50_us).c_str(),
+                    s.open_ms ? fixed(*s.open_ms, 2).c_str() : "-", latency_cell(s.query, s.query.p50_us).c_str(),
                     latency_cell(s.query, s.query.p99_us).c_str(), latency_cell(s.query, s.query.mean_us).c_str());
+    }
+}
+
+// The same runs in CPU time, which leaves out waiting for a core on a busy machine.
+void print_cpu_table(const std::vector<system_figures>& systems, const std::string& load_before,
+                     const std::string& load_after) {
+    std::printf("%-23s %8s %11s %8s %8s %8s   (1-min load average %s at start, %s at end)\n", "CPU time", "build s",
+                "passages/s", "p50 us", "p99 us", "mean us", load_before.c_str(), load_after.c_str());
+    for (const auto& s : systems) {
+        std::string build = "-", rate = "-";
+        if (s.build) {
+            build = fixed(s.build->cpu_seconds, 2);
+            rate = grouped(static_cast<double>(s.build->passages) / s.build->cpu_seconds);
+        }
+        std::printf("%-23s %8s %11s %8s %8s %8s\n", s.name.c_str(), build.c_str(), rate.c_str(),
+                    latency_cell(s.query, s.query.p50_cpu_us).c_str(), latency_cell(s.query, s.query.p99_cpu_us).c_str(),
+                    latency_cell(s.query, s.query.mean_cpu_us).c_str());
     }
 }
 
@@ -216,19 +236,23 @@ std::string speed(double rapport_value, double peer_value) {
                                        : fixed(rapport_value / peer_value, 1) + "x slower";
 }
 
+std::string size_ratio(std::optional<std::uint64_t> a, std::optional<std::uint64_t> b) {
+    return a && b && *b != 0 ? fixed(static_cast<double>(*a) / static_cast<double>(*b), 2) + "x" : std::string("n/a");
+}
+
+// `peer_no_text`: the peer's index without stored text when it is a separate build (FTS5 contentless).
 void print_ratios(const system_figures& r, const system_figures& peer, const system_figures* peer_no_text) {
-    std::string line = "rapport vs " + peer.name + ": indexing " + speed(r.build->seconds, peer.build->seconds);
     const auto* sized = peer_no_text != nullptr ? peer_no_text : &peer;
-    if (r.bytes_without_text && sized->bytes_without_text)
-        line += ", size (no text) " +
-                fixed(static_cast<double>(*r.bytes_without_text) / static_cast<double>(*sized->bytes_without_text), 2) +
-                "x";
-    if (r.bytes_with_text && peer.bytes_with_text)
-        line += ", size (with text) " +
-                fixed(static_cast<double>(*r.bytes_with_text) / static_cast<double>(*peer.bytes_with_text), 2) + "x";
+    std::string line = "rapport vs " + peer.name + ": indexing " + speed(r.build->seconds, peer.build->seconds) +
+                       ", size " + size_ratio(r.bytes_without_text, sized->bytes_without_text);
+    if (peer.compacted_bytes) line += " (" + size_ratio(r.bytes_without_text, peer.compacted_bytes) + " of compacted)";
+    if (peer.bytes_with_text) line += ", with text " + size_ratio(r.bytes_with_text, peer.bytes_with_text);
     line += ", open " + (r.open_ms && peer.open_ms ? speed(*r.open_ms, *peer.open_ms) : std::string("n/a"));
     line += ", p50 " + speed(r.query.p50_us, peer.query.p50_us) + ", p99 " + speed(r.query.p99_us, peer.query.p99_us) +
             ", mean " + speed(r.query.mean_us, peer.query.mean_us);
+    line += "; CPU: indexing " + speed(r.build->cpu_seconds, peer.build->cpu_seconds) + ", p50 " +
+            speed(r.query.p50_cpu_us, peer.query.p50_cpu_us) + ", p99 " + speed(r.query.p99_cpu_us, peer.query.p99_cpu_us) +
+            ", mean " + speed(r.query.mean_cpu_us, peer.query.mean_cpu_us);
     std::printf("%s\n", line.c_str());
 }
 
@@ -264,6 +288,7 @@ void write_json(const std::string& file, const std::vector<system_figures>& syst
         << ",\n  \"text_bytes\": " << c.text_bytes << ",\n  \"queries\": " << queries << ",\n  \"skipped\": [";
     for (std::size_t i = 0; i < skipped.size(); ++i) out << (i ? ", " : "") << json_string(skipped[i]);
     out << "],\n  \"systems\": [";
+    const query_figures* rapport = systems.empty() || systems[0].name != "rapport" ? nullptr : &systems[0].query;
     for (std::size_t i = 0; i < systems.size(); ++i) {
         const auto& s = systems[i];
         out << (i ? "," : "") << "\n    {\"name\": " << json_string(s.name) << ", \"config\": " << json_string(s.config);
@@ -271,12 +296,14 @@ void write_json(const std::string& file, const std::vector<system_figures>& syst
             out << ",\n     \"build\": {\"seconds\": " << json_number(s.build->seconds)
                 << ", \"cpu_seconds\": " << json_number(s.build->cpu_seconds)
                 << ", \"finish_seconds\": " << json_number(s.build->finish_seconds)
-                << ", \"passages_per_s\": " << json_number(static_cast<double>(c.docs.size()) / s.build->seconds)
+                << ", \"passages\": " << s.build->passages
+                << ", \"passages_per_s\": " << json_number(static_cast<double>(s.build->passages) / s.build->seconds)
                 << ", \"mb_per_s\": " << json_number(static_cast<double>(c.text_bytes) / 1e6 / s.build->seconds)
                 << ", \"index_bytes\": " << s.build->index_bytes << ", \"live_bytes\": " << s.build->live_bytes << "}";
         }
         if (s.bytes_with_text) out << ",\n     \"bytes_with_text\": " << *s.bytes_with_text;
         if (s.bytes_without_text) out << ",\n     \"bytes_without_text\": " << *s.bytes_without_text;
+        if (s.compacted_bytes) out << ",\n     \"compacted_bytes\": " << *s.compacted_bytes;
         if (s.open_ms) out << ",\n     \"open_ms\": " << json_number(*s.open_ms);
         if (s.query.queries == 0) {
             out << "}";
@@ -285,8 +312,11 @@ void write_json(const std::string& file, const std::vector<system_figures>& syst
         out << ",\n     \"query\": {\"queries\": " << s.query.queries << ", \"empty\": " << s.query.empty
             << ", \"p50_us\": " << json_number(s.query.p50_us) << ", \"p99_us\": " << json_number(s.query.p99_us)
             << ", \"mean_us\": " << json_number(s.query.mean_us)
+            << ", \"p50_cpu_us\": " << json_number(s.query.p50_cpu_us)
+            << ", \"p99_cpu_us\": " << json_number(s.query.p99_cpu_us)
             << ", \"mean_cpu_us\": " << json_number(s.query.mean_cpu_us)
-            << ", \"top10_overlap_with_rapport\": " << json_number(overlap(systems[0].query, s.query)) << "}}";
+            << ", \"top10_overlap_with_rapport\": " << json_number(rapport != nullptr ? overlap(*rapport, s.query) : 0)
+            << "}}";
     }
     out << "\n  ]\n}\n";
 }
@@ -308,6 +338,12 @@ std::string load_average() {
 
 void progress(const std::string& what) { std::cerr << "peers_bench: " << what << std::endl; }
 
+bool wanted(const options& opt, const std::string& system) {
+    if (opt.systems.empty()) return true;
+    const std::string list = "," + opt.systems + ",";
+    return list.find("," + system + ",") != std::string::npos;
+}
+
 int run(int argc, char** argv) {
     const auto dir = rapport::bench::corpus_dir(argc, argv);
     options opt;
@@ -325,8 +361,11 @@ int run(int argc, char** argv) {
             opt.json = argv[++i];
         } else if (arg == "--tmp" && has_value) {
             opt.tmp = argv[++i];
+        } else if (arg == "--systems" && has_value) {
+            opt.systems = argv[++i];
         } else {
-            std::cerr << "usage: peers_bench --corpus DIR [--limit N] [--queries N] [--json FILE] [--tmp DIR]\n";
+            std::cerr << "usage: peers_bench --corpus DIR [--limit N] [--queries N] [--json FILE] [--tmp DIR]\n"
+                         "                   [--systems rapport,fts5,xapian]\n";
             return arg == "--help" || arg == "-h" ? 0 : 2;
         }
     }
@@ -346,7 +385,7 @@ int run(int argc, char** argv) {
     std::vector<std::string> skipped;
     const auto& stopwords = rapport::analysis::english_stopwords();  // sorted
 
-    {
+    if (wanted(opt, "rapport")) {
         progress("rapport: build");
         rapport_index r;
         auto s = named("rapport", rapport_config());
@@ -357,8 +396,9 @@ int run(int argc, char** argv) {
         progress("rapport: queries");
         s.query = query_rapport(r, c, queries);
         systems.push_back(std::move(s));
+        std::filesystem::remove_all(r.dir);
     }
-    {
+    if (wanted(opt, "fts5")) {
         const fts5_options fo{.contentless = false};
         const auto path = (tmp.path / "fts5.db").string();
         auto s = named("FTS5", fts5_config(fo));
@@ -376,31 +416,36 @@ int run(int argc, char** argv) {
         stop.query = fts5_query(path, queries, stopwords);
         systems.push_back(std::move(stop));
         std::filesystem::remove(path);
-    }
-    {
+
         // Built for its size (comparable with rapport without stored text) and open time. Its
         // queries are not timed: bm25 reads the same index and docsize records as with content,
-        // and one more pass over the log would take FTS5 half an hour.
-        const fts5_options fo{.contentless = true};
-        const auto path = (tmp.path / "fts5-contentless.db").string();
-        auto s = named("FTS5 contentless", fts5_config(fo));
+        // and another two passes over the log would add half an hour.
+        const fts5_options contentless{.contentless = true};
+        const auto cpath = (tmp.path / "fts5-contentless.db").string();
+        auto cs = named("FTS5 contentless", fts5_config(contentless));
         progress("FTS5 contentless: build");
-        s.build = fts5_build(c, path, fo);
-        s.open_ms = fts5_open_ms(path);
-        s.bytes_without_text = s.build->index_bytes;
+        cs.build = fts5_build(c, cpath, contentless);
+        cs.open_ms = fts5_open_ms(cpath);
+        cs.bytes_without_text = cs.build->index_bytes;
         for (auto& fts5 : systems)
-            if (fts5.name == "FTS5") fts5.bytes_without_text = s.build->index_bytes;
-        systems.push_back(std::move(s));
-        std::filesystem::remove(path);
+            if (fts5.name == "FTS5") fts5.bytes_without_text = cs.build->index_bytes;
+        systems.push_back(std::move(cs));
+        std::filesystem::remove(cpath);
     }
+    if (wanted(opt, "xapian")) {
 #if RAPPORT_HAVE_XAPIAN
-    {
         const auto path = (tmp.path / "xapian").string();
         auto s = named("Xapian", xapian_config());
         progress("Xapian: build");
         s.build = xapian_build(c, path);
         s.open_ms = xapian_open_ms(path);
         s.bytes_without_text = s.build->index_bytes;
+        progress("Xapian: compact");
+        const auto compacted = xapian_compact(path, (tmp.path / "xapian-compact").string());
+        s.compacted_bytes = compacted.bytes;
+        s.config += "; compact (not in build s) " + fixed(compacted.seconds, 1) + " s to " +
+                    fixed(static_cast<double>(compacted.bytes) / 1e6, 1) + " MB";
+        std::filesystem::remove_all(tmp.path / "xapian-compact");
         progress("Xapian: queries");
         s.query = xapian_query(path, queries);
         systems.push_back(std::move(s));
@@ -408,37 +453,38 @@ int run(int argc, char** argv) {
         progress(stop.name);
         stop.query = xapian_query(path, queries, stopwords);
         systems.push_back(std::move(stop));
-    }
 #else
-    skipped.emplace_back("Xapian");
+        skipped.emplace_back("Xapian");
 #endif
+    }
+    const auto load_after = load_average();
 
     std::printf("corpus: %zu passages, %.1f MB of text (titles not indexed), %zu queries, top-10 ranked OR, "
                 "1 thread, warm\n\n",
                 c.docs.size(), static_cast<double>(c.text_bytes) / 1e6, queries.size());
     print_table(systems, c);
     std::printf("\n");
+    print_cpu_table(systems, load_before, load_after);
+    std::printf("\n");
     const auto find = [&](const std::string& name) -> const system_figures* {
         for (const auto& s : systems)
             if (s.name == name) return &s;
         return nullptr;
     };
-    print_ratios(systems[0], *find("FTS5"), find("FTS5 contentless"));
-    if (const auto* x = find("Xapian")) print_ratios(systems[0], *x, nullptr);
+    const auto* rapport = find("rapport");
+    if (rapport != nullptr) {
+        if (const auto* f = find("FTS5")) print_ratios(*rapport, *f, find("FTS5 contentless"));
+        if (const auto* x = find("Xapian")) print_ratios(*rapport, *x, nullptr);
+    }
     for (const auto& name : skipped) std::printf("%s: not installed, skipped\n", name.c_str());
-    std::printf("\nCPU time (wall above; the machine's 1-min load average was %s at start, %s at end): build s",
-                load_before.c_str(), load_average().c_str());
-    for (const auto& s : systems)
-        if (s.build) std::printf(" %s %.2f,", s.name.c_str(), s.build->cpu_seconds);
-    std::printf(" mean us/query");
-    for (const auto& s : systems)
-        if (s.query.queries != 0) std::printf("%s %s %.1f", &s == &systems[0] ? "" : ",", s.name.c_str(), s.query.mean_cpu_us);
-    std::printf("\nqueries with no hit / top-10 overlap with rapport:");
-    for (const auto& s : systems)
-        if (s.query.queries != 0)
-            std::printf("%s %s %zu/%.0f%%", &s == &systems[0] ? "" : ",", s.name.c_str(), s.query.empty,
-                        100 * overlap(systems[0].query, s.query));
-    std::printf("\n");
+    if (rapport != nullptr) {
+        std::printf("queries without hits / top-10 overlap with rapport:");
+        for (const auto& s : systems)
+            if (s.query.queries != 0)
+                std::printf("%s %s %zu/%.0f%%", &s == &systems[0] ? "" : ",", s.name.c_str(), s.query.empty,
+                            100 * overlap(rapport->query, s.query));
+        std::printf("\n");
+    }
     std::printf("\nsettings:\n");
     for (const auto& s : systems) {
         if (!s.build || s.name == "FTS5 contentless") continue;

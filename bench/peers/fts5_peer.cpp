@@ -115,6 +115,7 @@ std::string fts5_config(const fts5_options& options) {
 
 build_figures fts5_build(const corpus& c, const std::string& db_path, const fts5_options& options) {
     build_figures f;
+    f.passages = c.docs.size();
     const double cpu0 = cpu_seconds();
     const auto t0 = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point t1;

@@ -27,6 +27,7 @@ using ranking = std::vector<std::uint32_t>;
 
 /// What building an index cost and what it weighs.
 struct build_figures {
+    std::size_t passages = 0;        ///< passages indexed
     double seconds = 0;              ///< whole build: adds, finishing step, commit, close
     double cpu_seconds = 0;          ///< process CPU time of the build (less sensitive to a busy machine)
     double finish_seconds = 0;       ///< part of `seconds` spent finishing (FTS5 optimize, Xapian commit)
@@ -41,7 +42,9 @@ struct query_figures {
     double p50_us = 0;
     double p99_us = 0;
     double mean_us = 0;
-    double mean_cpu_us = 0;  ///< thread CPU time of the timed pass per query
+    double p50_cpu_us = 0;   ///< the same three figures in thread CPU time
+    double p99_cpu_us = 0;
+    double mean_cpu_us = 0;
     std::vector<ranking> top;  ///< per query, the ids returned (timed pass)
 };
 
@@ -53,6 +56,7 @@ struct system_figures {
     std::optional<double> open_ms;       ///< absent when the index is not opened from disk
     std::optional<std::uint64_t> bytes_with_text;     ///< index that also stores the passage text
     std::optional<std::uint64_t> bytes_without_text;  ///< index only (FTS5 content='', Xapian without data)
+    std::optional<std::uint64_t> compacted_bytes;     ///< after an offline compaction (Xapian)
     query_figures query;
 };
 
@@ -60,34 +64,45 @@ struct system_figures {
 [[nodiscard]] double cpu_seconds(bool process = true);
 
 /// Runs `run_one(text, out)` over `queries` twice: an untimed warm pass, then a timed pass that
-/// records the wall time of each call. `run_one` must clear `out` and fill it with the top ids.
+/// records the wall time and the thread CPU time of each call (CPU time leaves out waiting for a
+/// core, so it stays meaningful on a busy machine). `run_one` must clear `out` and fill it with the
+/// top ids.
 template <class RunOne>
 [[nodiscard]] query_figures time_queries(std::span<const query> queries, RunOne&& run_one) {
     query_figures f;
     ranking scratch;
     for (const auto& q : queries) run_one(std::string_view(q.second), scratch);
-    std::vector<double> micros;
-    micros.reserve(queries.size());
+    std::vector<double> wall;
+    std::vector<double> cpu;
+    wall.reserve(queries.size());
+    cpu.reserve(queries.size());
     f.top.reserve(queries.size());
-    const double cpu0 = cpu_seconds(false);
     for (const auto& q : queries) {
         ranking out;
         out.reserve(10);
+        // The CPU clock is a system call: read it outside the wall-clock interval.
+        const double c0 = cpu_seconds(false);
         const auto t0 = std::chrono::steady_clock::now();
         run_one(std::string_view(q.second), out);
         const auto t1 = std::chrono::steady_clock::now();
-        micros.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+        const double c1 = cpu_seconds(false);
+        wall.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+        cpu.push_back((c1 - c0) * 1e6);
         if (out.empty()) ++f.empty;
         f.top.push_back(std::move(out));
     }
-    const double cpu = cpu_seconds(false) - cpu0;
-    double sum = 0;
-    for (double m : micros) sum += m;
-    f.queries = micros.size();
-    f.mean_cpu_us = micros.empty() ? 0 : cpu * 1e6 / static_cast<double>(micros.size());
-    f.mean_us = micros.empty() ? 0 : sum / static_cast<double>(micros.size());
-    f.p50_us = percentile(micros, 50);
-    f.p99_us = percentile(micros, 99);
+    const auto mean = [](const std::vector<double>& v) {
+        double sum = 0;
+        for (double x : v) sum += x;
+        return v.empty() ? 0 : sum / static_cast<double>(v.size());
+    };
+    f.queries = wall.size();
+    f.mean_us = mean(wall);
+    f.p50_us = percentile(wall, 50);
+    f.p99_us = percentile(wall, 99);
+    f.mean_cpu_us = mean(cpu);
+    f.p50_cpu_us = percentile(cpu, 50);
+    f.p99_cpu_us = percentile(cpu, 99);
     return f;
 }
 

@@ -22,6 +22,7 @@ std::string xapian_config() {
 
 build_figures xapian_build(const corpus& c, const std::string& db_path) {
     build_figures f;
+    f.passages = c.docs.size();
     const double cpu0 = cpu_seconds();
     const auto t0 = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point t1;
@@ -47,6 +48,15 @@ build_figures xapian_build(const corpus& c, const std::string& db_path) {
     f.finish_seconds = std::chrono::duration<double>(t2 - t1).count();
     f.index_bytes = disk_bytes(db_path);
     f.live_bytes = f.index_bytes;
+    return f;
+}
+
+compact_figures xapian_compact(const std::string& db_path, const std::string& out_path) {
+    compact_figures f;
+    const auto t0 = std::chrono::steady_clock::now();
+    Xapian::Database(db_path).compact(out_path);
+    f.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    f.bytes = disk_bytes(out_path);
     return f;
 }
 

@@ -5,6 +5,7 @@
 // Thread safety: each function opens its own database; use from one thread.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string>
 
@@ -18,6 +19,15 @@ namespace rapport::bench::peers {
 /// Creates the database directory `db_path` and indexes every passage's text with TermGenerator
 /// (English stemmer, STEM_SOME, positions), no document data; one commit at the end.
 [[nodiscard]] build_figures xapian_build(const corpus& c, const std::string& db_path);
+
+/// What an offline compaction of a database gives.
+struct compact_figures {
+    double seconds = 0;
+    std::uint64_t bytes = 0;
+};
+
+/// Compacts `db_path` into the new directory `out_path` (what xapian-compact does) and sizes it.
+[[nodiscard]] compact_figures xapian_compact(const std::string& db_path, const std::string& out_path);
 
 /// Median time of opening `db_path` read-only and reading its document count.
 [[nodiscard]] double xapian_open_ms(const std::string& db_path);
