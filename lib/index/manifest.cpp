@@ -126,16 +126,24 @@ manifest decode_manifest(std::string_view payload, const std::string& file) {
 }
 
 std::optional<manifest> read_latest_manifest(storage::directory& dir) {
-    std::optional<std::string> latest;
-    for (const auto& name : dir.list()) {
-        // Names are fixed width, so the lexicographic maximum is the highest generation.
-        if (name.size() == sizeof(manifest_prefix) - 1 + 16 && name.starts_with(manifest_prefix) &&
-            (!latest || name > *latest))
-            latest = name;
+    // A writer may publish a newer manifest and remove this one between listing and opening:
+    // then the listing is simply stale, and a fresh one names the newer commit.
+    for (int attempt = 0;; ++attempt) {
+        std::optional<std::string> latest;
+        for (const auto& name : dir.list()) {
+            // Names are fixed width, so the lexicographic maximum is the highest generation.
+            if (name.size() == sizeof(manifest_prefix) - 1 + 16 && name.starts_with(manifest_prefix) &&
+                (!latest || name > *latest))
+                latest = name;
+        }
+        if (!latest) return std::nullopt;
+        try {
+            const auto file = dir.open(*latest, storage::kinds::manifest, manifest_version, manifest_version);
+            return decode_manifest(file->payload(), file->path());
+        } catch (const io_error&) {
+            if (attempt >= 16 || dir.exists(*latest)) throw;  // a real I/O failure, not a race
+        }
     }
-    if (!latest) return std::nullopt;
-    const auto file = dir.open(*latest, storage::kinds::manifest, manifest_version, manifest_version);
-    return decode_manifest(file->payload(), *latest);
 }
 
 void write_manifest(storage::directory& dir, const manifest& m) {

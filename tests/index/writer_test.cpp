@@ -4,6 +4,7 @@
 // Every case runs against both directory backends.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <map>
 #include <thread>
 
@@ -255,4 +256,43 @@ TEST_CASE("index: opening a folder without an index is a clear error") {
     } catch (const rapport::io_error& e) {
         CHECK(std::string(e.what()).find("no index") != std::string::npos);
     }
+}
+
+TEST_CASE_TEMPLATE("index: concurrent searches of one reader while a writer commits and readers reopen", B,
+                   test::fs_backend, test::memory_backend) {
+    B backend;
+    auto dir = backend.make();
+    index_writer w(dir, index_writer_options{.merges = {.merge_factor = 3, .floor_passages = 10}});
+    for (int i = 0; i < 100; ++i) w.add(make_article(i));
+    w.commit();
+    const auto reader = index_reader::open(dir);
+    const auto expected = ranking(reader, "trust customer");
+    std::atomic<bool> done{false};
+    std::atomic<int> mismatches{0}, reopened{0};
+    auto searching = [&] {
+        search::searcher s(reader);  // one searcher per thread over the shared snapshot
+        index_reader latest = reader;
+        while (!done) {
+            std::map<std::pair<std::string, std::uint32_t>, score_t> got;
+            for (const auto& h : s.search("trust customer", {.k = 1000})) got[{h.article.value, h.ordinal}] = h.score;
+            if (got != expected) ++mismatches;  // the snapshot must never change under us
+            if (auto next = latest.reopen()) {
+                latest = std::move(*next);
+                (void)search::searcher(latest).search("loyalty");
+                ++reopened;
+            }
+        }
+    };
+    std::thread t1(searching), t2(searching);
+    for (int round = 0; round < 5; ++round) {
+        for (int i = 0; i < 20; ++i) w.add(make_article(1000 + round * 20 + i));
+        w.remove({"a" + std::to_string(round)});
+        w.commit();
+    }
+    done = true;
+    t1.join();
+    t2.join();
+    CHECK(mismatches == 0);
+    CHECK(reopened > 0);
+    CHECK(index::check_index(dir).ok());
 }
