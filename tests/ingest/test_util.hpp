@@ -4,6 +4,8 @@
 // Thread safety: not shared between threads.
 #pragma once
 
+#include "support/scratch_dir.hpp"
+
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -21,28 +23,8 @@
 
 namespace rapport::ingest::test {
 
-/// A fresh directory under the system temporary directory, removed with its contents on scope exit.
-class temp_dir {
-public:
-    temp_dir() {
-        static std::atomic<unsigned> counter{0};
-        std::random_device rd;
-        path_ = std::filesystem::temp_directory_path() /
-                ("rapport-ingest-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
-                 std::to_string(rd()));
-        std::filesystem::create_directories(path_);
-    }
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
-    ~temp_dir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
+/// A fresh directory, removed with its contents on scope exit.
+using temp_dir = rapport::test::scratch_dir;
 
 /// Writes `content` to `path` byte for byte.
 inline void write_file(const std::filesystem::path& path, std::string_view content) {

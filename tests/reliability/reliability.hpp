@@ -5,6 +5,8 @@
 // Thread safety: plain functions; not shared between threads.
 #pragma once
 
+#include "support/scratch_dir.hpp"
+
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -111,26 +113,8 @@ inline void copy_index_folder(const std::filesystem::path& from, const std::file
     }
 }
 
-/// A fresh folder under `base`, removed with everything in it on destruction.
-class scratch_folder {
-public:
-    explicit scratch_folder(const std::filesystem::path& base) {
-        static unsigned counter = 0;
-        path_ = base / ("rapport-reliability-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        std::filesystem::remove_all(path_);
-        std::filesystem::create_directories(path_);
-    }
-    scratch_folder(const scratch_folder&) = delete;
-    scratch_folder& operator=(const scratch_folder&) = delete;
-    ~scratch_folder() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
+/// A fresh folder under a given base, removed with everything in it on destruction.
+using scratch_folder = rapport::test::scratch_dir;
 
 /// The value of environment variable `name` as a number, or `fallback` when unset or empty.
 [[nodiscard]] inline std::uint64_t env_number(const char* name, std::uint64_t fallback) {

@@ -5,6 +5,8 @@
 // Thread safety: not shared between threads.
 #pragma once
 
+#include "support/scratch_dir.hpp"
+
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -23,27 +25,8 @@
 
 namespace rapport::storage::test {
 
-/// A fresh folder under the system temporary folder, removed with its contents on scope exit.
-class temp_dir {
-public:
-    temp_dir() {
-        static std::atomic<unsigned> counter{0};
-        path_ = std::filesystem::temp_directory_path() /
-                ("rapport-storage-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
-                 std::to_string(std::random_device{}()));
-        std::filesystem::create_directories(path_);
-    }
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
-    ~temp_dir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
+/// A fresh directory, removed with its contents on scope exit.
+using temp_dir = rapport::test::scratch_dir;
 
 /// An `fs_directory` in a temporary folder ("index" inside it, so that creation is exercised).
 class fs_backend {

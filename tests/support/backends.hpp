@@ -14,30 +14,9 @@
 
 #include "rapport/storage/fs_directory.hpp"
 #include "rapport/storage/memory_directory.hpp"
+#include "support/scratch_dir.hpp"
 
 namespace rapport::test {
-
-/// A fresh temporary folder, removed with everything in it on destruction.
-class scratch_dir {
-public:
-    scratch_dir() {
-        static std::atomic<unsigned> counter{0};
-        path_ = std::filesystem::temp_directory_path() /
-                ("rapport-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
-                 std::to_string(std::random_device{}()));
-        std::filesystem::create_directories(path_);
-    }
-    scratch_dir(const scratch_dir&) = delete;
-    scratch_dir& operator=(const scratch_dir&) = delete;
-    ~scratch_dir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
 
 /// An index folder on disk (mmap reads, fsync'd writes).
 struct fs_backend {
