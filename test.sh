@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Quick start 2: installs what is missing, builds everything (library, tests, examples,
-# benchmarks) and runs every test through ctest; then runs the storage, index, codec and search
+# benchmarks) and runs every test through ctest; then installs rapport (static and shared) and
+# builds the consumers of tests/package/ against it; then runs the storage, index, codec and search
 # tests again under AddressSanitizer + UndefinedBehaviorSanitizer, and the concurrency tests under
 # ThreadSanitizer (each in a build directory of its own).
 set -euo pipefail
@@ -16,6 +17,9 @@ cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRAPPORT_WE
     -DRAPPORT_BUILD_TESTS=ON -DRAPPORT_BUILD_EXAMPLES=ON -DRAPPORT_BUILD_BENCH=ON
 cmake --build build/test -j "$jobs"
 ctest --test-dir build/test --output-on-failure -j "$jobs"
+
+echo "== packaging (tests/package)"
+tests/package/run.sh
 
 sanitized="storage|index|codec|search|e2e|reliability"
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer (build/asan): $sanitized"

@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: MIT
+// rapport index: reads articles from .txt folders, JSONL files (optionally zstd-compressed) or
+// JSONL on stdin, and adds them to an index (created when the folder holds none), committing once
+// at the end (and every --commit-every articles). Ctrl-C stops cleanly: the uncommitted part of
+// this run is discarded and the index stays at its last commit.
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <deque>
+#include <exception>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "cli.hpp"
+#include "progress.hpp"
+#include "rapport/analysis/analyzer.hpp"
+#include "rapport/core/error.hpp"
+#include "rapport/index/index_reader.hpp"
+#include "rapport/index/index_writer.hpp"
+#include "rapport/index/manifest.hpp"
+#include "rapport/ingest/readers.hpp"
+
+namespace rapport::cli {
+
+namespace {
+
+std::atomic<bool> interrupted{false};
+
+extern "C" void on_interrupt(int) { interrupted.store(true); }
+
+// Installs the SIGINT/SIGTERM handler for the run; a second signal takes the default action
+// (which is safe: commits are atomic). System calls are not restarted, so a read blocked on
+// stdin returns and the loop sees the flag.
+void install_interrupt_handler() {
+    struct sigaction sa {};
+    sa.sa_handler = on_interrupt;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND;
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+}
+
+// One input named on the command line.
+struct input {
+    enum class kind { text_folder, jsonl_file, jsonl_stdin } type;
+    std::filesystem::path path;
+    std::optional<std::uint64_t> size;  // bytes of text to read, when known
+};
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+    return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+input classify(const std::string& arg) {
+    if (arg == "-") return {input::kind::jsonl_stdin, "<stdin>", std::nullopt};
+    const std::filesystem::path p(arg);
+    std::error_code ec;
+    const auto status = std::filesystem::status(p, ec);
+    if (!std::filesystem::exists(status)) throw io_error(arg, "no such file or folder");
+    if (std::filesystem::is_directory(status)) {
+        std::uint64_t total = 0;
+        for (const auto& e : std::filesystem::directory_iterator(p, ec))
+            if (e.is_regular_file(ec) && e.path().extension() == ".txt") total += e.file_size(ec);
+        if (ec) throw io_error(arg, "cannot list the folder: " + ec.message());
+        return {input::kind::text_folder, p, total};
+    }
+    if (ends_with(arg, ".jsonl")) return {input::kind::jsonl_file, p, std::filesystem::file_size(p, ec)};
+    if (ends_with(arg, ".jsonl.zst")) return {input::kind::jsonl_file, p, std::nullopt};
+    throw usage_error("input '" + arg + "' is not a folder of .txt files, a .jsonl or .jsonl.zst file, or -");
+}
+
+std::optional<std::vector<std::string>> read_stopwords(const std::string& spec) {
+    if (spec == "default") return std::nullopt;
+    if (spec == "none") return std::vector<std::string>{};
+    std::ifstream in(spec);
+    if (!in) throw io_error(spec, "cannot open the stopword file");
+    std::vector<std::string> words;
+    std::string line;
+    while (std::getline(in, line)) {
+        const auto hash = line.find('#');
+        if (hash != std::string::npos) line.resize(hash);
+        const auto b = line.find_first_not_of(" \t\r");
+        if (b == std::string::npos) continue;
+        const auto e = line.find_last_not_of(" \t\r");
+        words.push_back(line.substr(b, e - b + 1));
+    }
+    return words;
+}
+
+// The options an existing index was built with must match what the user asked for explicitly:
+// mixing analyses in one index would make its statistics and queries meaningless.
+void check_compatible(const index::index_options& have, const index::index_options& want, const po::variables_map& vm,
+                      const std::string& dir) {
+    const auto explicit_option = [&](const char* name) { return vm.count(name) != 0 && !vm[name].defaulted(); };
+    const auto fail = [&](const std::string& what) {
+        throw usage_error("the index in " + dir + " was built with a different " + what +
+                          "; an existing index keeps its own (drop the option, or index into a new folder)");
+    };
+    if (explicit_option("language") && have.analyzer.language != want.analyzer.language) fail("--language");
+    if (explicit_option("stopwords") && have.analyzer.stopwords != want.analyzer.stopwords) fail("--stopwords");
+    if (explicit_option("no-case-fold") && have.analyzer.case_fold != want.analyzer.case_fold) fail("case folding");
+    if (explicit_option("max-passage-bytes") && have.passages.max_bytes != want.passages.max_bytes)
+        fail("--max-passage-bytes");
+    if (explicit_option("min-passage-bytes") && have.passages.min_bytes != want.passages.min_bytes)
+        fail("--min-passage-bytes");
+    if (explicit_option("overlap-sentences") && have.passages.overlap_sentences != want.passages.overlap_sentences)
+        fail("--overlap-sentences");
+    if (explicit_option("paragraphs") && have.passages.paragraphs != want.passages.paragraphs) fail("--paragraphs");
+}
+
+// An article read from an input, with where it came from (for error messages).
+struct work_item {
+    ingest::article article;
+    std::string origin;  // "docs.jsonl:17" or "folder/name.txt"
+};
+
+// Feeds articles to the writer on `threads` threads through a bounded queue. The first error of a
+// worker stops the run (unless errors are skipped).
+class parallel_adder {
+public:
+    parallel_adder(index::index_writer& writer, progress_meter& meter, unsigned threads, bool skip_errors)
+        : writer_(writer), meter_(meter), skip_errors_(skip_errors) {
+        // Workers block SIGINT and SIGTERM (they inherit the mask), so the signal reaches the
+        // reading thread and interrupts a read blocked on stdin.
+        sigset_t block, previous;
+        sigemptyset(&block);
+        sigaddset(&block, SIGINT);
+        sigaddset(&block, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &block, &previous);
+        for (unsigned i = 0; i < threads; ++i) workers_.emplace_back([this] { work(); });
+        pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    }
+    ~parallel_adder() { close(); }
+
+    // Queues an article; blocks while the queue is full. Returns false once the run has failed.
+    bool push(work_item item) {
+        std::unique_lock lock(mutex_);
+        not_full_.wait(lock, [&] { return queue_.size() < capacity || failed_; });
+        if (failed_) return false;
+        queue_.push_back(std::move(item));
+        not_empty_.notify_one();
+        return true;
+    }
+    // Waits until every queued article is added, then rethrows the first failure, if any.
+    void close() {
+        {
+            std::lock_guard lock(mutex_);
+            closed_ = true;
+        }
+        not_empty_.notify_all();
+        for (auto& w : workers_)
+            if (w.joinable()) w.join();
+        workers_.clear();
+    }
+    void rethrow() {
+        if (error_) std::rethrow_exception(error_);
+    }
+
+private:
+    static constexpr std::size_t capacity = 256;
+
+    void work() {
+        for (;;) {
+            work_item item;
+            {
+                std::unique_lock lock(mutex_);
+                not_empty_.wait(lock, [&] { return !queue_.empty() || closed_ || failed_; });
+                if (failed_ || queue_.empty()) return;
+                item = std::move(queue_.front());
+                queue_.pop_front();
+            }
+            not_full_.notify_one();
+            const std::uint64_t bytes = item.article.body.size() + item.article.title.size();
+            try {
+                meter_.add(writer_.add(std::move(item.article)), bytes);
+            } catch (const invalid_argument& e) {
+                if (skip_errors_) {
+                    std::lock_guard lock(mutex_);
+                    std::cerr << "rapport index: skipped " << item.origin << ": " << e.what() << "\n";
+                    continue;
+                }
+                fail(std::make_exception_ptr(invalid_argument(item.origin + ": " + e.what())));
+                return;
+            } catch (...) {
+                fail(std::current_exception());
+                return;
+            }
+        }
+    }
+    void fail(std::exception_ptr e) {
+        std::lock_guard lock(mutex_);
+        if (!error_) error_ = std::move(e);
+        failed_ = true;
+        not_full_.notify_all();
+        not_empty_.notify_all();
+    }
+
+    index::index_writer& writer_;
+    progress_meter& meter_;
+    bool skip_errors_;
+    std::mutex mutex_;
+    std::condition_variable not_full_, not_empty_;
+    std::deque<work_item> queue_;
+    bool closed_ = false;
+    bool failed_ = false;
+    std::exception_ptr error_;
+    std::vector<std::thread> workers_;
+};
+
+// The index as a person wants it summarised.
+void print_summary(const std::shared_ptr<storage::directory>& dir, const progress_meter& meter, double seconds,
+                   std::uint64_t generation) {
+    const auto reader = index::index_reader::open(dir);
+    std::uint64_t terms = 0;
+    for (const auto& s : reader.segments()) terms += s->dictionary().size();
+    std::uint64_t bytes = 0;
+    for (const auto& name : dir->list()) bytes += dir->file_size(name);
+    const double secs = std::max(seconds, 1e-9);
+    std::printf("indexed %s passages from %s articles in %.2f s (%.0f passages/s, %.1f MB/s)\n",
+                with_commas(meter.passages()).c_str(), with_commas(meter.articles()).c_str(), seconds,
+                static_cast<double>(meter.passages()) / secs, static_cast<double>(meter.bytes()) / secs / 1e6);
+    std::printf("index: %s passages, %s articles, %zu segment%s, %s terms (summed over segments), %s, generation %llu\n",
+                with_commas(reader.live_passage_count()).c_str(), with_commas(reader.article_count()).c_str(),
+                reader.segments().size(), reader.segments().size() == 1 ? "" : "s", with_commas(terms).c_str(),
+                human_bytes(bytes).c_str(), static_cast<unsigned long long>(generation));
+}
+
+}  // namespace
+
+int run_index(const command_args& args) {
+    po::options_description visible("Options");
+    visible.add_options()
+        ("index", po::value<std::string>()->required()->value_name("DIR"), "index folder (created if missing)")
+        ("create", po::bool_switch(), "require a new index: fail if DIR already holds one")
+        ("language", po::value<std::string>()->default_value("english"), "Snowball stemmer language, or none")
+        ("stopwords", po::value<std::string>()->default_value("default"),
+         "default (the language's list), none, or a file with one word per line")
+        ("no-case-fold", po::bool_switch(), "keep case (no NFKC_Casefold)")
+        ("max-passage-bytes", po::value<std::size_t>()->default_value(1000), "longest passage")
+        ("min-passage-bytes", po::value<std::size_t>()->default_value(150), "shorter fragments are merged")
+        ("overlap-sentences", po::value<std::size_t>()->default_value(0), "sentences repeated between windows")
+        ("paragraphs", po::value<std::string>()->default_value("line"), "what ends a paragraph: line or blank")
+        ("replace-invalid-utf8", po::bool_switch(), "replace invalid UTF-8 with U+FFFD instead of rejecting it")
+        ("skip-errors", po::bool_switch(), "report bad articles and go on (default: stop, commit nothing)")
+        ("ram-mb", po::value<std::size_t>()->default_value(64), "RAM budget of the in-memory segments")
+        ("threads", po::value<unsigned>()->default_value(1), "indexing threads")
+        ("commit-every", po::value<std::uint64_t>()->default_value(0), "commit every N articles (0: at the end)")
+        ("progress", po::value<std::string>()->default_value("auto"), "auto, bar, lines or none (on stderr)");
+    po::options_description hidden;
+    hidden.add_options()("input", po::value<std::vector<std::string>>(), "input");
+    po::positional_options_description positional;
+    positional.add("input", -1);
+    po::variables_map vm;
+    if (!parse_command(args, visible, hidden, positional, "--index DIR [OPTIONS] INPUT...",
+                       "Adds articles to an index. INPUT is a folder of .txt files (one article each; the file\n"
+                       "name is the id), a .jsonl or .jsonl.zst file of {\"id\",\"title\",\"text\"} lines, or - for\n"
+                       "JSONL on stdin. Everything is committed at once at the end; Ctrl-C discards the\n"
+                       "uncommitted part and leaves the index at its last commit.",
+                       vm))
+        return exit_ok;
+    if (vm.count("input") == 0) throw usage_error("no INPUT given (a folder, a .jsonl file, or -)");
+
+    // Settings.
+    index::index_writer_options wo;
+    auto& ao = wo.index.analyzer;
+    ao.language = vm["language"].as<std::string>();
+    if (ao.language == "none") ao.language.clear();
+    ao.stopwords = read_stopwords(vm["stopwords"].as<std::string>());
+    ao.case_fold = !vm["no-case-fold"].as<bool>();
+    auto& pass = wo.index.passages;
+    pass.max_bytes = vm["max-passage-bytes"].as<std::size_t>();
+    pass.min_bytes = vm["min-passage-bytes"].as<std::size_t>();
+    pass.overlap_sentences = vm["overlap-sentences"].as<std::size_t>();
+    const auto paragraphs = vm["paragraphs"].as<std::string>();
+    if (paragraphs == "line")
+        pass.paragraphs = ingest::paragraph_break::line;
+    else if (paragraphs == "blank")
+        pass.paragraphs = ingest::paragraph_break::blank_line;
+    else
+        throw usage_error("--paragraphs must be line or blank, not '" + paragraphs + "'");
+    if (pass.max_bytes == 0) throw usage_error("--max-passage-bytes must be at least 1");
+    wo.ram_budget_mb = vm["ram-mb"].as<std::size_t>();
+    if (wo.ram_budget_mb == 0) throw usage_error("--ram-mb must be at least 1");
+    const unsigned threads = vm["threads"].as<unsigned>();
+    if (threads == 0 || threads > 256) throw usage_error("--threads must lie in 1..256");
+    const auto commit_every = vm["commit-every"].as<std::uint64_t>();
+    const bool skip_errors = vm["skip-errors"].as<bool>();
+    ingest::read_options ro;
+    if (vm["replace-invalid-utf8"].as<bool>()) {
+        ro.invalid_utf8 = invalid_utf8_policy::replace;
+        ao.invalid_utf8 = invalid_utf8_policy::replace;
+    }
+    (void)analysis::analyzer(ao);  // throws invalid_argument naming an unknown language now, not later
+
+    progress_style style = progress_style::none;
+    const auto progress = vm["progress"].as<std::string>();
+    if (progress == "auto")
+        style = is_terminal(2) ? progress_style::bar : progress_style::lines;
+    else if (progress == "bar")
+        style = progress_style::bar;
+    else if (progress == "lines")
+        style = progress_style::lines;
+    else if (progress != "none")
+        throw usage_error("--progress must be auto, bar, lines or none, not '" + progress + "'");
+
+    // Inputs are all checked before anything is written.
+    std::vector<input> inputs;
+    std::optional<std::uint64_t> total = 0;
+    int stdin_count = 0;
+    for (const auto& arg : vm["input"].as<std::vector<std::string>>()) {
+        inputs.push_back(classify(arg));
+        if (inputs.back().type == input::kind::jsonl_stdin) ++stdin_count;
+        if (total && inputs.back().size)
+            *total += *inputs.back().size;
+        else
+            total.reset();
+    }
+    if (stdin_count > 1) throw usage_error("stdin (-) can be read only once");
+
+    const auto dir_path = vm["index"].as<std::string>();
+    auto dir = std::shared_ptr<storage::directory>(storage::fs_directory::create_or_open(dir_path));
+    if (const auto existing = index::read_latest_manifest(*dir)) {
+        if (vm["create"].as<bool>())
+            throw usage_error(dir_path + " already holds an index (generation " + std::to_string(existing->generation) +
+                              "); --create needs a new folder");
+        check_compatible(existing->options, wo.index, vm, dir_path);
+    }
+
+    index::index_writer writer(dir, wo);
+    install_interrupt_handler();
+    progress_meter meter(style, total);
+    std::uint64_t since_commit = 0;
+    std::uint64_t committed_articles = 0;
+    const auto maybe_commit = [&] {
+        if (commit_every != 0 && ++since_commit >= commit_every) {
+            writer.commit();
+            committed_articles += since_commit;
+            since_commit = 0;
+        }
+    };
+
+    std::optional<parallel_adder> pool;
+    if (threads > 1) pool.emplace(writer, meter, threads, skip_errors);
+    const auto add = [&](ingest::article a, std::string origin) {
+        if (pool) {
+            if (!pool->push({std::move(a), std::move(origin)})) return false;
+        } else {
+            const std::uint64_t bytes = a.body.size() + a.title.size();
+            try {
+                meter.add(writer.add(std::move(a)), bytes);
+            } catch (const invalid_argument& e) {
+                if (!skip_errors) throw invalid_argument(origin + ": " + e.what());
+                std::cerr << "rapport index: skipped " << origin << ": " << e.what() << "\n";
+                return true;
+            }
+        }
+        maybe_commit();
+        meter.tick();
+        return true;
+    };
+
+    bool stopped = false;
+    try {
+        for (const auto& in : inputs) {
+            if (stopped || interrupted.load()) break;
+            if (in.type == input::kind::text_folder) {
+                for (auto& a : ingest::read_text_directory(in.path, ro)) {
+                    if (interrupted.load()) break;
+                    std::string origin = (in.path / (a.id.value + ".txt")).string();
+                    if (!add(std::move(a), std::move(origin))) {
+                        stopped = true;
+                        break;
+                    }
+                }
+                continue;
+            }
+            std::optional<ingest::jsonl_reader> reader;
+            if (in.type == input::kind::jsonl_stdin)
+                reader.emplace(std::cin, "<stdin>", ro);
+            else
+                reader.emplace(in.path, ro);
+            while (!interrupted.load()) {
+                std::optional<ingest::article> a;
+                try {
+                    a = reader->next();
+                } catch (const invalid_argument& e) {
+                    if (!skip_errors) throw;
+                    std::cerr << "rapport index: skipped " << e.what() << "\n";
+                    continue;
+                } catch (const io_error&) {
+                    if (interrupted.load()) break;  // a read on stdin cut short by Ctrl-C
+                    throw;
+                }
+                if (!a) break;
+                std::string origin = reader->name() + ":" + std::to_string(reader->line());
+                if (!add(std::move(*a), std::move(origin))) {
+                    stopped = true;
+                    break;
+                }
+            }
+        }
+        if (pool) {
+            pool->close();
+            pool->rethrow();
+        }
+    } catch (...) {
+        meter.finish();
+        if (pool) pool->close();
+        throw;
+    }
+    meter.finish();
+
+    if (interrupted.load()) {
+        std::cerr << "rapport index: interrupted; the articles added since the last commit were discarded, "
+                  << "the index in " << dir_path << " is intact at generation " << writer.generation();
+        if (committed_articles > 0) std::cerr << " (" << with_commas(committed_articles) << " articles of this run)";
+        std::cerr << "\n";
+        return exit_interrupted;
+    }
+    writer.commit();
+    print_summary(dir, meter, meter.elapsed(), writer.generation());
+    return exit_ok;
+}
+
+}  // namespace rapport::cli

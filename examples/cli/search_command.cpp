@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: MIT
+// rapport search: runs one query (the words after the options) or every query of a qid<TAB>text
+// file against an index and prints the hits: pretty (rank, score, title, highlighted snippet),
+// JSON lines, or a TREC run. With --timings it measures each query inside the process, around
+// analysis and retrieval only (not fetching stored text or printing), after --warmup untimed passes.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <iostream>
+#include <string>
+#include <unordered_set>
+
+#include <boost/json.hpp>
+
+#include "cli.hpp"
+#include "rapport/core/error.hpp"
+#include "rapport/eval/queries.hpp"
+#include "rapport/highlight/snippet.hpp"
+#include "rapport/index/index_reader.hpp"
+#include "rapport/search/explain.hpp"
+#include "rapport/search/searcher.hpp"
+
+namespace rapport::cli {
+
+namespace {
+
+enum class output_format { pretty, json, trec };
+
+struct settings {
+    search::search_options options;
+    output_format format = output_format::pretty;
+    bool explain = false;
+    bool colour = false;
+    std::size_t snippet_bytes = 240;
+    std::string tag = "rapport";
+};
+
+// What a TREC run needs: the k best distinct articles, each scored by its best passage (MaxP).
+// Passages are fetched in growing batches until k distinct articles are found or none are left.
+std::vector<std::pair<article_id, score_t>> best_articles(search::searcher& s, const search::analysed_query& q,
+                                                          search::search_options o) {
+    const std::size_t want = o.k;
+    std::vector<std::pair<article_id, score_t>> out;
+    for (o.k = want * 4;; o.k *= 4) {
+        out.clear();
+        const auto docs = s.top_k(q, o);
+        std::unordered_set<std::string> seen;
+        for (const auto& d : docs) {
+            auto a = s.fetch_article(d.docid);
+            if (seen.insert(a.id.value).second) out.emplace_back(std::move(a.id), d.score);
+            if (out.size() == want) return out;
+        }
+        if (docs.size() < o.k) return out;  // every matching passage was seen
+    }
+}
+
+void print_pretty(search::searcher& s, const search::analysed_query& q, const std::vector<search::hit>& hits,
+                  const settings& st, const std::string* qid) {
+    if (qid != nullptr) std::printf("query %s\n", qid->c_str());
+    if (hits.empty()) std::printf("  no passage matches\n");
+    for (std::size_t i = 0; i < hits.size(); ++i) {
+        const auto& h = hits[i];
+        const auto snip = s.snippet(h, q, {.max_bytes = st.snippet_bytes});
+        const auto text = st.colour ? highlight::render_terminal(h.text, snip) : highlight::render_plain(h.text, snip);
+        if (st.colour)
+            std::printf("%3zu. \033[1m%s\033[0m  %.4f  [%s #%u]\n", i + 1, h.title.c_str(), h.score,
+                        h.article.value.c_str(), h.ordinal);
+        else
+            std::printf("%3zu. %s  %.4f  [%s #%u]\n", i + 1, h.title.c_str(), h.score, h.article.value.c_str(),
+                        h.ordinal);
+        std::printf("     %s\n", text.c_str());
+        if (st.explain) {
+            const auto e = search::explain(s, q, h.passage, st.options);
+            std::istringstream lines(e.to_string());
+            for (std::string line; std::getline(lines, line);) std::printf("       %s\n", line.c_str());
+        }
+    }
+}
+
+void print_json(search::searcher& s, const search::analysed_query& q, const std::vector<search::hit>& hits,
+                const settings& st, const std::string* qid) {
+    for (std::size_t i = 0; i < hits.size(); ++i) {
+        const auto& h = hits[i];
+        const auto snip = s.snippet(h, q, {.max_bytes = st.snippet_bytes});
+        boost::json::object o;
+        if (qid != nullptr) o["qid"] = *qid;
+        o["rank"] = i + 1;
+        o["score"] = h.score;
+        o["article"] = h.article.value;
+        o["title"] = h.title;
+        o["passage"] = h.passage;
+        o["ordinal"] = h.ordinal;
+        o["begin"] = h.begin;
+        o["end"] = h.end;
+        o["snippet"] = highlight::render_plain(h.text, snip);
+        o["text"] = h.text;
+        if (st.explain) o["explain"] = search::explain(s, q, h.passage, st.options).to_string();
+        std::cout << boost::json::serialize(o) << '\n';
+    }
+}
+
+void print_trec(const std::vector<std::pair<article_id, score_t>>& docs, const settings& st, const std::string& qid) {
+    for (std::size_t i = 0; i < docs.size(); ++i)
+        std::printf("%s Q0 %s %zu %.6f %s\n", qid.c_str(), docs[i].first.value.c_str(), i + 1, docs[i].second,
+                    st.tag.c_str());
+}
+
+double percentile(std::vector<double> sorted_values, double p) {
+    if (sorted_values.empty()) return 0;
+    std::sort(sorted_values.begin(), sorted_values.end());
+    const auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted_values.size())));
+    return sorted_values[std::min(sorted_values.size(), std::max<std::size_t>(rank, 1)) - 1];
+}
+
+}  // namespace
+
+int run_search(const command_args& args) {
+    po::options_description visible("Options");
+    visible.add_options()
+        ("index", po::value<std::string>()->required()->value_name("DIR"), "index folder")
+        ("queries", po::value<std::string>()->value_name("FILE"), "run every query of a qid<TAB>text file")
+        ("topk,k", po::value<std::size_t>()->default_value(10), "hits per query")
+        ("mode", po::value<std::string>()->default_value("any"), "any (ranked OR) or all (ranked AND)")
+        ("k1", po::value<double>()->default_value(0.9), "BM25 k1")
+        ("b", po::value<double>()->default_value(0.4), "BM25 b")
+        ("format", po::value<std::string>()->default_value("pretty"),
+         "pretty, json (one object per hit) or trec (a TREC run; one line per article, by its best passage)")
+        ("explain", po::bool_switch(), "show how each score is computed")
+        ("snippet-bytes", po::value<std::size_t>()->default_value(240), "longest snippet")
+        ("tag", po::value<std::string>()->default_value("rapport"), "run tag of --format trec")
+        ("timings", po::value<std::string>()->value_name("FILE"), "write qid<TAB>microseconds per query")
+        ("warmup", po::value<std::size_t>()->default_value(0), "untimed passes over the queries before timing");
+    po::options_description hidden;
+    hidden.add_options()("query", po::value<std::vector<std::string>>(), "query");
+    po::positional_options_description positional;
+    positional.add("query", -1);
+    po::variables_map vm;
+    if (!parse_command(args, visible, hidden, positional, "--index DIR [OPTIONS] (QUERY... | --queries FILE)",
+                       "Searches an index. The query words are analysed like the indexed text (stemmed,\n"
+                       "stopwords dropped). Timings cover analysis and retrieval, not output.",
+                       vm))
+        return exit_ok;
+
+    settings st;
+    st.options.k = vm["topk"].as<std::size_t>();
+    if (st.options.k == 0) throw usage_error("--topk must be at least 1");
+    const auto mode = vm["mode"].as<std::string>();
+    if (mode == "any")
+        st.options.mode = search::match_mode::any;
+    else if (mode == "all")
+        st.options.mode = search::match_mode::all;
+    else
+        throw usage_error("--mode must be any or all, not '" + mode + "'");
+    st.options.bm25 = {vm["k1"].as<double>(), vm["b"].as<double>()};
+    try {
+        st.options.bm25.validate();
+    } catch (const invalid_argument& e) {
+        throw usage_error(e.what());
+    }
+    const auto format = vm["format"].as<std::string>();
+    if (format == "pretty")
+        st.format = output_format::pretty;
+    else if (format == "json")
+        st.format = output_format::json;
+    else if (format == "trec")
+        st.format = output_format::trec;
+    else
+        throw usage_error("--format must be pretty, json or trec, not '" + format + "'");
+    st.explain = vm["explain"].as<bool>();
+    st.snippet_bytes = vm["snippet-bytes"].as<std::size_t>();
+    st.tag = vm["tag"].as<std::string>();
+    if (st.tag.empty() || st.tag.find_first_of(" \t\n") != std::string::npos)
+        throw usage_error("--tag must be one word");
+    st.colour = st.format == output_format::pretty && is_terminal(1);
+
+    std::vector<eval::query> queries;
+    const bool from_file = vm.count("queries") != 0;
+    if (from_file) {
+        if (vm.count("query") != 0) throw usage_error("give either QUERY words or --queries FILE, not both");
+        queries = eval::read_queries(vm["queries"].as<std::string>());
+    } else if (vm.count("query") != 0) {
+        std::string text;
+        for (const auto& w : vm["query"].as<std::vector<std::string>>()) text += (text.empty() ? "" : " ") + w;
+        queries.push_back({"1", text});
+    } else {
+        throw usage_error("no query given (QUERY words or --queries FILE)");
+    }
+    if (st.format == output_format::trec && !from_file && queries.front().qid.empty()) queries.front().qid = "1";
+
+    std::ofstream timings_out;
+    if (vm.count("timings") != 0) {
+        const auto path = vm["timings"].as<std::string>();
+        timings_out.open(path);
+        if (!timings_out) throw io_error(path, "cannot create the timings file");
+    }
+    const bool timing = timings_out.is_open();
+
+    const auto reader = index::index_reader::open(open_index_dir(vm["index"].as<std::string>()));
+    search::searcher searcher(reader);
+
+    // Untimed passes warm the page cache and the searcher's caches.
+    for (std::size_t pass = 0; pass < vm["warmup"].as<std::size_t>(); ++pass)
+        for (const auto& q : queries) (void)searcher.top_k(searcher.analyze(q.text), st.options);
+
+    using clock_type = std::chrono::steady_clock;
+    std::vector<double> micros;
+    for (const auto& q : queries) {
+        const std::string* qid = from_file ? &q.qid : nullptr;
+        if (st.format == output_format::trec) {
+            const auto t0 = clock_type::now();
+            const auto analysed = searcher.analyze(q.text);
+            const auto docs = best_articles(searcher, analysed, st.options);
+            micros.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
+            print_trec(docs, st, q.qid);
+        } else {
+            const auto t0 = clock_type::now();
+            const auto analysed = searcher.analyze(q.text);
+            const auto top = searcher.top_k(analysed, st.options);
+            micros.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
+            std::vector<search::hit> hits;
+            for (const auto& d : top) hits.push_back(searcher.fetch(d));
+            if (st.format == output_format::json)
+                print_json(searcher, analysed, hits, st, qid);
+            else
+                print_pretty(searcher, analysed, hits, st, qid);
+        }
+        if (timing) timings_out << q.qid << '\t' << static_cast<long long>(std::llround(micros.back())) << '\n';
+    }
+    std::fflush(stdout);
+    if (timing) {
+        timings_out.flush();
+        if (!timings_out) throw io_error(vm["timings"].as<std::string>(), "write failed");
+        double sum = 0;
+        for (double m : micros) sum += m;
+        std::fprintf(stderr, "%zu queries: p50 %.1f us  p95 %.1f us  p99 %.1f us  mean %.1f us\n", micros.size(),
+                     percentile(micros, 50), percentile(micros, 95), percentile(micros, 99),
+                     micros.empty() ? 0.0 : sum / static_cast<double>(micros.size()));
+    }
+    return exit_ok;
+}
+
+}  // namespace rapport::cli

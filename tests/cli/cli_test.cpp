@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: MIT
+// Drives the `rapport` binary end to end: index a temporary folder, search it in every format,
+// evaluate against Cranfield's qrels, and fail cleanly on bad paths, bad JSON, bad options, a
+// second writer and SIGINT.
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/json.hpp>
+
+#include "rapport/core/error.hpp"
+#include "rapport/index/check_index.hpp"
+#include "rapport/index/index_reader.hpp"
+#include "rapport/index/index_writer.hpp"
+#include "rapport/storage/fs_directory.hpp"
+#include "rapport/version.hpp"
+#include "support/scratch_dir.hpp"
+
+using namespace rapport;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string articles = RAPPORT_EXAMPLE_DATA_DIR "/articles";
+const std::string cranfield = RAPPORT_TEST_DATA_DIR "/cranfield";
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::size_t count_lines(const std::string& s) {
+    std::size_t n = 0;
+    for (char c : s) n += c == '\n';
+    return n;
+}
+
+// A running `rapport` process whose stdout and stderr go to files and whose stdin is a pipe.
+class child {
+public:
+    child(const std::vector<std::string>& args, const fs::path& scratch) : out_(scratch / "stdout"), err_(scratch / "stderr") {
+        int in[2];
+        REQUIRE(::pipe(in) == 0);
+        pid_ = ::fork();
+        REQUIRE(pid_ >= 0);
+        if (pid_ == 0) {
+            ::dup2(in[0], 0);
+            ::close(in[0]);
+            ::close(in[1]);
+            const int o = ::open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            const int e = ::open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            ::dup2(o, 1);
+            ::dup2(e, 2);
+            std::vector<char*> argv;
+            std::string exe = RAPPORT_CLI;
+            argv.push_back(exe.data());
+            std::vector<std::string> copy = args;
+            for (auto& a : copy) argv.push_back(a.data());
+            argv.push_back(nullptr);
+            ::execv(exe.c_str(), argv.data());
+            ::_exit(127);
+        }
+        ::close(in[0]);
+        stdin_ = in[1];
+    }
+    ~child() {
+        close_stdin();
+        if (pid_ > 0 && !reaped_) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);
+        }
+    }
+    void write(const std::string& s) {
+        std::size_t done = 0;
+        while (done < s.size()) {
+            const auto n = ::write(stdin_, s.data() + done, s.size() - done);
+            REQUIRE(n > 0);
+            done += static_cast<std::size_t>(n);
+        }
+    }
+    void close_stdin() {
+        if (stdin_ >= 0) ::close(stdin_);
+        stdin_ = -1;
+    }
+    void signal(int sig) { ::kill(pid_, sig); }
+    // Waits for the exit and returns the exit code (128 + signal when killed by one).
+    int wait() {
+        int status = 0;
+        REQUIRE(::waitpid(pid_, &status, 0) == pid_);
+        reaped_ = true;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    [[nodiscard]] std::string out() const { return slurp(out_); }
+    [[nodiscard]] std::string err() const { return slurp(err_); }
+
+private:
+    fs::path out_, err_;
+    pid_t pid_ = -1;
+    int stdin_ = -1;
+    bool reaped_ = false;
+};
+
+struct result {
+    int code;
+    std::string out;
+    std::string err;
+};
+
+result run(const std::vector<std::string>& args, const std::string& input = {}) {
+    test::scratch_dir io;
+    child c(args, io.path());
+    c.write(input);
+    c.close_stdin();
+    const int code = c.wait();
+    return {code, c.out(), c.err()};
+}
+
+std::uint64_t live_passages(const fs::path& dir) {
+    return index::index_reader::open(storage::fs_directory::open_existing(dir)).live_passage_count();
+}
+
+std::string jsonl_article(int i) {
+    return R"({"id":"a)" + std::to_string(i) + R"(","title":"Article )" + std::to_string(i) +
+           R"(","text":"Customer service is about building trust, one conversation at a time. Number )" +
+           std::to_string(i) + "\"}\n";
+}
+
+// True when `err` is exactly one line (the error) or one line plus the --help hint.
+bool one_error_line(const std::string& err) {
+    const auto lines = count_lines(err);
+    return lines == 1 || (lines == 2 && err.find("Try 'rapport") != std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("cli: --version, --help on every subcommand, unknown commands") {
+    const auto v = run({"--version"});
+    CHECK(v.code == 0);
+    CHECK(v.out == std::string("rapport ") + RAPPORT_VERSION_STRING + "\n");
+    for (const char* cmd : {"index", "search", "eval", "stats", "check", "merge", "delete"}) {
+        CAPTURE(cmd);
+        const auto h = run({cmd, "--help"});
+        CHECK(h.code == 0);
+        CHECK(h.out.find(std::string("usage: rapport ") + cmd) == 0);
+        CHECK(h.out.find("--help") != std::string::npos);
+    }
+    const auto bad = run({"serach"});
+    CHECK(bad.code == 2);
+    CHECK(bad.err.find("unknown command 'serach'") != std::string::npos);
+    CHECK(run({}).code == 2);
+}
+
+TEST_CASE("cli: index the bundled articles, then search, explain, stats, check, delete, merge") {
+    test::scratch_dir tmp;
+    const auto idx = (tmp.path() / "idx").string();
+    const auto built = run({"index", "--index", idx, "--progress", "none", articles});
+    REQUIRE(built.code == 0);
+    CHECK(built.out.find("from 5 articles") != std::string::npos);
+    CHECK(built.err.empty());
+    const auto passages = live_passages(idx);
+    CHECK(passages > 20);
+
+    SUBCASE("pretty output ranks the passage on building trust and marks the terms") {
+        const auto r = run({"search", "--index", idx, "-k", "3", "building", "trust"});
+        REQUIRE(r.code == 0);
+        CHECK(r.out.find("  1. ") == 0);
+        CHECK(r.out.find("  3. ") != std::string::npos);
+        CHECK(r.out.find("  4. ") == std::string::npos);
+        CHECK(r.out.find("[trust]") != std::string::npos);  // not a terminal: plain [brackets]
+        CHECK(r.out.find("\033[") == std::string::npos);
+    }
+    SUBCASE("json output: one object per hit with stable fields, best first") {
+        const auto r = run({"search", "--index", idx, "--format", "json", "-k", "5", "building trust"});
+        REQUIRE(r.code == 0);
+        std::istringstream lines(r.out);
+        std::string line;
+        double previous = 1e300;
+        std::size_t n = 0;
+        while (std::getline(lines, line)) {
+            const auto o = boost::json::parse(line).as_object();
+            for (const char* field : {"rank", "score", "article", "title", "passage", "ordinal", "begin", "end",
+                                      "snippet", "text"})
+                CHECK(o.contains(field));
+            CHECK(o.at("rank").to_number<std::size_t>() == ++n);
+            const double score = o.at("score").to_number<double>();
+            CHECK(score <= previous);
+            previous = score;
+            const auto& text = o.at("text").as_string();
+            CHECK(o.at("end").to_number<std::uint64_t>() - o.at("begin").to_number<std::uint64_t>() == text.size());
+        }
+        CHECK(n == 5);
+    }
+    SUBCASE("explain's total is the hit's score") {
+        const auto r = run({"search", "--index", idx, "--format", "json", "--explain", "-k", "1", "building trust"});
+        REQUIRE(r.code == 0);
+        const auto o = boost::json::parse(r.out).as_object();
+        const std::string explain(o.at("explain").as_string());
+        char score[64];
+        std::snprintf(score, sizeof score, "%.6f = sum of 2 term scores", o.at("score").to_number<double>());
+        CHECK(explain.find(score) == 0);
+        CHECK(explain.find("build: weight") != std::string::npos);
+        CHECK(explain.find("trust: weight") != std::string::npos);
+    }
+    SUBCASE("stats and check describe a healthy index") {
+        const auto s = run({"stats", "--index", idx});
+        REQUIRE(s.code == 0);
+        CHECK(s.out.find("articles     5") != std::string::npos);
+        CHECK(s.out.find(".post") != std::string::npos);
+        const auto c = run({"check", "--index", idx});
+        CHECK(c.code == 0);
+        CHECK(c.out.find("ok: generation") == 0);
+    }
+    SUBCASE("delete removes every passage of one article; merge leaves one segment") {
+        const auto d = run({"delete", "--index", idx, "--id", "004_7b2e436cfdd8e345"});
+        REQUIRE(d.code == 0);
+        const auto after = live_passages(idx);
+        CHECK(after < passages);
+        CHECK(d.out.find("deleted " + std::to_string(passages - after) + " passages") == 0);
+        const auto again = run({"delete", "--index", idx, "--id", "004_7b2e436cfdd8e345"});
+        CHECK(again.code == 0);
+        CHECK(again.out.find("deleted 0 passages") == 0);
+        // Append a second batch so there are two segments, then merge.
+        REQUIRE(run({"index", "--index", idx, "--progress", "none", "-"}, jsonl_article(1) + jsonl_article(2)).code == 0);
+        CHECK(index::index_reader::open(storage::fs_directory::open_existing(idx)).segments().size() == 2);
+        const auto m = run({"merge", "--index", idx});
+        REQUIRE(m.code == 0);
+        CHECK(m.out.find("merged 2 segments into 1") == 0);
+        CHECK(live_passages(idx) == after + 2);
+        CHECK(index::check_index(storage::fs_directory::open_existing(idx)).ok());
+        const auto gone = run({"search", "--index", idx, "--format", "json", "-k", "100", "trust"});
+        CHECK(gone.out.find("004_7b2e436cfdd8e345") == std::string::npos);
+    }
+}
+
+TEST_CASE("cli: Cranfield through index, search --format trec --timings, eval") {
+    test::scratch_dir tmp;
+    const auto idx = (tmp.path() / "cran").string();
+    REQUIRE(run({"index", "--index", idx, "--progress", "none", "--threads", "2", cranfield + "/docs.jsonl"}).code == 0);
+    const auto run_file = tmp.path() / "run.txt";
+    const auto timings = tmp.path() / "timings.tsv";
+    const auto s = run({"search", "--index", idx, "--queries", cranfield + "/queries.tsv", "--format", "trec", "-k",
+                        "1000", "--timings", timings.string(), "--warmup", "1"});
+    REQUIRE(s.code == 0);
+    {
+        std::ofstream out(run_file);
+        out << s.out;
+    }
+    // Every query has a timing, in microseconds, and the summary names the percentiles.
+    const auto t = slurp(timings);
+    CHECK(count_lines(t) == 225);
+    CHECK(t.find("1\t") == 0);
+    CHECK(s.err.find("225 queries: p50 ") == 0);
+    CHECK(s.err.find("p99") != std::string::npos);
+    // A TREC run: ranks 1, 2, ... per query, each article at most once (its best passage), at most
+    // 1000 per query, scores not increasing.
+    {
+        std::istringstream lines(s.out);
+        std::string qid, q0, docno, tag, last_qid;
+        std::size_t rank = 0, expected = 0, queries = 0;
+        double score = 0, last_score = 0;
+        std::set<std::string> seen;
+        bool well_formed = true;
+        while (lines >> qid >> q0 >> docno >> rank >> score >> tag) {
+            if (qid != last_qid) {
+                ++queries;
+                seen.clear();
+                expected = 0;
+                last_qid = qid;
+                last_score = score;
+            }
+            well_formed = well_formed && q0 == "Q0" && tag == "rapport" && rank == ++expected && rank <= 1000 &&
+                          score <= last_score && seen.insert(docno).second;
+            last_score = score;
+        }
+        CHECK(well_formed);
+        CHECK(queries == 225);
+        CHECK(count_lines(s.out) > 225 * 500);
+    }
+    const auto e = run({"eval", "--qrels", cranfield + "/qrels.txt", run_file.string()});
+    REQUIRE(e.code == 0);
+    const auto all = e.out.find("\nall ");
+    REQUIRE(all != std::string::npos);
+    const double map = std::strtod(e.out.c_str() + all + 5, nullptr);
+    // The in-memory Cranfield baseline is 0.300 with whole abstracts; passage splitting and MaxP
+    // give 0.29; anything far below means the tool lost documents or queries.
+    CHECK(map > 0.27);
+    CHECK(map < 0.35);
+    CHECK(e.out.find("225 queries") != std::string::npos);
+    const auto per = run({"eval", "--per-query", "--qrels", cranfield + "/qrels.txt", run_file.string()});
+    CHECK(count_lines(per.out) == 1 + 225 + 1 + 1);
+}
+
+TEST_CASE("cli: errors are one clear line with a non-zero exit code") {
+    test::scratch_dir tmp;
+    const auto idx = (tmp.path() / "idx").string();
+    SUBCASE("a missing index") {
+        const auto r = run({"search", "--index", (tmp.path() / "nope").string(), "trust"});
+        CHECK(r.code == 1);
+        CHECK(one_error_line(r.err));
+        CHECK(r.err.find((tmp.path() / "nope").string()) != std::string::npos);
+        const auto st = run({"stats", "--index", tmp.path().string()});
+        CHECK(st.code == 1);
+        CHECK(st.err.find("no index") != std::string::npos);
+    }
+    SUBCASE("a missing input") {
+        const auto r = run({"index", "--index", idx, (tmp.path() / "missing.jsonl").string()});
+        CHECK(r.code == 1);
+        CHECK(one_error_line(r.err));
+        CHECK(r.err.find("missing.jsonl: no such file") != std::string::npos);
+    }
+    SUBCASE("bad JSON names file and line; nothing of the run is committed") {
+        REQUIRE(run({"index", "--index", idx, "--progress", "none", "-"}, jsonl_article(1)).code == 0);
+        const auto bad = tmp.path() / "bad.jsonl";
+        std::ofstream(bad) << jsonl_article(2) << jsonl_article(3) << "{\"id\": \"x\", \"text\": 3}\n";
+        const auto r = run({"index", "--index", idx, "--progress", "none", bad.string()});
+        CHECK(r.code == 1);
+        CHECK(one_error_line(r.err));
+        CHECK(r.err.find("bad.jsonl:3:") != std::string::npos);
+        CHECK(live_passages(idx) == 1);
+        // With --skip-errors the good lines go in and the bad one is reported.
+        const auto skip = run({"index", "--index", idx, "--progress", "none", "--skip-errors", bad.string()});
+        CHECK(skip.code == 0);
+        CHECK(skip.err.find("skipped") != std::string::npos);
+        CHECK(skip.err.find("bad.jsonl:3:") != std::string::npos);
+        CHECK(live_passages(idx) == 3);
+    }
+    SUBCASE("invalid UTF-8 is rejected with its offset, or replaced on request") {
+        const auto r = run({"index", "--index", idx, "--progress", "none", "-"},
+                           "{\"id\":\"u\",\"text\":\"caf\xC3\x28 ok\"}\n");
+        CHECK(r.code == 1);
+        CHECK(r.err.find("<stdin>:1") != std::string::npos);
+        const auto ok = run({"index", "--index", idx, "--progress", "none", "--replace-invalid-utf8", "-"},
+                            "{\"id\":\"u\",\"text\":\"caf\xC3\x28 ok\"}\n");
+        CHECK(ok.code == 0);
+    }
+    SUBCASE("bad options and values exit 2 with a hint") {
+        for (const std::vector<std::string>& args :
+             {std::vector<std::string>{"search", "trust"}, {"search", "--index", idx, "--format", "xml", "x"},
+              {"search", "--index", idx, "--k1", "-1", "x"}, {"search", "--index", idx, "--topk", "zero", "x"},
+              {"index", "--index", idx}, {"index", "--index", idx, "--threads", "0", "-"},
+              {"index", "--index", idx, "--bogus", "-"}, {"eval", "run.txt"}, {"delete", "--index", idx}}) {
+            CAPTURE(args.size());
+            const auto r = run(args);
+            CHECK(r.code == 2);
+            CHECK(one_error_line(r.err));
+            CHECK(r.err.find("Try 'rapport ") != std::string::npos);
+        }
+    }
+    SUBCASE("an existing index keeps its analysis: a different --language is refused") {
+        REQUIRE(run({"index", "--index", idx, "--progress", "none", "-"}, jsonl_article(1)).code == 0);
+        const auto r = run({"index", "--index", idx, "--language", "french", "--progress", "none", "-"}, jsonl_article(2));
+        CHECK(r.code == 2);
+        CHECK(r.err.find("different --language") != std::string::npos);
+        const auto c = run({"index", "--index", idx, "--create", "-"}, jsonl_article(2));
+        CHECK(c.code == 2);
+        CHECK(c.err.find("already holds an index") != std::string::npos);
+        CHECK(live_passages(idx) == 1);
+    }
+    SUBCASE("a second writer is refused while the first holds the lock") {
+        REQUIRE(run({"index", "--index", idx, "--progress", "none", "-"}, jsonl_article(1)).code == 0);
+        index::index_writer holder(storage::fs_directory::open_existing(idx));
+        const auto r = run({"index", "--index", idx, "--progress", "none", "-"}, jsonl_article(2));
+        CHECK(r.code == 1);
+        CHECK(one_error_line(r.err));
+        CHECK(r.err.find("locked") != std::string::npos);
+        CHECK(run({"merge", "--index", idx}).code == 1);
+        CHECK(run({"search", "--index", idx, "trust"}).code == 0);  // readers are never blocked
+    }
+}
+
+TEST_CASE("cli: SIGINT stops indexing cleanly; what was committed stays") {
+    test::scratch_dir tmp;
+    const auto idx = (tmp.path() / "idx").string();
+    REQUIRE(run({"index", "--index", idx, "--progress", "none", "-"}, jsonl_article(0)).code == 0);
+    const auto wait_for = [&](std::uint64_t passages) {
+        for (int i = 0; i < 600 && live_passages(idx) < passages; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        return live_passages(idx);
+    };
+
+    SUBCASE("without intermediate commits, the interrupted run adds nothing") {
+        test::scratch_dir io;
+        child c({"index", "--index", idx, "--progress", "none", "-"}, io.path());
+        for (int i = 1; i <= 20; ++i) c.write(jsonl_article(i));
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        c.signal(SIGINT);
+        CHECK(c.wait() == 130);
+        CHECK(c.err().find("interrupted") != std::string::npos);
+        CHECK(live_passages(idx) == 1);
+    }
+    SUBCASE("with --commit-every, the committed batches stay") {
+        test::scratch_dir io;
+        child c({"index", "--index", idx, "--progress", "none", "--commit-every", "10", "-"}, io.path());
+        for (int i = 1; i <= 25; ++i) c.write(jsonl_article(i));
+        CHECK(wait_for(21) == 21);  // two commits of 10
+        c.signal(SIGINT);
+        CHECK(c.wait() == 130);
+        CHECK(live_passages(idx) == 21);  // the last 5 were never committed
+    }
+    SUBCASE("with two threads") {
+        test::scratch_dir io;
+        child c({"index", "--index", idx, "--progress", "none", "--threads", "2", "-"}, io.path());
+        for (int i = 1; i <= 50; ++i) c.write(jsonl_article(i));
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        c.signal(SIGINT);
+        CHECK(c.wait() == 130);
+        CHECK(live_passages(idx) == 1);
+    }
+    CHECK(index::check_index(storage::fs_directory::open_existing(idx)).ok());
+    const auto again = run({"index", "--index", idx, "--progress", "none", "-"}, jsonl_article(99));
+    CHECK(again.code == 0);
+}
