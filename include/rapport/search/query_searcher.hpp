@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+// Evaluation of query trees (`query::query`: terms, phrases, prefix and fuzzy terms, boolean
+// clauses with boosts) over an index snapshot, document at a time, exhaustively: every passage that
+// matches is scored, so the results are the reference that pruned evaluation must reproduce.
+//
+// Scoring (BM25 with the snapshot's N, df and avgdl, as `searcher`):
+// - a term scores weight · tf · (k1 + 1) / (tf + K(dl)), weight = boost · idf(df);
+// - a phrase scores the same with its phrase frequency in place of tf and the sum of its terms'
+//   idfs as idf, as Lucene's PhraseQuery does. An exact phrase's frequency is its number of
+//   occurrences; a sloppy phrase's is the sum of 1 / (1 + d) over non-overlapping occurrences,
+//   d being the occurrence's positional spread (max − min of position − offset over its terms);
+// - a prefix or fuzzy term is the disjunction of the terms it expands to (`query::expand`), each
+//   scored as a term with its own idf (Lucene's scoring boolean rewrite); the boost applies to each;
+// - a boolean sums the scores of its matching `must` and `should` clauses in clause order; `must_not`
+//   clauses exclude; boosts multiply down the tree.
+// A term-only disjunction scores bit-identically to `searcher::top_k` with match_mode::any.
+// Fields: passages have one indexed field (the body); a clause restricted to "body" searches it,
+// any other field is refused with `invalid_argument` until more fields are indexed.
+//
+// Thread safety: as `searcher`: one thread at a time; create one per thread over the same reader.
+#pragma once
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "rapport/core/export.hpp"
+#include "rapport/index/index_reader.hpp"
+#include "rapport/query/expand.hpp"
+#include "rapport/query/parser.hpp"
+#include "rapport/query/query.hpp"
+#include "rapport/search/bm25.hpp"
+#include "rapport/search/topk_queue.hpp"
+
+namespace rapport::search {
+
+/// Settings of a query-tree search.
+struct query_search_options {
+    std::size_t k = 10;                     ///< hits to return
+    bm25_params bm25{};                     ///< k1 = 0.9, b = 0.4 by default
+    query::expansion_options expansion{};   ///< caps of prefix and fuzzy expansion
+};
+
+/// What evaluating a query found besides its hits.
+struct query_search_info {
+    std::size_t expanded_terms = 0;   ///< terms that prefix and fuzzy clauses expanded to
+    bool expansion_truncated = false; ///< a prefix or fuzzy clause hit its cap (the rarest terms were dropped)
+    std::uint64_t matches = 0;        ///< passages that matched (every one was scored)
+};
+
+/// Searches one snapshot with query trees.
+class RAPPORT_API query_searcher {
+public:
+    /// Shares the snapshot; queries are analysed with the index's analyzer.
+    explicit query_searcher(const index::index_reader& reader);
+    ~query_searcher();
+    query_searcher(query_searcher&&) noexcept;
+    query_searcher& operator=(query_searcher&&) noexcept;
+
+    /// Parses `text` (lenient by default: never throws) and analyses it like the indexed text.
+    /// Throws: `query_syntax_error` in strict mode.
+    [[nodiscard]] query::query parse(std::string_view text, const query::parser_options& options = {});
+
+    /// The k best passages for an analysed query, best first, ties by ascending passage id.
+    /// Throws: `invalid_argument` for bad BM25 parameters or a field other than "body";
+    /// `corruption_error` naming the postings file when a block fails to decode.
+    /// Complexity: linear in the postings of the query's terms (positions too, for phrases).
+    [[nodiscard]] std::vector<scored_doc> top_k(const query::query& analysed, const query_search_options& options = {},
+                                                query_search_info* info = nullptr);
+
+    /// The snapshot searched.
+    [[nodiscard]] const index::index_reader& reader() const noexcept;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace rapport::search

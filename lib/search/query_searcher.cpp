@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: MIT
+#include "rapport/search/query_searcher.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <optional>
+
+#include "rapport/analysis/analyzer.hpp"
+#include "rapport/codec/postings_cursor.hpp"
+#include "rapport/core/error.hpp"
+#include "rapport/query/analyze.hpp"
+
+namespace rapport::search {
+
+namespace {
+
+namespace q = rapport::query;
+
+// One node of the evaluation tree over one segment. `advance(target)` moves to the first matching
+// passage ≥ target (never backwards); `doc` is then that passage or end_docid.
+class scorer {
+public:
+    virtual ~scorer() = default;
+    virtual void advance(docid_t target) = 0;
+    [[nodiscard]] virtual score_t score() = 0;
+    [[nodiscard]] virtual bool corrupt() const = 0;
+    docid_t doc = 0;
+};
+using scorer_ptr = std::unique_ptr<scorer>;
+
+// What every leaf needs to score a posting.
+struct scoring {
+    double k1;
+    std::span<const double> norms;  // K(dl) per segment-local passage
+};
+
+class term_scorer final : public scorer {
+public:
+    term_scorer(codec::block_postings_cursor c, score_t weight, const scoring& s) : c_(std::move(c)), weight_(weight), s_(s) {
+        doc = c_.docid();
+    }
+    void advance(docid_t target) override {
+        if (doc < target) c_.seek(target);
+        doc = c_.docid();
+    }
+    score_t score() override { return bm25_term_score(weight_, s_.k1, c_.freq(), s_.norms[doc]); }
+    bool corrupt() const override { return c_.corrupt(); }
+
+private:
+    codec::block_postings_cursor c_;
+    score_t weight_;
+    scoring s_;
+};
+
+// Positions of the phrase's terms in one passage → phrase frequency (exact: occurrences; sloppy:
+// sum of 1/(1+spread) over non-overlapping occurrences; see the header).
+class phrase_scorer final : public scorer {
+public:
+    phrase_scorer(std::vector<codec::block_postings_cursor> cs, std::vector<std::uint32_t> offsets, std::uint32_t slop,
+                  score_t weight, const scoring& s)
+        : cs_(std::move(cs)), offsets_(std::move(offsets)), slop_(slop), weight_(weight), s_(s) {
+        doc = 0;
+        find(0);
+    }
+    void advance(docid_t target) override {
+        if (doc < target) find(target);
+    }
+    score_t score() override {
+        const double norm = s_.norms[doc];
+        return weight_ * freq_ * (s_.k1 + 1.0) / (freq_ + norm);
+    }
+    bool corrupt() const override {
+        return std::any_of(cs_.begin(), cs_.end(), [](const auto& c) { return c.corrupt(); });
+    }
+
+private:
+    void find(docid_t target) {
+        for (;;) {
+            // Leapfrog to a passage holding every term.
+            docid_t candidate = target;
+            for (bool agreed = false; !agreed;) {
+                agreed = true;
+                for (auto& c : cs_) {
+                    c.seek(candidate);
+                    if (c.docid() == end_docid) {
+                        doc = end_docid;
+                        return;
+                    }
+                    if (c.docid() != candidate) {
+                        candidate = c.docid();
+                        agreed = false;
+                    }
+                }
+            }
+            freq_ = frequency();
+            if (freq_ > 0) {
+                doc = candidate;
+                return;
+            }
+            target = candidate + 1;
+        }
+    }
+
+    double frequency() {
+        const std::size_t n = cs_.size();
+        lists_.resize(n);
+        for (std::size_t k = 0; k < n; ++k) {
+            const auto p = cs_[k].positions();
+            lists_[k].clear();
+            for (const auto pos : p) lists_[k].push_back(static_cast<std::int64_t>(pos) - offsets_[k]);
+            if (lists_[k].empty()) return 0;
+        }
+        if (slop_ == 0) {
+            // Exact: values shared by every list (each list ascends).
+            double count = 0;
+            std::vector<std::size_t> at(n, 0);
+            for (const auto v : lists_[0]) {
+                bool all = true;
+                for (std::size_t k = 1; k < n && all; ++k) {
+                    auto& i = at[k];
+                    while (i < lists_[k].size() && lists_[k][i] < v) ++i;
+                    all = i < lists_[k].size() && lists_[k][i] == v;
+                }
+                count += all ? 1 : 0;
+            }
+            return count;
+        }
+        // Sloppy: sweep for the smallest spread; count an occurrence, then move past its values.
+        double f = 0;
+        std::vector<std::size_t> at(n, 0);
+        for (;;) {
+            std::size_t lo = 0;
+            std::int64_t lo_v = lists_[0][at[0]], hi_v = lo_v;
+            for (std::size_t k = 1; k < n; ++k) {
+                const auto v = lists_[k][at[k]];
+                if (v < lo_v) {
+                    lo_v = v;
+                    lo = k;
+                }
+                hi_v = std::max(hi_v, v);
+            }
+            const auto spread = hi_v - lo_v;
+            if (spread <= static_cast<std::int64_t>(slop_)) {
+                f += 1.0 / (1.0 + static_cast<double>(spread));
+                for (std::size_t k = 0; k < n; ++k)
+                    if (++at[k] == lists_[k].size()) return f;
+                continue;
+            }
+            if (++at[lo] == lists_[lo].size()) return f;
+        }
+    }
+
+    std::vector<codec::block_postings_cursor> cs_;
+    std::vector<std::uint32_t> offsets_;
+    std::uint32_t slop_;
+    score_t weight_;
+    scoring s_;
+    double freq_ = 0;
+    std::vector<std::vector<std::int64_t>> lists_;
+};
+
+// Matches when at least `min_match` children match; scores the sum of the matching children's
+// scores, in child order.
+class or_scorer final : public scorer {
+public:
+    or_scorer(std::vector<scorer_ptr> children, std::size_t min_match) : ch_(std::move(children)), min_(std::max<std::size_t>(min_match, 1)) {
+        doc = 0;
+        settle(0);
+    }
+    void advance(docid_t target) override {
+        if (doc < target) settle(target);
+    }
+    score_t score() override {
+        score_t s = 0;
+        for (auto& c : ch_)
+            if (c->doc == doc) s += c->score();
+        return s;
+    }
+    bool corrupt() const override {
+        return std::any_of(ch_.begin(), ch_.end(), [](const auto& c) { return c->corrupt(); });
+    }
+
+private:
+    void settle(docid_t target) {
+        for (;;) {
+            docid_t least = end_docid;
+            for (auto& c : ch_) {
+                c->advance(target);
+                least = std::min(least, c->doc);
+            }
+            if (least == end_docid || min_ == 1) {
+                doc = least;
+                return;
+            }
+            std::size_t n = 0;
+            for (auto& c : ch_) n += c->doc == least ? 1 : 0;
+            if (n >= min_) {
+                doc = least;
+                return;
+            }
+            target = least + 1;
+        }
+    }
+    std::vector<scorer_ptr> ch_;
+    std::size_t min_;
+};
+
+// A boolean node: required clauses (leapfrogged), optional ones (scored when present, and at
+// least `min_should` of them required), excluded ones.
+class boolean_scorer final : public scorer {
+public:
+    boolean_scorer(std::vector<std::pair<q::occur, scorer_ptr>> clauses, std::size_t min_should)
+        : clauses_(std::move(clauses)), min_should_(min_should) {
+        for (auto& [o, c] : clauses_) {
+            if (o == q::occur::must) has_must_ = true;
+            if (o == q::occur::should) ++shoulds_;
+        }
+        if (!has_must_ && min_should_ == 0) min_should_ = 1;
+        doc = 0;
+        settle(0);
+    }
+    void advance(docid_t target) override {
+        if (doc < target) settle(target);
+    }
+    score_t score() override {
+        score_t s = 0;
+        for (auto& [o, c] : clauses_)
+            if (o != q::occur::must_not && c->doc == doc) s += c->score();
+        return s;
+    }
+    bool corrupt() const override {
+        return std::any_of(clauses_.begin(), clauses_.end(), [](const auto& c) { return c.second->corrupt(); });
+    }
+
+private:
+    void settle(docid_t target) {
+        if ((!has_must_ && shoulds_ == 0) || min_should_ > shoulds_) {
+            doc = end_docid;
+            return;
+        }
+        for (;;) {
+            // Candidate: the largest current doc of the required clauses, or the least of the optional.
+            docid_t candidate = target;
+            if (has_must_) {
+                for (bool agreed = false; !agreed;) {
+                    agreed = true;
+                    for (auto& [o, c] : clauses_) {
+                        if (o != q::occur::must) continue;
+                        c->advance(candidate);
+                        if (c->doc == end_docid) {
+                            doc = end_docid;
+                            return;
+                        }
+                        if (c->doc != candidate) {
+                            candidate = c->doc;
+                            agreed = false;
+                        }
+                    }
+                }
+            } else {
+                candidate = end_docid;
+                for (auto& [o, c] : clauses_)
+                    if (o == q::occur::should) {
+                        c->advance(target);
+                        candidate = std::min(candidate, c->doc);
+                    }
+                if (candidate == end_docid) {
+                    doc = end_docid;
+                    return;
+                }
+            }
+            std::size_t should_here = 0;
+            bool excluded = false;
+            for (auto& [o, c] : clauses_) {
+                if (o == q::occur::must) continue;
+                c->advance(candidate);
+                if (c->doc != candidate) continue;
+                if (o == q::occur::should) ++should_here;
+                if (o == q::occur::must_not) excluded = true;
+            }
+            if (!excluded && should_here >= min_should_) {
+                doc = candidate;
+                return;
+            }
+            target = candidate + 1;
+        }
+    }
+    std::vector<std::pair<q::occur, scorer_ptr>> clauses_;
+    std::size_t min_should_;
+    std::size_t shoulds_ = 0;
+    bool has_must_ = false;
+};
+
+class empty_scorer final : public scorer {
+public:
+    empty_scorer() { doc = end_docid; }
+    void advance(docid_t) override {}
+    score_t score() override { return 0; }
+    bool corrupt() const override { return false; }
+};
+
+}  // namespace
+
+struct query_searcher::impl {
+    explicit impl(index::index_reader r) : reader(std::move(r)) {
+        auto o = reader.options().analyzer;
+        o.invalid_utf8 = invalid_utf8_policy::replace;
+        analyzer = analysis::analyzer(o);
+    }
+
+    const std::vector<std::vector<double>>& norms_for(const bm25_params& p) {
+        if (norms.empty() || norms_params != p) {
+            norms.clear();
+            const auto n = reader.passage_count();
+            const double avgdl = n == 0 ? 0.0 : static_cast<double>(reader.total_length()) / static_cast<double>(n);
+            for (const auto& seg : reader.segments())
+                norms.push_back(bm25_length_norms(seg->lengths(), avgdl > 0 ? avgdl : 1.0, p));
+            norms_params = p;
+        }
+        return norms;
+    }
+
+    index::index_reader reader;
+    analysis::analyzer analyzer;
+    std::vector<std::vector<double>> norms;
+    bm25_params norms_params;
+};
+
+namespace {
+
+struct build_context {
+    const index::index_reader& reader;
+    const index::disk_segment& seg;
+    scoring sc;
+    const std::vector<std::pair<const q::query*, q::expansion>>& expansions;
+    std::uint64_t passages;
+};
+
+std::uint64_t global_df(const index::index_reader& reader, const std::string& term) {
+    std::uint64_t d = 0;
+    for (const auto& seg : reader.segments())
+        if (const auto info = seg->find(term)) d += info->df;
+    return d;
+}
+
+scorer_ptr make_term(const build_context& cx, const std::string& term, double boost) {
+    const auto df = global_df(cx.reader, term);
+    const auto info = cx.seg.find(term);
+    if (df == 0 || !info) return std::make_unique<empty_scorer>();
+    return std::make_unique<term_scorer>(cx.seg.cursor(*info), boost * bm25_idf(cx.passages, df), cx.sc);
+}
+
+void check_field(const q::query& node) {
+    if (!node.field().empty() && node.field() != "body")
+        throw invalid_argument("query: field '" + node.field() +
+                               "' is not indexed (passages have one indexed field, body)");
+}
+
+scorer_ptr build(const build_context& cx, const q::query& node, double boost) {
+    check_field(node);
+    boost *= node.boost();
+    if (const auto* t = node.get_if<q::term_node>()) return make_term(cx, t->text, boost);
+    if (const auto* p = node.get_if<q::phrase_node>()) {
+        if (p->terms.empty()) return std::make_unique<empty_scorer>();
+        if (p->terms.size() == 1) return make_term(cx, p->terms.front(), boost);
+        double idf = 0;
+        std::vector<codec::block_postings_cursor> cursors;
+        for (const auto& term : p->terms) {
+            const auto df = global_df(cx.reader, term);
+            const auto info = cx.seg.find(term);
+            if (df == 0 || !info) return std::make_unique<empty_scorer>();
+            idf += bm25_idf(cx.passages, df);
+            cursors.push_back(cx.seg.cursor(*info));
+        }
+        return std::make_unique<phrase_scorer>(std::move(cursors), p->positions, p->slop, boost * idf, cx.sc);
+    }
+    if (node.kind() == q::node_kind::prefix || node.kind() == q::node_kind::fuzzy) {
+        const auto it = std::find_if(cx.expansions.begin(), cx.expansions.end(), [&](const auto& e) { return e.first == &node; });
+        RAPPORT_ASSERT(it != cx.expansions.end());
+        std::vector<scorer_ptr> terms;
+        for (const auto& e : it->second.terms) terms.push_back(make_term(cx, e.term, boost));
+        if (terms.empty()) return std::make_unique<empty_scorer>();
+        return std::make_unique<or_scorer>(std::move(terms), 1);
+    }
+    const auto& b = std::get<q::boolean_node>(node.node());
+    std::vector<std::pair<q::occur, scorer_ptr>> clauses;
+    for (const auto& c : b.clauses) {
+        // A child without a field inherits its parent's (the parser does this too).
+        clauses.emplace_back(c.occur, build(cx, c.query, boost));
+    }
+    return std::make_unique<boolean_scorer>(std::move(clauses), b.minimum_should_match);
+}
+
+// Expands every prefix and fuzzy node of the tree once, over the whole snapshot.
+void collect_expansions(const index::index_reader& reader, const q::query& node, const q::expansion_options& o,
+                        std::vector<std::pair<const q::query*, q::expansion>>& out, query_search_info& info) {
+    if (node.kind() == q::node_kind::prefix || node.kind() == q::node_kind::fuzzy) {
+        out.emplace_back(&node, q::expand(reader, node, o));
+        info.expanded_terms += out.back().second.terms.size();
+        info.expansion_truncated = info.expansion_truncated || out.back().second.truncated;
+        return;
+    }
+    if (const auto* b = node.get_if<q::boolean_node>())
+        for (const auto& c : b->clauses) collect_expansions(reader, c.query, o, out, info);
+}
+
+}  // namespace
+
+query_searcher::query_searcher(const index::index_reader& reader) : impl_(std::make_unique<impl>(reader)) {}
+query_searcher::~query_searcher() = default;
+query_searcher::query_searcher(query_searcher&&) noexcept = default;
+query_searcher& query_searcher::operator=(query_searcher&&) noexcept = default;
+
+q::query query_searcher::parse(std::string_view text, const q::parser_options& options) {
+    return q::analyze(q::parse(text, options), impl_->analyzer);
+}
+
+std::vector<scored_doc> query_searcher::top_k(const q::query& analysed, const query_search_options& options,
+                                              query_search_info* info_out) {
+    options.bm25.validate();
+    query_search_info info;
+    auto& s = *impl_;
+    const auto& reader = s.reader;
+    if (options.k == 0 || reader.passage_count() == 0 || analysed.empty()) {
+        if (info_out != nullptr) *info_out = info;
+        return {};
+    }
+    std::vector<std::pair<const q::query*, q::expansion>> expansions;
+    collect_expansions(reader, analysed, options.expansion, expansions, info);
+    const auto& norms = s.norms_for(options.bm25);
+    topk_queue top(options.k);
+    const auto segments = reader.segments();
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        const auto& seg = *segments[i];
+        const build_context cx{reader, seg, {options.bm25.k1, norms[i]}, expansions, reader.passage_count()};
+        auto root = build(cx, analysed, 1.0);
+        const docid_t base = reader.bases()[i];
+        const bool deletions = seg.deleted_count() != 0;
+        for (root->advance(0); root->doc != end_docid; root->advance(root->doc + 1)) {
+            if (deletions && seg.is_deleted(root->doc)) continue;
+            ++info.matches;
+            top.insert(root->score(), root->doc + base);
+        }
+        if (root->corrupt()) throw corruption_error(seg.postings_path(), std::nullopt, "a postings block failed to decode");
+    }
+    if (info_out != nullptr) *info_out = info;
+    return top.finish();
+}
+
+const index::index_reader& query_searcher::reader() const noexcept { return impl_->reader; }
+
+}  // namespace rapport::search

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: MIT
+// Query trees evaluated over an index: terms agree with the searcher bit for bit, phrases score
+// with their phrase frequency, booleans require, exclude and count should clauses, prefix and
+// fuzzy clauses score their expansions.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "rapport/core/error.hpp"
+#include "rapport/index/index_builder.hpp"
+#include "rapport/search/bm25.hpp"
+#include "rapport/search/query_searcher.hpp"
+#include "rapport/search/searcher.hpp"
+
+using namespace rapport;
+namespace qy = rapport::query;
+
+namespace {
+
+index::index_reader small_index(const std::vector<std::string>& texts) {
+    index::index_options o;
+    o.analyzer.stopwords = std::vector<std::string>{};  // keep every word: positions are then 0, 1, 2, ...
+    o.analyzer.language = "";                          // no stemming: terms are the words
+    index::index_builder b(o);
+    for (std::size_t i = 0; i < texts.size(); ++i) b.add_passage(article_id{"a" + std::to_string(i)}, "", texts[i]);
+    return b.finish();
+}
+
+std::vector<docid_t> ids(const std::vector<search::scored_doc>& v) {
+    std::vector<docid_t> out;
+    for (const auto& d : v) out.push_back(d.docid);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("query_searcher: a term disjunction scores exactly as searcher::top_k, AND as match_mode::all") {
+    std::mt19937 rng(11);
+    std::vector<std::string> texts;
+    for (int i = 0; i < 600; ++i) {
+        std::string t;
+        const int n = 3 + static_cast<int>(rng() % 30);
+        for (int j = 0; j < n; ++j) t += "w" + std::to_string(std::min(rng() % 40, rng() % 40)) + " ";
+        texts.push_back(t);
+    }
+    const auto index = small_index(texts);
+    search::searcher plain(index);
+    search::query_searcher trees(index);
+    for (int round = 0; round < 200; ++round) {
+        std::string text;
+        std::vector<unsigned> seen;
+        bool repeated = false;
+        const int n = 1 + static_cast<int>(rng() % 5);
+        for (int j = 0; j < n; ++j) {
+            const unsigned w = rng() % 45;
+            repeated = repeated || std::find(seen.begin(), seen.end(), w) != seen.end();
+            seen.push_back(w);
+            text += "w" + std::to_string(w) + " ";
+        }
+        const std::size_t k = 1 + rng() % 30;
+        // A repeated word is one clause per occurrence in the tree but one cursor of count 2 in the
+        // searcher: the same sum in another order, equal to the last bits only.
+        const auto same = [&](double a, double b) { return repeated ? a == doctest::Approx(b).epsilon(1e-12) : a == b; };
+        CAPTURE(text);
+        const auto expected = plain.top_k(plain.analyze(text), {.k = k});
+        const auto got = trees.top_k(trees.parse(text), {.k = k});
+        REQUIRE(got.size() == expected.size());
+        for (std::size_t i = 0; i < got.size(); ++i) {
+            CHECK(got[i].docid == expected[i].docid);
+            CHECK(same(got[i].score, expected[i].score));  // bit-identical without repeated words
+        }
+        const auto all = plain.top_k(plain.analyze(text), {.k = k, .mode = search::match_mode::all});
+        const auto got_all = trees.top_k(trees.parse(text, {.op = qy::default_operator::and_}), {.k = k});
+        if (!repeated) CHECK(ids(got_all) == ids(all));
+        // ranked_and sums its cursors rarest first, the tree in query order: equal to the last bits.
+        for (std::size_t i = 0; i < std::min(all.size(), got_all.size()); ++i)
+            CHECK(got_all[i].score == doctest::Approx(all[i].score).epsilon(1e-12));
+    }
+}
+
+TEST_CASE("query_searcher: required, excluded and minimum-should-match clauses select exactly the right passages") {
+    std::mt19937 rng(5);
+    std::vector<std::vector<int>> words;
+    std::vector<std::string> texts;
+    for (int i = 0; i < 300; ++i) {
+        std::vector<int> w;
+        std::string t;
+        for (int j = 0; j < 8; ++j) {
+            w.push_back(static_cast<int>(rng() % 12));
+            t += "w" + std::to_string(w.back()) + " ";
+        }
+        words.push_back(w);
+        texts.push_back(t);
+    }
+    const auto index = small_index(texts);
+    search::query_searcher trees(index);
+    const auto has = [&](std::size_t d, int w) { return std::find(words[d].begin(), words[d].end(), w) != words[d].end(); };
+    for (int round = 0; round < 300; ++round) {
+        const int a = static_cast<int>(rng() % 12), b = static_cast<int>(rng() % 12), c = static_cast<int>(rng() % 12);
+        const int shape = static_cast<int>(rng() % 3);
+        std::string text;
+        if (shape == 0) text = "+w" + std::to_string(a) + " -w" + std::to_string(b) + " w" + std::to_string(c);
+        if (shape == 1) text = "(w" + std::to_string(a) + " w" + std::to_string(b) + " w" + std::to_string(c) + ")~2";
+        if (shape == 2) text = "w" + std::to_string(a) + " AND NOT (w" + std::to_string(b) + " OR w" + std::to_string(c) + ")";
+        CAPTURE(text);
+        std::vector<docid_t> expected;
+        for (std::size_t d = 0; d < texts.size(); ++d) {
+            bool match = false;
+            if (shape == 0) match = has(d, a) && !has(d, b);
+            if (shape == 1) {
+                std::vector<int> distinct{a};
+                if (b != a) distinct.push_back(b);
+                if (c != a && c != b) distinct.push_back(c);
+                int n = 0;
+                for (int w : distinct) n += has(d, w) ? 1 : 0;
+                match = n >= std::min<int>(2, static_cast<int>(distinct.size()));
+            }
+            if (shape == 2) match = has(d, a) && !has(d, b) && !has(d, c);
+            if (match) expected.push_back(static_cast<docid_t>(d));
+        }
+        auto got = ids(trees.top_k(trees.parse(text, {.mode = qy::parse_mode::strict}), {.k = 1000}));
+        std::sort(got.begin(), got.end());
+        if (shape == 1 && (a == b || b == c || a == c)) continue;  // repeated words: clause counting differs
+        CHECK(got == expected);
+    }
+}
+
+TEST_CASE("query_searcher: phrases use positions, and their frequency feeds BM25 as Lucene's PhraseQuery") {
+    const auto index = small_index({
+        "we keep building trust and building trust again",  // exact phrase twice
+        "trust building is the reverse order",              // reversed: only a sloppy match
+        "building real trust takes time",                   // one word between
+        "nothing relevant here at all",
+    });
+    search::query_searcher trees(index);
+    const search::bm25_params p{};
+    const double n = 4;
+    const double avgdl = (8 + 6 + 5 + 5) / n;
+    const auto idf = [&](double df) { return std::log(1 + (n - df + 0.5) / (df + 0.5)); };
+    const auto norm = [&](double dl) { return p.k1 * (1 - p.b + p.b * dl / avgdl); };
+    const double weight = idf(3) + idf(3);  // "building" and "trust" each occur in 3 passages
+
+    const auto exact = trees.top_k(trees.parse("\"building trust\""));
+    REQUIRE(exact.size() == 1);
+    CHECK(exact[0].docid == 0);
+    CHECK(exact[0].score == doctest::Approx(weight * 2 * (p.k1 + 1) / (2 + norm(8))).epsilon(1e-12));
+
+    // Slop 1 admits one word in between: spread 1, frequency 1/2 in passage 2.
+    const auto one = trees.top_k(trees.parse("\"building trust\"~1"));
+    REQUIRE(one.size() == 2);
+    CHECK(one[1].docid == 2);
+    CHECK(one[1].score == doctest::Approx(weight * 0.5 * (p.k1 + 1) / (0.5 + norm(5))).epsilon(1e-12));
+    // Slop 2 admits the reversed order too (spread 2: "trust building" is positions 0, 1 → 0 and 0 − 1).
+    const auto two = trees.top_k(trees.parse("\"building trust\"~2"), {.k = 10});
+    CHECK(two.size() == 3);
+}
+
+TEST_CASE("query_searcher: prefix and fuzzy clauses score their expansions; boosts scale; fields") {
+    const auto index = small_index({"trust matters", "truth matters", "trunk space", "customer care", "costumer shop"});
+    search::query_searcher trees(index);
+    search::searcher plain(index);
+    search::query_search_info info;
+    const auto prefix = trees.top_k(trees.parse("trus* truth"), {}, &info);
+    const auto expected = plain.top_k(plain.analyze("trust truth"));
+    REQUIRE(prefix.size() == expected.size());
+    for (std::size_t i = 0; i < prefix.size(); ++i) CHECK(prefix[i].score == expected[i].score);
+    CHECK(info.expanded_terms == 1);
+    CHECK_FALSE(info.expansion_truncated);
+
+    const auto all_tru = trees.top_k(trees.parse("tru*"), {}, &info);
+    CHECK(all_tru.size() == 3);
+    CHECK(info.expanded_terms == 3);
+    const auto capped = trees.top_k(trees.parse("tru*"), {.expansion = {.max_prefix_terms = 2}}, &info);
+    CHECK(capped.size() == 2);
+    CHECK(info.expansion_truncated);
+
+    const auto fuzzy = trees.top_k(trees.parse("custmer~1"));
+    REQUIRE(fuzzy.size() == 1);
+    CHECK(fuzzy[0].docid == 3);
+    const auto fuzzy2 = trees.top_k(trees.parse("custmer~2"));
+    CHECK(fuzzy2.size() == 2);  // customer (1 edit) and costumer (2 edits)
+
+    const auto base = trees.top_k(trees.parse("matters"));
+    const auto boosted = trees.top_k(trees.parse("matters^2"));
+    REQUIRE(base.size() == 2);
+    CHECK(boosted[0].score == doctest::Approx(2 * base[0].score).epsilon(1e-12));
+
+    CHECK(trees.top_k(trees.parse("body:trust")).size() == 1);
+    CHECK_THROWS_AS((void)trees.top_k(trees.parse("title:trust")), invalid_argument);
+    CHECK(trees.top_k(trees.parse("")).empty());
+    CHECK(trees.top_k(trees.parse("-trust")).empty());
+}
