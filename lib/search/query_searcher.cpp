@@ -2,6 +2,7 @@
 #include "rapport/search/query_searcher.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -25,8 +26,16 @@ public:
     virtual void advance(docid_t target) = 0;
     [[nodiscard]] virtual score_t score() = 0;
     [[nodiscard]] virtual bool corrupt() const = 0;
+    /// The explanation of `score()` at the current passage. Requires: not exhausted.
+    [[nodiscard]] virtual score_explanation explain() = 0;
     docid_t doc = 0;
 };
+
+std::string format(const char* fmt, auto... args) {
+    char buf[512];
+    std::snprintf(buf, sizeof buf, fmt, args...);
+    return buf;
+}
 using scorer_ptr = std::unique_ptr<scorer>;
 
 // What every leaf needs to score a posting.
@@ -37,8 +46,18 @@ struct scoring {
 
 class term_scorer final : public scorer {
 public:
-    term_scorer(codec::block_postings_cursor c, score_t weight, const scoring& s) : c_(std::move(c)), weight_(weight), s_(s) {
+    term_scorer(codec::block_postings_cursor c, score_t weight, const scoring& s, std::string term, double boost,
+                std::uint64_t df)
+        : c_(std::move(c)), weight_(weight), s_(s), term_(std::move(term)), boost_(boost), df_(df) {
         doc = c_.docid();
+    }
+    score_explanation explain() override {
+        const auto tf = c_.freq();
+        return {score(),
+                format("term %s: weight %.6f (boost %g x idf %.6f, df %llu) x tf %u x (k1+1) / (tf + K(dl) %.6f)",
+                       term_.c_str(), weight_, boost_, boost_ == 0 ? 0.0 : weight_ / boost_,
+                       static_cast<unsigned long long>(df_), tf, s_.norms[doc]),
+                {}};
     }
     void advance(docid_t target) override {
         if (doc < target) c_.seek(target);
@@ -51,6 +70,9 @@ private:
     codec::block_postings_cursor c_;
     score_t weight_;
     scoring s_;
+    std::string term_;
+    double boost_;
+    std::uint64_t df_;
 };
 
 // Positions of the phrase's terms in one passage → phrase frequency (exact: occurrences; sloppy:
@@ -69,6 +91,12 @@ public:
     score_t score() override {
         const double norm = s_.norms[doc];
         return weight_ * freq_ * (s_.k1 + 1.0) / (freq_ + norm);
+    }
+    score_explanation explain() override {
+        return {score(),
+                format("phrase (slop %u): weight %.6f (boost x sum of idfs) x phrase freq %.6f x (k1+1) / (freq + K(dl) %.6f)",
+                       slop_, weight_, freq_, s_.norms[doc]),
+                {}};
     }
     bool corrupt() const override {
         return std::any_of(cs_.begin(), cs_.end(), [](const auto& c) { return c.corrupt(); });
@@ -180,6 +208,12 @@ public:
     bool corrupt() const override {
         return std::any_of(ch_.begin(), ch_.end(), [](const auto& c) { return c->corrupt(); });
     }
+    score_explanation explain() override {
+        score_explanation e{score(), "expansion: sum of the matching expanded terms", {}};
+        for (auto& c : ch_)
+            if (c->doc == doc) e.details.push_back(c->explain());
+        return e;
+    }
 
 private:
     void settle(docid_t target) {
@@ -231,6 +265,12 @@ public:
     }
     bool corrupt() const override {
         return std::any_of(clauses_.begin(), clauses_.end(), [](const auto& c) { return c.second->corrupt(); });
+    }
+    score_explanation explain() override {
+        score_explanation e{score(), "boolean: sum of the matching required and optional clauses", {}};
+        for (auto& [o, c] : clauses_)
+            if (o != q::occur::must_not && c->doc == doc) e.details.push_back(c->explain());
+        return e;
     }
 
 private:
@@ -298,6 +338,7 @@ public:
     void advance(docid_t) override {}
     score_t score() override { return 0; }
     bool corrupt() const override { return false; }
+    score_explanation explain() override { return {0, "matches nothing", {}}; }
 };
 
 }  // namespace
@@ -323,6 +364,7 @@ struct query_searcher::impl {
 
     index::index_reader reader;
     analysis::analyzer analyzer;
+    std::vector<analysis::token> tokens;
     std::vector<std::vector<double>> norms;
     bm25_params norms_params;
 };
@@ -348,7 +390,7 @@ scorer_ptr make_term(const build_context& cx, const std::string& term, double bo
     const auto df = global_df(cx.reader, term);
     const auto info = cx.seg.find(term);
     if (df == 0 || !info) return std::make_unique<empty_scorer>();
-    return std::make_unique<term_scorer>(cx.seg.cursor(*info), boost * bm25_idf(cx.passages, df), cx.sc);
+    return std::make_unique<term_scorer>(cx.seg.cursor(*info), boost * bm25_idf(cx.passages, df), cx.sc, term, boost, df);
 }
 
 void check_field(const q::query& node) {
@@ -446,6 +488,71 @@ std::vector<scored_doc> query_searcher::top_k(const q::query& analysed, const qu
     }
     if (info_out != nullptr) *info_out = info;
     return top.finish();
+}
+
+score_explanation query_searcher::explain(const q::query& analysed, docid_t passage, const query_search_options& options) {
+    options.bm25.validate();
+    const auto& reader = impl_->reader;
+    if (passage >= reader.passage_count()) throw invalid_argument("explain: passage id out of range");
+    const auto [seg, local] = reader.locate(passage);
+    if (analysed.empty()) return {0, "the query is empty: it matches nothing", {}};
+    if (seg->is_deleted(local)) return {0, "the passage is deleted: it is never returned", {}};
+    query_search_info info;
+    std::vector<std::pair<const q::query*, q::expansion>> expansions;
+    collect_expansions(reader, analysed, options.expansion, expansions, info);
+    const auto segments = reader.segments();
+    const auto i = static_cast<std::size_t>(std::find_if(segments.begin(), segments.end(),
+                                                         [&](const auto& s) { return s.get() == seg; }) -
+                                            segments.begin());
+    const auto& norms = impl_->norms_for(options.bm25);
+    const build_context cx{reader, *seg, {options.bm25.k1, norms[i]}, expansions, reader.passage_count()};
+    auto root = build(cx, analysed, 1.0);
+    root->advance(local);
+    if (root->doc != local) return {0, "the query does not match this passage", {}};
+    auto e = root->explain();
+    e.description += format(" (passage %u, dl %u, N %llu, k1 %g, b %g)", passage, seg->lengths()[local],
+                            static_cast<unsigned long long>(reader.passage_count()), options.bm25.k1, options.bm25.b);
+    return e;
+}
+
+namespace {
+void collect_highlight(const index::index_reader& reader, const q::query& node, const q::expansion_options& o,
+                       highlight::highlight_query& out) {
+    if (const auto* t = node.get_if<q::term_node>()) {
+        out.terms.push_back(t->text);
+    } else if (const auto* p = node.get_if<q::phrase_node>()) {
+        if (p->terms.size() == 1) out.terms.push_back(p->terms.front());
+        if (p->terms.size() > 1) out.phrases.push_back({p->terms, p->positions, p->slop});
+    } else if (node.kind() == q::node_kind::prefix || node.kind() == q::node_kind::fuzzy) {
+        for (const auto& e : q::expand(reader, node, o).terms) out.terms.push_back(e.term);
+    } else if (const auto* b = node.get_if<q::boolean_node>()) {
+        for (const auto& c : b->clauses)
+            if (c.occur != q::occur::must_not) collect_highlight(reader, c.query, o, out);
+    }
+}
+}  // namespace
+
+highlight::highlight_query query_searcher::highlight_terms(const q::query& analysed, const query_search_options& options) const {
+    highlight::highlight_query out;
+    collect_highlight(impl_->reader, analysed, options.expansion, out);
+    return out;
+}
+
+highlight::snippet query_searcher::snippet(std::string_view text, const highlight::highlight_query& terms,
+                                           const highlight::snippet_options& options) {
+    impl_->analyzer.analyze(text, impl_->tokens);
+    return highlight::make_snippet(text, impl_->tokens, terms, options);
+}
+
+std::string score_explanation::to_string() const {
+    std::string out;
+    const auto walk = [&](const auto& self, const score_explanation& e, int depth) -> void {
+        out.append(static_cast<std::size_t>(depth) * 2, ' ');
+        out += format("%.6f = ", e.value) + e.description + "\n";
+        for (const auto& d : e.details) self(self, d, depth + 1);
+    };
+    walk(walk, *this, 0);
+    return out;
 }
 
 const index::index_reader& query_searcher::reader() const noexcept { return impl_->reader; }

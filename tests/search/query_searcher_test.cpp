@@ -193,3 +193,52 @@ TEST_CASE("query_searcher: prefix and fuzzy clauses score their expansions; boos
     CHECK(trees.top_k(trees.parse("")).empty());
     CHECK(trees.top_k(trees.parse("-trust")).empty());
 }
+
+TEST_CASE("query_searcher: explain's value is the search score, for every hit of mixed queries") {
+    std::mt19937 rng(3);
+    std::vector<std::string> texts;
+    for (int i = 0; i < 400; ++i) {
+        std::string t;
+        const int n = 3 + static_cast<int>(rng() % 20);
+        for (int j = 0; j < n; ++j) t += "w" + std::to_string(std::min(rng() % 15, rng() % 15)) + " ";
+        texts.push_back(t);
+    }
+    const auto index = small_index(texts);
+    search::query_searcher trees(index);
+    const std::vector<std::string> queries{"w1 w2^2", "\"w1 w2\"", "\"w3 w1\"~2 w4", "+w1 -w5 (w2 OR w6)", "w1* w7",
+                                           "w11~1", "(w1 w2 w3)~2", "w0 AND (w1 OR \"w2 w2\")"};
+    for (const auto& text : queries) {
+        CAPTURE(text);
+        const auto q = trees.parse(text, {.mode = qy::parse_mode::strict});
+        const auto hits = trees.top_k(q, {.k = 20});
+        CHECK_FALSE(hits.empty());
+        for (const auto& h : hits) {
+            const auto e = trees.explain(q, h.docid);
+            CHECK(e.value == h.score);
+            CHECK(e.to_string().find("passage " + std::to_string(h.docid)) != std::string::npos);
+        }
+    }
+    // A passage the query does not match.
+    const auto q = trees.parse("+w1 +w2");
+    std::vector<docid_t> matched;
+    for (const auto& h : trees.top_k(q, {.k = 1000})) matched.push_back(h.docid);
+    for (docid_t d = 0; d < 400; ++d)
+        if (std::find(matched.begin(), matched.end(), d) == matched.end()) {
+            const auto e = trees.explain(q, d);
+            CHECK(e.value == 0);
+            CHECK(e.description.find("does not match") != std::string::npos);
+            break;
+        }
+}
+
+TEST_CASE("query_searcher: highlight terms hold terms, phrases and expansions, never excluded clauses") {
+    const auto index = small_index({"trust matters", "truth matters", "building trust daily"});
+    search::query_searcher trees(index);
+    const auto h = trees.highlight_terms(trees.parse("tru* \"building trust\" -matters daily"));
+    CHECK(h.terms == std::vector<std::string>{"trust", "truth", "daily"});
+    REQUIRE(h.phrases.size() == 1);
+    CHECK(h.phrases[0].terms == std::vector<std::string>{"building", "trust"});
+    const std::string text = "building trust daily";
+    const auto s = trees.snippet(text, h);
+    CHECK(highlight::render_plain(text, s) == "[building trust] [daily]");
+}

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "rapport/core/export.hpp"
+#include "rapport/highlight/snippet.hpp"
 #include "rapport/index/index_reader.hpp"
 #include "rapport/query/expand.hpp"
 #include "rapport/query/parser.hpp"
@@ -48,6 +49,17 @@ struct query_search_info {
     std::uint64_t matches = 0;        ///< passages that matched (every one was scored)
 };
 
+/// Why a passage got its score under a query tree: one node per scoring part, children summed.
+/// The root's `value` equals the score `top_k` gives the passage (same arithmetic, same order).
+struct score_explanation {
+    score_t value = 0;                        ///< this part's contribution
+    std::string description;                  ///< what was computed, with its inputs
+    std::vector<score_explanation> details;   ///< the parts summed into `value`
+
+    /// Indented, one line per node.
+    [[nodiscard]] RAPPORT_API std::string to_string() const;
+};
+
 /// Searches one snapshot with query trees.
 class RAPPORT_API query_searcher {
 public:
@@ -67,6 +79,22 @@ public:
     /// Complexity: linear in the postings of the query's terms (positions too, for phrases).
     [[nodiscard]] std::vector<scored_doc> top_k(const query::query& analysed, const query_search_options& options = {},
                                                 query_search_info* info = nullptr);
+
+    /// Explains the score of global passage `passage` under `analysed`. A passage the query does not
+    /// match (or a deleted one) gets value 0 and says so.
+    /// Throws: as `top_k`; `invalid_argument` when `passage` is out of range.
+    [[nodiscard]] score_explanation explain(const query::query& analysed, docid_t passage,
+                                            const query_search_options& options = {});
+
+    /// What to mark in a hit for `analysed`: its terms and phrases (not the excluded ones), with
+    /// prefix and fuzzy clauses replaced by the terms they expand to.
+    [[nodiscard]] highlight::highlight_query highlight_terms(const query::query& analysed,
+                                                             const query_search_options& options = {}) const;
+
+    /// The best snippet of `text` (a passage's stored text) for `terms`, analysing `text` with the
+    /// index's analyzer. Requires: `text` is valid UTF-8.
+    [[nodiscard]] highlight::snippet snippet(std::string_view text, const highlight::highlight_query& terms,
+                                             const highlight::snippet_options& options = {});
 
     /// The snapshot searched.
     [[nodiscard]] const index::index_reader& reader() const noexcept;
