@@ -20,7 +20,8 @@
 #include "rapport/eval/queries.hpp"
 #include "rapport/highlight/snippet.hpp"
 #include "rapport/index/index_reader.hpp"
-#include "rapport/search/explain.hpp"
+#include "rapport/query/parser.hpp"
+#include "rapport/search/query_searcher.hpp"
 #include "rapport/search/searcher.hpp"
 
 namespace rapport::cli {
@@ -30,7 +31,8 @@ namespace {
 enum class output_format { pretty, json, trec };
 
 struct settings {
-    search::search_options options;
+    search::query_search_options options;
+    query::parser_options parser;
     output_format format = output_format::pretty;
     bool explain = false;
     bool colour = false;
@@ -40,13 +42,13 @@ struct settings {
 
 // What a TREC run needs: the k best distinct articles, each scored by its best passage (MaxP).
 // Passages are fetched in growing batches until k distinct articles are found or none are left.
-std::vector<std::pair<article_id, score_t>> best_articles(search::searcher& s, const search::analysed_query& q,
-                                                          search::search_options o) {
+std::vector<std::pair<article_id, score_t>> best_articles(search::query_searcher& qs, const search::searcher& s,
+                                                          const query::query& q, search::query_search_options o) {
     const std::size_t want = o.k;
     std::vector<std::pair<article_id, score_t>> out;
     for (o.k = want * 4;; o.k *= 4) {
         out.clear();
-        const auto docs = s.top_k(q, o);
+        const auto docs = qs.top_k(q, o);
         std::unordered_set<std::string> seen;
         for (const auto& d : docs) {
             auto a = s.fetch_article(d.docid);
@@ -57,13 +59,14 @@ std::vector<std::pair<article_id, score_t>> best_articles(search::searcher& s, c
     }
 }
 
-void print_pretty(search::searcher& s, const search::analysed_query& q, const std::vector<search::hit>& hits,
+void print_pretty(search::query_searcher& s, const query::query& q, const std::vector<search::hit>& hits,
                   const settings& st, const std::string* qid) {
+    const auto marks = s.highlight_terms(q, st.options);
     if (qid != nullptr) std::printf("query %s\n", qid->c_str());
     if (hits.empty()) std::printf("  no passage matches\n");
     for (std::size_t i = 0; i < hits.size(); ++i) {
         const auto& h = hits[i];
-        const auto snip = s.snippet(h, q, {.max_bytes = st.snippet_bytes});
+        const auto snip = s.snippet(h.text, marks, {.max_bytes = st.snippet_bytes});
         const auto text = st.colour ? highlight::render_terminal(h.text, snip) : highlight::render_plain(h.text, snip);
         if (st.colour)
             std::printf("%3zu. \033[1m%s\033[0m  %.4f  [%s #%u]\n", i + 1, h.title.c_str(), h.score,
@@ -73,18 +76,19 @@ void print_pretty(search::searcher& s, const search::analysed_query& q, const st
                         h.ordinal);
         std::printf("     %s\n", text.c_str());
         if (st.explain) {
-            const auto e = search::explain(s, q, h.passage, st.options);
+            const auto e = s.explain(q, h.passage, st.options);
             std::istringstream lines(e.to_string());
             for (std::string line; std::getline(lines, line);) std::printf("       %s\n", line.c_str());
         }
     }
 }
 
-void print_json(search::searcher& s, const search::analysed_query& q, const std::vector<search::hit>& hits,
+void print_json(search::query_searcher& s, const query::query& q, const std::vector<search::hit>& hits,
                 const settings& st, const std::string* qid) {
+    const auto marks = s.highlight_terms(q, st.options);
     for (std::size_t i = 0; i < hits.size(); ++i) {
         const auto& h = hits[i];
-        const auto snip = s.snippet(h, q, {.max_bytes = st.snippet_bytes});
+        const auto snip = s.snippet(h.text, marks, {.max_bytes = st.snippet_bytes});
         boost::json::object o;
         if (qid != nullptr) o["qid"] = *qid;
         o["rank"] = i + 1;
@@ -97,7 +101,7 @@ void print_json(search::searcher& s, const search::analysed_query& q, const std:
         o["end"] = h.end;
         o["snippet"] = highlight::render_plain(h.text, snip);
         o["text"] = h.text;
-        if (st.explain) o["explain"] = search::explain(s, q, h.passage, st.options).to_string();
+        if (st.explain) o["explain"] = s.explain(q, h.passage, st.options).to_string();
         std::cout << boost::json::serialize(o) << '\n';
     }
 }
@@ -123,7 +127,8 @@ int run_search(const command_args& args) {
         ("index", po::value<std::string>()->required()->value_name("DIR"), "index folder")
         ("queries", po::value<std::string>()->value_name("FILE"), "run every query of a qid<TAB>text file")
         ("topk,k", po::value<std::size_t>()->default_value(10), "hits per query")
-        ("mode", po::value<std::string>()->default_value("any"), "any (ranked OR) or all (ranked AND)")
+        ("mode", po::value<std::string>()->default_value("any"), "how bare words combine: any (OR) or all (AND)")
+        ("strict", po::bool_switch(), "reject malformed query syntax instead of repairing it")
         ("k1", po::value<double>()->default_value(0.9), "BM25 k1")
         ("b", po::value<double>()->default_value(0.4), "BM25 b")
         ("format", po::value<std::string>()->default_value("pretty"),
@@ -139,8 +144,9 @@ int run_search(const command_args& args) {
     positional.add("query", -1);
     po::variables_map vm;
     if (!parse_command(args, visible, hidden, positional, "--index DIR [OPTIONS] (QUERY... | --queries FILE)",
-                       "Searches an index. The query words are analysed like the indexed text (stemmed,\n"
-                       "stopwords dropped). Timings cover analysis and retrieval, not output.",
+                       "Searches an index. Queries use rapport's query language (QUERY.md): words, \"phrases\"~slop,\n"
+                       "+required, -excluded, AND/OR/NOT, (groups), prefix*, fuzzy~1, boosts^2. Words are analysed\n"
+                       "like the indexed text. Timings cover parsing, analysis and retrieval, not output.",
                        vm))
         return exit_ok;
 
@@ -149,9 +155,9 @@ int run_search(const command_args& args) {
     if (st.options.k == 0) throw usage_error("--topk must be at least 1");
     const auto mode = vm["mode"].as<std::string>();
     if (mode == "any")
-        st.options.mode = search::match_mode::any;
+        st.parser.op = query::default_operator::or_;
     else if (mode == "all")
-        st.options.mode = search::match_mode::all;
+        st.parser.op = query::default_operator::and_;
     else
         throw usage_error("--mode must be any or all, not '" + mode + "'");
     st.options.bm25 = {vm["k1"].as<double>(), vm["b"].as<double>()};
@@ -169,6 +175,7 @@ int run_search(const command_args& args) {
         st.format = output_format::trec;
     else
         throw usage_error("--format must be pretty, json or trec, not '" + format + "'");
+    if (vm["strict"].as<bool>()) st.parser.mode = query::parse_mode::strict;
     st.explain = vm["explain"].as<bool>();
     st.snippet_bytes = vm["snippet-bytes"].as<std::size_t>();
     st.tag = vm["tag"].as<std::string>();
@@ -199,11 +206,12 @@ int run_search(const command_args& args) {
     const bool timing = timings_out.is_open();
 
     const auto reader = index::index_reader::open(open_index_dir(vm["index"].as<std::string>()));
-    search::searcher searcher(reader);
+    search::searcher searcher(reader);  // stored fields
+    search::query_searcher trees(reader);
 
     // Untimed passes warm the page cache and the searcher's caches.
     for (std::size_t pass = 0; pass < vm["warmup"].as<std::size_t>(); ++pass)
-        for (const auto& q : queries) (void)searcher.top_k(searcher.analyze(q.text), st.options);
+        for (const auto& q : queries) (void)trees.top_k(trees.parse(q.text, st.parser), st.options);
 
     using clock_type = std::chrono::steady_clock;
     std::vector<double> micros;
@@ -211,21 +219,21 @@ int run_search(const command_args& args) {
         const std::string* qid = from_file ? &q.qid : nullptr;
         if (st.format == output_format::trec) {
             const auto t0 = clock_type::now();
-            const auto analysed = searcher.analyze(q.text);
-            const auto docs = best_articles(searcher, analysed, st.options);
+            const auto analysed = trees.parse(q.text, st.parser);
+            const auto docs = best_articles(trees, searcher, analysed, st.options);
             micros.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
             print_trec(docs, st, q.qid);
         } else {
             const auto t0 = clock_type::now();
-            const auto analysed = searcher.analyze(q.text);
-            const auto top = searcher.top_k(analysed, st.options);
+            const auto analysed = trees.parse(q.text, st.parser);
+            const auto top = trees.top_k(analysed, st.options);
             micros.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
             std::vector<search::hit> hits;
             for (const auto& d : top) hits.push_back(searcher.fetch(d));
             if (st.format == output_format::json)
-                print_json(searcher, analysed, hits, st, qid);
+                print_json(trees, analysed, hits, st, qid);
             else
-                print_pretty(searcher, analysed, hits, st, qid);
+                print_pretty(trees, analysed, hits, st, qid);
         }
         if (timing) timings_out << q.qid << '\t' << static_cast<long long>(std::llround(micros.back())) << '\n';
     }

@@ -11,6 +11,7 @@
 #include "rapport/codec/postings_cursor.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/query/analyze.hpp"
+#include "rapport/search/searcher.hpp"
 
 namespace rapport::search {
 
@@ -344,7 +345,7 @@ public:
 }  // namespace
 
 struct query_searcher::impl {
-    explicit impl(index::index_reader r) : reader(std::move(r)) {
+    explicit impl(index::index_reader r) : reader(std::move(r)), flat(reader) {
         auto o = reader.options().analyzer;
         o.invalid_utf8 = invalid_utf8_policy::replace;
         analyzer = analysis::analyzer(o);
@@ -363,6 +364,7 @@ struct query_searcher::impl {
     }
 
     index::index_reader reader;
+    searcher flat;  // the fast path for plain disjunctions of distinct terms
     analysis::analyzer analyzer;
     std::vector<analysis::token> tokens;
     std::vector<std::vector<double>> norms;
@@ -434,6 +436,31 @@ scorer_ptr build(const build_context& cx, const q::query& node, double boost) {
     return std::make_unique<boolean_scorer>(std::move(clauses), b.minimum_should_match);
 }
 
+// A disjunction of distinct, unboosted body terms (what most typed queries are) as the flat
+// searcher's query, which it evaluates with the same sums in the same order; nothing otherwise.
+std::optional<analysed_query> as_flat_disjunction(const q::query& root) {
+    const auto plain = [](const q::query& n) { return n.boost() == 1.0 && (n.field().empty() || n.field() == "body"); };
+    if (!plain(root)) return std::nullopt;
+    analysed_query out;
+    const auto add = [&](const std::string& t) {
+        for (const auto& e : out.terms)
+            if (e.text == t) return false;
+        out.terms.push_back({t, 1});
+        return true;
+    };
+    if (const auto* t = root.get_if<q::term_node>()) {
+        add(t->text);
+        return out;
+    }
+    const auto* b = root.get_if<q::boolean_node>();
+    if (b == nullptr || b->minimum_should_match > 1) return std::nullopt;
+    for (const auto& c : b->clauses) {
+        const auto* t = c.query.get_if<q::term_node>();
+        if (c.occur != q::occur::should || t == nullptr || !plain(c.query) || !add(t->text)) return std::nullopt;
+    }
+    return out;
+}
+
 // Expands every prefix and fuzzy node of the tree once, over the whole snapshot.
 void collect_expansions(const index::index_reader& reader, const q::query& node, const q::expansion_options& o,
                         std::vector<std::pair<const q::query*, q::expansion>>& out, query_search_info& info) {
@@ -467,6 +494,12 @@ std::vector<scored_doc> query_searcher::top_k(const q::query& analysed, const qu
     if (options.k == 0 || reader.passage_count() == 0 || analysed.empty()) {
         if (info_out != nullptr) *info_out = info;
         return {};
+    }
+    if (const auto flat = as_flat_disjunction(analysed); flat && info_out == nullptr) {
+        search_options o;
+        o.k = options.k;
+        o.bm25 = options.bm25;
+        return s.flat.top_k(*flat, o);
     }
     std::vector<std::pair<const q::query*, q::expansion>> expansions;
     collect_expansions(reader, analysed, options.expansion, expansions, info);

@@ -210,10 +210,10 @@ TEST_CASE("cli: index the bundled articles, then search, explain, stats, check, 
         const auto o = boost::json::parse(r.out).as_object();
         const std::string explain(o.at("explain").as_string());
         char score[64];
-        std::snprintf(score, sizeof score, "%.6f = sum of 2 term scores", o.at("score").to_number<double>());
+        std::snprintf(score, sizeof score, "%.6f = boolean", o.at("score").to_number<double>());
         CHECK(explain.find(score) == 0);
-        CHECK(explain.find("build: weight") != std::string::npos);
-        CHECK(explain.find("trust: weight") != std::string::npos);
+        CHECK(explain.find("term build: weight") != std::string::npos);
+        CHECK(explain.find("term trust: weight") != std::string::npos);
     }
     SUBCASE("stats and check describe a healthy index") {
         const auto s = run({"stats", "--index", idx});
@@ -302,6 +302,30 @@ TEST_CASE("cli: Cranfield through index, search --format trec --timings, eval") 
     CHECK(e.out.find("225 queries") != std::string::npos);
     const auto per = run({"eval", "--per-query", "--qrels", cranfield + "/qrels.txt", run_file.string()});
     CHECK(count_lines(per.out) == 1 + 225 + 1 + 1);
+}
+
+TEST_CASE("cli: the query language: phrases, exclusion, prefix, strict syntax errors") {
+    test::scratch_dir tmp;
+    const auto idx = (tmp.path() / "idx").string();
+    REQUIRE(run({"index", "--index", idx, "--progress", "none", articles}).code == 0);
+    const auto phrase = run({"search", "--index", idx, "--format", "json", "-k", "50", "\"building of trust\""});
+    REQUIRE(phrase.code == 0);
+    CHECK(count_lines(phrase.out) >= 1);
+    CHECK(phrase.out.find("[building of trust]") != std::string::npos);  // one span for the phrase
+    const auto all = run({"search", "--index", idx, "--format", "json", "-k", "100", "trust"});
+    const auto excluded = run({"search", "--index", idx, "--format", "json", "-k", "100", "trust -customer"});
+    REQUIRE(excluded.code == 0);
+    CHECK(count_lines(excluded.out) < count_lines(all.out));
+    CHECK(excluded.out.find("[customer") == std::string::npos);
+    const auto prefix = run({"search", "--index", idx, "--format", "json", "-k", "100", "loyal*"});
+    REQUIRE(prefix.code == 0);
+    CHECK(count_lines(prefix.out) >= 1);
+    const auto lenient = run({"search", "--index", idx, "trust AND (\"building"});
+    CHECK(lenient.code == 0);
+    const auto strict = run({"search", "--index", idx, "--strict", "trust AND (\"building"});
+    CHECK(strict.code == 1);
+    CHECK(one_error_line(strict.err));
+    CHECK(strict.err.find("query syntax error at byte") != std::string::npos);
 }
 
 TEST_CASE("cli: errors are one clear line with a non-zero exit code") {

@@ -66,7 +66,13 @@ TEST_CASE("query_searcher: a term disjunction scores exactly as searcher::top_k,
         const auto same = [&](double a, double b) { return repeated ? a == doctest::Approx(b).epsilon(1e-12) : a == b; };
         CAPTURE(text);
         const auto expected = plain.top_k(plain.analyze(text), {.k = k});
-        const auto got = trees.top_k(trees.parse(text), {.k = k});
+        // Asking for query_search_info forces the tree walk (otherwise plain disjunctions go to the
+        // searcher itself, which would make this comparison hollow).
+        search::query_search_info info;
+        const auto got = trees.top_k(trees.parse(text), {.k = k}, &info);
+        CHECK(info.matches >= got.size());
+        const auto fast = trees.top_k(trees.parse(text), {.k = k});
+        CHECK(ids(fast) == ids(got));
         REQUIRE(got.size() == expected.size());
         for (std::size_t i = 0; i < got.size(); ++i) {
             CHECK(got[i].docid == expected[i].docid);

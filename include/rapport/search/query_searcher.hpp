@@ -13,7 +13,9 @@
 //   scored as a term with its own idf (Lucene's scoring boolean rewrite); the boost applies to each;
 // - a boolean sums the scores of its matching `must` and `should` clauses in clause order; `must_not`
 //   clauses exclude; boosts multiply down the tree.
-// A term-only disjunction scores bit-identically to `searcher::top_k` with match_mode::any.
+// A term-only disjunction scores bit-identically to `searcher::top_k` with match_mode::any; a
+// disjunction of distinct unboosted terms is in fact handed to a `searcher` (its fast path and
+// pruning), unless the caller asks for `query_search_info`, which needs the tree walk.
 // Fields: passages have one indexed field (the body); a clause restricted to "body" searches it,
 // any other field is refused with `invalid_argument` until more fields are indexed.
 //
