@@ -74,13 +74,6 @@ TEST_CASE("highlight: no match shows the start; text without spaces never splits
     }
 }
 
-namespace {
-analysis::token tok(const std::string& text, std::string_view word, std::uint32_t position, std::size_t from = 0) {
-    const auto b = text.find(word, from);
-    REQUIRE(b != std::string::npos);
-    return {std::string(word), position, static_cast<std::uint32_t>(b), static_cast<std::uint32_t>(b + word.size())};
-}
-}  // namespace
 
 TEST_CASE("highlight: a phrase is marked as one span where its words stand in order") {
     const std::string text = "trust building is not building trust, but building trust takes time";
