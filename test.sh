@@ -2,7 +2,7 @@
 # Quick start 2: installs what is missing, builds everything (library, tests, examples,
 # benchmarks) and runs every test through ctest; then installs rapport (static and shared) and
 # builds the consumers of tests/package/ against it; then runs the storage, index, codec and search
-# (and query) tests again under AddressSanitizer + UndefinedBehaviorSanitizer, and the concurrency tests under
+# (and query, pruning) tests again under AddressSanitizer + UndefinedBehaviorSanitizer, and the concurrency tests under
 # ThreadSanitizer (each in a build directory of its own).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -21,7 +21,7 @@ ctest --test-dir build/test --output-on-failure -j "$jobs"
 echo "== packaging (tests/package)"
 tests/package/run.sh
 
-sanitized="storage|index|codec|search|query|e2e|reliability"
+sanitized="storage|index|codec|search|query|pruning|e2e|reliability"
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer (build/asan): $sanitized"
 cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRAPPORT_WERROR=$werror \
     -DRAPPORT_SANITIZE=address,undefined -DRAPPORT_BUILD_TESTS=ON -DRAPPORT_BUILD_EXAMPLES=OFF -DRAPPORT_BUILD_BENCH=OFF

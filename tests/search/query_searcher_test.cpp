@@ -55,7 +55,7 @@ TEST_CASE("query_searcher: a term disjunction scores exactly as searcher::top_k,
         bool repeated = false;
         const int n = 1 + static_cast<int>(rng() % 5);
         for (int j = 0; j < n; ++j) {
-            const unsigned w = rng() % 45;
+            const auto w = static_cast<unsigned>(rng() % 45);
             repeated = repeated || std::find(seen.begin(), seen.end(), w) != seen.end();
             seen.push_back(w);
             text += "w" + std::to_string(w) + " ";

@@ -199,14 +199,28 @@ public:
     /// leaves the cursor where it is (it never moves backwards). Blocks whose last docid is below
     /// `target` are skipped through the skip table without being decoded.
     /// Complexity: O(log blocks skipped) skip-table probes (galloping search), then at most one
-    /// block decode and O(log 128) comparisons.
+    /// block decode and O(log d) comparisons for a target d postings ahead within the block.
     void seek(docid_t target) noexcept {
         if (target <= docid_) return;
         if (target > docids_[n_ - 1]) {
             load_block(find_block(block_ + 1, target));
             if (docid_ >= target) return;
         }
-        i_ = static_cast<std::uint32_t>(std::lower_bound(docids_ + i_, docids_ + n_, target) - docids_);
+        // Here docids_[i_] < target ≤ docids_[n_ - 1]. Pruned evaluation seeks to ascending
+        // candidates that usually lie a few postings ahead: gallop from the current posting, then
+        // binary search the bracket, rather than binary search the rest of the block.
+        std::uint32_t lo = i_ + 1;  // docids_[lo - 1] < target
+        std::uint32_t hi = n_ - 1;  // docids_[hi] ≥ target
+        for (std::uint32_t step = 1;; step *= 2) {
+            const std::uint32_t probe = lo + step - 1;
+            if (probe >= hi) break;
+            if (docids_[probe] >= target) {
+                hi = probe;
+                break;
+            }
+            lo = probe + 1;
+        }
+        i_ = static_cast<std::uint32_t>(std::lower_bound(docids_ + lo, docids_ + hi, target) - docids_);
         docid_ = docids_[i_];
     }
 

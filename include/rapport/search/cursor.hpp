@@ -4,6 +4,7 @@
 // Thread safety: cursors are single-threaded; many cursors may read one segment concurrently.
 #pragma once
 
+#include <algorithm>
 #include <concepts>
 #include <cstdint>
 #include <span>
@@ -36,31 +37,142 @@ concept ScoredCursor = PostingCursor<C> && requires(const C cc) {
     { cc.max_score() } noexcept -> std::same_as<score_t>;
 };
 
+/// A scored cursor that also bounds its scores block by block, for block-max pruning (Ding & Suel,
+/// "Faster top-k document retrieval using block-max indexes", SIGIR 2011). The list is cut into
+/// consecutive blocks; a "shallow" position selects one block without decoding it.
+/// - `shallow_seek(target)`: moves the shallow position to the block that would contain `target`
+///   (the first block whose last docid is ≥ target); never backwards, and `docid()` does not move.
+///   The shallow position is never behind the block of `docid()`.
+/// - `block_last_docid()`: the last docid of the shallow block, `end_docid` past the last block.
+/// - `block_max_score()`: an upper bound of `score()` over every posting of the shallow block
+///   (0 past the last block): never below a real score of the block, though it may exceed
+///   `max_score()` (both are bounds, computed from different statistics).
+///
+/// The guarantee pruning relies on: after `shallow_seek(t)`, every posting not yet passed whose
+/// docid lies in [t, block_last_docid()] is in the shallow block, so scores at most
+/// `block_max_score()`, provided t is at least every earlier `shallow_seek` target (a shallow
+/// position moved ahead stays ahead, so a smaller target would get a later block's bound).
+/// The algorithms call it with ascending candidates only.
+template <class C>
+concept BlockMaxCursor = ScoredCursor<C> && requires(C c, const C cc, docid_t target) {
+    { c.shallow_seek(target) } noexcept;
+    { cc.block_last_docid() } noexcept -> std::same_as<docid_t>;
+    { cc.block_max_score() } noexcept -> std::same_as<score_t>;
+};
+
+/// A posting cursor that describes its blocks by their largest frequency and shortest passage
+/// (`codec::block_postings_cursor`): `shallow_seek` and `block_last_docid` as in `BlockMaxCursor`;
+/// `block_max_tf()` is the largest frequency in the shallow block (0 past the last block) and
+/// `block_min_length()` its shortest passage length (any value past the last block).
+template <class C>
+concept BlockStatsCursor = PostingCursor<C> && requires(C c, const C cc, docid_t target) {
+    { c.shallow_seek(target) } noexcept;
+    { cc.block_last_docid() } noexcept -> std::same_as<docid_t>;
+    { cc.block_max_tf() } noexcept -> std::convertible_to<std::uint32_t>;
+    { cc.block_min_length() } noexcept -> std::convertible_to<std::uint32_t>;
+};
+
+/// A posting cursor that knows its whole list's largest frequency (`term_max_tf()`) and shortest
+/// passage length (`term_min_length()`).
+template <class C>
+concept TermStatsCursor = PostingCursor<C> && requires(const C cc) {
+    { cc.term_max_tf() } noexcept -> std::convertible_to<std::uint32_t>;
+    { cc.term_min_length() } noexcept -> std::convertible_to<std::uint32_t>;
+};
+
 /// Scores a posting cursor with BM25.
-/// Requires: `norms` (from `bm25_length_norms`) covers every docid the cursor yields and outlives it.
+/// `max_score()` is `bm25_bound` at the list's (max tf, min length) when the cursor knows them
+/// (`TermStatsCursor`), capped by `bm25_upper_bound`, which alone serves otherwise. When the cursor
+/// describes its blocks (`BlockStatsCursor`), this cursor is a `BlockMaxCursor` whose block bound is
+/// `bm25_bound` at the block's (max tf, min length): by monotonicity of BM25 in tf and length, it
+/// bounds every posting of the block whatever k1, b, idf or avgdl (see codec/postings_format.hpp).
+/// Requires: `norms` (from `bm25_length_norms`) covers every docid the cursor yields and outlives it;
+/// weight ≥ 0.
 template <PostingCursor Cursor>
 class bm25_cursor {
 public:
-    /// `weight` is boost · idf (a query term repeated n times gets boost n, as Lucene's summed clauses do).
+    /// `weight` is boost · idf (a query term repeated n times gets boost n, as Lucene's summed
+    /// clauses do). `norms` must be `bm25_length_norms(lengths, norm.avgdl, {norm.k1, norm.b})`:
+    /// the bounds evaluate `norm` at a block's shortest length and so match those scores exactly.
+    bm25_cursor(Cursor cursor, score_t weight, const bm25_length_norm& norm, std::span<const double> norms) noexcept
+        : cursor_(std::move(cursor)), weight_(weight), k1_(norm.k1), norm_(norm), norms_(norms) {
+        max_score_ = initial_max_score();
+    }
+    /// As above when only k1 is known: bounds then assume the smallest possible normaliser (K = 0),
+    /// which is safe but looser.
     bm25_cursor(Cursor cursor, score_t weight, double k1, std::span<const double> norms) noexcept
-        : cursor_(std::move(cursor)), weight_(weight), k1_(k1), norms_(norms) {}
+        : cursor_(std::move(cursor)), weight_(weight), k1_(k1), norm_{}, norms_(norms) {
+        max_score_ = initial_max_score();
+    }
 
+    /// `docid()`, `next()`, `seek()` and `freq()` are the base cursor's (see `PostingCursor`).
     [[nodiscard]] docid_t docid() const noexcept { return cursor_.docid(); }
     void next() noexcept { cursor_.next(); }
     void seek(docid_t target) noexcept { cursor_.seek(target); }
     [[nodiscard]] std::uint32_t freq() const noexcept { return cursor_.freq(); }
+    /// weight · tf · (k1 + 1) / (tf + K(dl)) for the current posting. Requires: not exhausted.
     [[nodiscard]] score_t score() const noexcept {
         return bm25_term_score(weight_, k1_, cursor_.freq(), norms_[cursor_.docid()]);
     }
-    [[nodiscard]] score_t max_score() const noexcept { return bm25_upper_bound(weight_, k1_); }
+    /// An upper bound of `score()` over the whole list. Complexity: O(1) (computed on construction).
+    [[nodiscard]] score_t max_score() const noexcept { return max_score_; }
+
+    /// Moves the shallow (block metadata) position to the block that would hold `target`.
+    /// Complexity: that of the base cursor's `shallow_seek`.
+    void shallow_seek(docid_t target) noexcept
+        requires BlockStatsCursor<Cursor>
+    {
+        cursor_.shallow_seek(target);
+    }
+    /// Last docid of the shallow block (`end_docid` past the last block). Complexity: O(1).
+    [[nodiscard]] docid_t block_last_docid() const noexcept
+        requires BlockStatsCursor<Cursor>
+    {
+        return cursor_.block_last_docid();
+    }
+    /// An upper bound of `score()` over the shallow block; 0 past the last block.
+    /// Complexity: O(1); two divisions the first time a block is asked about, then cached.
+    [[nodiscard]] score_t block_max_score() const noexcept
+        requires BlockStatsCursor<Cursor>
+    {
+        const docid_t last = cursor_.block_last_docid();
+        if (last != bound_block_) {
+            // Block last docids strictly ascend, so they identify blocks; end_docid (past the end)
+            // starts cached with bound 0.
+            bound_block_ = last;
+            const std::uint32_t max_tf = cursor_.block_max_tf();
+            bound_ = max_tf == 0 ? 0.0 : bm25_bound(weight_, k1_, max_tf, norm_(cursor_.block_min_length()));
+        }
+        return bound_;
+    }
+
     /// The underlying posting cursor (for positions).
     [[nodiscard]] const Cursor& base() const noexcept { return cursor_; }
 
 private:
+    [[nodiscard]] score_t initial_max_score() const noexcept {
+        if constexpr (TermStatsCursor<Cursor>) {
+            const std::uint32_t max_tf = cursor_.term_max_tf();
+            // Both are bounds. The list's statistics give the tighter one, except when the
+            // normaliser is unknown (K = 0), where rounding may put it an ulp above the generic one.
+            if (max_tf != 0)
+                return std::min(bm25_bound(weight_, k1_, max_tf, norm_(cursor_.term_min_length())),
+                                bm25_upper_bound(weight_, k1_));
+            // max_tf = 0: a list without postings scores nothing; otherwise the statistics are
+            // missing, and the generic bound serves.
+            if (cursor_.docid() == end_docid) return 0.0;
+        }
+        return bm25_upper_bound(weight_, k1_);
+    }
+
     Cursor cursor_;
     score_t weight_;
     double k1_;
+    bm25_length_norm norm_;
     std::span<const double> norms_;
+    score_t max_score_ = 0;
+    mutable docid_t bound_block_ = end_docid;
+    mutable score_t bound_ = 0;
 };
 
 }  // namespace rapport::search

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <span>
 
 #include "rapport/core/types.hpp"
 #include "rapport/search/cursor.hpp"
+#include "rapport/search/search_stats.hpp"
 #include "rapport/search/topk_queue.hpp"
 
 namespace rapport::search {
@@ -19,11 +21,14 @@ struct accept_all {
 };
 
 /// Scores every passage that contains at least one query term and that `accept` admits (e.g. not
-/// deleted), and offers it to `top` as docid + `base`.
+/// deleted), and offers it to `top` as docid + `base`; adds its work to `*stats` when given.
 /// Scores are summed in cursor order, so equal inputs give bit-identical scores.
 /// Complexity: O(P · q) for P postings over q cursors.
 template <ScoredCursor Cursor, class Accept = accept_all>
-void ranked_or(std::span<Cursor> cursors, topk_queue& top, Accept accept = {}, docid_t base = 0) noexcept {
+void ranked_or(std::span<Cursor> cursors, topk_queue& top, Accept accept = {}, docid_t base = 0,
+               search_stats* stats = nullptr) noexcept {
+    std::uint64_t scored = 0;
+    std::uint64_t candidates = 0;
     docid_t current = end_docid;
     for (const auto& c : cursors) current = std::min(current, c.docid());
     while (current != end_docid) {
@@ -32,23 +37,32 @@ void ranked_or(std::span<Cursor> cursors, topk_queue& top, Accept accept = {}, d
         const bool live = accept(current);
         for (auto& c : cursors) {
             if (c.docid() == current) {
-                if (live) score += c.score();
+                if (live) {
+                    score += c.score();
+                    ++scored;
+                }
                 c.next();
             }
             next_doc = std::min(next_doc, c.docid());
         }
-        if (live) top.insert(score, current + base);
+        if (live) {
+            top.insert(score, current + base);
+            ++candidates;
+        }
         current = next_doc;
     }
+    if (stats != nullptr) *stats += {scored, candidates};
 }
 
 /// Scores every passage that contains all query terms and that `accept` admits, and offers it to
-/// `top` as docid + `base`. Advances by leapfrogging: every cursor seeks to the largest current
-/// docid until all agree.
+/// `top` as docid + `base`; adds its work to `*stats` when given. Advances by leapfrogging: every
+/// cursor seeks to the largest current docid until all agree.
 /// Complexity: O(q · |first list| · log) when the first cursor is the rarest term.
 template <ScoredCursor Cursor, class Accept = accept_all>
-void ranked_and(std::span<Cursor> cursors, topk_queue& top, Accept accept = {}, docid_t base = 0) noexcept {
+void ranked_and(std::span<Cursor> cursors, topk_queue& top, Accept accept = {}, docid_t base = 0,
+                search_stats* stats = nullptr) noexcept {
     if (cursors.empty()) return;
+    std::uint64_t candidates = 0;
     // Callers should put the rarest term first: it drives the candidate stream.
     docid_t candidate = cursors.front().docid();
     while (candidate != end_docid) {
@@ -66,10 +80,12 @@ void ranked_and(std::span<Cursor> cursors, topk_queue& top, Accept accept = {}, 
             score_t score = 0;
             for (const auto& c : cursors) score += c.score();
             top.insert(score, candidate + base);
+            ++candidates;
         }
         cursors.front().next();
         candidate = cursors.front().docid();
     }
+    if (stats != nullptr) *stats += {candidates * cursors.size(), candidates};
 }
 
 }  // namespace rapport::search

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Query-time entry point: analyses a query with the index's analyzer, builds BM25 term cursors,
-// evaluates a ranked OR or AND into a top-k queue and returns hits with stored fields.
+// evaluates a ranked OR or AND into a top-k queue (exhaustively or with safe pruning: MaxScore,
+// block-max WAND) and returns hits with stored fields; also counts matches without scoring.
 // Thread safety: a searcher keeps scratch state (analyzer, cached length norms) and is used by
 // one thread at a time; create one per thread over the same immutable index.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -16,7 +18,9 @@
 #include "rapport/core/types.hpp"
 #include "rapport/highlight/snippet.hpp"
 #include "rapport/index/index_reader.hpp"
+#include "rapport/core/assert.hpp"
 #include "rapport/search/bm25.hpp"
+#include "rapport/search/search_stats.hpp"
 #include "rapport/search/topk_queue.hpp"
 
 namespace rapport::search {
@@ -27,12 +31,49 @@ enum class match_mode {
     all,  ///< ranked conjunction (AND): a passage must have every term
 };
 
+/// How a ranked disjunction (`match_mode::any`) is evaluated. Every choice returns exactly the same
+/// hits with bit-identical scores; they differ only in speed (exhaustive evaluation is the oracle
+/// the pruning algorithms are tested against).
+enum class algorithm {
+    /// MaxScore when k ≤ 10 and the query has at least 2 distinct terms found in the index, or
+    /// k ≤ 20 and at least 3; exhaustive otherwise. The fastest choice measured on the Wikipedia
+    /// passages benchmark (bench/search_bench.cpp): pruning pays only when the top-k threshold
+    /// rises high relative to the weaker terms' bounds.
+    automatic,
+    exhaustive,      ///< score every matching passage (`ranked_or`)
+    maxscore,        ///< MaxScore with block-max bounds (`maxscore`, search/maxscore.hpp)
+    block_max_wand,  ///< block-max WAND (`block_max_wand`, search/block_max_wand.hpp)
+};
+
 /// Per-query settings.
 struct search_options {
     std::size_t k = 10;              ///< number of hits to return
     match_mode mode = match_mode::any;
     bm25_params bm25{};              ///< k1 = 0.9, b = 0.4 by default
+    /// Evaluation of `match_mode::any`. A conjunction (`match_mode::all`) runs the leapfrogging
+    /// `ranked_and` when this is `exhaustive`, and the block-max conjunction (`block_max_and`)
+    /// otherwise; the results are the same.
+    search::algorithm algorithm = search::algorithm::automatic;
+    /// Restricts the search to a set of passages, as a bitset over global passage ids: passage d is
+    /// allowed when d < 64 · filter.size() and bit (d mod 64) of filter[d / 64] is set (see
+    /// `make_passage_filter`). Empty (the default): every passage is allowed. Deleted passages are
+    /// excluded either way. The words must stay alive during the call.
+    std::span<const std::uint64_t> filter{};
 };
+
+/// The bitset for `search_options::filter` that allows exactly `passages` (global passage ids, any
+/// order, duplicates allowed), sized for an index of `passage_count` passages.
+/// Requires: every id < passage_count. Complexity: O(passage_count / 64 + |passages|).
+[[nodiscard]] inline std::vector<std::uint64_t> make_passage_filter(std::span<const docid_t> passages,
+                                                                    std::size_t passage_count) {
+    // One word even for an empty index, so that the filter is never mistaken for "no filter".
+    std::vector<std::uint64_t> bits(std::max<std::size_t>(1, (passage_count + 63) / 64), 0);
+    for (const docid_t d : passages) {
+        RAPPORT_ASSERT(d < passage_count);
+        bits[d >> 6] |= std::uint64_t{1} << (d & 63);
+    }
+    return bits;
+}
 
 /// One ranked passage.
 struct hit {
@@ -79,6 +120,17 @@ public:
     /// Retrieval only: the k best passage ids with their scores, best first, without touching
     /// stored fields (what `search` does before fetching). Same errors as `search`.
     [[nodiscard]] std::vector<scored_doc> top_k(const analysed_query& query, const search_options& options = {});
+
+    /// Number of passages that match `query` under `options.mode` (any term, or every term) and
+    /// `options.filter`, deleted passages excluded; nothing is scored (`k`, `bm25` and `algorithm`
+    /// are ignored). Complexity: linear in the postings of the query terms.
+    [[nodiscard]] std::uint64_t count(const analysed_query& query, const search_options& options = {});
+    /// As `count`, for a query string (analysed as `search` does).
+    [[nodiscard]] std::uint64_t count(std::string_view query, const search_options& options = {});
+
+    /// The work counters of the last `search`, `top_k` or `count` call of this searcher, summed
+    /// over segments (all zero after `count`, which scores nothing). Complexity: O(1).
+    [[nodiscard]] const search_stats& last_stats() const noexcept;
 
     /// The stored fields of one ranked passage. Requires: `doc.docid` < `passage_count()`.
     [[nodiscard]] hit fetch(const scored_doc& doc) const;
