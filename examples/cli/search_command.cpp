@@ -35,6 +35,7 @@ struct settings {
     query::parser_options parser;
     output_format format = output_format::pretty;
     bool explain = false;
+    bool rm3 = false;
     bool colour = false;
     std::size_t snippet_bytes = 240;
     std::string tag = "rapport";
@@ -134,6 +135,7 @@ int run_search(const command_args& args) {
         ("format", po::value<std::string>()->default_value("pretty"),
          "pretty, json (one object per hit) or trec (a TREC run; one line per article, by its best passage)")
         ("explain", po::bool_switch(), "show how each score is computed")
+        ("rm3", po::bool_switch(), "expand each query by RM3 pseudo-relevance feedback (10 passages, 10 terms, 0.5)")
         ("snippet-bytes", po::value<std::size_t>()->default_value(240), "longest snippet")
         ("tag", po::value<std::string>()->default_value("rapport"), "run tag of --format trec")
         ("timings", po::value<std::string>()->value_name("FILE"), "write qid<TAB>microseconds per query")
@@ -177,6 +179,7 @@ int run_search(const command_args& args) {
         throw usage_error("--format must be pretty, json or trec, not '" + format + "'");
     if (vm["strict"].as<bool>()) st.parser.mode = query::parse_mode::strict;
     st.explain = vm["explain"].as<bool>();
+    st.rm3 = vm["rm3"].as<bool>();
     st.snippet_bytes = vm["snippet-bytes"].as<std::size_t>();
     st.tag = vm["tag"].as<std::string>();
     if (st.tag.empty() || st.tag.find_first_of(" \t\n") != std::string::npos)
@@ -211,7 +214,11 @@ int run_search(const command_args& args) {
 
     // Untimed passes warm the page cache and the searcher's caches.
     for (std::size_t pass = 0; pass < vm["warmup"].as<std::size_t>(); ++pass)
-        for (const auto& q : queries) (void)trees.top_k(trees.parse(q.text, st.parser), st.options);
+        for (const auto& q : queries) {
+            auto tree = trees.parse(q.text, st.parser);
+            if (st.rm3) tree = trees.rm3(tree, st.options);
+            (void)trees.top_k(tree, st.options);
+        }
 
     using clock_type = std::chrono::steady_clock;
     std::vector<double> micros;
@@ -219,13 +226,15 @@ int run_search(const command_args& args) {
         const std::string* qid = from_file ? &q.qid : nullptr;
         if (st.format == output_format::trec) {
             const auto t0 = clock_type::now();
-            const auto analysed = trees.parse(q.text, st.parser);
+            auto analysed = trees.parse(q.text, st.parser);
+            if (st.rm3) analysed = trees.rm3(analysed, st.options);
             const auto docs = best_articles(trees, searcher, analysed, st.options);
             micros.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
             print_trec(docs, st, q.qid);
         } else {
             const auto t0 = clock_type::now();
-            const auto analysed = trees.parse(q.text, st.parser);
+            auto analysed = trees.parse(q.text, st.parser);
+            if (st.rm3) analysed = trees.rm3(analysed, st.options);
             const auto top = trees.top_k(analysed, st.options);
             micros.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
             std::vector<search::hit> hits;

@@ -577,6 +577,66 @@ highlight::snippet query_searcher::snippet(std::string_view text, const highligh
     return highlight::make_snippet(text, impl_->tokens, terms, options);
 }
 
+q::query query_searcher::rm3(const q::query& analysed, const query_search_options& options, const rm3_options& rm) {
+    if (!(rm.original_weight >= 0.0 && rm.original_weight <= 1.0))
+        throw invalid_argument("rm3: original_weight must lie in [0, 1]");
+    if (rm.feedback_passages == 0 || rm.expansion_terms == 0) return analysed;
+    auto first = options;
+    first.k = rm.feedback_passages;
+    const auto feedback = top_k(analysed, first);
+    if (feedback.empty()) return analysed;
+
+    // Relevance model: score-weighted sum of each passage's term distribution.
+    std::vector<std::pair<std::string, double>> model;  // term -> weight, in first-seen order
+    const auto add = [&](const std::string& term, double w) {
+        for (auto& [t, v] : model)
+            if (t == term) {
+                v += w;
+                return;
+            }
+        model.emplace_back(term, w);
+    };
+    for (const auto& d : feedback) {
+        const auto h = impl_->flat.fetch(d);
+        impl_->analyzer.analyze(h.text, impl_->tokens);
+        if (impl_->tokens.empty()) continue;
+        const double length = static_cast<double>(impl_->tokens.size());
+        for (const auto& t : impl_->tokens) add(t.term, d.score / length);
+    }
+    // Keep the most probable terms (ties by term), normalised to sum 1.
+    std::sort(model.begin(), model.end(),
+              [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+    if (model.size() > rm.expansion_terms) model.resize(rm.expansion_terms);
+    double total = 0;
+    for (const auto& [t, v] : model) total += v;
+    if (total <= 0) return analysed;
+    for (auto& [t, v] : model) v /= total;
+
+    std::vector<q::clause> clauses;
+    const double fb_weight = 1.0 - rm.original_weight;
+    if (const auto flat = as_flat_disjunction(analysed)) {
+        // Interpolate two term vectors: q(w) = count / |q|.
+        std::vector<std::pair<std::string, double>> merged;
+        const double n = static_cast<double>(flat->terms.size());
+        for (const auto& t : flat->terms) merged.emplace_back(t.text, rm.original_weight * static_cast<double>(t.count) / n);
+        for (const auto& [t, v] : model) {
+            auto it = std::find_if(merged.begin(), merged.end(), [&](const auto& m) { return m.first == t; });
+            if (it == merged.end())
+                merged.emplace_back(t, fb_weight * v);
+            else
+                it->second += fb_weight * v;
+        }
+        for (const auto& [t, w] : merged)
+            if (w > 0) clauses.push_back(q::should(q::term(t).boost(w)));
+    } else {
+        if (rm.original_weight > 0) clauses.push_back(q::should(q::query(analysed).boost(analysed.boost() * rm.original_weight)));
+        if (fb_weight > 0)
+            for (const auto& [t, v] : model) clauses.push_back(q::should(q::term(t).boost(fb_weight * v)));
+    }
+    if (clauses.empty()) return analysed;
+    return q::boolean(std::move(clauses));
+}
+
 std::string score_explanation::to_string() const {
     std::string out;
     const auto walk = [&](const auto& self, const score_explanation& e, int depth) -> void {

@@ -248,3 +248,47 @@ TEST_CASE("query_searcher: highlight terms hold terms, phrases and expansions, n
     const auto s = trees.snippet(text, h);
     CHECK(highlight::render_plain(text, s) == "[building trust] [daily]");
 }
+
+TEST_CASE("query_searcher: RM3 interpolates the query with the score-weighted relevance model") {
+    const auto index = small_index({"trust trust building", "trust care", "other words here", "building care trust"});
+    search::query_searcher trees(index);
+    const auto q = trees.parse("trust");
+    const auto first = trees.top_k(q, {.k = 2});
+    REQUIRE(first.size() == 2);
+    // By hand: P0 "trust trust building" (3 tokens) and P1 "trust care" (2 tokens) are the two best.
+    REQUIRE(first[0].docid == 0);
+    REQUIRE(first[1].docid == 1);
+    const double s0 = first[0].score, s1 = first[1].score;
+    double trust = s0 * 2 / 3 + s1 / 2, building = s0 / 3, care = s1 / 2;
+    const double total = trust + building + care;
+    trust /= total;
+    building /= total;
+    care /= total;
+    const auto expanded = trees.rm3(q, {}, {.feedback_passages = 2, .expansion_terms = 10, .original_weight = 0.5});
+    const auto* b = expanded.get_if<qy::boolean_node>();
+    REQUIRE(b != nullptr);
+    REQUIRE(b->clauses.size() == 3);
+    const auto weight_of = [&](const std::string& term) {
+        for (const auto& c : b->clauses)
+            if (c.query.get_if<qy::term_node>()->text == term) return c.query.boost();
+        return -1.0;
+    };
+    CHECK(weight_of("trust") == doctest::Approx(0.5 + 0.5 * trust).epsilon(1e-12));
+    CHECK(weight_of("building") == doctest::Approx(0.5 * building).epsilon(1e-12));
+    CHECK(weight_of("care") == doctest::Approx(0.5 * care).epsilon(1e-12));
+    // Keeping one expansion term keeps the most probable one (trust), renormalised to 1.
+    const auto one = trees.rm3(q, {}, {.feedback_passages = 2, .expansion_terms = 1});
+    REQUIRE(one.get_if<qy::boolean_node>() != nullptr);
+    CHECK(one.get_if<qy::boolean_node>()->clauses.size() == 1);
+    CHECK(one.get_if<qy::boolean_node>()->clauses[0].query.boost() == doctest::Approx(1.0));
+    // The expanded query finds the passage that shares only expansion terms with the feedback.
+    const auto hits = trees.top_k(expanded, {.k = 10});
+    CHECK(hits.size() == 3);
+    // A tree that is not a plain disjunction is kept whole, boosted by the original weight.
+    const auto phrase = trees.rm3(trees.parse("\"trust care\""), {}, {.feedback_passages = 1});
+    REQUIRE(phrase.get_if<qy::boolean_node>() != nullptr);
+    CHECK(phrase.get_if<qy::boolean_node>()->clauses[0].query.kind() == qy::node_kind::phrase);
+    CHECK(phrase.get_if<qy::boolean_node>()->clauses[0].query.boost() == 0.5);
+    CHECK(trees.rm3(trees.parse("absent"), {}) == trees.parse("absent"));
+    CHECK_THROWS_AS((void)trees.rm3(q, {}, {.original_weight = 1.5}), invalid_argument);
+}

@@ -51,6 +51,14 @@ struct query_search_info {
     std::uint64_t matches = 0;        ///< passages that matched (every one was scored)
 };
 
+/// RM3 pseudo-relevance feedback settings (Lavrenko & Croft, "Relevance-based language models",
+/// SIGIR 2001, as RM3 in Anserini; these are Anserini's defaults).
+struct rm3_options {
+    std::size_t feedback_passages = 10;  ///< top passages of the first pass taken as relevant
+    std::size_t expansion_terms = 10;    ///< terms of the relevance model kept
+    double original_weight = 0.5;        ///< weight of the original query in the interpolation, in [0, 1]
+};
+
 /// Why a passage got its score under a query tree: one node per scoring part, children summed.
 /// The root's `value` equals the score `top_k` gives the passage (same arithmetic, same order).
 struct score_explanation {
@@ -97,6 +105,19 @@ public:
     /// index's analyzer. Requires: `text` is valid UTF-8.
     [[nodiscard]] highlight::snippet snippet(std::string_view text, const highlight::highlight_query& terms,
                                              const highlight::snippet_options& options = {});
+
+    /// The query expanded by RM3: a first pass retrieves `feedback_passages` passages; the relevance
+    /// model is P(w|R) ∝ Σ_d score(d) · tf(w, d) / |d| over them (every analysed term of the stored
+    /// passage text), cut to the `expansion_terms` most probable terms and normalised to sum 1. For a
+    /// disjunction of plain terms the original query becomes a vector of weights count / |q|, and the
+    /// result is the disjunction of every term with weight original_weight · q(w) + (1 −
+    /// original_weight) · P(w|R), as a boost (BM25 is linear in the boost, so this is Anserini's
+    /// interpolation). Any other tree is kept whole as one clause boosted by `original_weight`, next to
+    /// the expansion terms. Without feedback passages the query is returned unchanged.
+    /// Throws: as `top_k`; `invalid_argument` for options out of range.
+    /// Complexity: one search, plus analysing the feedback passages' text.
+    [[nodiscard]] query::query rm3(const query::query& analysed, const query_search_options& options = {},
+                                   const rm3_options& rm = {});
 
     /// The snapshot searched.
     [[nodiscard]] const index::index_reader& reader() const noexcept;
