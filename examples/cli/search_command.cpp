@@ -212,13 +212,14 @@ int run_search(const command_args& args) {
     search::searcher searcher(reader);  // stored fields
     search::query_searcher trees(reader);
 
+    // Parsing, analysis and (with --rm3) feedback: the query as evaluated.
+    const auto prepare = [&](const std::string& text) {
+        auto tree = trees.parse(text, st.parser);
+        return st.rm3 ? trees.rm3(tree, st.options) : tree;
+    };
     // Untimed passes warm the page cache and the searcher's caches.
     for (std::size_t pass = 0; pass < vm["warmup"].as<std::size_t>(); ++pass)
-        for (const auto& q : queries) {
-            auto tree = trees.parse(q.text, st.parser);
-            if (st.rm3) tree = trees.rm3(tree, st.options);
-            (void)trees.top_k(tree, st.options);
-        }
+        for (const auto& q : queries) (void)trees.top_k(prepare(q.text), st.options);
 
     using clock_type = std::chrono::steady_clock;
     std::vector<double> micros;
@@ -226,15 +227,13 @@ int run_search(const command_args& args) {
         const std::string* qid = from_file ? &q.qid : nullptr;
         if (st.format == output_format::trec) {
             const auto t0 = clock_type::now();
-            auto analysed = trees.parse(q.text, st.parser);
-            if (st.rm3) analysed = trees.rm3(analysed, st.options);
+            const auto analysed = prepare(q.text);
             const auto docs = best_articles(trees, searcher, analysed, st.options);
             micros.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
             print_trec(docs, st, q.qid);
         } else {
             const auto t0 = clock_type::now();
-            auto analysed = trees.parse(q.text, st.parser);
-            if (st.rm3) analysed = trees.rm3(analysed, st.options);
+            const auto analysed = prepare(q.text);
             const auto top = trees.top_k(analysed, st.options);
             micros.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
             std::vector<search::hit> hits;

@@ -398,50 +398,35 @@ private:
         return operand{query(std::move(b)), std::nullopt, true};
     }
 
-    // or_expr := and_expr { ("OR" | juxtaposition when the default operator is OR) and_expr }
-    std::optional<operand> parse_or() {
+    // or_expr  := and_expr { ("OR" | juxtaposition when the default operator is OR) and_expr }
+    // and_expr := unary { ("AND" | juxtaposition when the default operator is AND) unary }
+    std::optional<operand> parse_or() { return parse_chain(tk::or_, "OR", default_operator::or_, occur::should, &parser::parse_and); }
+    std::optional<operand> parse_and() { return parse_chain(tk::and_, "AND", default_operator::and_, occur::must, &parser::parse_unary); }
+
+    // One precedence level: operands from `next`, joined by `keyword` (or by juxtaposition when the
+    // default operator is `juxtaposed`), combined with `how`.
+    std::optional<operand> parse_chain(tk keyword, const char* name, default_operator juxtaposed, occur how,
+                                       std::optional<operand> (parser::*next)()) {
         std::vector<operand> ops;
-        if (auto a = parse_and()) ops.push_back(std::move(*a));
+        if (auto a = (this->*next)()) ops.push_back(std::move(*a));
         while (true) {
             const token& t = peek();
-            if (t.kind == tk::or_) {
-                if (ops.empty()) fault_(t.pos, "expected a term, phrase or group before OR", operand_expected);
+            if (t.kind == keyword) {
+                if (ops.empty())
+                    fault_(t.pos, std::string("expected a term, phrase or group before ") + name, operand_expected);
                 advance();
-                if (auto a = parse_and()) {
+                if (auto a = (this->*next)()) {
                     ops.push_back(std::move(*a));
                 } else {
-                    fault_(peek().pos, "expected a term, phrase or group after OR", operand_expected);
+                    fault_(peek().pos, std::string("expected a term, phrase or group after ") + name, operand_expected);
                 }
-            } else if (options_.op == default_operator::or_ && starts_operand(t.kind)) {
-                if (auto a = parse_and()) ops.push_back(std::move(*a));
+            } else if (options_.op == juxtaposed && starts_operand(t.kind)) {
+                if (auto a = (this->*next)()) ops.push_back(std::move(*a));
             } else {
                 break;
             }
         }
-        return combine(ops, occur::should);
-    }
-
-    // and_expr := unary { ("AND" | juxtaposition when the default operator is AND) unary }
-    std::optional<operand> parse_and() {
-        std::vector<operand> ops;
-        if (auto u = parse_unary()) ops.push_back(std::move(*u));
-        while (true) {
-            const token& t = peek();
-            if (t.kind == tk::and_) {
-                if (ops.empty()) fault_(t.pos, "expected a term, phrase or group before AND", operand_expected);
-                advance();
-                if (auto u = parse_unary()) {
-                    ops.push_back(std::move(*u));
-                } else {
-                    fault_(peek().pos, "expected a term, phrase or group after AND", operand_expected);
-                }
-            } else if (options_.op == default_operator::and_ && starts_operand(t.kind)) {
-                if (auto u = parse_unary()) ops.push_back(std::move(*u));
-            } else {
-                break;
-            }
-        }
-        return combine(ops, occur::must);
+        return combine(ops, how);
     }
 
     // unary := { "+" | "-" | "NOT" } primary; nothing when a terminator (end, ')', AND, OR) comes first.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "rapport/search/explain.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include "rapport/core/error.hpp"
@@ -23,9 +24,10 @@ explanation explain(searcher& s, const analysed_query& query, docid_t passage, c
     e.average_length = s.average_length();
     e.length = seg->lengths()[local];
     e.params = options.bm25;
-    // The same expression as bm25_length_norms, so the norm is bit-identical to the searcher's.
-    const double avgdl = e.average_length > 0 ? e.average_length : 1.0;
-    const double norm = bm25_length_norms(std::span(&e.length, 1), avgdl, options.bm25).front();
+    // The searcher's own normaliser for this passage, so the score is bit-identical to its.
+    const auto segment = static_cast<std::size_t>(
+        std::find_if(segments.begin(), segments.end(), [&](const auto& p) { return p.get() == seg; }) - segments.begin());
+    const double norm = s.length_norms(options.bm25)[segment][local];
 
     bool all = true;
     bool any = false;

@@ -7,10 +7,13 @@
 #include <limits>
 #include <optional>
 
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include "rapport/analysis/analyzer.hpp"
 #include "rapport/codec/postings_cursor.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/query/analyze.hpp"
+#include "rapport/search/cursor.hpp"
 #include "rapport/search/searcher.hpp"
 
 namespace rapport::search {
@@ -108,19 +111,10 @@ private:
         for (;;) {
             // Leapfrog to a passage holding every term.
             docid_t candidate = target;
-            for (bool agreed = false; !agreed;) {
-                agreed = true;
-                for (auto& c : cs_) {
-                    c.seek(candidate);
-                    if (c.docid() == end_docid) {
-                        doc = end_docid;
-                        return;
-                    }
-                    if (c.docid() != candidate) {
-                        candidate = c.docid();
-                        agreed = false;
-                    }
-                }
+            for (docid_t next; (next = seek_all(std::span(cs_), candidate)) != candidate;) candidate = next;
+            if (candidate == end_docid) {
+                doc = end_docid;
+                return;
             }
             freq_ = frequency();
             if (freq_ > 0) {
@@ -351,24 +345,10 @@ struct query_searcher::impl {
         analyzer = analysis::analyzer(o);
     }
 
-    const std::vector<std::vector<double>>& norms_for(const bm25_params& p) {
-        if (norms.empty() || norms_params != p) {
-            norms.clear();
-            const auto n = reader.passage_count();
-            const double avgdl = n == 0 ? 0.0 : static_cast<double>(reader.total_length()) / static_cast<double>(n);
-            for (const auto& seg : reader.segments())
-                norms.push_back(bm25_length_norms(seg->lengths(), avgdl > 0 ? avgdl : 1.0, p));
-            norms_params = p;
-        }
-        return norms;
-    }
-
     index::index_reader reader;
     searcher flat;  // the fast path for plain disjunctions of distinct terms
     analysis::analyzer analyzer;
     std::vector<analysis::token> tokens;
-    std::vector<std::vector<double>> norms;
-    bm25_params norms_params;
 };
 
 namespace {
@@ -379,17 +359,21 @@ struct build_context {
     scoring sc;
     const std::vector<std::pair<const q::query*, q::expansion>>& expansions;
     std::uint64_t passages;
+    // Document frequencies over the snapshot, looked up once per term and query (the scorer tree
+    // is built once per segment, and each build needs every term's global df).
+    boost::unordered_flat_map<std::string, std::uint64_t>& dfs;
 };
 
-std::uint64_t global_df(const index::index_reader& reader, const std::string& term) {
-    std::uint64_t d = 0;
-    for (const auto& seg : reader.segments())
-        if (const auto info = seg->find(term)) d += info->df;
-    return d;
+std::uint64_t global_df(const build_context& cx, const std::string& term) {
+    const auto [it, fresh] = cx.dfs.try_emplace(term, 0);
+    if (fresh)
+        for (const auto& seg : cx.reader.segments())
+            if (const auto info = seg->find(term)) it->second += info->df;
+    return it->second;
 }
 
 scorer_ptr make_term(const build_context& cx, const std::string& term, double boost) {
-    const auto df = global_df(cx.reader, term);
+    const auto df = global_df(cx, term);
     const auto info = cx.seg.find(term);
     if (df == 0 || !info) return std::make_unique<empty_scorer>();
     return std::make_unique<term_scorer>(cx.seg.cursor(*info), boost * bm25_idf(cx.passages, df), cx.sc, term, boost, df);
@@ -411,7 +395,7 @@ scorer_ptr build(const build_context& cx, const q::query& node, double boost) {
         double idf = 0;
         std::vector<codec::block_postings_cursor> cursors;
         for (const auto& term : p->terms) {
-            const auto df = global_df(cx.reader, term);
+            const auto df = global_df(cx, term);
             const auto info = cx.seg.find(term);
             if (df == 0 || !info) return std::make_unique<empty_scorer>();
             idf += bm25_idf(cx.passages, df);
@@ -503,12 +487,13 @@ std::vector<scored_doc> query_searcher::top_k(const q::query& analysed, const qu
     }
     std::vector<std::pair<const q::query*, q::expansion>> expansions;
     collect_expansions(reader, analysed, options.expansion, expansions, info);
-    const auto& norms = s.norms_for(options.bm25);
+    const auto& norms = s.flat.length_norms(options.bm25);
+    boost::unordered_flat_map<std::string, std::uint64_t> dfs;
     topk_queue top(options.k);
     const auto segments = reader.segments();
     for (std::size_t i = 0; i < segments.size(); ++i) {
         const auto& seg = *segments[i];
-        const build_context cx{reader, seg, {options.bm25.k1, norms[i]}, expansions, reader.passage_count()};
+        const build_context cx{reader, seg, {options.bm25.k1, norms[i]}, expansions, reader.passage_count(), dfs};
         auto root = build(cx, analysed, 1.0);
         const docid_t base = reader.bases()[i];
         const bool deletions = seg.deleted_count() != 0;
@@ -537,8 +522,9 @@ score_explanation query_searcher::explain(const q::query& analysed, docid_t pass
     const auto i = static_cast<std::size_t>(std::find_if(segments.begin(), segments.end(),
                                                          [&](const auto& s) { return s.get() == seg; }) -
                                             segments.begin());
-    const auto& norms = impl_->norms_for(options.bm25);
-    const build_context cx{reader, *seg, {options.bm25.k1, norms[i]}, expansions, reader.passage_count()};
+    const auto& norms = impl_->flat.length_norms(options.bm25);
+    boost::unordered_flat_map<std::string, std::uint64_t> dfs;
+    const build_context cx{reader, *seg, {options.bm25.k1, norms[i]}, expansions, reader.passage_count(), dfs};
     auto root = build(cx, analysed, 1.0);
     root->advance(local);
     if (root->doc != local) return {0, "the query does not match this passage", {}};
@@ -587,22 +573,15 @@ q::query query_searcher::rm3(const q::query& analysed, const query_search_option
     if (feedback.empty()) return analysed;
 
     // Relevance model: score-weighted sum of each passage's term distribution.
-    std::vector<std::pair<std::string, double>> model;  // term -> weight, in first-seen order
-    const auto add = [&](const std::string& term, double w) {
-        for (auto& [t, v] : model)
-            if (t == term) {
-                v += w;
-                return;
-            }
-        model.emplace_back(term, w);
-    };
+    boost::unordered_flat_map<std::string, double> weights;  // term -> Σ score(d) · tf / |d|
     for (const auto& d : feedback) {
         const auto h = impl_->flat.fetch(d);
         impl_->analyzer.analyze(h.text, impl_->tokens);
         if (impl_->tokens.empty()) continue;
         const double length = static_cast<double>(impl_->tokens.size());
-        for (const auto& t : impl_->tokens) add(t.term, d.score / length);
+        for (const auto& t : impl_->tokens) weights[t.term] += d.score / length;
     }
+    std::vector<std::pair<std::string, double>> model(weights.begin(), weights.end());
     // Keep the most probable terms (ties by term), normalised to sum 1.
     std::sort(model.begin(), model.end(),
               [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });

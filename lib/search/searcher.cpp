@@ -267,6 +267,10 @@ std::uint64_t searcher::count(const analysed_query& query, const search_options&
     return total;
 }
 
+const std::vector<std::vector<double>>& searcher::length_norms(const bm25_params& params) {
+    return impl_->norms_for(params);
+}
+
 const search_stats& searcher::last_stats() const noexcept { return impl_->stats; }
 
 highlight::snippet searcher::snippet(const hit& h, const analysed_query& query, const highlight::snippet_options& options) {

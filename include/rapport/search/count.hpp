@@ -42,16 +42,10 @@ template <PostingCursor Cursor, class Accept = accept_all>
     std::uint64_t count = 0;
     docid_t candidate = cursors.front().docid();
     while (candidate != end_docid) {
-        bool all = true;
-        for (auto& c : cursors) {
-            c.seek(candidate);
-            if (c.docid() != candidate) {
-                candidate = c.docid();
-                all = false;
-                break;
-            }
+        if (const docid_t next = seek_all(cursors, candidate); next != candidate) {
+            candidate = next;
+            continue;
         }
-        if (!all) continue;
         count += accept(candidate) ? 1 : 0;
         cursors.front().next();
         candidate = cursors.front().docid();

@@ -80,6 +80,19 @@ concept TermStatsCursor = PostingCursor<C> && requires(const C cc) {
     { cc.term_min_length() } noexcept -> std::convertible_to<std::uint32_t>;
 };
 
+/// One leapfrog step of a conjunction: seeks every cursor, in order, to `candidate` and stops at the
+/// first one that lands beyond it. Returns `candidate` when every cursor stands on it, otherwise the
+/// docid that overshot (`end_docid` once a list is exhausted): the next candidate.
+/// Complexity: at most one seek per cursor.
+template <PostingCursor Cursor>
+[[nodiscard]] docid_t seek_all(std::span<Cursor> cursors, docid_t candidate) noexcept {
+    for (auto& c : cursors) {
+        c.seek(candidate);
+        if (c.docid() != candidate) return c.docid();
+    }
+    return candidate;
+}
+
 /// Scores a posting cursor with BM25.
 /// `max_score()` is `bm25_bound` at the list's (max tf, min length) when the cursor knows them
 /// (`TermStatsCursor`), capped by `bm25_upper_bound`, which alone serves otherwise. When the cursor

@@ -66,16 +66,10 @@ void ranked_and(std::span<Cursor> cursors, topk_queue& top, Accept accept = {}, 
     // Callers should put the rarest term first: it drives the candidate stream.
     docid_t candidate = cursors.front().docid();
     while (candidate != end_docid) {
-        bool all = true;
-        for (auto& c : cursors) {
-            c.seek(candidate);
-            if (c.docid() != candidate) {
-                candidate = c.docid();
-                all = false;
-                break;
-            }
+        if (const docid_t next = seek_all(cursors, candidate); next != candidate) {
+            candidate = next;
+            continue;
         }
-        if (!all) continue;
         if (accept(candidate)) {
             score_t score = 0;
             for (const auto& c : cursors) score += c.score();

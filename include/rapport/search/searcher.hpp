@@ -132,6 +132,12 @@ public:
     /// over segments (all zero after `count`, which scores nothing). Complexity: O(1).
     [[nodiscard]] const search_stats& last_stats() const noexcept;
 
+    /// The BM25 length normalisers K(dl) of every passage, per segment, for `params`: computed once
+    /// per parameter setting and kept (what every scorer over this snapshot divides by).
+    /// The reference stays valid until the next call with other parameters.
+    /// Complexity: O(passages) on the first call for `params`, O(1) after.
+    [[nodiscard]] const std::vector<std::vector<double>>& length_norms(const bm25_params& params);
+
     /// The stored fields of one ranked passage. Requires: `doc.docid` < `passage_count()`.
     [[nodiscard]] hit fetch(const scored_doc& doc) const;
     /// Only the article (id and title) of a passage: no passage text is decompressed, which is
