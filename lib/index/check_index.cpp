@@ -24,6 +24,7 @@ void check_segment(const disk_segment& seg, check_report& r) {
         previous = term;
         ++terms;
         const auto info = t.info();
+        const auto field_lengths = seg.lengths(field_of_key(term));
         auto c = seg.cursor(info);
         std::uint64_t df = 0, total_tf = 0;
         std::uint32_t max_tf = 0, min_length = 0xFFFFFFFFu;
@@ -41,7 +42,7 @@ void check_segment(const disk_segment& seg, check_report& r) {
             if (tf == 0) problem("post", "zero frequency in '" + term + "'");
             total_tf += tf;
             max_tf = std::max(max_tf, tf);
-            min_length = std::min(min_length, seg.lengths()[d]);
+            min_length = std::min(min_length, field_lengths[d]);
             const auto pos = c.positions();
             if (!pos.empty()) {
                 if (pos.size() != tf) problem("posn", "positions do not number tf in '" + term + "'");

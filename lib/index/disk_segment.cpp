@@ -13,6 +13,20 @@
 
 namespace rapport::index {
 
+std::string detail::lengths_payload(std::span<const std::uint32_t> body, std::span<const std::uint32_t> articles,
+                                    std::span<const std::uint32_t> title) {
+    // Three little-endian uint32 arrays mapped in place (scoring and result ids need no
+    // decompression): body lengths, article numbers, title lengths (FORMAT.md §6).
+    RAPPORT_ASSERT(body.size() == articles.size() && body.size() == title.size());
+    std::string out(body.size() * 3 * sizeof(std::uint32_t), '\0');
+    std::size_t at = 0;
+    for (const auto part : {body, articles, title}) {
+        if (!part.empty()) std::memcpy(out.data() + at, part.data(), part.size_bytes());
+        at += part.size_bytes();
+    }
+    return out;
+}
+
 static_assert(std::endian::native == std::endian::little,
               "passage lengths are mapped in place as little-endian uint32; big-endian hosts need a decode step");
 
@@ -33,18 +47,14 @@ std::uint64_t write_segment(storage::directory& dir, const std::string& name, co
     codec::term_dictionary_writer dict;
     const auto terms = seg.terms();
     for (termid_t t = 0; t < terms.size(); ++t) {
-        const auto info = codec::write_postings(seg.postings(t), seg.lengths(), postings, positions);
+        // Block bounds of a term are taken against the lengths of its own field.
+        const auto info = codec::write_postings(seg.postings(t), seg.lengths(field_of_key(terms[t])), postings, positions);
         dict.add(terms[t], info);
     }
     dict.finish(dictionary);
-    // The lengths file: every passage's length, then every passage's article number, both as
-    // little-endian uint32 arrays mapped in place (scoring and result ids need no decompression).
-    lengths.resize(seg.size() * 2 * sizeof(std::uint32_t));
-    if (!seg.lengths().empty()) std::memcpy(lengths.data(), seg.lengths().data(), seg.size() * 4);
-    for (docid_t d = 0; d < seg.size(); ++d) {
-        const auto a = seg.passage(d).article;
-        std::memcpy(lengths.data() + (std::size_t{seg.size()} + d) * 4, &a, 4);
-    }
+    std::vector<std::uint32_t> articles(seg.size());
+    for (docid_t d = 0; d < seg.size(); ++d) articles[d] = seg.passage(d).article;
+    lengths = detail::lengths_payload(seg.lengths(field::body), articles, seg.lengths(field::title));
     stored_fields_writer store;
     for (std::uint32_t a = 0; a < seg.article_count(); ++a) store.add_article(seg.article(a));
     for (docid_t d = 0; d < seg.size(); ++d) store.add_passage(seg.passage(d));
@@ -83,26 +93,36 @@ std::shared_ptr<const disk_segment> disk_segment::open(const storage::directory&
     s->name_ = name;
     s->impl_ = std::make_shared<impl>();
     auto& f = *s->impl_;
+    const auto lo = min_segment_format_version;
     const auto v = segment_format_version;
-    f.dictionary = dir.open(file_of(name, segment_files::dictionary), storage::kinds::dictionary, v, v);
-    f.postings = dir.open(file_of(name, segment_files::postings), storage::kinds::postings, v, v);
-    f.positions = dir.open(file_of(name, segment_files::positions), storage::kinds::positions, v, v);
-    f.lengths = dir.open(file_of(name, segment_files::lengths), storage::kinds::lengths, v, v);
-    f.stored = dir.open(file_of(name, segment_files::stored), storage::kinds::stored, v, v);
+    f.dictionary = dir.open(file_of(name, segment_files::dictionary), storage::kinds::dictionary, lo, v);
+    f.postings = dir.open(file_of(name, segment_files::postings), storage::kinds::postings, lo, v);
+    f.positions = dir.open(file_of(name, segment_files::positions), storage::kinds::positions, lo, v);
+    f.lengths = dir.open(file_of(name, segment_files::lengths), storage::kinds::lengths, lo, v);
+    f.stored = dir.open(file_of(name, segment_files::stored), storage::kinds::stored, lo, v);
 
     s->dictionary_ = codec::term_dictionary(f.dictionary->payload(), f.dictionary->path(), storage::header_size);
     s->postings_ = f.postings->payload();
     s->positions_ = f.positions->payload();
     const auto lens = f.lengths->payload();
-    if (lens.size() != std::size_t{passages} * 8)
+    // Version 1: body lengths and article numbers; version 2 adds title lengths.
+    const std::size_t arrays = f.lengths->version() >= 2 ? 3 : 2;
+    if (lens.size() != std::size_t{passages} * 4 * arrays)
         throw corruption_error(f.lengths->path(), storage::header_size,
-                               "holds " + std::to_string(lens.size() / 8) + " passages, the manifest says " +
+                               "holds " + std::to_string(lens.size() / (4 * arrays)) + " passages, the manifest says " +
                                    std::to_string(passages));
     // The payload starts 12 bytes into a page-aligned mapping (or a heap string), so it is 4-aligned.
     RAPPORT_ASSERT(reinterpret_cast<std::uintptr_t>(lens.data()) % alignof(std::uint32_t) == 0);
     s->lengths_ = {reinterpret_cast<const std::uint32_t*>(lens.data()), passages};
     s->articles_ = {reinterpret_cast<const std::uint32_t*>(lens.data()) + passages, passages};
     for (auto l : s->lengths_) s->total_length_ += l;
+    if (arrays == 3) {
+        s->title_lengths_ = {reinterpret_cast<const std::uint32_t*>(lens.data()) + 2 * std::size_t{passages}, passages};
+    } else {
+        s->no_titles_.assign(passages, 0);
+        s->title_lengths_ = s->no_titles_;
+    }
+    for (auto l : s->title_lengths_) s->total_title_length_ += l;
     f.store = stored_fields_reader(f.stored->payload(), f.stored->path(), storage::header_size);
     if (f.store.passage_count() != passages)
         throw corruption_error(f.stored->path(), std::nullopt, "stored passage count disagrees with the manifest");
@@ -112,7 +132,7 @@ std::shared_ptr<const disk_segment> disk_segment::open(const storage::directory&
                                    "passage names an article out of range");
 
     if (!deletions_file.empty()) {
-        f.deletions = dir.open(deletions_file, storage::kinds::deletes, v, v);
+        f.deletions = dir.open(deletions_file, storage::kinds::deletes, lo, v);
         const auto bytes = f.deletions->payload();
         roaring_bitmap_t* r = roaring_bitmap_portable_deserialize_safe(bytes.data(), bytes.size());
         if (r == nullptr || roaring_bitmap_portable_size_in_bytes(r) != bytes.size()) {

@@ -17,6 +17,7 @@ struct index_reader::state {
     std::uint64_t passages = 0;
     std::uint64_t live = 0;
     std::uint64_t total_length = 0;
+    std::uint64_t total_title_length = 0;
     std::uint64_t articles = 0;
 };
 
@@ -50,6 +51,7 @@ index_reader index_reader::open_commit(std::shared_ptr<storage::directory> dir, 
                 if (s->passages >= end_docid) throw invalid_argument("index holds more than 2^32 - 1 passages");
                 s->live += seg->live_size();
                 s->total_length += seg->total_length();
+                s->total_title_length += seg->total_length(field::title);
                 s->articles += e.articles;
                 s->segments.push_back(std::move(seg));
                 s->deletion_gens.push_back(e.deletion_gen);
@@ -76,6 +78,9 @@ std::span<const docid_t> index_reader::bases() const noexcept { return state_->b
 std::uint64_t index_reader::passage_count() const noexcept { return state_->passages; }
 std::uint64_t index_reader::live_passage_count() const noexcept { return state_->live; }
 std::uint64_t index_reader::total_length() const noexcept { return state_->total_length; }
+std::uint64_t index_reader::total_length(field f) const noexcept {
+    return f == field::title ? state_->total_title_length : state_->total_length;
+}
 std::uint64_t index_reader::article_count() const noexcept { return state_->articles; }
 const std::shared_ptr<storage::directory>& index_reader::directory() const noexcept { return state_->dir; }
 const manifest& index_reader::commit() const noexcept { return state_->commit; }

@@ -20,7 +20,8 @@ prepared_article passage_pipeline::prepare(ingest::article article, bool split) 
     } else {
         ranges = ingest::split_passages(article.body, options_.passages);
     }
-    prepared_article out{std::move(article.id), std::move(article.title), {}, {}};
+    prepared_article out{std::move(article.id), std::move(article.title), {}, {}, {}};
+    analyzer_.analyze(out.title, out.title_tokens);
     out.passages.reserve(ranges.size());
     out.tokens.resize(ranges.size());
     for (std::size_t i = 0; i < ranges.size(); ++i) {
@@ -38,7 +39,7 @@ docid_t add_prepared(segment_writer& writer, prepared_article&& article) {
     const auto number = writer.add_article(std::move(article.id), std::move(article.title));
     for (std::size_t i = 0; i < article.passages.size(); ++i) {
         article.passages[i].article = number;
-        const auto doc = writer.add_passage(std::move(article.passages[i]), article.tokens[i]);
+        const auto doc = writer.add_passage(std::move(article.passages[i]), article.tokens[i], article.title_tokens);
         writer.add_key(doc, key);
     }
     return first;

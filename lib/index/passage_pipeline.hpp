@@ -31,6 +31,7 @@ struct prepared_article {
     std::string title;
     std::vector<passage_record> passages;  ///< `article` field unset until added
     std::vector<std::vector<analysis::token>> tokens;
+    std::vector<analysis::token> title_tokens;  ///< the analysed title: every passage's title field
 };
 
 class passage_pipeline {

@@ -48,6 +48,7 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
     // Renumber live passages, collect lengths and article numbers, copy stored fields.
     std::vector<std::vector<docid_t>> renumber(sources.size());
     std::vector<std::uint32_t> lengths;
+    std::vector<std::uint32_t> title_lengths;
     std::vector<std::uint32_t> article_of;
     stored_fields_writer stored;
     std::uint32_t articles = 0;
@@ -61,6 +62,7 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
             if (seg.is_deleted(d)) continue;
             map[d] = next++;
             lengths.push_back(seg.lengths()[d]);
+            title_lengths.push_back(seg.lengths(field::title)[d]);
             auto p = seg.passage(d);
             // Only articles with a live passage survive the merge.
             if (article_map[p.article] == 0xFFFFFFFFu) {
@@ -116,7 +118,8 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
             if (cursors[s].valid()) heap.push({std::string(cursors[s].term()), s});
         }
         if (list.docids.empty()) continue;  // every passage holding the term was deleted
-        auto info = codec::write_postings(list, lengths, postings.buffer(), positions.buffer());
+        auto info = codec::write_postings(list, field_of_key(term) == field::title ? title_lengths : lengths,
+                                          postings.buffer(), positions.buffer());
         info.postings_offset += postings.flushed();
         info.positions_offset += positions.flushed();
         dictionary.add(term, info);
@@ -134,11 +137,7 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
     std::string bytes;
     dictionary.finish(bytes);
     write_whole(segment_files::dictionary, storage::kinds::dictionary, bytes);
-    bytes.assign(std::size_t{next} * 8, '\0');
-    if (next > 0) {
-        std::memcpy(bytes.data(), lengths.data(), std::size_t{next} * 4);
-        std::memcpy(bytes.data() + std::size_t{next} * 4, article_of.data(), std::size_t{next} * 4);
-    }
+    bytes = lengths_payload(lengths, article_of, title_lengths);
     write_whole(segment_files::lengths, storage::kinds::lengths, bytes);
     bytes.clear();
     stored.finish(bytes);

@@ -17,9 +17,15 @@ namespace rapport::query {
 
 namespace {
 
-// Index terms that start with this byte are the writer's hidden keys; they sort first.
-constexpr char internal_mark = '\x01';
-constexpr std::string_view after_internal = "\x02";
+// Index terms that start with a byte below 0x03 are not body terms: 0x01 starts the writer's
+// hidden article keys, 0x02 title terms (index/fields.hpp). They sort first.
+constexpr std::string_view after_internal = "\x03";
+[[nodiscard]] bool internal(std::string_view t) noexcept {
+    return !t.empty() && static_cast<unsigned char>(t.front()) < 0x03 && t.front() != '\0';
+}
+
+// The bytes every dictionary key of `f` starts with: none for body, the title mark for title.
+std::string key_space(index::field f) { return index::field_term(f, ""); }
 
 // Splits `s` into code points (invalid bytes as themselves, see detail::decode_utf8), recording
 // the byte offset just past each one in `ends`.
@@ -95,16 +101,20 @@ public:
         for (std::size_t j = 0; j < width_; ++j) rows_[j] = static_cast<std::uint32_t>(j);
     }
 
-    void run(const codec::term_dictionary& dict, std::vector<expanded_term>& out, std::uint64_t& examined) {
-        if (!required_.empty() && required_.front() == internal_mark) return;
+    // Walks the keys of `dict` that start with `space` (see key_space), matching what follows it.
+    void run(const codec::term_dictionary& dict, std::string_view space, std::vector<expanded_term>& out,
+             std::uint64_t& examined) {
+        if (internal(required_)) return;
         valid_ = 0;
         term_.clear();
-        auto c = dict.seek(required_);
+        const std::string start = std::string(space) + required_;
+        auto c = dict.seek(start);
         while (c.valid()) {
-            const std::string_view t = c.term();
-            if (!t.starts_with(required_)) break;
-            if (!t.empty() && t.front() == internal_mark) {
-                c.seek(after_internal);
+            const std::string_view key = c.term();
+            if (!key.starts_with(start)) break;
+            const std::string_view t = key.substr(space.size());
+            if (internal(t)) {
+                c.seek(std::string(space) + std::string(after_internal));
                 valid_ = 0;
                 continue;
             }
@@ -125,7 +135,7 @@ public:
                 valid_ = dead;
                 const auto next = next_target(t, dead);
                 if (!next) break;
-                c.seek(*next);
+                c.seek(std::string(space) + *next);
                 continue;
             }
             valid_ = term_.size();
@@ -246,15 +256,18 @@ expansion expand_prefix(std::span<const codec::term_dictionary* const> dictionar
                         const expansion_options& options) {
     std::vector<expanded_term> all;
     std::uint64_t examined = 0;
-    if (prefix.empty() || prefix.front() != internal_mark) {
+    const std::string space = key_space(options.field);
+    const std::string start = space + std::string(prefix);
+    if (!internal(prefix)) {
         for (const auto* dict : dictionaries) {
             if (dict == nullptr) continue;
-            auto c = dict->seek(prefix);
+            auto c = dict->seek(start);
             while (c.valid()) {
-                const std::string_view t = c.term();
-                if (!t.starts_with(prefix)) break;
-                if (!t.empty() && t.front() == internal_mark) {
-                    c.seek(after_internal);
+                const std::string_view key = c.term();
+                if (!key.starts_with(start)) break;
+                const std::string_view t = key.substr(space.size());
+                if (internal(t)) {
+                    c.seek(space + std::string(after_internal));
                     continue;
                 }
                 ++examined;
@@ -279,8 +292,9 @@ expansion expand_fuzzy(std::span<const codec::term_dictionary* const> dictionari
     std::vector<expanded_term> all;
     std::uint64_t examined = 0;
     fuzzy_walk walk(term, max_edits, prefix_length.value_or(options.fuzzy_prefix_length), options.transpositions);
+    const std::string space = key_space(options.field);
     for (const auto* dict : dictionaries)
-        if (dict != nullptr) walk.run(*dict, all, examined);
+        if (dict != nullptr) walk.run(*dict, space, all, examined);
     return finish(std::move(all), examined, options.max_fuzzy_terms, [](const expanded_term& a, const expanded_term& b) {
         if (a.distance != b.distance) return a.distance < b.distance;
         return a.df != b.df ? a.df > b.df : a.term < b.term;
@@ -294,9 +308,11 @@ expansion expand_fuzzy(const codec::term_dictionary& dictionary, std::string_vie
 
 expansion expand(std::span<const codec::term_dictionary* const> dictionaries, const query& q,
                  const expansion_options& options) {
-    if (const auto* p = q.get_if<prefix_node>()) return expand_prefix(dictionaries, p->text, options);
+    auto in_field = options;
+    if (const auto f = index::field_named(q.field())) in_field.field = *f;
+    if (const auto* p = q.get_if<prefix_node>()) return expand_prefix(dictionaries, p->text, in_field);
     if (const auto* f = q.get_if<fuzzy_node>())
-        return expand_fuzzy(dictionaries, f->text, f->max_edits, f->prefix_length, options);
+        return expand_fuzzy(dictionaries, f->text, f->max_edits, f->prefix_length, in_field);
     throw invalid_argument("query: only prefix and fuzzy queries expand, not " + to_string(q));
 }
 

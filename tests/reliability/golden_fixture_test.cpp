@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
-// The golden fixture: tests/fixtures/v1 holds a small index written by format version 1 (two
-// segments, an update and a delete). Every later rapport must open it with the same answers, or
-// reject it with a clear "too old" format_version_error after a documented format change (see
-// tests/fixtures/README.md). The expected values below were recorded when the fixture was made.
+// The golden fixtures: tests/fixtures/v<N> holds a small index written by segment format version
+// N (two segments, an update and a delete; the same articles for every N). Every later rapport
+// must open each with the same answers, or reject it with a clear "too old" format_version_error
+// after a documented format change (see tests/fixtures/README.md). The expected values below were
+// recorded when each fixture was made.
 //
-// To re-create the fixture (only together with a format version change, which needs a new
-// folder v<N> beside v1, never an overwritten v1): RAPPORT_WRITE_FIXTURES=1 reliability_test
+// To write the fixture of the current version (only together with a format version change, into
+// a new folder v<N>, never over an existing one): RAPPORT_WRITE_FIXTURES=1 reliability_test
 // -tc='*writes the golden fixture*', which prints the values to record.
 #include <doctest/doctest.h>
 
@@ -20,6 +21,7 @@
 #include "rapport/index/check_index.hpp"
 #include "rapport/index/index_reader.hpp"
 #include "rapport/index/index_writer.hpp"
+#include "rapport/search/query_searcher.hpp"
 #include "rapport/search/searcher.hpp"
 #include "rapport/storage/fs_directory.hpp"
 #include "reliability/reliability.hpp"
@@ -32,7 +34,9 @@ using namespace rapport;
 
 namespace {
 
-const std::filesystem::path fixture_v1 = RAPPORT_FIXTURE_DIR "/v1";
+std::filesystem::path fixture(std::uint32_t version) {
+    return std::filesystem::path(RAPPORT_FIXTURE_DIR) / ("v" + std::to_string(version));
+}
 
 ingest::article article(const char* id, const char* title, const char* body) { return {{id}, title, body}; }
 
@@ -82,9 +86,10 @@ struct expected_hit {
 }  // namespace
 
 TEST_CASE("reliability: writes the golden fixture" * doctest::skip(std::getenv("RAPPORT_WRITE_FIXTURES") == nullptr)) {
-    std::filesystem::remove_all(fixture_v1);
+    const auto folder = fixture(index::segment_format_version);
+    REQUIRE_MESSAGE(!std::filesystem::exists(folder), folder.string() << " exists: fixtures are never rewritten");
     {
-        auto dir = std::shared_ptr<storage::directory>(storage::fs_directory::create_or_open(fixture_v1));
+        auto dir = std::shared_ptr<storage::directory>(storage::fs_directory::create_or_open(folder));
         index::index_writer_options o;
         o.merges.merge_factor = 0;
         index::index_writer w(dir, o);
@@ -94,9 +99,9 @@ TEST_CASE("reliability: writes the golden fixture" * doctest::skip(std::getenv("
         w.commit();
         REQUIRE(w.segment_count() == 2);
     }
-    std::filesystem::remove(fixture_v1 / "write.lock");
+    std::filesystem::remove(folder / "write.lock");
 
-    auto dir = std::shared_ptr<storage::directory>(storage::fs_directory::open_existing(fixture_v1));
+    auto dir = std::shared_ptr<storage::directory>(storage::fs_directory::open_existing(folder));
     const auto r = index::index_reader::open(dir);
     REQUIRE(index::check_index(dir).ok());
     std::printf("generation %llu, segments %zu, passages %llu, live %llu, articles %llu\n",
@@ -113,12 +118,23 @@ TEST_CASE("reliability: writes the golden fixture" * doctest::skip(std::getenv("
     }
 }
 
-TEST_CASE("reliability: the version 1 golden fixture opens with the recorded answers") {
-    REQUIRE_MESSAGE(std::filesystem::is_directory(fixture_v1), "missing fixture " << fixture_v1.string());
+namespace {
+struct query_answer {
+    const char* query;
+    std::vector<expected_hit> hits;
+};
+
+// Opens a copy of fixture v<version> and checks its counts, file versions (segment files at
+// `version`, the manifest at 1) and the recorded answers; then a writer of this build adds to it.
+// Returns the reader of the fixture as written.
+index::index_reader check_fixture(const test::scratch_dir& scratch, std::uint32_t version,
+                                  const std::vector<query_answer>& answers) {
+    const auto source = fixture(version);
+    REQUIRE_MESSAGE(std::filesystem::is_directory(source), "missing fixture " << source.string());
     // A copy: a writer would take the lock and collect garbage in the source tree.
-    test::scratch_dir scratch;
-    reliability::copy_index_folder(fixture_v1, scratch.path() / "v1");
-    auto dir = std::shared_ptr<storage::directory>(storage::fs_directory::open_existing(scratch.path() / "v1"));
+    const auto copy = scratch.path() / source.filename();
+    reliability::copy_index_folder(source, copy);
+    auto dir = std::shared_ptr<storage::directory>(storage::fs_directory::open_existing(copy));
 
     const auto report = index::check_index(dir);
     CHECK(report.ok());
@@ -128,27 +144,14 @@ TEST_CASE("reliability: the version 1 golden fixture opens with the recorded ans
     CHECK(r.passage_count() == 9);       // 6 in segment 1 ("atlas" has two), 3 in segment 2
     CHECK(r.live_passage_count() == 7);  // the old "orchard" and "volcano" are deleted
     CHECK(r.article_count() == 8);       // per segment, deleted articles included
-    // Every file is format version 1: the manifest and the segment files.
+    // The manifest is version 1, the segment files `version`.
     const auto files = dir->list();
     CHECK(files.size() == 12);
     for (const auto& f : files) {
         CAPTURE(f);
-        CHECK(dir->verify(f).version == 1);
+        CHECK(dir->verify(f).version == (f.starts_with("manifest_") ? 1u : version));
     }
 
-    struct query_answer {
-        const char* query;
-        std::vector<expected_hit> hits;
-    };
-    const query_answer answers[] = {
-        {"lighthouse coast",
-         {{"lighthouse", 0, 2.4527137970270214}, {"atlas", 0, 2.1267049070381985}, {"harbour", 0, 1.1079257493221513}}},
-        {"bees spring", {{"orchard", 0, 2.9738250004668623}}},  // the updated text; "apple" is gone
-        {"valley glacier", {{"glacier", 0, 2.8797680598039119}, {"atlas", 1, 2.4530470650782696}}},
-        {"harbour", {{"harbour", 0, 1.4630204326835583}, {"atlas", 0, 1.210220873179819}}},
-        {"volcano ash", {}},  // deleted
-        {"apple", {}},        // only in the replaced version of "orchard"
-    };
     search::searcher s(r);
     for (const auto& [query, hits] : answers) {
         CAPTURE(query);
@@ -172,4 +175,50 @@ TEST_CASE("reliability: the version 1 golden fixture opens with the recorded ans
     CHECK(after.generation() == 4);
     CHECK(after.live_passage_count() == 8);
     CHECK(index::check_index(dir).ok());
+    // The new segment is of this build's version, and its title is searchable beside the old ones.
+    CHECK(dir->verify(after.segments().back()->name() + ".lens").version == index::segment_format_version);
+    search::query_searcher qs(after);
+    const auto mill = qs.top_k(qs.parse("title:mill"), {});
+    REQUIRE(mill.size() == 1);
+    CHECK(after.locate(mill[0].docid).first == after.segments().back().get());
+    return r;
+}
+
+// The body answers every fixture must give: the index of §"first_articles" + "second_commit".
+const std::vector<query_answer> body_answers = {
+    {"lighthouse coast",
+     {{"lighthouse", 0, 2.4527137970270214}, {"atlas", 0, 2.1267049070381985}, {"harbour", 0, 1.1079257493221513}}},
+    {"bees spring", {{"orchard", 0, 2.9738250004668623}}},  // the updated text; "apple" is gone
+    {"valley glacier", {{"glacier", 0, 2.8797680598039119}, {"atlas", 1, 2.4530470650782696}}},
+    {"harbour", {{"harbour", 0, 1.4630204326835583}, {"atlas", 0, 1.210220873179819}}},
+    {"volcano ash", {}},  // deleted
+    {"apple", {}},        // only in the replaced version of "orchard"
+};
+}  // namespace
+
+TEST_CASE("reliability: the version 1 golden fixture opens with the recorded answers") {
+    test::scratch_dir scratch;
+    const auto r = check_fixture(scratch, 1, body_answers);
+    // Version 1 has no title field: every title length reads as 0 and no title term exists.
+    for (const auto& seg : r.segments())
+        for (const auto l : seg->lengths(index::field::title)) CHECK(l == 0);
+    CHECK(r.total_length(index::field::title) == 0);
+    search::query_searcher qs(r);
+    CHECK(qs.top_k(qs.parse("title:lighthouse"), {}).empty());
+}
+
+TEST_CASE("reliability: the version 2 golden fixture opens with the recorded answers and titles") {
+    test::scratch_dir scratch;
+    const auto r = check_fixture(scratch, 2, body_answers);
+    // Titles: "The lighthouse" is 1 token (the stopword leaves a gap), "The orchard replanted" 2.
+    const auto& seg1 = *r.segments()[1];
+    CHECK(seg1.lengths(index::field::title)[0] == 2);  // the updated orchard
+    CHECK(r.total_length(index::field::title) == 10);  // 1 per title, 2 for "replanted" orchard, atlas twice
+    search::query_searcher qs(r);
+    const auto hits = qs.top_k(qs.parse("title:replanted"), {});
+    REQUIRE(hits.size() == 1);
+    // BM25 over the title field: N 9, df 1, tf 1, dl 2, avgdl 10/9, k1 0.9, b 0.4:
+    // ln(1 + 8.5/1.5) · 1.9 / (1 + 0.9 · (0.6 + 0.4 · 2 · 9/10)), by hand (python3).
+    CHECK(std::abs(hits[0].score - 1.647407665120281) <= 1e-9);
+    CHECK(search::searcher(r).fetch(hits[0]).article.value == "orchard");
 }

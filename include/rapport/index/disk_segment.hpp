@@ -19,6 +19,7 @@
 #include "rapport/codec/term_info.hpp"
 #include "rapport/core/export.hpp"
 #include "rapport/core/types.hpp"
+#include "rapport/index/fields.hpp"
 #include "rapport/index/segment.hpp"
 
 namespace rapport::storage {
@@ -29,7 +30,10 @@ class file_view;
 namespace rapport::index {
 
 /// Format versions of the segment files this build writes and reads.
-inline constexpr std::uint32_t segment_format_version = 1;
+inline constexpr std::uint32_t segment_format_version = 2;
+/// The oldest segment format this build reads: version 1 had no title field (its passages read
+/// as having empty titles).
+inline constexpr std::uint32_t min_segment_format_version = 1;
 
 /// File extensions of a segment's files.
 namespace segment_files {
@@ -43,6 +47,13 @@ inline constexpr const char* all[] = {dictionary, postings, positions, lengths, 
 
 /// Writes `seg` to `dir` as segment `name` (files `<name>.dict`, `.post`, `.posn`, `.lens`, `.stor`),
 /// each fsynced. Returns the bytes written. Throws: `io_error` naming the file.
+namespace detail {
+/// The `LENS` payload (FORMAT.md §6) of passages with these body lengths, article numbers and
+/// title lengths. Requires: the three spans have the same size.
+std::string lengths_payload(std::span<const std::uint32_t> body, std::span<const std::uint32_t> articles,
+                            std::span<const std::uint32_t> title);
+}  // namespace detail
+
 RAPPORT_API std::uint64_t write_segment(storage::directory& dir, const std::string& name, const segment& seg);
 
 /// Writes a deletion bitmap (portable roaring format) for a segment. Throws: `io_error`.
@@ -68,6 +79,15 @@ public:
     [[nodiscard]] std::uint32_t deleted_count() const noexcept { return deleted_count_; }
     /// Exact passage lengths, zero-copy from the mapped file.
     [[nodiscard]] std::span<const std::uint32_t> lengths() const noexcept { return lengths_; }
+    /// The exact length of every passage in field `f` (body: `lengths()`; title: 0 for every
+    /// passage of a version 1 segment, which has no title field).
+    [[nodiscard]] std::span<const std::uint32_t> lengths(field f) const noexcept {
+        return f == field::title ? title_lengths_ : lengths_;
+    }
+    /// The sum of `lengths(f)`.
+    [[nodiscard]] std::uint64_t total_length(field f) const noexcept {
+        return f == field::title ? total_title_length_ : total_length_;
+    }
     /// The article number of passage `d`, without touching stored fields. Requires: d < size().
     [[nodiscard]] std::uint32_t article_of(docid_t d) const noexcept { return articles_[d]; }
     /// Sum of all passage lengths (deleted included).
@@ -107,7 +127,10 @@ private:
     std::string_view positions_;
     std::span<const std::uint32_t> lengths_;
     std::span<const std::uint32_t> articles_;
+    std::span<const std::uint32_t> title_lengths_;
+    std::vector<std::uint32_t> no_titles_;  ///< zeros standing for a version 1 segment's title lengths
     std::uint64_t total_length_ = 0;
+    std::uint64_t total_title_length_ = 0;
     std::vector<std::uint64_t> deleted_;
     std::uint32_t deleted_count_ = 0;
 };

@@ -51,6 +51,8 @@ public:
     [[nodiscard]] std::uint64_t live_passage_count() const noexcept;
     /// Sum of passage lengths over all passages (deleted included, as N).
     [[nodiscard]] std::uint64_t total_length() const noexcept;
+    /// Sum of passage lengths in field `f` over all passages (body: `total_length()`).
+    [[nodiscard]] std::uint64_t total_length(field f) const noexcept;
     /// Articles stored in the snapshot's segments (an updated article counts once per segment
     /// holding a version of it until merges drop the old one).
     [[nodiscard]] std::uint64_t article_count() const noexcept;

@@ -14,6 +14,7 @@
 
 #include "rapport/core/assert.hpp"
 #include "rapport/core/types.hpp"
+#include "rapport/index/fields.hpp"
 
 namespace rapport::index {
 
@@ -102,15 +103,19 @@ public:
     /// Requires: `terms` sorted and unique, `postings.size() == terms.size()`,
     /// `lengths.size() == passages.size()`, every passage's `article` < `articles.size()`.
     segment(std::vector<std::string> terms, std::vector<postings_list> postings, std::vector<std::uint32_t> lengths,
-            std::vector<passage_record> passages, std::vector<article_record> articles)
+            std::vector<passage_record> passages, std::vector<article_record> articles,
+            std::vector<std::uint32_t> title_lengths = {})
         : terms_(std::move(terms)),
           postings_(std::move(postings)),
           lengths_(std::move(lengths)),
+          title_lengths_(std::move(title_lengths)),
           passages_(std::move(passages)),
           articles_(std::move(articles)) {
         RAPPORT_ASSERT(std::is_sorted(terms_.begin(), terms_.end()));
         RAPPORT_ASSERT(postings_.size() == terms_.size());
         RAPPORT_ASSERT(lengths_.size() == passages_.size());
+        if (title_lengths_.empty()) title_lengths_.assign(lengths_.size(), 0);
+        RAPPORT_ASSERT(title_lengths_.size() == lengths_.size());
         for (auto l : lengths_) total_length_ += l;
     }
 
@@ -140,6 +145,10 @@ public:
     [[nodiscard]] std::uint32_t length(docid_t d) const noexcept { return lengths_[d]; }
     /// All passage lengths, by docid.
     [[nodiscard]] std::span<const std::uint32_t> lengths() const noexcept { return lengths_; }
+    /// The exact length of every passage in field `f` (body: `lengths()`).
+    [[nodiscard]] std::span<const std::uint32_t> lengths(field f) const noexcept {
+        return f == field::title ? std::span<const std::uint32_t>(title_lengths_) : lengths();
+    }
     /// Sum of all passage lengths.
     [[nodiscard]] std::uint64_t total_length() const noexcept { return total_length_; }
     /// The stored passage `d`.
@@ -153,6 +162,7 @@ private:
     std::vector<std::string> terms_;
     std::vector<postings_list> postings_;
     std::vector<std::uint32_t> lengths_;
+    std::vector<std::uint32_t> title_lengths_;
     std::vector<passage_record> passages_;
     std::vector<article_record> articles_;
     std::uint64_t total_length_ = 0;

@@ -40,16 +40,23 @@ public:
 
     /// Adds one passage with its analysed tokens and returns its docid.
     /// The passage length is the number of tokens (removed stopwords do not count, as in Lucene).
+    /// `title_tokens` are the analysed title of its article, indexed as the passage's `title` field
+    /// (terms behind `title_term_prefix`, with their own positions and length).
     /// Requires: `passage.article` was returned by `add_article`; token positions ascend.
     /// Throws: `invalid_argument` when the segment already holds 2^32 - 1 passages.
     /// Complexity: O(t log t) for t tokens.
-    docid_t add_passage(passage_record passage, std::span<const analysis::token> tokens) {
+    docid_t add_passage(passage_record passage, std::span<const analysis::token> tokens,
+                        std::span<const analysis::token> title_tokens = {}) {
         if (passages_.size() >= end_docid - 1) throw invalid_argument("segment is full (2^32 - 1 passages)");
         const auto doc = static_cast<docid_t>(passages_.size());
         scratch_.clear();
-        scratch_.reserve(tokens.size());
+        scratch_.reserve(tokens.size() + title_tokens.size());
         for (const auto& tok : tokens) scratch_.push_back({intern(tok.term), tok.position});
-        // Sorting (term, position) pairs groups each term's positions for this passage in one pass.
+        for (const auto& tok : title_tokens) {
+            title_key_.resize(1);
+            title_key_.append(tok.term);
+            scratch_.push_back({intern(title_key_), tok.position});
+        }
         std::sort(scratch_.begin(), scratch_.end());
         for (std::size_t i = 0; i < scratch_.size();) {
             const termid_t t = scratch_[i].first;
@@ -63,16 +70,12 @@ public:
             i = j;
         }
         lengths_.push_back(static_cast<std::uint32_t>(tokens.size()));
-        // Per posting: docid, freq, offset (12 bytes) and 4 per position, plus the stored text
-        // and record; vectors grow geometrically, hence the 1.5 factor on postings.
+        title_lengths_.push_back(static_cast<std::uint32_t>(title_tokens.size()));
         memory_ += (scratch_.size() * 4 + (scratch_.size() + 1) * 12) * 3 / 2 + passage.text.size() + sizeof(passage_record);
         passages_.push_back(std::move(passage));
         return doc;
     }
 
-    /// Files passage `doc` under a key term (tf 1, no position), such as the hidden article-id term
-    /// that delete-by-id looks up. Keys do not count in the passage length, so they change no score.
-    /// Requires: `doc` is the latest passage added; `key` cannot be produced by the analyzer.
     void add_key(docid_t doc, std::string_view key) {
         auto& list = buffers_[intern(key)];
         if (list.position_offsets.empty()) list.position_offsets.push_back(0);
@@ -107,7 +110,7 @@ public:
             postings.push_back(std::move(buffers_[t]));
         }
         segment out(std::move(terms), std::move(postings), std::move(lengths_), std::move(passages_),
-                    std::move(articles_));
+                    std::move(articles_), std::move(title_lengths_));
         *this = segment_writer();
         return out;
     }
@@ -122,9 +125,11 @@ private:
     std::vector<std::string> term_names_;
     std::vector<postings_list> buffers_;
     std::vector<std::uint32_t> lengths_;
+    std::vector<std::uint32_t> title_lengths_;
     std::vector<passage_record> passages_;
     std::vector<article_record> articles_;
     std::vector<std::pair<termid_t, std::uint32_t>> scratch_;
+    std::string title_key_ = std::string(1, title_term_prefix);  ///< title_term_prefix + the current title term
     std::size_t memory_ = 0;
 };
 

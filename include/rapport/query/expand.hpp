@@ -14,8 +14,10 @@
 //
 // Caps: a prefix keeps at most `max_prefix_terms` terms (default 128), the highest-df ones; a fuzzy
 // query keeps `max_fuzzy_terms` (default 64), the closest then highest-df ones; ties by term
-// bytes. When a cap drops terms, `expansion::truncated` is set. Terms beginning with byte 0x01 are
-// internal (the index writer's hidden article keys) and are never returned.
+// bytes. When a cap drops terms, `expansion::truncated` is set. Expansion runs within one field
+// (`expansion_options::field`, or the node's field): body terms are the keys that do not start with
+// 0x01 (the writer's hidden article keys) or 0x02 (title terms, index/fields.hpp); title terms are
+// the keys after 0x02. Returned terms never carry the field's mark.
 //
 // Thread safety: pure functions over immutable dictionaries; any number of threads may call them.
 #pragma once
@@ -30,6 +32,7 @@
 
 #include "rapport/codec/term_dictionary.hpp"
 #include "rapport/core/export.hpp"
+#include "rapport/index/fields.hpp"
 #include "rapport/query/query.hpp"
 
 namespace rapport::index {
@@ -55,6 +58,8 @@ struct expansion_options {
     /// Whether a transposition of adjacent code points counts as one edit (Damerau, optimal
     /// string alignment) rather than two (plain Levenshtein).
     bool transpositions = true;
+    /// The field whose terms are expanded (`expand` of a node with a known field uses the node's).
+    index::field field = index::field::body;
 };
 
 /// One index term an expansion produced.
