@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <iostream>
@@ -40,6 +41,32 @@ struct settings {
     std::size_t snippet_bytes = 240;
     std::string tag = "rapport";
 };
+
+// "title^2,body" → the fields clauses without a field search, with their weights.
+std::vector<search::field_weight> parse_fields(const std::string& list) {
+    std::vector<search::field_weight> out;
+    std::size_t at = 0;
+    while (at <= list.size()) {
+        const auto comma = std::min(list.find(',', at), list.size());
+        const std::string item = list.substr(at, comma - at);
+        const auto caret = item.find('^');
+        const auto f = index::field_named(item.substr(0, caret));
+        if (!f) throw usage_error("--fields: unknown field '" + item.substr(0, caret) + "' (fields: body, title)");
+        double weight = 1.0;
+        if (caret != std::string::npos) {
+            const std::string w = item.substr(caret + 1);
+            char* end = nullptr;
+            weight = std::strtod(w.c_str(), &end);
+            if (w.empty() || end != w.c_str() + w.size() || !(weight > 0) || !std::isfinite(weight))
+                throw usage_error("--fields: the weight of " + item.substr(0, caret) + " must be a number > 0, not '" + w + "'");
+        }
+        for (const auto& e : out)
+            if (e.field == *f) throw usage_error("--fields: " + item.substr(0, caret) + " is listed twice");
+        out.push_back({*f, weight});
+        at = comma + 1;
+    }
+    return out;
+}
 
 // What a TREC run needs: the k best distinct articles, each scored by its best passage (MaxP).
 // Passages are fetched in growing batches until k distinct articles are found or none are left.
@@ -132,6 +159,12 @@ int run_search(const command_args& args) {
         ("strict", po::bool_switch(), "reject malformed query syntax instead of repairing it")
         ("k1", po::value<double>()->default_value(0.9), "BM25 k1")
         ("b", po::value<double>()->default_value(0.4), "BM25 b")
+        ("scoring", po::value<std::string>()->default_value("bm25"),
+         "scoring model: bm25 (Lucene's), bm25+ (Lv & Zhai 2011, lower-bounded tf) or bm25l (Lv & Zhai 2011, long passages)")
+        ("delta", po::value<double>()->value_name("X"), "delta of bm25+ (default 1.0) or bm25l (default 0.5)")
+        ("fields", po::value<std::string>()->default_value("body")->value_name("LIST"),
+         "fields that words without field: search, with weights: body, title, or e.g. title^2,body")
+        ("bm25f", po::bool_switch(), "score several --fields as one with BM25F instead of summing per-field scores")
         ("format", po::value<std::string>()->default_value("pretty"),
          "pretty, json (one object per hit) or trec (a TREC run; one line per article, by its best passage)")
         ("explain", po::bool_switch(), "show how each score is computed")
@@ -163,6 +196,19 @@ int run_search(const command_args& args) {
     else
         throw usage_error("--mode must be any or all, not '" + mode + "'");
     st.options.bm25 = {vm["k1"].as<double>(), vm["b"].as<double>()};
+    const auto scoring = vm["scoring"].as<std::string>();
+    if (const auto model = search::parse_scoring_model(scoring))
+        st.options.bm25.model = *model;
+    else
+        throw usage_error("--scoring must be bm25, bm25+ or bm25l, not '" + scoring + "'");
+    if (vm.count("delta") != 0) {
+        if (st.options.bm25.model == search::scoring_model::bm25)
+            throw usage_error("--delta applies to --scoring bm25+ or bm25l only");
+        st.options.bm25.delta = vm["delta"].as<double>();
+    }
+    st.options.fields = parse_fields(vm["fields"].as<std::string>());
+    st.options.bm25f = vm["bm25f"].as<bool>();
+    if (st.options.bm25f && st.options.fields.size() < 2) throw usage_error("--bm25f needs at least two --fields");
     try {
         st.options.bm25.validate();
     } catch (const invalid_argument& e) {

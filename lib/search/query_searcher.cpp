@@ -2,6 +2,8 @@
 #include "rapport/search/query_searcher.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cmath>
 #include <cstdio>
 #include <cstdint>
 #include <limits>
@@ -42,49 +44,65 @@ std::string format(const char* fmt, auto... args) {
 }
 using scorer_ptr = std::unique_ptr<scorer>;
 
-// What every leaf needs to score a posting.
+// What every leaf needs to score a posting: the query's model (chosen once per query) and the
+// segment's normalisers.
+template <Similarity Model>
 struct scoring {
-    double k1;
-    std::span<const double> norms;  // K(dl) per segment-local passage
+    Model model;
+    std::span<const double> norms;  // the model's normaliser per segment-local passage
 };
 
+// The frequency part of a term's or phrase's explanation, in the notation of the model's formula;
+// `tf` names the frequency ("tf 3", "phrase freq 1.500000") and `short_name` stands for it.
+template <Similarity Model>
+std::string saturation_text(const Model& m, const std::string& tf, const char* short_name, double norm) {
+    if constexpr (std::same_as<Model, bm25_plus_model>)
+        return format(" x (%s x (k1+1) / (%s + K(dl) %.6f) + delta %g)", tf.c_str(), short_name, norm, m.delta);
+    else if constexpr (std::same_as<Model, bm25l_model>)
+        return format(" x (k1+1)(c + delta %g) / (k1 + c + delta), c = %s / L(dl) %.6f", m.delta, tf.c_str(), norm);
+    else
+        return format(" x %s x (k1+1) / (%s + K(dl) %.6f)", tf.c_str(), short_name, norm);
+}
+
+template <Similarity Model>
 class term_scorer final : public scorer {
 public:
-    term_scorer(codec::block_postings_cursor c, score_t weight, const scoring& s, std::string term, double boost,
+    term_scorer(codec::block_postings_cursor c, score_t weight, const scoring<Model>& s, std::string term, double boost,
                 std::uint64_t df)
         : c_(std::move(c)), weight_(weight), s_(s), term_(std::move(term)), boost_(boost), df_(df) {
         doc = c_.docid();
     }
     score_explanation explain() override {
-        const auto tf = c_.freq();
         return {score(),
-                format("term %s: weight %.6f (boost %g x idf %.6f, df %llu) x tf %u x (k1+1) / (tf + K(dl) %.6f)",
-                       term_.c_str(), weight_, boost_, boost_ == 0 ? 0.0 : weight_ / boost_,
-                       static_cast<unsigned long long>(df_), tf, s_.norms[doc]),
+                format("term %s: weight %.6f (boost %g x idf %.6f, df %llu)", term_.c_str(), weight_, boost_,
+                       boost_ == 0 ? 0.0 : weight_ / boost_, static_cast<unsigned long long>(df_)) +
+                    saturation_text(s_.model, format("tf %u", c_.freq()), "tf", s_.norms[doc]),
                 {}};
     }
     void advance(docid_t target) override {
         if (doc < target) c_.seek(target);
         doc = c_.docid();
     }
-    score_t score() override { return bm25_term_score(weight_, s_.k1, c_.freq(), s_.norms[doc]); }
+    score_t score() override { return s_.model.score(weight_, static_cast<double>(c_.freq()), s_.norms[doc]); }
     bool corrupt() const override { return c_.corrupt(); }
 
 private:
     codec::block_postings_cursor c_;
     score_t weight_;
-    scoring s_;
+    scoring<Model> s_;
     std::string term_;
     double boost_;
     std::uint64_t df_;
 };
 
 // Positions of the phrase's terms in one passage → phrase frequency (exact: occurrences; sloppy:
-// sum of 1/(1+spread) over non-overlapping occurrences; see the header).
+// sum of 1/(1+spread) over non-overlapping occurrences; see the header), scored by the model with
+// the phrase frequency as a (fractional) tf.
+template <Similarity Model>
 class phrase_scorer final : public scorer {
 public:
     phrase_scorer(std::vector<codec::block_postings_cursor> cs, std::vector<std::uint32_t> offsets, std::uint32_t slop,
-                  score_t weight, const scoring& s)
+                  score_t weight, const scoring<Model>& s)
         : cs_(std::move(cs)), offsets_(std::move(offsets)), slop_(slop), weight_(weight), s_(s) {
         doc = 0;
         find(0);
@@ -92,14 +110,11 @@ public:
     void advance(docid_t target) override {
         if (doc < target) find(target);
     }
-    score_t score() override {
-        const double norm = s_.norms[doc];
-        return weight_ * freq_ * (s_.k1 + 1.0) / (freq_ + norm);
-    }
+    score_t score() override { return s_.model.score(weight_, freq_, s_.norms[doc]); }
     score_explanation explain() override {
         return {score(),
-                format("phrase (slop %u): weight %.6f (boost x sum of idfs) x phrase freq %.6f x (k1+1) / (freq + K(dl) %.6f)",
-                       slop_, weight_, freq_, s_.norms[doc]),
+                format("phrase (slop %u): weight %.6f (boost x sum of idfs)", slop_, weight_) +
+                    saturation_text(s_.model, format("phrase freq %.6f", freq_), "freq", s_.norms[doc]),
                 {}};
     }
     bool corrupt() const override {
@@ -178,16 +193,75 @@ private:
     std::vector<std::uint32_t> offsets_;
     std::uint32_t slop_;
     score_t weight_;
-    scoring s_;
+    scoring<Model> s_;
     double freq_ = 0;
     std::vector<std::vector<std::int64_t>> lists_;
+};
+
+// One term over several fields scored as one pseudo-field (BM25F, as Lucene's CombinedFieldQuery):
+// frequency Σ w_f · tf_f over the fields holding the term here, the normaliser of the combined length
+// Σ w_f · dl_f (precomputed per passage in `norms`), and the weight of the largest field df.
+template <Similarity Model>
+class bm25f_term_scorer final : public scorer {
+public:
+    struct part {
+        codec::block_postings_cursor cursor;
+        double weight;
+        index::field field;
+    };
+    bm25f_term_scorer(std::vector<part> parts, score_t weight, const scoring<Model>& s, std::string term, double boost,
+                      std::uint64_t df)
+        : parts_(std::move(parts)), weight_(weight), s_(s), term_(std::move(term)), boost_(boost), df_(df) {
+        settle();
+    }
+    void advance(docid_t target) override {
+        if (doc >= target) return;
+        for (auto& p : parts_)
+            if (p.cursor.docid() < target) p.cursor.seek(target);
+        settle();
+    }
+    score_t score() override { return s_.model.score(weight_, frequency(), s_.norms[doc]); }
+    bool corrupt() const override {
+        return std::any_of(parts_.begin(), parts_.end(), [](const part& p) { return p.cursor.corrupt(); });
+    }
+    score_explanation explain() override {
+        std::string tf;
+        for (const auto& p : parts_)
+            if (p.cursor.docid() == doc)
+                tf += format("%s%s %g x %u", tf.empty() ? "" : " + ", std::string(index::field_name(p.field)).c_str(),
+                             p.weight, p.cursor.freq());
+        return {score(),
+                format("term %s (BM25F): weight %.6f (boost %g x idf %.6f, df %llu, the largest field df)", term_.c_str(),
+                       weight_, boost_, boost_ == 0 ? 0.0 : weight_ / boost_, static_cast<unsigned long long>(df_)) +
+                    saturation_text(s_.model, format("tf %.6f = %s", frequency(), tf.c_str()), "tf", s_.norms[doc]),
+                {}};
+    }
+
+private:
+    void settle() {
+        doc = end_docid;
+        for (const auto& p : parts_) doc = std::min(doc, p.cursor.docid());
+    }
+    double frequency() const {
+        double tf = 0;
+        for (const auto& p : parts_)
+            if (p.cursor.docid() == doc) tf += p.weight * static_cast<double>(p.cursor.freq());
+        return tf;
+    }
+    std::vector<part> parts_;
+    score_t weight_;
+    scoring<Model> s_;
+    std::string term_;
+    double boost_;
+    std::uint64_t df_;
 };
 
 // Matches when at least `min_match` children match; scores the sum of the matching children's
 // scores, in child order.
 class or_scorer final : public scorer {
 public:
-    or_scorer(std::vector<scorer_ptr> children, std::size_t min_match) : ch_(std::move(children)), min_(std::max<std::size_t>(min_match, 1)) {
+    or_scorer(std::vector<scorer_ptr> children, std::size_t min_match, const char* what = "expansion: sum of the matching expanded terms")
+        : ch_(std::move(children)), min_(std::max<std::size_t>(min_match, 1)), what_(what) {
         doc = 0;
         settle(0);
     }
@@ -204,7 +278,7 @@ public:
         return std::any_of(ch_.begin(), ch_.end(), [](const auto& c) { return c->corrupt(); });
     }
     score_explanation explain() override {
-        score_explanation e{score(), "expansion: sum of the matching expanded terms", {}};
+        score_explanation e{score(), what_, {}};
         for (auto& c : ch_)
             if (c->doc == doc) e.details.push_back(c->explain());
         return e;
@@ -233,6 +307,7 @@ private:
     }
     std::vector<scorer_ptr> ch_;
     std::size_t min_;
+    const char* what_;
 };
 
 // A boolean node: required clauses (leapfrogged), optional ones (scored when present, and at
@@ -345,79 +420,167 @@ struct query_searcher::impl {
         analyzer = analysis::analyzer(o);
     }
 
+    // Per-segment normalisers of a weighted combination of fields: one field at weight 1 is that
+    // field's lengths; several are BM25F's Σ w_f · dl_f against Σ w_f · avgdl_f. Body norms are the
+    // flat searcher's (one array per snapshot); others are kept for the last few settings.
+    const std::vector<std::vector<double>>& norms(const bm25_params& p, const std::vector<field_weight>& weights) {
+        if (weights.size() == 1 && weights.front() == field_weight{index::field::body, 1.0}) return flat.length_norms(p);
+        for (const auto& c : norms_cache)
+            if (c.params == p && c.weights == weights) return c.norms;
+        if (norms_cache.size() >= 4) norms_cache.erase(norms_cache.begin());
+        auto& c = norms_cache.emplace_back(cached_norms{p, weights, {}});
+        const double n = static_cast<double>(reader.passage_count());
+        double avgdl = 0;
+        for (const auto& [f, w] : weights) avgdl += w * (static_cast<double>(reader.total_length(f)) / n);
+        if (!(avgdl > 0)) avgdl = 1.0;  // nothing has a length in these fields, so nothing matches
+        with_similarity(p, [&](const auto& model) {
+            for (const auto& seg : reader.segments()) {
+                auto& out = c.norms.emplace_back(seg->size());
+                for (docid_t d = 0; d < seg->size(); ++d) {
+                    double length = 0;
+                    for (const auto& [f, w] : weights) length += w * static_cast<double>(seg->lengths(f)[d]);
+                    out[d] = model.length_norm(length, avgdl);
+                }
+            }
+        });
+        return c.norms;
+    }
+
+    struct cached_norms {
+        bm25_params params;
+        std::vector<field_weight> weights;
+        std::vector<std::vector<double>> norms;
+    };
+
     index::index_reader reader;
     searcher flat;  // the fast path for plain disjunctions of distinct terms
     analysis::analyzer analyzer;
     std::vector<analysis::token> tokens;
+    std::vector<cached_norms> norms_cache;
 };
 
 namespace {
 
+// The expansion of one prefix or fuzzy node within one field.
+struct expansion_entry {
+    const q::query* node;
+    index::field field;
+    q::expansion terms;
+};
+
+template <Similarity Model>
 struct build_context {
     const index::index_reader& reader;
     const index::disk_segment& seg;
-    scoring sc;
-    const std::vector<std::pair<const q::query*, q::expansion>>& expansions;
+    Model model;
+    std::array<std::span<const double>, index::field_count> norms;  // per field, this segment's
+    std::span<const double> combined;  // BM25F normalisers of `options.fields` (when options.bm25f)
+    const query_search_options& options;
+    const std::vector<expansion_entry>& expansions;
     std::uint64_t passages;
-    // Document frequencies over the snapshot, looked up once per term and query (the scorer tree
-    // is built once per segment, and each build needs every term's global df).
+    // Document frequencies over the snapshot, looked up once per dictionary key and query (the
+    // scorer tree is built once per segment, and each build needs every term's global df).
     boost::unordered_flat_map<std::string, std::uint64_t>& dfs;
+
+    [[nodiscard]] scoring<Model> in(index::field f) const { return {model, norms[static_cast<std::size_t>(f)]}; }
 };
 
-std::uint64_t global_df(const build_context& cx, const std::string& term) {
-    const auto [it, fresh] = cx.dfs.try_emplace(term, 0);
+template <Similarity Model>
+std::uint64_t global_df(const build_context<Model>& cx, const std::string& key) {
+    const auto [it, fresh] = cx.dfs.try_emplace(key, 0);
     if (fresh)
         for (const auto& seg : cx.reader.segments())
-            if (const auto info = seg->find(term)) it->second += info->df;
+            if (const auto info = seg->find(key)) it->second += info->df;
     return it->second;
 }
 
-scorer_ptr make_term(const build_context& cx, const std::string& term, double boost) {
-    const auto df = global_df(cx, term);
-    const auto info = cx.seg.find(term);
+template <Similarity Model>
+scorer_ptr make_term(const build_context<Model>& cx, index::field f, const std::string& term, double boost) {
+    const auto key = index::field_term(f, term);
+    const auto df = global_df(cx, key);
+    const auto info = cx.seg.find(key);
     if (df == 0 || !info) return std::make_unique<empty_scorer>();
-    return std::make_unique<term_scorer>(cx.seg.cursor(*info), boost * bm25_idf(cx.passages, df), cx.sc, term, boost, df);
+    return std::make_unique<term_scorer<Model>>(cx.seg.cursor(*info), boost * cx.model.idf(cx.passages, df), cx.in(f),
+                                                f == index::field::body ? term : "title:" + term, boost, df);
 }
 
-void check_field(const q::query& node) {
-    if (!node.field().empty() && node.field() != "body")
-        throw invalid_argument("query: field '" + node.field() +
-                               "' is not indexed (passages have one indexed field, body)");
+template <Similarity Model>
+scorer_ptr make_bm25f_term(const build_context<Model>& cx, const std::string& term, double boost) {
+    std::uint64_t df = 0;
+    std::vector<typename bm25f_term_scorer<Model>::part> parts;
+    for (const auto& [f, w] : cx.options.fields) {
+        const auto key = index::field_term(f, term);
+        df = std::max(df, global_df(cx, key));
+        if (const auto info = cx.seg.find(key)) parts.push_back({cx.seg.cursor(*info), w, f});
+    }
+    if (df == 0 || parts.empty()) return std::make_unique<empty_scorer>();
+    return std::make_unique<bm25f_term_scorer<Model>>(std::move(parts), boost * cx.model.idf(cx.passages, df),
+                                                      scoring<Model>{cx.model, cx.combined}, term, boost, df);
 }
 
-scorer_ptr build(const build_context& cx, const q::query& node, double boost) {
-    check_field(node);
+template <Similarity Model>
+scorer_ptr make_phrase(const build_context<Model>& cx, index::field f, const q::phrase_node& p, double boost) {
+    if (p.terms.empty()) return std::make_unique<empty_scorer>();
+    if (p.terms.size() == 1) return make_term(cx, f, p.terms.front(), boost);
+    double idf = 0;
+    std::vector<codec::block_postings_cursor> cursors;
+    for (const auto& term : p.terms) {
+        const auto key = index::field_term(f, term);
+        const auto df = global_df(cx, key);
+        const auto info = cx.seg.find(key);
+        if (df == 0 || !info) return std::make_unique<empty_scorer>();
+        idf += cx.model.idf(cx.passages, df);
+        cursors.push_back(cx.seg.cursor(*info));
+    }
+    return std::make_unique<phrase_scorer<Model>>(std::move(cursors), p.positions, p.slop, boost * idf, cx.in(f));
+}
+
+// The field a node names itself, if any. Throws: `invalid_argument` for an unknown field.
+std::optional<index::field> own_field(const q::query& node) {
+    if (node.field().empty()) return std::nullopt;
+    if (const auto f = index::field_named(node.field())) return f;
+    throw invalid_argument("query: unknown field '" + node.field() + "' (passages have the fields body and title)");
+}
+
+// Where a leaf searches: its (inherited) field at weight 1, or the default fields.
+std::vector<field_weight> leaf_fields(std::optional<index::field> f, const query_search_options& o) {
+    if (f) return {{*f, 1.0}};
+    return o.fields;
+}
+
+template <Similarity Model>
+scorer_ptr build(const build_context<Model>& cx, const q::query& node, double boost, std::optional<index::field> inherited) {
+    if (const auto f = own_field(node)) inherited = f;
     boost *= node.boost();
-    if (const auto* t = node.get_if<q::term_node>()) return make_term(cx, t->text, boost);
-    if (const auto* p = node.get_if<q::phrase_node>()) {
-        if (p->terms.empty()) return std::make_unique<empty_scorer>();
-        if (p->terms.size() == 1) return make_term(cx, p->terms.front(), boost);
-        double idf = 0;
-        std::vector<codec::block_postings_cursor> cursors;
-        for (const auto& term : p->terms) {
-            const auto df = global_df(cx, term);
-            const auto info = cx.seg.find(term);
-            if (df == 0 || !info) return std::make_unique<empty_scorer>();
-            idf += bm25_idf(cx.passages, df);
-            cursors.push_back(cx.seg.cursor(*info));
-        }
-        return std::make_unique<phrase_scorer>(std::move(cursors), p->positions, p->slop, boost * idf, cx.sc);
-    }
-    if (node.kind() == q::node_kind::prefix || node.kind() == q::node_kind::fuzzy) {
-        const auto it = std::find_if(cx.expansions.begin(), cx.expansions.end(), [&](const auto& e) { return e.first == &node; });
-        RAPPORT_ASSERT(it != cx.expansions.end());
-        std::vector<scorer_ptr> terms;
-        for (const auto& e : it->second.terms) terms.push_back(make_term(cx, e.term, boost));
-        if (terms.empty()) return std::make_unique<empty_scorer>();
-        return std::make_unique<or_scorer>(std::move(terms), 1);
-    }
-    const auto& b = std::get<q::boolean_node>(node.node());
-    std::vector<std::pair<q::occur, scorer_ptr>> clauses;
-    for (const auto& c : b.clauses) {
+    if (const auto* b = node.get_if<q::boolean_node>()) {
+        std::vector<std::pair<q::occur, scorer_ptr>> clauses;
         // A child without a field inherits its parent's (the parser does this too).
-        clauses.emplace_back(c.occur, build(cx, c.query, boost));
+        for (const auto& c : b->clauses) clauses.emplace_back(c.occur, build(cx, c.query, boost, inherited));
+        return std::make_unique<boolean_scorer>(std::move(clauses), b->minimum_should_match);
     }
-    return std::make_unique<boolean_scorer>(std::move(clauses), b.minimum_should_match);
+    const auto* t = node.get_if<q::term_node>();
+    if (t != nullptr && !inherited && cx.options.bm25f && cx.options.fields.size() > 1)
+        return make_bm25f_term(cx, t->text, boost);
+    // One scorer per field searched, weights multiplying the boost, summed.
+    std::vector<scorer_ptr> per_field;
+    for (const auto& [f, w] : leaf_fields(inherited, cx.options)) {
+        const double b = boost * w;
+        if (t != nullptr) {
+            per_field.push_back(make_term(cx, f, t->text, b));
+        } else if (const auto* p = node.get_if<q::phrase_node>()) {
+            per_field.push_back(make_phrase(cx, f, *p, b));
+        } else {
+            const auto it = std::find_if(cx.expansions.begin(), cx.expansions.end(),
+                                         [&](const auto& e) { return e.node == &node && e.field == f; });
+            RAPPORT_ASSERT(it != cx.expansions.end());
+            std::vector<scorer_ptr> terms;
+            for (const auto& e : it->terms.terms) terms.push_back(make_term(cx, f, e.term, b));
+            per_field.push_back(terms.empty() ? scorer_ptr(std::make_unique<empty_scorer>())
+                                              : scorer_ptr(std::make_unique<or_scorer>(std::move(terms), 1)));
+        }
+    }
+    if (per_field.size() == 1) return std::move(per_field.front());
+    return std::make_unique<or_scorer>(std::move(per_field), 1, "fields: sum of the matching fields' scores");
 }
 
 // A disjunction of distinct, unboosted body terms (what most typed queries are) as the flat
@@ -445,17 +608,41 @@ std::optional<analysed_query> as_flat_disjunction(const q::query& root) {
     return out;
 }
 
-// Expands every prefix and fuzzy node of the tree once, over the whole snapshot.
-void collect_expansions(const index::index_reader& reader, const q::query& node, const q::expansion_options& o,
-                        std::vector<std::pair<const q::query*, q::expansion>>& out, query_search_info& info) {
+// Expands every prefix and fuzzy node of the tree once per field it searches, over the whole snapshot.
+void collect_expansions(const index::index_reader& reader, const q::query& node, const query_search_options& o,
+                        std::optional<index::field> inherited, std::vector<expansion_entry>& out,
+                        query_search_info& info) {
+    if (const auto f = own_field(node)) inherited = f;
     if (node.kind() == q::node_kind::prefix || node.kind() == q::node_kind::fuzzy) {
-        out.emplace_back(&node, q::expand(reader, node, o));
-        info.expanded_terms += out.back().second.terms.size();
-        info.expansion_truncated = info.expansion_truncated || out.back().second.truncated;
+        for (const auto& [f, w] : leaf_fields(inherited, o)) {
+            auto in_field = o.expansion;
+            in_field.field = f;
+            auto plain = q::query(node).field("");  // the field is chosen here, not by the node
+            out.push_back({&node, f, q::expand(reader, plain, in_field)});
+            info.expanded_terms += out.back().terms.terms.size();
+            info.expansion_truncated = info.expansion_truncated || out.back().terms.truncated;
+        }
         return;
     }
     if (const auto* b = node.get_if<q::boolean_node>())
-        for (const auto& c : b->clauses) collect_expansions(reader, c.query, o, out, info);
+        for (const auto& c : b->clauses) collect_expansions(reader, c.query, o, inherited, out, info);
+}
+
+void validate(const query_search_options& o) {
+    o.bm25.validate();
+    if (o.fields.empty()) throw invalid_argument("query search: no default field");
+    for (std::size_t i = 0; i < o.fields.size(); ++i) {
+        if (!(o.fields[i].weight > 0.0) || !std::isfinite(o.fields[i].weight))
+            throw invalid_argument("query search: field weights must be finite and > 0");
+        for (std::size_t j = 0; j < i; ++j)
+            if (o.fields[j].field == o.fields[i].field)
+                throw invalid_argument("query search: field " + std::string(index::field_name(o.fields[i].field)) +
+                                       " is listed twice");
+    }
+}
+
+bool default_fields(const query_search_options& o) {
+    return o.fields.size() == 1 && o.fields.front() == field_weight{index::field::body, 1.0};
 }
 
 }  // namespace
@@ -469,9 +656,50 @@ q::query query_searcher::parse(std::string_view text, const q::parser_options& o
     return q::analyze(q::parse(text, options), impl_->analyzer);
 }
 
+namespace {
+// Everything a scorer tree needs beside its segment, prepared once per query.
+struct prepared {
+    std::vector<expansion_entry> expansions;
+    std::array<const std::vector<std::vector<double>>*, index::field_count> field_norms{};
+    const std::vector<std::vector<double>>* combined = nullptr;
+    boost::unordered_flat_map<std::string, std::uint64_t> dfs;
+};
+
+// Builds the scorer tree of `analysed` over segment `i` under the model and passes it to `use`.
+template <class Impl, class Use>
+decltype(auto) with_tree(Impl& s, const q::query& analysed, const query_search_options& options, prepared& p,
+                         std::size_t i, Use&& use) {
+    const auto& reader = s.reader;
+    return with_similarity(options.bm25, [&]<class Model>(const Model& model) -> decltype(auto) {
+        std::array<std::span<const double>, index::field_count> norms;
+        for (std::size_t f = 0; f < index::field_count; ++f) norms[f] = (*p.field_norms[f])[i];
+        const build_context<Model> cx{reader,
+                                      *reader.segments()[i],
+                                      model,
+                                      norms,
+                                      p.combined != nullptr ? std::span<const double>((*p.combined)[i]) : std::span<const double>(),
+                                      options,
+                                      p.expansions,
+                                      reader.passage_count(),
+                                      p.dfs};
+        auto root = build(cx, analysed, 1.0, std::nullopt);
+        return use(*root, model);
+    });
+}
+
+template <class Impl>
+prepared prepare(Impl& s, const q::query& analysed, const query_search_options& options, query_search_info& info) {
+    prepared p;
+    collect_expansions(s.reader, analysed, options, std::nullopt, p.expansions, info);
+    for (const auto f : index::all_fields) p.field_norms[static_cast<std::size_t>(f)] = &s.norms(options.bm25, {{f, 1.0}});
+    if (options.bm25f && options.fields.size() > 1) p.combined = &s.norms(options.bm25, options.fields);
+    return p;
+}
+}  // namespace
+
 std::vector<scored_doc> query_searcher::top_k(const q::query& analysed, const query_search_options& options,
                                               query_search_info* info_out) {
-    options.bm25.validate();
+    validate(options);
     query_search_info info;
     auto& s = *impl_;
     const auto& reader = s.reader;
@@ -479,71 +707,74 @@ std::vector<scored_doc> query_searcher::top_k(const q::query& analysed, const qu
         if (info_out != nullptr) *info_out = info;
         return {};
     }
-    if (const auto flat = as_flat_disjunction(analysed); flat && info_out == nullptr) {
+    if (const auto flat = as_flat_disjunction(analysed); flat && info_out == nullptr && default_fields(options)) {
         search_options o;
         o.k = options.k;
         o.bm25 = options.bm25;
         return s.flat.top_k(*flat, o);
     }
-    std::vector<std::pair<const q::query*, q::expansion>> expansions;
-    collect_expansions(reader, analysed, options.expansion, expansions, info);
-    const auto& norms = s.flat.length_norms(options.bm25);
-    boost::unordered_flat_map<std::string, std::uint64_t> dfs;
+    auto p = prepare(s, analysed, options, info);
     topk_queue top(options.k);
     const auto segments = reader.segments();
     for (std::size_t i = 0; i < segments.size(); ++i) {
         const auto& seg = *segments[i];
-        const build_context cx{reader, seg, {options.bm25.k1, norms[i]}, expansions, reader.passage_count(), dfs};
-        auto root = build(cx, analysed, 1.0);
         const docid_t base = reader.bases()[i];
         const bool deletions = seg.deleted_count() != 0;
-        for (root->advance(0); root->doc != end_docid; root->advance(root->doc + 1)) {
-            if (deletions && seg.is_deleted(root->doc)) continue;
-            ++info.matches;
-            top.insert(root->score(), root->doc + base);
-        }
-        if (root->corrupt()) throw corruption_error(seg.postings_path(), std::nullopt, "a postings block failed to decode");
+        with_tree(s, analysed, options, p, i, [&](scorer& root, const auto&) {
+            for (root.advance(0); root.doc != end_docid; root.advance(root.doc + 1)) {
+                if (deletions && seg.is_deleted(root.doc)) continue;
+                ++info.matches;
+                top.insert(root.score(), root.doc + base);
+            }
+            if (root.corrupt())
+                throw corruption_error(seg.postings_path(), std::nullopt, "a postings block failed to decode");
+        });
     }
     if (info_out != nullptr) *info_out = info;
     return top.finish();
 }
 
 score_explanation query_searcher::explain(const q::query& analysed, docid_t passage, const query_search_options& options) {
-    options.bm25.validate();
+    validate(options);
     const auto& reader = impl_->reader;
     if (passage >= reader.passage_count()) throw invalid_argument("explain: passage id out of range");
     const auto [seg, local] = reader.locate(passage);
     if (analysed.empty()) return {0, "the query is empty: it matches nothing", {}};
     if (seg->is_deleted(local)) return {0, "the passage is deleted: it is never returned", {}};
     query_search_info info;
-    std::vector<std::pair<const q::query*, q::expansion>> expansions;
-    collect_expansions(reader, analysed, options.expansion, expansions, info);
+    auto p = prepare(*impl_, analysed, options, info);
     const auto segments = reader.segments();
     const auto i = static_cast<std::size_t>(std::find_if(segments.begin(), segments.end(),
                                                          [&](const auto& s) { return s.get() == seg; }) -
                                             segments.begin());
-    const auto& norms = impl_->flat.length_norms(options.bm25);
-    boost::unordered_flat_map<std::string, std::uint64_t> dfs;
-    const build_context cx{reader, *seg, {options.bm25.k1, norms[i]}, expansions, reader.passage_count(), dfs};
-    auto root = build(cx, analysed, 1.0);
-    root->advance(local);
-    if (root->doc != local) return {0, "the query does not match this passage", {}};
-    auto e = root->explain();
-    e.description += format(" (passage %u, dl %u, N %llu, k1 %g, b %g)", passage, seg->lengths()[local],
-                            static_cast<unsigned long long>(reader.passage_count()), options.bm25.k1, options.bm25.b);
-    return e;
+    return with_tree(*impl_, analysed, options, p, i, [&]<class Model>(scorer& root, const Model& model) -> score_explanation {
+        root.advance(local);
+        if (root.doc != local) return {0, "the query does not match this passage", {}};
+        auto e = root.explain();
+        e.description += format(" (passage %u, dl %u, title dl %u, N %llu, ", passage, seg->lengths()[local],
+                                seg->lengths(index::field::title)[local],
+                                static_cast<unsigned long long>(reader.passage_count()));
+        if constexpr (std::same_as<Model, bm25_model>)
+            e.description += format("k1 %g, b %g)", model.k1, model.b);
+        else
+            e.description += format("%s, k1 %g, b %g, delta %g)", std::string(scoring_model_name(options.bm25.model)).c_str(),
+                                    model.k1, model.b, model.delta);
+        return e;
+    });
 }
 
 namespace {
 void collect_highlight(const index::index_reader& reader, const q::query& node, const q::expansion_options& o,
                        highlight::highlight_query& out) {
+    // Titles are not part of the passage text: what searches the title alone marks nothing.
+    if (own_field(node) == index::field::title) return;
     if (const auto* t = node.get_if<q::term_node>()) {
         out.terms.push_back(t->text);
     } else if (const auto* p = node.get_if<q::phrase_node>()) {
         if (p->terms.size() == 1) out.terms.push_back(p->terms.front());
         if (p->terms.size() > 1) out.phrases.push_back({p->terms, p->positions, p->slop});
     } else if (node.kind() == q::node_kind::prefix || node.kind() == q::node_kind::fuzzy) {
-        for (const auto& e : q::expand(reader, node, o).terms) out.terms.push_back(e.term);
+        for (const auto& e : q::expand(reader, q::query(node).field(""), o).terms) out.terms.push_back(e.term);
     } else if (const auto* b = node.get_if<q::boolean_node>()) {
         for (const auto& c : b->clauses)
             if (c.occur != q::occur::must_not) collect_highlight(reader, c.query, o, out);

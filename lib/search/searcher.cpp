@@ -41,7 +41,9 @@ struct segment_filter {
 struct searcher::impl {
     explicit impl(index::index_reader r) : reader(std::move(r)), analyzer(query_analyzer_options(reader.options().analyzer)) {}
 
-    // Length normalisers per segment for one parameter setting, computed once per searcher.
+    // Length normalisers per segment for one parameter setting (the model's normaliser: K(dl) or
+    // L(dl)), computed once per searcher and kept while the parameters, model and δ included, stay
+    // the same.
     const std::vector<std::vector<double>>& norms_for(const bm25_params& p) {
         if (norms_params != p || norms.empty()) {
             norms.clear();
@@ -111,9 +113,10 @@ index::article_record searcher::fetch_article(docid_t docid) const {
 }
 
 namespace {
-// The per-term plan of a query: its weight and where it lives in each segment.
+// The per-term plan of a query: its statistics and where it lives in each segment.
 struct term_plan {
-    score_t weight = 0;
+    std::uint64_t df = 0;     // over the snapshot
+    std::uint32_t count = 0;  // occurrences in the query: the clause boost
     std::vector<std::optional<codec::term_info>> infos;  // per segment
 };
 
@@ -134,7 +137,8 @@ std::vector<term_plan> make_plan(const index::index_reader& reader, const analys
             if (mode == match_mode::all) return {};
             continue;
         }
-        p.weight = static_cast<score_t>(t.count) * bm25_idf(reader.passage_count(), df);
+        p.df = df;
+        p.count = t.count;
         plan.push_back(std::move(p));
     }
     return plan;
@@ -167,6 +171,60 @@ void with_filter(const index::disk_segment& seg, docid_t base, std::span<const s
 void check_cursor(const index::disk_segment& seg, const codec::block_postings_cursor& c) {
     if (c.corrupt()) throw corruption_error(seg.postings_path(), std::nullopt, "a postings block failed to decode");
 }
+
+// Evaluates a planned query with one scoring model over every segment into `top`: the body of
+// `top_k`, instantiated once per model, so that the model is chosen once per query.
+template <Similarity Model>
+void evaluate(const index::index_reader& reader, const std::vector<term_plan>& plan, const search_options& options,
+              const Model& model, double avgdl, const std::vector<std::vector<double>>& norms, topk_queue& top,
+              search_stats& stats) {
+    const auto segments = reader.segments();
+    const algorithm algo = choose(options.algorithm, plan.size(), options.k);
+    std::vector<score_t> weights;
+    weights.reserve(plan.size());
+    for (const auto& p : plan)
+        weights.push_back(static_cast<score_t>(p.count) * model.idf(reader.passage_count(), p.df));
+    using cursor_t = bm25_cursor<codec::block_postings_cursor, Model>;
+    std::vector<cursor_t> cursors;
+    cursors.reserve(plan.size());  // cursors hold decoded blocks: moving them is not free
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        const auto& seg = *segments[i];
+        cursors.clear();
+        bool missing = false;
+        for (std::size_t t = 0; t < plan.size(); ++t) {
+            if (!plan[t].infos[i]) {
+                missing = true;
+                continue;
+            }
+            cursors.emplace_back(seg.cursor(*plan[t].infos[i]), weights[t], model, avgdl, norms[i]);
+        }
+        if (cursors.empty() || (missing && options.mode == match_mode::all)) continue;
+        const docid_t base = reader.bases()[i];
+        const std::span<cursor_t> span(cursors);
+        if (options.mode == match_mode::any) {
+            // Segments go in ascending docid order into one queue, so a later segment starts with
+            // the threshold the earlier ones reached.
+            with_filter(seg, base, options.filter, [&](auto accept) {
+                switch (algo) {
+                    case algorithm::maxscore: maxscore(span, top, accept, base, &stats); break;
+                    case algorithm::block_max_wand: block_max_wand(span, top, accept, base, &stats); break;
+                    default: ranked_or(span, top, accept, base, &stats); break;
+                }
+            });
+        } else {
+            // The rarest term leads the conjunction (fewest candidates to verify).
+            std::stable_sort(cursors.begin(), cursors.end(),
+                             [](const cursor_t& a, const cursor_t& b) { return a.base().size() < b.base().size(); });
+            with_filter(seg, base, options.filter, [&](auto accept) {
+                if (options.algorithm == algorithm::exhaustive)
+                    ranked_and(span, top, accept, base, &stats);
+                else
+                    block_max_and(span, top, accept, base, &stats);
+            });
+        }
+        for (const auto& c : cursors) check_cursor(seg, c.base());
+    }
+}
 }  // namespace
 
 std::vector<scored_doc> searcher::top_k(const analysed_query& query, const search_options& options) {
@@ -178,51 +236,12 @@ std::vector<scored_doc> searcher::top_k(const analysed_query& query, const searc
     const auto plan = make_plan(reader, query, options.mode);
     if (plan.empty()) return {};
 
-    const auto segments = reader.segments();
     const auto& norms = s.norms_for(options.bm25);
-    const auto norm = bm25_length_norm::of(options.bm25, s.norm_avgdl());
-    const algorithm algo = choose(options.algorithm, plan.size(), options.k);
-    using cursor_t = bm25_cursor<codec::block_postings_cursor>;
     topk_queue top(options.k);
-    std::vector<cursor_t> cursors;
-    cursors.reserve(plan.size());  // cursors hold decoded blocks: moving them is not free
-    for (std::size_t i = 0; i < segments.size(); ++i) {
-        const auto& seg = *segments[i];
-        cursors.clear();
-        bool missing = false;
-        for (const auto& p : plan) {
-            if (!p.infos[i]) {
-                missing = true;
-                continue;
-            }
-            cursors.emplace_back(seg.cursor(*p.infos[i]), p.weight, norm, norms[i]);
-        }
-        if (cursors.empty() || (missing && options.mode == match_mode::all)) continue;
-        const docid_t base = reader.bases()[i];
-        const std::span<cursor_t> span(cursors);
-        if (options.mode == match_mode::any) {
-            // Segments go in ascending docid order into one queue, so a later segment starts with
-            // the threshold the earlier ones reached.
-            with_filter(seg, base, options.filter, [&](auto accept) {
-                switch (algo) {
-                    case algorithm::maxscore: maxscore(span, top, accept, base, &s.stats); break;
-                    case algorithm::block_max_wand: block_max_wand(span, top, accept, base, &s.stats); break;
-                    default: ranked_or(span, top, accept, base, &s.stats); break;
-                }
-            });
-        } else {
-            // The rarest term leads the conjunction (fewest candidates to verify).
-            std::stable_sort(cursors.begin(), cursors.end(),
-                             [](const cursor_t& a, const cursor_t& b) { return a.base().size() < b.base().size(); });
-            with_filter(seg, base, options.filter, [&](auto accept) {
-                if (options.algorithm == algorithm::exhaustive)
-                    ranked_and(span, top, accept, base, &s.stats);
-                else
-                    block_max_and(span, top, accept, base, &s.stats);
-            });
-        }
-        for (const auto& c : cursors) check_cursor(seg, c.base());
-    }
+    // The one dispatch on the scoring model: everything below it is compiled per model.
+    with_similarity(options.bm25, [&](const auto& model) {
+        evaluate(reader, plan, options, model, s.norm_avgdl(), norms, top, s.stats);
+    });
     return top.finish();
 }
 

@@ -49,6 +49,17 @@ std::size_t count_lines(const std::string& s) {
     return n;
 }
 
+// The lines of `s` that contain `needle`.
+std::size_t count_lines(const std::string& s, std::string_view needle) {
+    std::size_t n = 0;
+    for (std::size_t at = 0; at < s.size();) {
+        const auto end = std::min(s.find('\n', at), s.size());
+        n += std::string_view(s).substr(at, end - at).find(needle) != std::string_view::npos;
+        at = end + 1;
+    }
+    return n;
+}
+
 // A running `rapport` process whose stdout and stderr go to files and whose stdin is a pipe.
 class child {
 public:
@@ -330,6 +341,22 @@ TEST_CASE("cli: the query language: phrases, exclusion, prefix, strict syntax er
     const auto prefix = run({"search", "--index", idx, "--format", "json", "-k", "100", "loyal*"});
     REQUIRE(prefix.code == 0);
     CHECK(count_lines(prefix.out) >= 1);
+    // Fields: title:network matches only passages of the article titled "How Your Personal Network …".
+    const auto title = run({"search", "--index", idx, "--format", "json", "-k", "100", "title:network"});
+    REQUIRE(title.code == 0);
+    CHECK(count_lines(title.out) >= 2);
+    CHECK(count_lines(title.out) == count_lines(title.out, "Personal Network"));
+    for (const char* fields : {"title^2,body", "body,title"}) {
+        CAPTURE(fields);
+        for (const bool bm25f : {false, true}) {
+            std::vector<std::string> args{"search", "--index", idx, "--format", "json", "-k", "5", "--fields", fields};
+            if (bm25f) args.push_back("--bm25f");
+            args.push_back("customer network");
+            const auto r = run(args);
+            CHECK(r.code == 0);
+            CHECK(count_lines(r.out) == 5);
+        }
+    }
     const auto lenient = run({"search", "--index", idx, "trust AND (\"building"});
     CHECK(lenient.code == 0);
     const auto strict = run({"search", "--index", idx, "--strict", "trust AND (\"building"});
@@ -386,7 +413,9 @@ TEST_CASE("cli: errors are one clear line with a non-zero exit code") {
              {std::vector<std::string>{"search", "trust"}, {"search", "--index", idx, "--format", "xml", "x"},
               {"search", "--index", idx, "--k1", "-1", "x"}, {"search", "--index", idx, "--topk", "zero", "x"},
               {"index", "--index", idx}, {"index", "--index", idx, "--threads", "0", "-"},
-              {"index", "--index", idx, "--bogus", "-"}, {"eval", "run.txt"}, {"delete", "--index", idx}}) {
+              {"index", "--index", idx, "--bogus", "-"}, {"eval", "run.txt"}, {"delete", "--index", idx},
+              {"search", "--index", idx, "--fields", "author", "x"}, {"search", "--index", idx, "--fields", "title^0", "x"},
+              {"search", "--index", idx, "--fields", "body,body", "x"}, {"search", "--index", idx, "--bm25f", "x"}}) {
             CAPTURE(args.size());
             const auto r = run(args);
             CHECK(r.code == 2);

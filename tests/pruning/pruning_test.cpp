@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Safe pruning: BM25 block bounds never fall below a real score, and MaxScore, block-max WAND and
-// the block-max conjunction return exactly what exhaustive evaluation returns (same passages, same
-// order, bit-identical scores), on hand-made segments and on thousands of random queries over
-// random multi-segment indexes with deletions, filters and varied BM25 parameters.
+// Safe pruning: the block bounds of every scoring model (BM25, BM25+, BM25L) never fall below a real
+// score, and MaxScore, block-max WAND and the block-max conjunction return exactly what exhaustive
+// evaluation returns (same passages, same order, bit-identical scores), on hand-made segments and on
+// thousands of random queries over random multi-segment indexes with deletions, filters, varied
+// BM25 parameters and a random scoring model.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -41,6 +42,29 @@ using block_cursor = bm25_cursor<codec::block_postings_cursor>;
 static_assert(BlockMaxCursor<block_cursor>);
 static_assert(!BlockMaxCursor<bm25_cursor<index::postings_cursor>>);
 static_assert(ScoredCursor<bm25_cursor<index::postings_cursor>>);
+static_assert(BlockMaxCursor<bm25_cursor<codec::block_postings_cursor, bm25_plus_model>>);
+static_assert(BlockMaxCursor<bm25_cursor<codec::block_postings_cursor, bm25l_model>>);
+static_assert(!BlockMaxCursor<bm25_cursor<index::postings_cursor, bm25l_model>>);
+
+// Every model with a few parameter settings, for the hand-made cases.
+const std::vector<bm25_params> some_models{
+    bm25_params{},
+    bm25_params{.model = scoring_model::bm25_plus},
+    bm25_params{.model = scoring_model::bm25l},
+    bm25_params{.k1 = 0.0, .b = 0.0, .model = scoring_model::bm25_plus},
+    bm25_params{.k1 = 0.0, .b = 0.4, .model = scoring_model::bm25l},
+    bm25_params{.k1 = 1.2, .b = 1.0, .model = scoring_model::bm25l, .delta = 0.0},
+    bm25_params{.k1 = 1.2, .b = 0.75, .model = scoring_model::bm25_plus, .delta = 3.0},
+};
+
+// A random model and δ from their own generator, so that adding the model as a dimension leaves the
+// random indexes and queries of the differential tests as they were.
+template <class Rng>
+void randomise_model(bm25_params& p, Rng& rng) {
+    p.model = static_cast<scoring_model>(rng() % 3);
+    const double deltas[] = {0.0, 0.25, 0.5, 1.0, 2.5};
+    p.delta = rng() % 2 == 0 ? std::nullopt : std::optional<double>(deltas[rng() % 5]);
+}
 
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
@@ -79,29 +103,31 @@ std::string compare(const std::vector<scored_doc>& want, const std::vector<score
 
 enum class algo { exhaustive, maxscore, bmw, exhaustive_and, block_max_and };
 
-// Runs one algorithm over fresh cursors on `h` for (term, boost) pairs.
+// Runs one algorithm over fresh cursors on `h` for (term, boost) pairs, scored by `p`'s model.
 template <class Accept = accept_all>
 std::vector<scored_doc> run(const disk_hand& h, const std::vector<std::pair<std::string, double>>& query, algo a,
                             std::size_t k, bm25_params p = {}, Accept accept = {}, search_stats* stats = nullptr,
                             topk_queue* shared = nullptr, docid_t base = 0) {
-    const auto norm = bm25_length_norm::of(p, h.avgdl);
-    const auto norms = bm25_length_norms(h.seg->lengths(), h.avgdl, p);
-    std::vector<block_cursor> cursors;
-    for (const auto& [term, boost] : query) {
-        const auto info = h.seg->find(term);
-        if (!info) continue;
-        cursors.emplace_back(h.seg->cursor(*info), boost * bm25_idf(h.seg->size(), info->df), norm, norms);
-    }
     topk_queue local(k);
     topk_queue& top = shared != nullptr ? *shared : local;
-    const std::span<block_cursor> span(cursors);
-    switch (a) {
-        case algo::exhaustive: ranked_or(span, top, accept, base, stats); break;
-        case algo::maxscore: maxscore(span, top, accept, base, stats); break;
-        case algo::bmw: block_max_wand(span, top, accept, base, stats); break;
-        case algo::exhaustive_and: ranked_and(span, top, accept, base, stats); break;
-        case algo::block_max_and: block_max_and(span, top, accept, base, stats); break;
-    }
+    with_similarity(p, [&]<class Model>(const Model& model) {
+        const auto norms = length_norms(model, h.seg->lengths(), h.avgdl);
+        using cursor_t = bm25_cursor<codec::block_postings_cursor, Model>;
+        std::vector<cursor_t> cursors;
+        for (const auto& [term, boost] : query) {
+            const auto info = h.seg->find(term);
+            if (!info) continue;
+            cursors.emplace_back(h.seg->cursor(*info), boost * model.idf(h.seg->size(), info->df), model, h.avgdl, norms);
+        }
+        const std::span<cursor_t> span(cursors);
+        switch (a) {
+            case algo::exhaustive: ranked_or(span, top, accept, base, stats); break;
+            case algo::maxscore: maxscore(span, top, accept, base, stats); break;
+            case algo::bmw: block_max_wand(span, top, accept, base, stats); break;
+            case algo::exhaustive_and: ranked_and(span, top, accept, base, stats); break;
+            case algo::block_max_and: block_max_and(span, top, accept, base, stats); break;
+        }
+    });
     return shared != nullptr ? std::vector<scored_doc>{} : top.finish();
 }
 
@@ -165,6 +191,55 @@ TEST_CASE("pruning: BM25 block bounds are never below a score they bound") {
     }
 }
 
+TEST_CASE("pruning: the bounds of every model are never below a score they bound") {
+    std::mt19937_64 rng(8);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    const double k1s[] = {0.0, 1e-9, 0.01, 0.5, 0.9, 1.2, 2.0, 10.0};
+    const double deltas[] = {0.0, 1e-9, 0.25, 0.5, 1.0, 2.0, 10.0};
+    std::size_t checks = 0;
+    for (int round = 0; round < 6000; ++round) {
+        bm25_params p{k1s[rng() % 8], rng() % 4 == 0 ? static_cast<double>(rng() % 2) : unit(rng)};
+        p.model = static_cast<scoring_model>(rng() % 3);
+        p.delta = deltas[rng() % 7];
+        const double avgdl = 0.5 + unit(rng) * 300;
+        const double scale = std::exp(unit(rng) * 6 - 4);
+        const double weight = scale * static_cast<double>(1 + rng() % 3);
+        const std::uint32_t tf_cap = rng() % 2 ? 8 : 3000;
+        const std::uint32_t max_tf = 1 + static_cast<std::uint32_t>(rng() % tf_cap);
+        const std::uint32_t min_len = static_cast<std::uint32_t>(rng() % 400);
+        std::vector<std::uint32_t> lengths;
+        for (int i = 0; i < 8; ++i) lengths.push_back(min_len + static_cast<std::uint32_t>(rng() % 1000) * (i % 2));
+        lengths.push_back(min_len);
+        with_similarity(p, [&](const auto& m) {
+            const auto table = length_norms(m, lengths, avgdl);
+            const double min_norm = m.length_norm(min_len, avgdl);
+            const double bound = m.bound(weight, max_tf, min_norm);
+            const double blind = m.bound(weight, max_tf, 0.0);  // lengths unknown
+            double best = 0;
+            for (std::size_t i = 0; i < lengths.size(); ++i) {
+                // The normaliser is monotone in length, in floating point.
+                REQUIRE(table[i] >= min_norm);
+                REQUIRE(table[i] >= 0.0);
+                for (const double tf : {1.0, 0.5, 1.0 / 3.0, static_cast<double>(max_tf / 2 + 1),
+                                        static_cast<double>(max_tf > 1 ? max_tf - 1 : 1u), static_cast<double>(max_tf)}) {
+                    if (tf > max_tf) continue;
+                    const double s = m.score(weight, tf, table[i]);
+                    REQUIRE(std::isfinite(s));
+                    REQUIRE(s >= 0.0);
+                    REQUIRE(s <= bound);
+                    REQUIRE(s <= blind);
+                    REQUIRE(s <= m.upper_bound(weight));
+                    best = std::max(best, s);
+                    ++checks;
+                }
+            }
+            // The bound is the corner's score (lengths holds min_len), not merely some large number.
+            REQUIRE(bound <= best * (1.0 + 2e-14));
+        });
+    }
+    CHECK(checks > 200000);
+}
+
 TEST_CASE("pruning: block_max_score bounds every posting of its block in a real segment") {
     std::mt19937 rng(11);
     std::vector<std::string> texts(1500);
@@ -174,17 +249,20 @@ TEST_CASE("pruning: block_max_score bounds every posting of its block in a real 
         for (std::size_t i = 0; i < len; ++i) t += word(rng() % 3 == 0 ? rng() % 3 : rng() % 40) + " ";
     }
     const disk_hand h(texts);
-    for (const bm25_params p : {bm25_params{}, bm25_params{0.0, 0.0}, bm25_params{1.2, 0.75}, bm25_params{2.0, 1.0}}) {
-        const auto norm = bm25_length_norm::of(p, h.avgdl);
+    auto params = some_models;
+    for (const bm25_params p : {bm25_params{0.0, 0.0}, bm25_params{1.2, 0.75}, bm25_params{2.0, 1.0}}) params.push_back(p);
+    for (const bm25_params& p : params)
+    with_similarity(p, [&]<class Model>(const Model& model) {
+        using cursor_t = bm25_cursor<codec::block_postings_cursor, Model>;
         const auto norms = bm25_length_norms(h.seg->lengths(), h.avgdl, p);
         for (std::size_t w = 0; w < 40; ++w) {
             const auto info = h.seg->find(word(w));
             REQUIRE(info);
             for (bool with_norm : {true, false}) {
-                const double weight = bm25_idf(h.seg->size(), info->df);
-                block_cursor c = with_norm ? block_cursor(h.seg->cursor(*info), weight, norm, norms)
-                                           : block_cursor(h.seg->cursor(*info), weight, p.k1, norms);
-                CHECK(c.max_score() <= bm25_upper_bound(weight, p.k1));
+                const double weight = model.idf(h.seg->size(), info->df);
+                cursor_t c = with_norm ? cursor_t(h.seg->cursor(*info), weight, model, h.avgdl, norms)
+                                       : cursor_t(h.seg->cursor(*info), weight, model, norms);
+                CHECK(c.max_score() <= model.upper_bound(weight));
                 std::size_t blocks = 0;
                 docid_t last = end_docid;
                 for (; c.docid() != end_docid; c.next()) {
@@ -199,7 +277,7 @@ TEST_CASE("pruning: block_max_score bounds every posting of its block in a real 
                 CHECK(c.block_max_score() == 0.0);
             }
         }
-    }
+    });
 }
 
 TEST_CASE("pruning: hand-made cases with ties at the threshold") {
@@ -210,7 +288,9 @@ TEST_CASE("pruning: hand-made cases with ties at the threshold") {
     for (int i = 0; i < 300; ++i) texts.push_back(i % 5 == 0 ? "b" : "a c");
     const disk_hand h(texts);
     for (const std::size_t k : {1u, 2u, 10u, 43u, 44u, 45u, 100u, 1000u}) {
-        for (const bm25_params p : {bm25_params{}, bm25_params{0.0, 0.0}, bm25_params{1.2, 0.0}}) {
+        auto params = some_models;
+        for (const bm25_params p : {bm25_params{0.0, 0.0}, bm25_params{1.2, 0.0}}) params.push_back(p);
+        for (const bm25_params& p : params) {
             for (const auto& q : std::vector<std::vector<std::pair<std::string, double>>>{
                      {{"a", 1.0}, {"b", 1.0}}, {{"b", 1.0}, {"a", 1.0}}, {{"a", 1.0}}, {{"c", 2.0}, {"a", 1.0}, {"b", 1.0}},
                      {{"a", 1.0}, {"a", 1.0}}, {{"zzz", 1.0}, {"b", 3.0}}}) {
@@ -248,7 +328,8 @@ TEST_CASE("pruning: strong postings right at block boundaries are found") {
         }
         const disk_hand h(texts);
         for (const std::size_t k : {1u, 2u, 3u, 7u}) {
-            for (const bm25_params p : {bm25_params{}, bm25_params{1.2, 0.0}}) {
+            for (const bm25_params p : {bm25_params{}, bm25_params{1.2, 0.0}, bm25_params{.model = scoring_model::bm25_plus},
+                                        bm25_params{.k1 = 1.2, .b = 0.0, .model = scoring_model::bm25l}}) {
                 for (const auto& q : std::vector<std::vector<std::pair<std::string, double>>>{
                          {{"a", 1.0}}, {{"a", 1.0}, {"b", 1.0}}, {{"b", 1.0}, {"a", 1.0}, {"c", 0.5}}}) {
                     CAPTURE(offset);
@@ -266,7 +347,9 @@ TEST_CASE("pruning: strong postings right at block boundaries are found") {
 
 TEST_CASE("pruning: algorithms agree with ranked OR / AND on random hand-made segments") {
     std::mt19937 rng(2024);
+    std::mt19937 model_rng(4202);
     std::size_t cases = 0, near = 0;
+    std::size_t per_model[3] = {0, 0, 0};
     for (int round = 0; round < 30; ++round) {
         const std::size_t docs = 1 + rng() % 3000;
         const std::size_t vocab = 3 + rng() % 60;
@@ -293,9 +376,13 @@ TEST_CASE("pruning: algorithms agree with ranked OR / AND on random hand-made se
             for (std::size_t t = 0; t < terms; ++t) q.push_back({word(rng() % (vocab + 2)), 1.0 + static_cast<double>(rng() % 3)});
             const std::size_t k_cap = rng() % 4 == 0 ? 300 : 30;
             const std::size_t k = 1 + rng() % k_cap;
-            const bm25_params p{static_cast<double>(rng() % 5) * 0.5, static_cast<double>(rng() % 5) * 0.25};
+            bm25_params p{static_cast<double>(rng() % 5) * 0.5, static_cast<double>(rng() % 5) * 0.25};
+            randomise_model(p, model_rng);
+            const auto model = scoring_model_name(p.model);
             CAPTURE(round);
             CAPTURE(qi);
+            CAPTURE(model);
+            ++per_model[static_cast<int>(p.model)];
             for (bool filtered : {false, true}) {
                 std::vector<scored_doc> want, ms, bmw, want_and, bma;
                 search_stats s_ex, s_ms, s_bmw;
@@ -323,7 +410,9 @@ TEST_CASE("pruning: algorithms agree with ranked OR / AND on random hand-made se
         }
     }
     CHECK(near == 0);  // bit-identical, not merely close
-    MESSAGE("hand-made segment cases: " << cases);
+    for (const auto n : per_model) CHECK(n > 200);
+    MESSAGE("hand-made segment cases: " << cases << " (queries per model: BM25 " << per_model[0] << ", BM25+ "
+                                        << per_model[1] << ", BM25L " << per_model[2] << ")");
 }
 
 TEST_CASE("pruning: MaxScore without block bounds (in-memory cursors) agrees with ranked OR") {
@@ -479,7 +568,9 @@ namespace {
 template <class MakeDir>
 void searcher_differential(std::uint64_t seed, int rounds, int queries, MakeDir make_dir) {
     std::mt19937_64 rng(seed);
+    std::mt19937_64 model_rng(seed + 1);
     std::size_t cases = 0, near = 0, multi_segment = 0, with_deletions = 0;
+    std::size_t per_model[3] = {0, 0, 0};
     const double k1s[] = {0.0, 0.3, 0.9, 1.2, 2.0};
     const double bs[] = {0.0, 0.4, 0.75, 1.0};
     for (int round = 0; round < rounds; ++round) {
@@ -505,6 +596,8 @@ void searcher_differential(std::uint64_t seed, int rounds, int queries, MakeDir 
             const std::size_t k_cap = rng() % 3 == 0 ? 100 : 20;
             o.k = rng() % 10 == 0 ? 1 : 1 + rng() % k_cap;
             o.bm25 = {rng() % 3 == 0 ? k1s[rng() % 5] : 0.9, rng() % 3 == 0 ? bs[rng() % 4] : 0.4};
+            randomise_model(o.bm25, model_rng);
+            ++per_model[static_cast<int>(o.bm25.model)];
             std::vector<std::uint64_t> bits;
             if (rng() % 5 == 0) {
                 std::vector<docid_t> allowed;
@@ -514,9 +607,11 @@ void searcher_differential(std::uint64_t seed, int rounds, int queries, MakeDir 
                 bits = make_passage_filter(allowed, n);
                 o.filter = bits;
             }
+            const auto model = scoring_model_name(o.bm25.model);
             CAPTURE(round);
             CAPTURE(qi);
             CAPTURE(o.k);
+            CAPTURE(model);
             for (const match_mode mode : {match_mode::any, match_mode::all}) {
                 o.mode = mode;
                 o.algorithm = algorithm::exhaustive;
@@ -558,7 +653,10 @@ void searcher_differential(std::uint64_t seed, int rounds, int queries, MakeDir 
         CHECK(multi_segment > 0);
         CHECK(with_deletions > 0);
     }
-    MESSAGE("searcher differential cases: " << cases << ", scores not bit-identical: " << near);
+    for (const auto n : per_model) CHECK(n > 0);
+    MESSAGE("searcher differential cases: " << cases << ", scores not bit-identical: " << near << " (queries per model: BM25 "
+                                            << per_model[0] << ", BM25+ " << per_model[1] << ", BM25L " << per_model[2]
+                                            << ")");
 }
 }  // namespace
 

@@ -32,8 +32,8 @@ namespace rapport::search {
 /// compared through `detail::prune_test`, so rounding never prunes a passage that exhaustive
 /// evaluation would keep.
 ///
-/// Requires: scores and bounds are non-negative (as BM25's are); `top` is shared only with
-/// evaluations of other segments (any order). Cursors end in an unspecified position.
+/// Requires: scores and bounds are non-negative (as those of every `Similarity` are); `top` is
+/// shared only with evaluations of other segments (any order). Cursors end in an unspecified position.
 /// Complexity: O(P · q) in the worst case (no pruning), usually far less; O(q) scratch, inline for
 /// q ≤ 16 (beyond, one allocation; if it fails, exhaustive `ranked_or` runs instead).
 template <BlockMaxCursor Cursor, class Accept = accept_all>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The cursor vocabulary as C++20 concepts (after pisa's posting_cursor concepts), and the BM25
-// term cursor that every evaluation algorithm consumes.
+// The cursor vocabulary as C++20 concepts (after pisa's posting_cursor concepts), and the term
+// cursor that scores with a model of the BM25 family, which every evaluation algorithm consumes.
 // Thread safety: cursors are single-threaded; many cursors may read one segment concurrently.
 #pragma once
 
@@ -8,9 +8,11 @@
 #include <concepts>
 #include <cstdint>
 #include <span>
+#include <utility>
 
 #include "rapport/core/types.hpp"
 #include "rapport/search/bm25.hpp"
+#include "rapport/search/similarity.hpp"
 
 namespace rapport::search {
 
@@ -93,39 +95,51 @@ template <PostingCursor Cursor>
     return candidate;
 }
 
-/// Scores a posting cursor with BM25.
-/// `max_score()` is `bm25_bound` at the list's (max tf, min length) when the cursor knows them
-/// (`TermStatsCursor`), capped by `bm25_upper_bound`, which alone serves otherwise. When the cursor
+/// Scores a posting cursor with a model of the BM25 family (`Model`, Lucene's BM25 by default; see
+/// search/bm25.hpp).
+/// `max_score()` is `Model::bound` at the list's (max tf, min length) when the cursor knows them
+/// (`TermStatsCursor`), capped by `Model::upper_bound`, which alone serves otherwise. When the cursor
 /// describes its blocks (`BlockStatsCursor`), this cursor is a `BlockMaxCursor` whose block bound is
-/// `bm25_bound` at the block's (max tf, min length): by monotonicity of BM25 in tf and length, it
-/// bounds every posting of the block whatever k1, b, idf or avgdl (see codec/postings_format.hpp).
-/// Requires: `norms` (from `bm25_length_norms`) covers every docid the cursor yields and outlives it;
-/// weight ≥ 0.
-template <PostingCursor Cursor>
+/// `Model::bound` at the block's (max tf, min length): since every `Similarity` scores non-decreasingly
+/// in tf and non-increasingly in length, it bounds every posting of the block whatever the
+/// parameters, idf or avgdl (see codec/postings_format.hpp).
+/// Requires: `norms` (from `length_norms(model, lengths, avgdl)` or `bm25_length_norms`) covers every
+/// docid the cursor yields and outlives it; weight ≥ 0.
+template <PostingCursor Cursor, Similarity Model = bm25_model>
 class bm25_cursor {
 public:
     /// `weight` is boost · idf (a query term repeated n times gets boost n, as Lucene's summed
-    /// clauses do). `norms` must be `bm25_length_norms(lengths, norm.avgdl, {norm.k1, norm.b})`:
-    /// the bounds evaluate `norm` at a block's shortest length and so match those scores exactly.
+    /// clauses do). `norms` must be `length_norms(model, lengths, avgdl)`: the bounds evaluate
+    /// `model.length_norm` at a block's shortest length and so match those scores exactly.
+    bm25_cursor(Cursor cursor, score_t weight, const Model& model, double avgdl, std::span<const double> norms) noexcept
+        : cursor_(std::move(cursor)), weight_(weight), model_(model), avgdl_(avgdl), lengths_known_(true), norms_(norms) {
+        max_score_ = initial_max_score();
+    }
+    /// As above when the snapshot's avgdl is not known: bounds then assume the smallest possible
+    /// normaliser (0), which is safe but looser.
+    bm25_cursor(Cursor cursor, score_t weight, const Model& model, std::span<const double> norms) noexcept
+        : cursor_(std::move(cursor)), weight_(weight), model_(model), norms_(norms) {
+        max_score_ = initial_max_score();
+    }
+    /// BM25 with the normaliser `norm`: `norms` must be `bm25_length_norms(lengths, norm.avgdl,
+    /// {norm.k1, norm.b})`.
     bm25_cursor(Cursor cursor, score_t weight, const bm25_length_norm& norm, std::span<const double> norms) noexcept
-        : cursor_(std::move(cursor)), weight_(weight), k1_(norm.k1), norm_(norm), norms_(norms) {
-        max_score_ = initial_max_score();
-    }
-    /// As above when only k1 is known: bounds then assume the smallest possible normaliser (K = 0),
-    /// which is safe but looser.
+        requires std::same_as<Model, bm25_model>
+        : bm25_cursor(std::move(cursor), weight, bm25_model{norm.k1, norm.b}, norm.avgdl, norms) {}
+    /// BM25 when only k1 is known: bounds then assume the smallest possible normaliser (K = 0).
     bm25_cursor(Cursor cursor, score_t weight, double k1, std::span<const double> norms) noexcept
-        : cursor_(std::move(cursor)), weight_(weight), k1_(k1), norm_{}, norms_(norms) {
-        max_score_ = initial_max_score();
-    }
+        requires std::same_as<Model, bm25_model>
+        : bm25_cursor(std::move(cursor), weight, bm25_model{k1, 0.0}, norms) {}
 
     /// `docid()`, `next()`, `seek()` and `freq()` are the base cursor's (see `PostingCursor`).
     [[nodiscard]] docid_t docid() const noexcept { return cursor_.docid(); }
     void next() noexcept { cursor_.next(); }
     void seek(docid_t target) noexcept { cursor_.seek(target); }
     [[nodiscard]] std::uint32_t freq() const noexcept { return cursor_.freq(); }
-    /// weight · tf · (k1 + 1) / (tf + K(dl)) for the current posting. Requires: not exhausted.
+    /// `Model::score(weight, tf, norm(dl))` for the current posting (for BM25:
+    /// weight · tf · (k1 + 1) / (tf + K(dl))). Requires: not exhausted.
     [[nodiscard]] score_t score() const noexcept {
-        return bm25_term_score(weight_, k1_, cursor_.freq(), norms_[cursor_.docid()]);
+        return model_.score(weight_, static_cast<double>(cursor_.freq()), norms_[cursor_.docid()]);
     }
     /// An upper bound of `score()` over the whole list. Complexity: O(1) (computed on construction).
     [[nodiscard]] score_t max_score() const noexcept { return max_score_; }
@@ -144,7 +158,7 @@ public:
         return cursor_.block_last_docid();
     }
     /// An upper bound of `score()` over the shallow block; 0 past the last block.
-    /// Complexity: O(1); two divisions the first time a block is asked about, then cached.
+    /// Complexity: O(1); one score evaluation the first time a block is asked about, then cached.
     [[nodiscard]] score_t block_max_score() const noexcept
         requires BlockStatsCursor<Cursor>
     {
@@ -154,34 +168,44 @@ public:
             // starts cached with bound 0.
             bound_block_ = last;
             const std::uint32_t max_tf = cursor_.block_max_tf();
-            bound_ = max_tf == 0 ? 0.0 : bm25_bound(weight_, k1_, max_tf, norm_(cursor_.block_min_length()));
+            bound_ = max_tf == 0 ? 0.0 : model_.bound(weight_, max_tf, min_norm(cursor_.block_min_length()));
         }
         return bound_;
     }
 
     /// The underlying posting cursor (for positions).
     [[nodiscard]] const Cursor& base() const noexcept { return cursor_; }
+    /// The scoring model.
+    [[nodiscard]] const Model& model() const noexcept { return model_; }
 
 private:
+    // The normaliser of a passage of `length` tokens, or 0 (the smallest any model gives) when the
+    // snapshot's avgdl is unknown. The same function as the one `norms` was tabulated with, so a
+    // bound sees bit for bit the normaliser its shortest passage is scored with.
+    [[nodiscard]] double min_norm(std::uint32_t length) const noexcept {
+        return lengths_known_ ? model_.length_norm(length, avgdl_) : 0.0;
+    }
+
     [[nodiscard]] score_t initial_max_score() const noexcept {
         if constexpr (TermStatsCursor<Cursor>) {
             const std::uint32_t max_tf = cursor_.term_max_tf();
             // Both are bounds. The list's statistics give the tighter one, except when the
-            // normaliser is unknown (K = 0), where rounding may put it an ulp above the generic one.
+            // normaliser is unknown (0), where rounding may put it an ulp above the generic one.
             if (max_tf != 0)
-                return std::min(bm25_bound(weight_, k1_, max_tf, norm_(cursor_.term_min_length())),
-                                bm25_upper_bound(weight_, k1_));
+                return std::min(model_.bound(weight_, max_tf, min_norm(cursor_.term_min_length())),
+                                model_.upper_bound(weight_));
             // max_tf = 0: a list without postings scores nothing; otherwise the statistics are
             // missing, and the generic bound serves.
             if (cursor_.docid() == end_docid) return 0.0;
         }
-        return bm25_upper_bound(weight_, k1_);
+        return model_.upper_bound(weight_);
     }
 
     Cursor cursor_;
     score_t weight_;
-    double k1_;
-    bm25_length_norm norm_;
+    Model model_;
+    double avgdl_ = 1.0;
+    bool lengths_known_ = false;
     std::span<const double> norms_;
     score_t max_score_ = 0;
     mutable docid_t bound_block_ = end_docid;

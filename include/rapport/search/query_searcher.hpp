@@ -3,10 +3,12 @@
 // clauses with boosts) over an index snapshot, document at a time, exhaustively: every passage that
 // matches is scored, so the results are the reference that pruned evaluation must reproduce.
 //
-// Scoring (BM25 with the snapshot's N, df and avgdl, as `searcher`):
-// - a term scores weight · tf · (k1 + 1) / (tf + K(dl)), weight = boost · idf(df);
-// - a phrase scores the same with its phrase frequency in place of tf and the sum of its terms'
-//   idfs as idf, as Lucene's PhraseQuery does. An exact phrase's frequency is its number of
+// Scoring (the model of `query_search_options::bm25`: Lucene's BM25 by default, or BM25+ / BM25L, with
+// the snapshot's N, df and avgdl, as `searcher`; formulas in search/bm25.hpp):
+// - a term scores the model's score(weight, tf, norm(dl)), weight = boost · idf(df) (for BM25:
+//   weight · tf · (k1 + 1) / (tf + K(dl)));
+// - a phrase scores the same with its phrase frequency in place of tf (a double, which every model
+//   accepts) and the sum of its terms' idfs as idf, as Lucene's PhraseQuery does. An exact phrase's frequency is its number of
 //   occurrences; a sloppy phrase's is the sum of 1 / (1 + d) over non-overlapping occurrences,
 //   d being the occurrence's positional spread (max − min of position − offset over its terms);
 // - a prefix or fuzzy term is the disjunction of the terms it expands to (`query::expand`), each
@@ -16,8 +18,16 @@
 // A term-only disjunction scores bit-identically to `searcher::top_k` with match_mode::any; a
 // disjunction of distinct unboosted terms is in fact handed to a `searcher` (its fast path and
 // pruning), unless the caller asks for `query_search_info`, which needs the tree walk.
-// Fields: passages have one indexed field (the body); a clause restricted to "body" searches it,
-// any other field is refused with `invalid_argument` until more fields are indexed.
+// Fields (index/fields.hpp): every passage has a body and a title (its article's title). A clause
+// restricted to a field (`title:trust`, `body:"a b"`) searches that field, scored with that field's
+// df, lengths and avgdl. A clause without a field searches `query_search_options::fields`: one field
+// (the body, by default) as above; several fields either summed, each field's score multiplied by
+// its weight (Lucene's multi-field disjunction, a sum rather than a max), or, with `bm25f`, as BM25F
+// (Robertson, Zaragoza & Taylor, "Simple BM25 extension to multiple weighted fields", CIKM 2004, in
+// the form of Lucene's CombinedFieldQuery): a term's frequency is Σ w_f · tf_f, the passage length
+// Σ w_f · dl_f, avgdl Σ w_f · avgdl_f, and df the largest of the fields' dfs; then the model scores
+// once. BM25F combines terms; phrases, prefixes and fuzzy terms are scored per field and summed
+// (weights as score multipliers) under both settings.
 //
 // Thread safety: as `searcher`: one thread at a time; create one per thread over the same reader.
 #pragma once
@@ -28,6 +38,7 @@
 
 #include "rapport/core/export.hpp"
 #include "rapport/highlight/snippet.hpp"
+#include "rapport/index/fields.hpp"
 #include "rapport/index/index_reader.hpp"
 #include "rapport/query/expand.hpp"
 #include "rapport/query/parser.hpp"
@@ -37,11 +48,23 @@
 
 namespace rapport::search {
 
+/// One field searched by clauses that name none, with its weight.
+struct field_weight {
+    index::field field = index::field::body;
+    double weight = 1.0;  ///< > 0: a score multiplier, or BM25F's frequency and length weight
+
+    friend bool operator==(const field_weight&, const field_weight&) = default;
+};
+
 /// Settings of a query-tree search.
 struct query_search_options {
     std::size_t k = 10;                     ///< hits to return
-    bm25_params bm25{};                     ///< k1 = 0.9, b = 0.4 by default
+    bm25_params bm25{};                     ///< k1 = 0.9, b = 0.4, Lucene's BM25 by default; the model and δ too
     query::expansion_options expansion{};   ///< caps of prefix and fuzzy expansion
+    /// The fields that clauses without a field search (each at most once, weights finite and > 0).
+    std::vector<field_weight> fields{{index::field::body, 1.0}};
+    /// Score several `fields` as one with BM25F instead of summing per-field scores.
+    bool bm25f = false;
 };
 
 /// What evaluating a query found besides its hits.
@@ -84,8 +107,8 @@ public:
     [[nodiscard]] query::query parse(std::string_view text, const query::parser_options& options = {});
 
     /// The k best passages for an analysed query, best first, ties by ascending passage id.
-    /// Throws: `invalid_argument` for bad BM25 parameters or a field other than "body";
-    /// `corruption_error` naming the postings file when a block fails to decode.
+    /// Throws: `invalid_argument` for bad BM25 parameters, a field that is neither "body" nor
+    /// "title", or bad `fields`; `corruption_error` naming the postings file when a block fails to decode.
     /// Complexity: linear in the postings of the query's terms (positions too, for phrases).
     [[nodiscard]] std::vector<scored_doc> top_k(const query::query& analysed, const query_search_options& options = {},
                                                 query_search_info* info = nullptr);
@@ -96,8 +119,9 @@ public:
     [[nodiscard]] score_explanation explain(const query::query& analysed, docid_t passage,
                                             const query_search_options& options = {});
 
-    /// What to mark in a hit for `analysed`: its terms and phrases (not the excluded ones), with
-    /// prefix and fuzzy clauses replaced by the terms they expand to.
+    /// What to mark in a hit for `analysed`: its terms and phrases (not the excluded ones, nor those
+    /// that search the title only, which is not in the passage text), with prefix and fuzzy clauses
+    /// replaced by the body terms they expand to.
     [[nodiscard]] highlight::highlight_query highlight_terms(const query::query& analysed,
                                                              const query_search_options& options = {}) const;
 
@@ -111,7 +135,7 @@ public:
     /// passage text), cut to the `expansion_terms` most probable terms and normalised to sum 1. For a
     /// disjunction of plain terms the original query becomes a vector of weights count / |q|, and the
     /// result is the disjunction of every term with weight original_weight · q(w) + (1 −
-    /// original_weight) · P(w|R), as a boost (BM25 is linear in the boost, so this is Anserini's
+    /// original_weight) · P(w|R), as a boost (every model is linear in the boost, so this is Anserini's
     /// interpolation). Any other tree is kept whole as one clause boosted by `original_weight`, next to
     /// the expansion terms. Without feedback passages the query is returned unchanged.
     /// Throws: as `top_k`; `invalid_argument` for options out of range.

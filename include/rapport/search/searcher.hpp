@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Query-time entry point: analyses a query with the index's analyzer, builds BM25 term cursors,
+// Query-time entry point: analyses a query with the index's analyzer, builds term cursors scored by
+// a model of the BM25 family (Lucene's BM25 by default, or BM25+ / BM25L; search/bm25.hpp),
 // evaluates a ranked OR or AND into a top-k queue (exhaustively or with safe pruning: MaxScore,
 // block-max WAND) and returns hits with stored fields; also counts matches without scoring.
 // Thread safety: a searcher keeps scratch state (analyzer, cached length norms) and is used by
@@ -49,7 +50,9 @@ enum class algorithm {
 struct search_options {
     std::size_t k = 10;              ///< number of hits to return
     match_mode mode = match_mode::any;
-    bm25_params bm25{};              ///< k1 = 0.9, b = 0.4 by default
+    /// k1 = 0.9, b = 0.4 and Lucene's BM25 by default; `bm25.model` selects BM25+ or BM25L instead
+    /// (with `bm25.delta`). Every algorithm works with every model, with the same results.
+    bm25_params bm25{};
     /// Evaluation of `match_mode::any`. A conjunction (`match_mode::all`) runs the leapfrogging
     /// `ranked_and` when this is `exhaustive`, and the block-max conjunction (`block_max_and`)
     /// otherwise; the results are the same.
@@ -83,7 +86,7 @@ struct hit {
     std::uint32_t ordinal; ///< passage number within its article
     std::uint32_t begin;   ///< byte range of the passage in the (NFC-normalised) article body
     std::uint32_t end;
-    score_t score;         ///< BM25 score
+    score_t score;         ///< the score under the selected model (BM25 by default)
     std::string text;      ///< the passage text
 };
 
@@ -111,7 +114,8 @@ public:
     [[nodiscard]] analysed_query analyze(std::string_view query);
 
     /// The k best passages for `query`, best first; ties by ascending passage id.
-    /// A query without terms returns no hits. Throws: `invalid_argument` for bad BM25 parameters.
+    /// A query without terms returns no hits. Throws: `invalid_argument` for bad BM25 parameters
+    /// (`bm25_params::validate`).
     /// Complexity: linear in the postings of the query terms.
     [[nodiscard]] std::vector<hit> search(std::string_view query, const search_options& options = {});
     /// As `search`, for an already analysed query.
@@ -132,9 +136,10 @@ public:
     /// over segments (all zero after `count`, which scores nothing). Complexity: O(1).
     [[nodiscard]] const search_stats& last_stats() const noexcept;
 
-    /// The BM25 length normalisers K(dl) of every passage, per segment, for `params`: computed once
-    /// per parameter setting and kept (what every scorer over this snapshot divides by).
-    /// The reference stays valid until the next call with other parameters.
+    /// The length normalisers of every passage, per segment, for `params` (its model's: K(dl) for
+    /// BM25 and BM25+, L(dl) for BM25L; `bm25_length_norms`): computed once per parameter setting and
+    /// kept (what every scorer over this snapshot divides by). The cache is keyed on the whole
+    /// `params`, model included. The reference stays valid until the next call with other parameters.
     /// Complexity: O(passages) on the first call for `params`, O(1) after.
     [[nodiscard]] const std::vector<std::vector<double>>& length_norms(const bm25_params& params);
 
@@ -150,7 +155,7 @@ public:
 
     /// Number of passages in the index (N in the idf).
     [[nodiscard]] std::size_t passage_count() const noexcept;
-    /// Mean passage length (avgdl in BM25).
+    /// Mean passage length (avgdl in the BM25 family).
     [[nodiscard]] double average_length() const noexcept;
     /// The snapshot searched.
     [[nodiscard]] const index::index_reader& reader() const noexcept;
