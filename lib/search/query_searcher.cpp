@@ -697,24 +697,19 @@ prepared prepare(Impl& s, const q::query& analysed, const query_search_options& 
 }
 }  // namespace
 
-std::vector<scored_doc> query_searcher::top_k(const q::query& analysed, const query_search_options& options,
-                                              query_search_info* info_out) {
-    validate(options);
-    query_search_info info;
-    auto& s = *impl_;
+namespace {
+// Whether global passage `d` is allowed by `filter` (empty: all are).
+bool allowed(std::span<const std::uint64_t> filter, docid_t d) noexcept {
+    return filter.empty() || (d >> 6 < filter.size() && ((filter[d >> 6] >> (d & 63)) & 1u) != 0);
+}
+
+// Walks every live, allowed passage matching `analysed`, segment by segment, calling
+// `visit(root, global docid)` with the scorer positioned on it.
+template <class Impl, class Visit>
+void for_each_match(Impl& s, const q::query& analysed, const query_search_options& options, query_search_info& info,
+                    Visit&& visit) {
     const auto& reader = s.reader;
-    if (options.k == 0 || reader.passage_count() == 0 || analysed.empty()) {
-        if (info_out != nullptr) *info_out = info;
-        return {};
-    }
-    if (const auto flat = as_flat_disjunction(analysed); flat && info_out == nullptr && default_fields(options)) {
-        search_options o;
-        o.k = options.k;
-        o.bm25 = options.bm25;
-        return s.flat.top_k(*flat, o);
-    }
     auto p = prepare(s, analysed, options, info);
-    topk_queue top(options.k);
     const auto segments = reader.segments();
     for (std::size_t i = 0; i < segments.size(); ++i) {
         const auto& seg = *segments[i];
@@ -722,16 +717,52 @@ std::vector<scored_doc> query_searcher::top_k(const q::query& analysed, const qu
         const bool deletions = seg.deleted_count() != 0;
         with_tree(s, analysed, options, p, i, [&](scorer& root, const auto&) {
             for (root.advance(0); root.doc != end_docid; root.advance(root.doc + 1)) {
-                if (deletions && seg.is_deleted(root.doc)) continue;
+                if ((deletions && seg.is_deleted(root.doc)) || !allowed(options.filter, root.doc + base)) continue;
                 ++info.matches;
-                top.insert(root.score(), root.doc + base);
+                visit(root, root.doc + base);
             }
             if (root.corrupt())
                 throw corruption_error(seg.postings_path(), std::nullopt, "a postings block failed to decode");
         });
     }
+}
+}  // namespace
+
+std::vector<scored_doc> query_searcher::top_k(const q::query& analysed, const query_search_options& options,
+                                              query_search_info* info_out) {
+    validate(options);
+    query_search_info info;
+    auto& s = *impl_;
+    if (options.k == 0 || s.reader.passage_count() == 0 || analysed.empty()) {
+        if (info_out != nullptr) *info_out = info;
+        return {};
+    }
+    if (const auto flat = as_flat_disjunction(analysed); flat && info_out == nullptr && default_fields(options)) {
+        search_options o;
+        o.k = options.k;
+        o.bm25 = options.bm25;
+        o.filter = options.filter;
+        return s.flat.top_k(*flat, o);
+    }
+    topk_queue top(options.k);
+    for_each_match(s, analysed, options, info, [&](scorer& root, docid_t d) { top.insert(root.score(), d); });
     if (info_out != nullptr) *info_out = info;
     return top.finish();
+}
+
+std::uint64_t query_searcher::count(const q::query& analysed, const query_search_options& options) {
+    validate(options);
+    auto& s = *impl_;
+    if (s.reader.passage_count() == 0 || analysed.empty()) return 0;
+    if (const auto flat = as_flat_disjunction(analysed); flat && default_fields(options)) {
+        search_options o;
+        o.bm25 = options.bm25;
+        o.filter = options.filter;
+        return s.flat.count(*flat, o);
+    }
+    query_search_info info;
+    for_each_match(s, analysed, options, info, [](scorer&, docid_t) {});
+    return info.matches;
 }
 
 score_explanation query_searcher::explain(const q::query& analysed, docid_t passage, const query_search_options& options) {

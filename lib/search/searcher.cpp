@@ -300,6 +300,24 @@ highlight::snippet searcher::snippet(const hit& h, const analysed_query& query, 
     return highlight::make_snippet(h.text, impl_->tokens, terms, options);
 }
 
+std::vector<std::uint64_t> make_article_filter(const index::index_reader& reader, std::span<const article_id> articles) {
+    std::vector<docid_t> passages;
+    const auto segments = reader.segments();
+    for (const auto& a : articles) {
+        // The writer's hidden key term of the article (one posting per passage; see index_writer).
+        const std::string key = "\x01" + a.value;
+        for (std::size_t i = 0; i < segments.size(); ++i) {
+            const auto info = segments[i]->find(key);
+            if (!info) continue;
+            auto c = segments[i]->cursor(*info);
+            for (; c.docid() != end_docid; c.next()) passages.push_back(reader.bases()[i] + c.docid());
+            if (c.corrupt())
+                throw corruption_error(segments[i]->postings_path(), std::nullopt, "postings of an article key fail to decode");
+        }
+    }
+    return make_passage_filter(passages, reader.passage_count());
+}
+
 std::size_t searcher::passage_count() const noexcept { return impl_->reader.passage_count(); }
 double searcher::average_length() const noexcept { return impl_->average_length(); }
 const index::index_reader& searcher::reader() const noexcept { return impl_->reader; }

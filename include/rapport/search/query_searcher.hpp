@@ -33,6 +33,7 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -65,6 +66,9 @@ struct query_search_options {
     std::vector<field_weight> fields{{index::field::body, 1.0}};
     /// Score several `fields` as one with BM25F instead of summing per-field scores.
     bool bm25f = false;
+    /// Restricts the search to a set of passages, as `search_options::filter` (`make_passage_filter`,
+    /// `make_article_filter`). Empty: every live passage is allowed.
+    std::span<const std::uint64_t> filter{};
 };
 
 /// What evaluating a query found besides its hits.
@@ -112,6 +116,10 @@ public:
     /// Complexity: linear in the postings of the query's terms (positions too, for phrases).
     [[nodiscard]] std::vector<scored_doc> top_k(const query::query& analysed, const query_search_options& options = {},
                                                 query_search_info* info = nullptr);
+
+    /// The number of live (and allowed) passages that match `analysed`, without scoring them.
+    /// Throws: as `top_k`.
+    [[nodiscard]] std::uint64_t count(const query::query& analysed, const query_search_options& options = {});
 
     /// Explains the score of global passage `passage` under `analysed`. A passage the query does not
     /// match (or a deleted one) gets value 0 and says so.

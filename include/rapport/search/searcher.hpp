@@ -79,6 +79,13 @@ struct search_options {
 }
 
 /// One ranked passage.
+/// The bitset for `search_options::filter` that allows every passage (deleted or not) of the
+/// articles with these ids in `reader`'s snapshot; unknown ids allow nothing.
+/// Throws: `corruption_error` when a postings block fails to decode.
+/// Complexity: O(passage_count / 64) plus, per id and segment, one dictionary lookup and its passages.
+[[nodiscard]] RAPPORT_API std::vector<std::uint64_t> make_article_filter(const index::index_reader& reader,
+                                                                        std::span<const article_id> articles);
+
 struct hit {
     docid_t passage;       ///< segment-local passage id
     article_id article;    ///< the caller's id of the article the passage belongs to
