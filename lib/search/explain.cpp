@@ -31,7 +31,7 @@ void explain_terms(const Model& model, searcher& s, const analysed_query& query,
             continue;
         }
         te.idf = model.idf(e.passages, te.df);
-        te.weight = static_cast<score_t>(t.count) * te.idf;
+        te.weight = static_cast<score_t>(t.count) * t.boost * te.idf;
         te.norm = norm;
         std::uint64_t segment_df = 0;
         if (const auto info = seg.find(t.text)) {

@@ -583,27 +583,33 @@ scorer_ptr build(const build_context<Model>& cx, const q::query& node, double bo
     return std::make_unique<or_scorer>(std::move(per_field), 1, "fields: sum of the matching fields' scores");
 }
 
-// A disjunction of distinct, unboosted body terms (what most typed queries are) as the flat
-// searcher's query, which it evaluates with the same sums in the same order; nothing otherwise.
+// A disjunction of distinct body terms (what most typed queries are, and what RM3 produces) as the
+// flat searcher's query, which it evaluates with the same products and sums in the same order (a
+// term's weight is boost · idf either way, the boost multiplied down from the root as `build` does);
+// nothing otherwise.
 std::optional<analysed_query> as_flat_disjunction(const q::query& root) {
-    const auto plain = [](const q::query& n) { return n.boost() == 1.0 && (n.field().empty() || n.field() == "body"); };
+    const auto plain = [](const q::query& n) {
+        return n.boost() >= 0.0 && std::isfinite(n.boost()) && (n.field().empty() || n.field() == "body");
+    };
     if (!plain(root)) return std::nullopt;
+    const double root_boost = 1.0 * root.boost();
     analysed_query out;
-    const auto add = [&](const std::string& t) {
+    const auto add = [&](const std::string& t, double boost) {
         for (const auto& e : out.terms)
             if (e.text == t) return false;
-        out.terms.push_back({t, 1});
+        out.terms.push_back({t, 1, boost});
         return true;
     };
     if (const auto* t = root.get_if<q::term_node>()) {
-        add(t->text);
+        add(t->text, root_boost);
         return out;
     }
     const auto* b = root.get_if<q::boolean_node>();
     if (b == nullptr || b->minimum_should_match > 1) return std::nullopt;
     for (const auto& c : b->clauses) {
         const auto* t = c.query.get_if<q::term_node>();
-        if (c.occur != q::occur::should || t == nullptr || !plain(c.query) || !add(t->text)) return std::nullopt;
+        if (c.occur != q::occur::should || t == nullptr || !plain(c.query) || !add(t->text, root_boost * c.query.boost()))
+            return std::nullopt;
     }
     return out;
 }
@@ -855,7 +861,8 @@ q::query query_searcher::rm3(const q::query& analysed, const query_search_option
 
     std::vector<q::clause> clauses;
     const double fb_weight = 1.0 - rm.original_weight;
-    if (const auto flat = as_flat_disjunction(analysed)) {
+    const auto flat = as_flat_disjunction(analysed);
+    if (flat && std::all_of(flat->terms.begin(), flat->terms.end(), [](const auto& t) { return t.boost == 1.0; })) {
         // Interpolate two term vectors: q(w) = count / |q|.
         std::vector<std::pair<std::string, double>> merged;
         const double n = static_cast<double>(flat->terms.size());

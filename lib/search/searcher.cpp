@@ -2,6 +2,7 @@
 #include "rapport/search/searcher.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "rapport/analysis/analyzer.hpp"
@@ -117,6 +118,7 @@ namespace {
 struct term_plan {
     std::uint64_t df = 0;     // over the snapshot
     std::uint32_t count = 0;  // occurrences in the query: the clause boost
+    double boost = 1.0;       // the caller's boost of the term
     std::vector<std::optional<codec::term_info>> infos;  // per segment
 };
 
@@ -127,6 +129,8 @@ struct term_plan {
 std::vector<term_plan> make_plan(const index::index_reader& reader, const analysed_query& query, match_mode mode) {
     std::vector<term_plan> plan;
     for (const auto& t : query.terms) {
+        if (!(t.boost >= 0.0) || !std::isfinite(t.boost))
+            throw invalid_argument("search: term boosts must be finite and >= 0");
         term_plan p;
         std::uint64_t df = 0;
         for (const auto& seg : reader.segments()) {
@@ -139,6 +143,7 @@ std::vector<term_plan> make_plan(const index::index_reader& reader, const analys
         }
         p.df = df;
         p.count = t.count;
+        p.boost = t.boost;
         plan.push_back(std::move(p));
     }
     return plan;
@@ -183,7 +188,7 @@ void evaluate(const index::index_reader& reader, const std::vector<term_plan>& p
     std::vector<score_t> weights;
     weights.reserve(plan.size());
     for (const auto& p : plan)
-        weights.push_back(static_cast<score_t>(p.count) * model.idf(reader.passage_count(), p.df));
+        weights.push_back(static_cast<score_t>(p.count) * p.boost * model.idf(reader.passage_count(), p.df));
     using cursor_t = bm25_cursor<codec::block_postings_cursor, Model>;
     std::vector<cursor_t> cursors;
     cursors.reserve(plan.size());  // cursors hold decoded blocks: moving them is not free

@@ -357,6 +357,18 @@ TEST_CASE("cli: the query language: phrases, exclusion, prefix, strict syntax er
             CHECK(count_lines(r.out) == 5);
         }
     }
+    // Scoring models: the same hits may reorder, but every model finds the same passages for a
+    // one-term query, and explain names the model.
+    const auto bm25 = run({"search", "--index", idx, "--format", "json", "-k", "100", "loyalty"});
+    for (const char* model : {"bm25+", "bm25l"}) {
+        CAPTURE(model);
+        const auto r = run({"search", "--index", idx, "--format", "json", "-k", "100", "--scoring", model, "loyalty"});
+        CHECK(r.code == 0);
+        CHECK(count_lines(r.out) == count_lines(bm25.out));
+        const auto e = run({"search", "--index", idx, "--explain", "-k", "1", "--scoring", model, "--delta", "0.25", "loyalty"});
+        CHECK(e.code == 0);
+        CHECK(e.out.find("delta 0.25") != std::string::npos);
+    }
     const auto lenient = run({"search", "--index", idx, "trust AND (\"building"});
     CHECK(lenient.code == 0);
     const auto strict = run({"search", "--index", idx, "--strict", "trust AND (\"building"});
@@ -415,7 +427,9 @@ TEST_CASE("cli: errors are one clear line with a non-zero exit code") {
               {"index", "--index", idx}, {"index", "--index", idx, "--threads", "0", "-"},
               {"index", "--index", idx, "--bogus", "-"}, {"eval", "run.txt"}, {"delete", "--index", idx},
               {"search", "--index", idx, "--fields", "author", "x"}, {"search", "--index", idx, "--fields", "title^0", "x"},
-              {"search", "--index", idx, "--fields", "body,body", "x"}, {"search", "--index", idx, "--bm25f", "x"}}) {
+              {"search", "--index", idx, "--fields", "body,body", "x"}, {"search", "--index", idx, "--bm25f", "x"},
+              {"search", "--index", idx, "--scoring", "tfidf", "x"}, {"search", "--index", idx, "--delta", "1", "x"},
+              {"search", "--index", idx, "--scoring", "bm25+", "--delta", "-1", "x"}}) {
             CAPTURE(args.size());
             const auto r = run(args);
             CHECK(r.code == 2);

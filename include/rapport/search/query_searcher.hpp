@@ -16,7 +16,7 @@
 // - a boolean sums the scores of its matching `must` and `should` clauses in clause order; `must_not`
 //   clauses exclude; boosts multiply down the tree.
 // A term-only disjunction scores bit-identically to `searcher::top_k` with match_mode::any; a
-// disjunction of distinct unboosted terms is in fact handed to a `searcher` (its fast path and
+// disjunction of distinct terms (boosts allowed, as RM3 makes) is in fact handed to a `searcher` (its fast path and
 // pruning), unless the caller asks for `query_search_info`, which needs the tree walk.
 // Fields (index/fields.hpp): every passage has a body and a title (its article's title). A clause
 // restricted to a field (`title:trust`, `body:"a b"`) searches that field, scored with that field's

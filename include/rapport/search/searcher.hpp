@@ -103,6 +103,7 @@ struct analysed_query {
     struct term {
         std::string text;
         std::uint32_t count;
+        double boost = 1.0;  ///< multiplies the term's weight (count · boost · idf); finite, ≥ 0
     };
     std::vector<term> terms;  ///< in order of first occurrence
 };
