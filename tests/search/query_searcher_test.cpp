@@ -14,6 +14,7 @@
 #include "rapport/search/bm25.hpp"
 #include "rapport/search/query_searcher.hpp"
 #include "rapport/search/searcher.hpp"
+#include "support/random_texts.hpp"
 
 using namespace rapport;
 namespace qy = rapport::query;
@@ -39,13 +40,7 @@ std::vector<docid_t> ids(const std::vector<search::scored_doc>& v) {
 
 TEST_CASE("query_searcher: a term disjunction scores exactly as searcher::top_k, AND as match_mode::all") {
     std::mt19937 rng(11);
-    std::vector<std::string> texts;
-    for (int i = 0; i < 600; ++i) {
-        std::string t;
-        const int n = 3 + static_cast<int>(rng() % 30);
-        for (int j = 0; j < n; ++j) t += "w" + std::to_string(std::min(rng() % 40, rng() % 40)) + " ";
-        texts.push_back(t);
-    }
+    const auto texts = test::skewed_texts(rng, 600, 3, 30, 40);
     const auto index = small_index(texts);
     search::searcher plain(index);
     search::query_searcher trees(index);
@@ -204,13 +199,7 @@ TEST_CASE("query_searcher: prefix and fuzzy clauses score their expansions; boos
 
 TEST_CASE("query_searcher: explain's value is the search score, for every hit of mixed queries") {
     std::mt19937 rng(3);
-    std::vector<std::string> texts;
-    for (int i = 0; i < 400; ++i) {
-        std::string t;
-        const int n = 3 + static_cast<int>(rng() % 20);
-        for (int j = 0; j < n; ++j) t += "w" + std::to_string(std::min(rng() % 15, rng() % 15)) + " ";
-        texts.push_back(t);
-    }
+    const auto texts = test::skewed_texts(rng, 400, 3, 20, 15);
     const auto index = small_index(texts);
     search::query_searcher trees(index);
     const std::vector<std::string> queries{"w1 w2^2", "\"w1 w2\"", "\"w3 w1\"~2 w4", "+w1 -w5 (w2 OR w6)", "w1* w7",
@@ -337,13 +326,7 @@ TEST_CASE("query_searcher: BM25+ and BM25L score phrases by hand, with the phras
 
 TEST_CASE("query_searcher: for every model, trees score as the searcher and explain equals the score") {
     std::mt19937 rng(23);
-    std::vector<std::string> texts;
-    for (int i = 0; i < 400; ++i) {
-        std::string t;
-        const int n = 3 + static_cast<int>(rng() % 20);
-        for (int j = 0; j < n; ++j) t += "w" + std::to_string(std::min(rng() % 15, rng() % 15)) + " ";
-        texts.push_back(t);
-    }
+    const auto texts = test::skewed_texts(rng, 400, 3, 20, 15);
     const auto index = small_index(texts);
     search::query_searcher trees(index);
     search::searcher plain(index);

@@ -21,6 +21,7 @@
 #include "rapport/search/searcher.hpp"
 #include "rapport/search/similarity.hpp"
 #include "rapport/search/topk_queue.hpp"
+#include "support/random_texts.hpp"
 #include "support/hand_index.hpp"
 
 using namespace rapport;
@@ -382,13 +383,7 @@ TEST_CASE("search: switching models on one searcher recomputes the cached normal
 
 TEST_CASE("search: explain equals the search score for every model on random indexes") {
     std::mt19937 rng(17);
-    std::vector<std::string> texts;
-    for (int i = 0; i < 300; ++i) {
-        std::string t;
-        const int n = 1 + static_cast<int>(rng() % 25);
-        for (int j = 0; j < n; ++j) t += "w" + std::to_string(std::min(rng() % 30, rng() % 30)) + " ";
-        texts.push_back(t);
-    }
+    const auto texts = test::skewed_texts(rng, 300, 1, 25, 30);
     const auto index = small_index(texts);
     searcher s(index);
     std::size_t checked = 0;
