@@ -75,6 +75,47 @@ double percentile(std::vector<double>& values, double p) {
     return values[std::min(values.size() - 1, rank == 0 ? 0 : rank - 1)];
 }
 
+namespace {
+bool blank(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+template <class F>
+void for_each_word(std::string_view text, F&& f) {
+    for (std::size_t i = 0; i < text.size();) {
+        if (blank(text[i])) {
+            ++i;
+            continue;
+        }
+        const std::size_t start = i;
+        while (i < text.size() && !blank(text[i])) ++i;
+        f(text.substr(start, i - start));
+    }
+}
+}  // namespace
+
+std::size_t word_count(std::string_view text) {
+    std::size_t n = 0;
+    for_each_word(text, [&](std::string_view) { ++n; });
+    return n;
+}
+
+std::optional<std::string> phrase_query_text(std::string_view text) {
+    if (word_count(text) < 2) return std::nullopt;
+    std::string out = "\"";
+    for_each_word(text, [&](std::string_view w) {
+        if (out.size() > 1) out += ' ';
+        if (w == "?") {
+            out += "\\?";
+            return;
+        }
+        for (const char c : w) {
+            if (c == '"' || c == '\\') out += '\\';
+            out += c;
+        }
+    });
+    out += '"';
+    return out;
+}
+
 }  // namespace rapport::bench
 
 #include <benchmark/benchmark.h>

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,6 +36,15 @@ void set_corpus_dir(std::optional<std::string> dir);
 
 /// p-th percentile (0..100) of `values` by nearest rank; sorts them.
 double percentile(std::vector<double>& values, double p);
+
+/// Number of blank-separated words of a query as typed.
+std::size_t word_count(std::string_view text);
+
+/// The query as one quoted phrase of rapport's query language (`"w1 w2 ..."`, its words split on
+/// blanks, `"` and `\` escaped, a lone `?` escaped so that it is not a gap), or nothing when it has
+/// fewer than two words. The phrase benchmarks of search_bench and peers_bench run exactly the
+/// log's queries for which this gives a phrase.
+std::optional<std::string> phrase_query_text(std::string_view text);
 
 }  // namespace rapport::bench
 

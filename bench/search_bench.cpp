@@ -1,26 +1,51 @@
 // SPDX-License-Identifier: MIT
 // Query latency over the 10,000 Million Query track queries against an on-disk (mapped) index of
-// the Wikipedia passages: per-query wall time (analysis + retrieval, no stored-field output) after one
-// untimed warm-up pass over the log, reported as p50/p99/mean in microseconds, with retrieval alone and postings scored per query, for each
-// evaluation algorithm (exhaustive, MaxScore, block-max WAND, automatic) at top-10 and top-1000, OR
-// and AND; and count-only evaluation.
+// the Wikipedia passages. Every benchmark runs the whole log once untimed (warm-up: page faults and
+// cold caches are paid there), then once timed, one query at a time, and reports per-query wall time
+// in microseconds as p50/p99/mean counters (Google benchmark's own time is that of the whole pass):
+//   - or_* / and_*: the flat `searcher` (analysis + retrieval of the top-k ids, no stored fields), for
+//     each evaluation algorithm (exhaustive, MaxScore, block-max WAND, automatic) at top-10 and
+//     top-1000, OR and AND; retrieval alone (retrieval_*) and postings scored per query;
+//   - count_*: count-only evaluation (no scoring) of the analysed queries;
+//   - phrase_top10: every query of at least two words searched as one quoted phrase ("w1 w2 ...")
+//     through `query_searcher` (query-language parse + analysis + positional evaluation, top-10);
+//     how many queries stay phrases after analysis, passages where the phrase occurs, passages
+//     holding all its terms (candidates whose positions are read) and postings in its terms' lists;
+//   - tree_or_top10: the same log through `query_searcher` (parse + analysis + top-10), timed next
+//     to the flat searcher on each query: plain disjunctions take the flat searcher's path, so this
+//     shows the query tree's overhead on them; tree_or_top10_walk asks for `query_search_info`,
+//     which forces the tree walk (the exhaustive virtual-scorer evaluation non-flat queries get);
+//   - fixed_cost: the part of a top-10 OR query that pruning cannot remove, per query of the log:
+//     analysis alone; analysis + the same number of dictionary lookups that all miss (the query
+//     matches nothing); analysis + lookups that each hit a term of one posting (cursor setup, top-k
+//     queue, one posting per term); and the real query, interleaved in the same pass; fixed_micro/*
+//     are analysis alone and the no-match pipeline for one query repeated (time per iteration).
 //   search_bench --corpus DIR [--benchmark_format=json] [--benchmark_filter=or_top10]
+// Single-threaded; the figures are wall time, so run on an otherwise idle machine.
 #include <benchmark/benchmark.h>
 
-#include <chrono>
-#include <memory>
-
-#include "corpus.hpp"
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
 
+#include "corpus.hpp"
 #include "rapport/index/index_reader.hpp"
 #include "rapport/index/index_writer.hpp"
-#include "rapport/storage/fs_directory.hpp"
+#include "rapport/query/query.hpp"
+#include "rapport/search/query_searcher.hpp"
 #include "rapport/search/searcher.hpp"
+#include "rapport/storage/fs_directory.hpp"
 
 namespace {
+
+namespace q = rapport::query;
+using clock_type = std::chrono::steady_clock;
+
 // The passages committed to an on-disk index in a temporary folder, then opened (mapped) for search.
 const rapport::index::index_reader* shared_index() {
     static const std::unique_ptr<rapport::index::index_reader> index = []() -> std::unique_ptr<rapport::index::index_reader> {
@@ -41,85 +66,357 @@ const rapport::index::index_reader* shared_index() {
     return index.get();
 }
 
+double micros(clock_type::time_point a, clock_type::time_point b) {
+    return std::chrono::duration<double, std::micro>(b - a).count();
+}
+
+// Per-query latencies in microseconds, reported as <prefix>p50_us, <prefix>p99_us, <prefix>mean_us.
+struct latencies {
+    std::vector<double> us;
+
+    void clear() { us.clear(); }
+    void add(double v) { us.push_back(v); }
+    double mean() const {
+        double sum = 0;
+        for (double v : us) sum += v;
+        return us.empty() ? 0 : sum / static_cast<double>(us.size());
+    }
+    double p50() {
+        auto copy = us;
+        return rapport::bench::percentile(copy, 50);
+    }
+    void report(benchmark::State& state, const std::string& prefix) {
+        state.counters[prefix + "mean_us"] = mean();
+        state.counters[prefix + "p50_us"] = rapport::bench::percentile(us, 50);
+        state.counters[prefix + "p99_us"] = rapport::bench::percentile(us, 99);
+    }
+};
+
+bool skip_without_index(benchmark::State& state) {
+    if (shared_index() != nullptr) return false;
+    state.SkipWithError("corpus not found (--corpus DIR or RAPPORT_CORPUS)");
+    return true;
+}
+
+std::uint64_t global_df(const rapport::index::index_reader& index, const std::string& term) {
+    std::uint64_t df = 0;
+    for (const auto& seg : index.segments())
+        if (const auto info = seg->find(term)) df += info->df;
+    return df;
+}
+
 // Runs the query log with one evaluation algorithm. Reports, in microseconds per query, p50/p99/mean
 // of the whole query (analysis + retrieval: p50_us, p99_us, mean_us) and of retrieval alone
 // (retrieval_p50_us, retrieval_p99_us, retrieval_mean_us), and the postings scored per query.
 void query_log(benchmark::State& state, rapport::search::match_mode mode, std::size_t k, rapport::search::algorithm algo) {
-    const auto* index = shared_index();
-    if (index == nullptr) {
-        state.SkipWithError("corpus not found (--corpus DIR or RAPPORT_CORPUS)");
-        return;
-    }
+    if (skip_without_index(state)) return;
     const auto& queries = rapport::bench::shared_corpus()->queries;
-    rapport::search::searcher searcher(*index);
+    rapport::search::searcher searcher(*shared_index());
     const rapport::search::search_options options{.k = k, .mode = mode, .algorithm = algo};
-    std::vector<double> micros, retrieval;
+    latencies total, retrieval;
     std::size_t hits = 0;
     std::uint64_t scored = 0;
-    // One untimed pass first: every benchmark then measures a warm index (the mapping's page faults
-    // and cold caches are paid here, not by whichever benchmark happens to run first).
     for (const auto& [qid, text] : queries) hits += searcher.top_k(searcher.analyze(text), options).size();
     for (auto _ : state) {
-        micros.clear();
+        total.clear();
         retrieval.clear();
         scored = 0;
         for (const auto& [qid, text] : queries) {
-            const auto t0 = std::chrono::steady_clock::now();
+            const auto t0 = clock_type::now();
             const auto query = searcher.analyze(text);
-            const auto t1 = std::chrono::steady_clock::now();
+            const auto t1 = clock_type::now();
             const auto result = searcher.top_k(query, options);
-            const auto t2 = std::chrono::steady_clock::now();
+            const auto t2 = clock_type::now();
             hits += result.size();
             scored += searcher.last_stats().postings_scored;
-            micros.push_back(std::chrono::duration<double, std::micro>(t2 - t0).count());
-            retrieval.push_back(std::chrono::duration<double, std::micro>(t2 - t1).count());
+            total.add(micros(t0, t2));
+            retrieval.add(micros(t1, t2));
         }
     }
-    const auto mean = [](const std::vector<double>& v) {
-        double sum = 0;
-        for (double m : v) sum += m;
-        return sum / static_cast<double>(v.size());
-    };
-    state.counters["queries"] = static_cast<double>(micros.size());
-    state.counters["mean_us"] = mean(micros);
-    state.counters["p50_us"] = rapport::bench::percentile(micros, 50);
-    state.counters["p99_us"] = rapport::bench::percentile(micros, 99);
-    state.counters["retrieval_mean_us"] = mean(retrieval);
-    state.counters["retrieval_p50_us"] = rapport::bench::percentile(retrieval, 50);
-    state.counters["retrieval_p99_us"] = rapport::bench::percentile(retrieval, 99);
-    state.counters["scored_per_query"] = static_cast<double>(scored) / static_cast<double>(micros.size());
+    state.counters["queries"] = static_cast<double>(total.us.size());
+    state.counters["scored_per_query"] = static_cast<double>(scored) / static_cast<double>(total.us.size());
+    total.report(state, "");
+    retrieval.report(state, "retrieval_");
     benchmark::DoNotOptimize(hits);
 }
 
 // Counting matches (no scoring) over the same log.
 void count_log(benchmark::State& state, rapport::search::match_mode mode) {
-    const auto* index = shared_index();
-    if (index == nullptr) {
-        state.SkipWithError("corpus not found (--corpus DIR or RAPPORT_CORPUS)");
-        return;
-    }
+    if (skip_without_index(state)) return;
     const auto& queries = rapport::bench::shared_corpus()->queries;
-    rapport::search::searcher searcher(*index);
+    rapport::search::searcher searcher(*shared_index());
     std::vector<rapport::search::analysed_query> analysed;
     for (const auto& [qid, text] : queries) analysed.push_back(searcher.analyze(text));
-    std::vector<double> micros;
+    latencies retrieval;
     std::uint64_t total = 0;
-    for (const auto& q : analysed) total += searcher.count(q, {.mode = mode});  // warm-up, as query_log
+    for (const auto& a : analysed) total += searcher.count(a, {.mode = mode});  // warm-up, as query_log
     for (auto _ : state) {
-        micros.clear();
-        for (const auto& q : analysed) {
-            const auto t0 = std::chrono::steady_clock::now();
-            total += searcher.count(q, {.mode = mode});
-            const auto t1 = std::chrono::steady_clock::now();
-            micros.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+        retrieval.clear();
+        for (const auto& a : analysed) {
+            const auto t0 = clock_type::now();
+            total += searcher.count(a, {.mode = mode});
+            retrieval.add(micros(t0, clock_type::now()));
         }
     }
-    double sum = 0;
-    for (double m : micros) sum += m;
-    state.counters["retrieval_mean_us"] = sum / static_cast<double>(micros.size());
-    state.counters["retrieval_p50_us"] = rapport::bench::percentile(micros, 50);
-    state.counters["retrieval_p99_us"] = rapport::bench::percentile(micros, 99);
+    retrieval.report(state, "retrieval_");
     benchmark::DoNotOptimize(total);
+}
+
+// Every query of at least two words as one quoted phrase, top-10, through query_searcher. Timed: the
+// whole query (parse + analysis + evaluation: p50_us...) and evaluation alone (retrieval_*). Counted in
+// the untimed warm-up pass: phrases (queries still a phrase of >= 2 terms after analysis; the others,
+// single_terms and empty, became one term or nothing), queries_matched (queries with a hit), and per
+// phrase (single terms left out): matches_per_phrase (passages where the phrase occurs: each one is
+// scored), candidates_per_phrase (passages holding all its terms, whose positions are read) and
+// list_postings_per_phrase (postings in its terms' lists: what a conjunction could at most decode).
+void phrase_log(benchmark::State& state) {
+    if (skip_without_index(state)) return;
+    const auto& index = *shared_index();
+    std::vector<std::string> phrases;
+    for (const auto& [qid, text] : rapport::bench::shared_corpus()->queries)
+        if (auto p = rapport::bench::phrase_query_text(text)) phrases.push_back(std::move(*p));
+    rapport::search::query_searcher trees(index);
+    rapport::search::searcher flat(index);
+    const rapport::search::query_search_options options{.k = 10};
+    std::size_t as_phrase = 0, as_term = 0, as_nothing = 0, matched = 0, hits = 0;
+    std::uint64_t matches = 0, candidates = 0, list_postings = 0;
+    for (const auto& text : phrases) {
+        const auto tree = trees.parse(text);
+        if (const auto* p = tree.get_if<q::phrase_node>()) {
+            ++as_phrase;
+            rapport::search::analysed_query all;
+            for (const auto& t : p->terms) {
+                list_postings += global_df(index, t);
+                all.terms.push_back({t, 1});
+            }
+            candidates += flat.count(all, {.mode = rapport::search::match_mode::all});
+        } else if (tree.empty()) {
+            ++as_nothing;
+        } else {
+            ++as_term;
+        }
+        rapport::search::query_search_info info;
+        hits += trees.top_k(tree, options, &info).size();
+        if (tree.get_if<q::phrase_node>() != nullptr) matches += info.matches;
+        matched += info.matches != 0 ? 1 : 0;
+    }
+    latencies total, retrieval;
+    for (auto _ : state) {
+        total.clear();
+        retrieval.clear();
+        for (const auto& text : phrases) {
+            const auto t0 = clock_type::now();
+            const auto tree = trees.parse(text);
+            const auto t1 = clock_type::now();
+            const auto result = trees.top_k(tree, options);
+            const auto t2 = clock_type::now();
+            hits += result.size();
+            total.add(micros(t0, t2));
+            retrieval.add(micros(t1, t2));
+        }
+    }
+    const auto n = static_cast<double>(phrases.size());
+    state.counters["queries"] = n;
+    state.counters["phrases"] = static_cast<double>(as_phrase);
+    state.counters["single_terms"] = static_cast<double>(as_term);
+    state.counters["empty"] = static_cast<double>(as_nothing);
+    state.counters["queries_matched"] = static_cast<double>(matched);
+    const auto per_phrase = [&](std::uint64_t v) {
+        return as_phrase == 0 ? 0.0 : static_cast<double>(v) / static_cast<double>(as_phrase);
+    };
+    state.counters["matches_per_phrase"] = per_phrase(matches);
+    state.counters["candidates_per_phrase"] = per_phrase(candidates);
+    state.counters["list_postings_per_phrase"] = per_phrase(list_postings);
+    total.report(state, "");
+    retrieval.report(state, "retrieval_");
+    benchmark::DoNotOptimize(hits);
+}
+
+// Whether query_searcher hands `tree` to the flat searcher: a term, or a boolean of distinct,
+// unboosted `should` terms without a field other than body (query_searcher.cpp, as_flat_disjunction).
+bool flat_shaped(const q::query& tree) {
+    const auto plain = [](const q::query& n) { return n.boost() == 1.0 && (n.field().empty() || n.field() == "body"); };
+    if (!plain(tree)) return false;
+    if (tree.get_if<q::term_node>() != nullptr) return true;
+    const auto* b = tree.get_if<q::boolean_node>();
+    if (b == nullptr || b->minimum_should_match > 1) return false;
+    std::vector<const std::string*> seen;
+    for (const auto& c : b->clauses) {
+        const auto* t = c.query.get_if<q::term_node>();
+        if (c.occur != q::occur::should || t == nullptr || !plain(c.query)) return false;
+        for (const auto* s : seen)
+            if (*s == t->text) return false;
+        seen.push_back(&t->text);
+    }
+    return true;
+}
+
+// The log through query_searcher as typed (query-language parse, default OR), top-10. `walk`: ask for
+// query_search_info, which makes every query take the tree walk. Each query also runs through the
+// flat searcher (analyze + top_k, algorithm automatic) in the same pass, so that flat_p50_us... and
+// tree_over_flat_p50 / _mean compare the two under the same machine load; which of the two runs
+// first alternates from query to query, since the second finds the query's postings in the CPU
+// caches (both figures are therefore lower than those of separate passes).
+// Counted untimed: flat_shaped (queries the fast path takes without `walk`) and differ_from_flat
+// (queries whose top-10 ids or scores differ from the flat searcher's on the raw text: the query
+// language reads some characters as syntax).
+void tree_or_log(benchmark::State& state, bool walk) {
+    if (skip_without_index(state)) return;
+    const auto& queries = rapport::bench::shared_corpus()->queries;
+    rapport::search::query_searcher trees(*shared_index());
+    rapport::search::searcher flat(*shared_index());
+    const rapport::search::query_search_options options{.k = 10};
+    rapport::search::query_search_info info;
+    auto* info_ptr = walk ? &info : nullptr;
+    std::size_t shaped = 0, differ = 0, hits = 0;
+    for (const auto& [qid, text] : queries) {
+        const auto tree = trees.parse(text);
+        shaped += flat_shaped(tree) ? 1 : 0;
+        const auto a = trees.top_k(tree, options, info_ptr);
+        const auto b = flat.top_k(flat.analyze(text), {.k = 10});
+        bool same = a.size() == b.size();
+        for (std::size_t i = 0; same && i < a.size(); ++i) same = a[i].docid == b[i].docid && a[i].score == b[i].score;
+        differ += same ? 0 : 1;
+    }
+    latencies total, retrieval, flat_total;
+    for (auto _ : state) {
+        total.clear();
+        retrieval.clear();
+        flat_total.clear();
+        bool flat_first = false;
+        for (const auto& [qid, text] : queries) {
+            flat_first = !flat_first;
+            const auto run_flat = [&, &text = text] {
+                const auto f0 = clock_type::now();
+                hits += flat.top_k(flat.analyze(text), {.k = 10}).size();
+                flat_total.add(micros(f0, clock_type::now()));
+            };
+            if (flat_first) run_flat();
+            const auto t0 = clock_type::now();
+            const auto tree = trees.parse(text);
+            const auto t1 = clock_type::now();
+            const auto result = trees.top_k(tree, options, info_ptr);
+            const auto t2 = clock_type::now();
+            hits += result.size();
+            total.add(micros(t0, t2));
+            retrieval.add(micros(t1, t2));
+            if (!flat_first) run_flat();
+        }
+    }
+    state.counters["queries"] = static_cast<double>(queries.size());
+    state.counters["flat_shaped"] = static_cast<double>(shaped);
+    state.counters["differ_from_flat"] = static_cast<double>(differ);
+    state.counters["tree_over_flat_mean"] = total.mean() / flat_total.mean();
+    state.counters["tree_over_flat_p50"] = total.p50() / flat_total.p50();
+    total.report(state, "");
+    retrieval.report(state, "retrieval_");
+    flat_total.report(state, "flat_");
+    benchmark::DoNotOptimize(hits);
+}
+
+// Terms of one posting (global df 1), spread over the first segment's dictionary.
+std::vector<std::string> single_posting_terms(const rapport::index::index_reader& index, std::size_t wanted) {
+    std::vector<std::string> all;
+    if (index.segments().empty()) return all;
+    for (auto c = index.segments()[0]->dictionary().begin(); c.valid(); c.next())
+        if (c.info().df == 1) all.emplace_back(c.term());
+    std::vector<std::string> out;
+    const std::size_t step = std::max<std::size_t>(1, all.size() / wanted);
+    for (std::size_t i = 0; i < all.size() && out.size() < wanted; i += step)
+        if (global_df(index, all[i]) == 1) out.push_back(all[i]);
+    return out;
+}
+
+// The fixed per-query cost of a top-10 OR query (algorithm automatic), per query of the log, all four
+// measured one after the other for each query in the same pass:
+//   analysis_*: searcher::analyze alone;
+//   nomatch_*: analysis + top_k of the same terms with a byte 0x01 appended, so every dictionary lookup
+//     lands in the block of the real term and misses: the query matches nothing and no cursor opens;
+//   single_posting_*: analysis + top_k with each term replaced by a distinct term of one posting:
+//     lookups that hit, the plan, a cursor per term (one block decoded), the top-k queue, one
+//     posting scored per term;
+//   p50_us, p99_us, mean_us: analysis + top_k of the real query.
+// fixed_share_p50 / fixed_share_mean = nomatch / real query; single_posting_share_* likewise;
+// terms_per_query: distinct analysed terms (dictionary lookups) per query. The no-match lookups run
+// first, on dictionary blocks not yet in the CPU caches, and warm the blocks the real query then
+// reads: the shares are, if anything, overestimates.
+void fixed_cost(benchmark::State& state) {
+    if (skip_without_index(state)) return;
+    const auto& queries = rapport::bench::shared_corpus()->queries;
+    rapport::search::searcher searcher(*shared_index());
+    const rapport::search::search_options options{.k = 10};
+    const auto singles = single_posting_terms(*shared_index(), 512);
+    if (singles.size() < 64) {
+        state.SkipWithError("too few terms of one posting in the index");
+        return;
+    }
+    std::size_t hits = 0;
+    for (const auto& [qid, text] : queries) hits += searcher.top_k(searcher.analyze(text), options).size();
+    latencies analysis, nomatch, single, real;
+    std::size_t terms = 0;
+    for (auto _ : state) {
+        terms = 0;
+        analysis.clear();
+        nomatch.clear();
+        single.clear();
+        real.clear();
+        std::size_t next_single = 0;
+        for (const auto& [qid, text] : queries) {
+            const auto t0 = clock_type::now();
+            const auto query = searcher.analyze(text);
+            const auto t1 = clock_type::now();
+            terms += query.terms.size();
+            auto missing = query;
+            auto one_posting = query;
+            for (std::size_t i = 0; i < query.terms.size(); ++i) {
+                missing.terms[i].text.push_back('\x01');
+                one_posting.terms[i].text = singles[next_single++ % singles.size()];
+            }
+            const auto t2 = clock_type::now();
+            hits += searcher.top_k(missing, options).size();
+            const auto t3 = clock_type::now();
+            hits += searcher.top_k(one_posting, options).size();
+            const auto t4 = clock_type::now();
+            hits += searcher.top_k(query, options).size();
+            const auto t5 = clock_type::now();
+            const double a = micros(t0, t1);
+            analysis.add(a);
+            nomatch.add(a + micros(t2, t3));
+            single.add(a + micros(t3, t4));
+            real.add(a + micros(t4, t5));
+        }
+    }
+    state.counters["queries"] = static_cast<double>(real.us.size());
+    state.counters["terms_per_query"] = static_cast<double>(terms) / static_cast<double>(real.us.size());
+    state.counters["fixed_share_mean"] = nomatch.mean() / real.mean();
+    state.counters["fixed_share_p50"] = nomatch.p50() / real.p50();
+    state.counters["single_posting_share_mean"] = single.mean() / real.mean();
+    state.counters["single_posting_share_p50"] = single.p50() / real.p50();
+    analysis.report(state, "analysis_");
+    nomatch.report(state, "nomatch_");
+    single.report(state, "single_posting_");
+    real.report(state, "");
+    benchmark::DoNotOptimize(hits);
+}
+
+// One query repeated: analysis alone (`analysis_only`) or analysis + top-10 OR of words that are not
+// in the index (the whole no-match pipeline). Google benchmark's time per iteration is the figure.
+void fixed_micro(benchmark::State& state, const char* text, bool search) {
+    if (skip_without_index(state)) return;
+    rapport::search::searcher searcher(*shared_index());
+    const rapport::search::search_options options{.k = 10};
+    if (search && searcher.count(text) != 0) {
+        state.SkipWithError("the no-match query matches something");
+        return;
+    }
+    for (auto _ : state) {
+        auto query = searcher.analyze(text);
+        if (search) {
+            auto result = searcher.top_k(query, options);
+            benchmark::DoNotOptimize(result);
+        }
+        benchmark::DoNotOptimize(query);
+    }
 }
 
 using rapport::search::algorithm;
@@ -138,6 +435,14 @@ BENCHMARK_CAPTURE(query_log, and_top1000, match_mode::all, 1000, algorithm::exha
 BENCHMARK_CAPTURE(query_log, and_top1000_blockmax, match_mode::all, 1000, algorithm::automatic)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK_CAPTURE(count_log, count_or, match_mode::any)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK_CAPTURE(count_log, count_and, match_mode::all)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(phrase_log)->Name("phrase_top10")->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(tree_or_log, tree_or_top10, false)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(tree_or_log, tree_or_top10_walk, true)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(fixed_cost)->Unit(benchmark::kMillisecond)->Iterations(1);
+// A four-word query of the log, and three words absent from the index (checked: no match).
+BENCHMARK_CAPTURE(fixed_micro, analysis_only, "after school program evaluation", false)->Unit(benchmark::kMicrosecond);
+BENCHMARK_CAPTURE(fixed_micro, nomatch_or_top10, "zqxwvj plorktq vexxuom", true)->Unit(benchmark::kMicrosecond);
+
 }  // namespace
 
 int main(int argc, char** argv) { return rapport::bench::run_benchmarks(argc, argv); }

@@ -82,10 +82,13 @@ bool token_byte(unsigned char c) noexcept {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
 }
 
-// "tok1" OR "tok2" ...: every FTS5 syntax character is a separator, so each token is a bare term;
-// quoting keeps words such as OR, NOT, NEAR from being operators.
-void match_expression(std::string_view text, std::span<const std::string> stopwords, std::string& out) {
+// "tok1" OR "tok2" ... (AND for `all`): every FTS5 syntax character is a separator, so each token
+// is a bare term; quoting keeps words such as OR, NOT, NEAR from being operators. A phrase is one
+// string of the tokens, "tok1 tok2 ...", which FTS5 tokenizes into a phrase.
+void match_expression(std::string_view text, query_type type, std::span<const std::string> stopwords,
+                      std::string& out) {
     out.clear();
+    const char* joiner = type == query_type::all ? " AND " : type == query_type::phrase ? " " : " OR ";
     std::string token;
     for (std::size_t i = 0; i < text.size();) {
         if (!token_byte(static_cast<unsigned char>(text[i]))) {
@@ -98,11 +101,17 @@ void match_expression(std::string_view text, std::span<const std::string> stopwo
             token.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
         }
         if (!stopwords.empty() && std::binary_search(stopwords.begin(), stopwords.end(), token)) continue;
-        if (!out.empty()) out += " OR ";
+        if (type == query_type::phrase) {
+            out += out.empty() ? "\"" : joiner;
+            out += token;
+            continue;
+        }
+        if (!out.empty()) out += joiner;
         out += '"';
         out += token;
         out += '"';
     }
+    if (type == query_type::phrase && !out.empty()) out += '"';
 }
 
 }  // namespace
@@ -149,6 +158,12 @@ build_figures fts5_build(const corpus& c, const std::string& db_path, const fts5
     return f;
 }
 
+std::string fts5_expression(std::string_view text, query_type type, std::span<const std::string> stopwords) {
+    std::string out;
+    match_expression(text, type, type == query_type::phrase ? std::span<const std::string>{} : stopwords, out);
+    return out;
+}
+
 double fts5_open_ms(const std::string& db_path) {
     return median_ms(11, [&] {
         connection db(db_path, SQLITE_OPEN_READONLY);
@@ -157,21 +172,34 @@ double fts5_open_ms(const std::string& db_path) {
     });
 }
 
-query_figures fts5_query(const std::string& db_path, std::span<const query> queries,
-                         std::span<const std::string> stopwords) {
+query_figures fts5_query(const std::string& db_path, std::span<const query> queries, query_type type,
+                         std::span<const std::string> stopwords, bool count) {
+    if (type == query_type::phrase) stopwords = {};
     connection db(db_path, SQLITE_OPEN_READONLY);
     // Map the whole file, as rapport's reader will: page reads become memory reads.
     db.exec("PRAGMA mmap_size=1073741824");
     statement select(db, "SELECT rowid FROM docs WHERE docs MATCH ?1 ORDER BY rank LIMIT 10");
     std::string expr;
-    return time_queries(queries, [&](std::string_view text, ranking& out) {
+    auto f = time_queries(queries, [&](std::string_view text, ranking& out) {
         out.clear();
-        match_expression(text, stopwords, expr);
+        match_expression(text, type, stopwords, expr);
         if (expr.empty()) return;  // nothing left to search for: no hits, as in rapport
         sqlite3_bind_text(select.get(), 1, expr.data(), static_cast<int>(expr.size()), SQLITE_STATIC);
         while (select.step()) out.push_back(static_cast<std::uint32_t>(sqlite3_column_int64(select.get(), 0) - 1));
         select.reset();
     });
+    if (count) {
+        statement counter(db, "SELECT count(*) FROM docs WHERE docs MATCH ?1");
+        f.matches = count_matches(queries, [&](std::string_view text) -> std::uint64_t {
+            match_expression(text, type, stopwords, expr);
+            if (expr.empty()) return 0;
+            sqlite3_bind_text(counter.get(), 1, expr.data(), static_cast<int>(expr.size()), SQLITE_STATIC);
+            const auto n = counter.step() ? sqlite3_column_int64(counter.get(), 0) : 0;
+            counter.reset();
+            return static_cast<std::uint64_t>(n);
+        });
+    }
+    return f;
 }
 
 }  // namespace rapport::bench::peers

@@ -7,6 +7,15 @@
 
 namespace rapport::bench::peers {
 
+const char* type_name(query_type type) noexcept {
+    switch (type) {
+        case query_type::any: return "OR";
+        case query_type::all: return "AND";
+        case query_type::phrase: return "phrase";
+    }
+    return "?";
+}
+
 double cpu_seconds(bool process) {
     timespec ts{};
     clock_gettime(process ? CLOCK_PROCESS_CPUTIME_ID : CLOCK_THREAD_CPUTIME_ID, &ts);

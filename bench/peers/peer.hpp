@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// Shared vocabulary of the peers benchmark (`peers_bench`): what one system's build and query
-// runs measured, and the query timing loop every system goes through (one untimed warm pass,
-// then one timed pass, wall time per query around parsing and top-10 retrieval).
+// Shared vocabulary of the peers benchmark (`peers_bench`): the query types every system runs,
+// what one system's build and query runs measured, and the query timing loop every system goes
+// through (one untimed warm pass, then one timed pass, wall time per query around parsing and
+// top-10 retrieval; optionally an untimed pass counting every query's matches).
 // Thread safety: plain values and functions, used from one thread.
 #pragma once
 
@@ -25,6 +26,16 @@ using query = std::pair<std::string, std::string>;
 /// (FTS5 rowid − 1, Xapian docid − 1), so that the systems' answers can be compared.
 using ranking = std::vector<std::uint32_t>;
 
+/// The query types of the benchmark; each is ranked by the system's BM25, top-10.
+enum class query_type {
+    any,     ///< ranked OR of the query's words
+    all,     ///< ranked AND: every word left after the system's own query analysis must occur
+    phrase,  ///< the whole query as one phrase (run on the queries of at least two words)
+};
+
+/// "OR", "AND" or "phrase".
+[[nodiscard]] const char* type_name(query_type type) noexcept;
+
 /// What building an index cost and what it weighs.
 struct build_figures {
     std::size_t passages = 0;        ///< passages indexed
@@ -46,6 +57,9 @@ struct query_figures {
     double p99_cpu_us = 0;
     double mean_cpu_us = 0;
     std::vector<ranking> top;  ///< per query, the ids returned (timed pass)
+    /// Per query, the number of passages that match (an untimed pass after the timed one);
+    /// empty when matches were not counted.
+    std::vector<std::uint64_t> matches;
 };
 
 /// Everything measured for one system (or one configuration of it).
@@ -57,7 +71,6 @@ struct system_figures {
     std::optional<std::uint64_t> bytes_with_text;     ///< index that also stores the passage text
     std::optional<std::uint64_t> bytes_without_text;  ///< index only (FTS5 content='', Xapian without data)
     std::optional<std::uint64_t> compacted_bytes;     ///< after an offline compaction (Xapian)
-    query_figures query;
 };
 
 /// CPU time consumed so far by the process (`process` true) or the calling thread, in seconds.
@@ -104,6 +117,15 @@ template <class RunOne>
     f.p50_cpu_us = percentile(cpu, 50);
     f.p99_cpu_us = percentile(cpu, 99);
     return f;
+}
+
+/// Calls `count_one(text)` for every query (untimed) and returns the counts, in query order.
+template <class CountOne>
+[[nodiscard]] std::vector<std::uint64_t> count_matches(std::span<const query> queries, CountOne&& count_one) {
+    std::vector<std::uint64_t> out;
+    out.reserve(queries.size());
+    for (const auto& q : queries) out.push_back(count_one(std::string_view(q.second)));
+    return out;
 }
 
 /// Median wall time in milliseconds of `times` calls of `fn`.

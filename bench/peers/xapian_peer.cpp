@@ -17,7 +17,8 @@ Xapian::BM25Weight bm25() { return Xapian::BM25Weight(0.9, 0.0, 1.0, 0.4, 0.5); 
 std::string xapian_config() {
     const char* flush = std::getenv("XAPIAN_FLUSH_THRESHOLD");
     return std::string(Xapian::version_string()) + " glass, DB_NO_SYNC, english STEM_SOME, positions, no data, flush " +
-           (flush != nullptr ? flush : "10000") + ", 1 commit; QueryParser flags=0 OP_OR; BM25Weight(0.9, 0, 1, 0.4, 0.5)";
+           (flush != nullptr ? flush : "10000") +
+           ", 1 commit; QueryParser flags=0 OP_OR / OP_AND, FLAG_PHRASE for phrases; BM25Weight(0.9, 0, 1, 0.4, 0.5)";
 }
 
 build_figures xapian_build(const corpus& c, const std::string& db_path) {
@@ -68,8 +69,8 @@ double xapian_open_ms(const std::string& db_path) {
     });
 }
 
-query_figures xapian_query(const std::string& db_path, std::span<const query> queries,
-                           std::span<const std::string> stopwords) {
+query_figures xapian_query(const std::string& db_path, std::span<const query> queries, query_type type,
+                           std::span<const std::string> stopwords, bool count) {
     Xapian::Database db(db_path);
     Xapian::Enquire enquire(db);
     enquire.set_weighting_scheme(bm25());
@@ -77,17 +78,50 @@ query_figures xapian_query(const std::string& db_path, std::span<const query> qu
     parser.set_database(db);
     parser.set_stemmer(Xapian::Stem("english"));
     parser.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
-    parser.set_default_op(Xapian::Query::OP_OR);
+    parser.set_default_op(type == query_type::all ? Xapian::Query::OP_AND : Xapian::Query::OP_OR);
     Xapian::SimpleStopper stopper(stopwords.begin(), stopwords.end());
-    if (!stopwords.empty()) parser.set_stopper(&stopper);
-    return time_queries(queries, [&](std::string_view text, ranking& out) {
+    if (!stopwords.empty() && type != query_type::phrase) parser.set_stopper(&stopper);
+    std::string text_buf;
+    // flags = 0: no boolean, love/hate or phrase syntax, so every query is an OR (AND) of its words
+    // (Xapian still turns hyphenated words such as "miami-dade" into phrases). A phrase query is the
+    // text between quotes with only FLAG_PHRASE.
+    const auto parse = [&](std::string_view text) {
+        if (type != query_type::phrase) return parser.parse_query(std::string(text), 0);
+        text_buf.clear();
+        text_buf += '"';
+        for (const char c : text)
+            if (c != '"') text_buf += c;
+        text_buf += '"';
+        return parser.parse_query(text_buf, Xapian::QueryParser::FLAG_PHRASE);
+    };
+    auto f = time_queries(queries, [&](std::string_view text, ranking& out) {
         out.clear();
-        // flags = 0: no boolean, love/hate or phrase syntax, so every query is an OR of its words
-        // (Xapian still turns hyphenated words such as "miami-dade" into phrases).
-        enquire.set_query(parser.parse_query(std::string(text), 0));
+        enquire.set_query(parse(text));
         const Xapian::MSet mset = enquire.get_mset(0, 10);
         for (auto it = mset.begin(); it != mset.end(); ++it) out.push_back(static_cast<std::uint32_t>(*it - 1));
     });
+    if (count) {
+        const auto all = db.get_doccount();
+        f.matches = count_matches(queries, [&](std::string_view text) -> std::uint64_t {
+            enquire.set_query(parse(text));
+            return enquire.get_mset(0, 0, all).get_matches_estimated();
+        });
+    }
+    return f;
+}
+
+std::string xapian_describe(const std::string& db_path, std::string_view text, query_type type) {
+    Xapian::Database db(db_path);
+    Xapian::QueryParser parser;
+    parser.set_database(db);
+    parser.set_stemmer(Xapian::Stem("english"));
+    parser.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+    parser.set_default_op(type == query_type::all ? Xapian::Query::OP_AND : Xapian::Query::OP_OR);
+    if (type != query_type::phrase) return parser.parse_query(std::string(text), 0).get_description();
+    std::string quoted(1, '"');
+    quoted.append(text);
+    quoted += '"';
+    return parser.parse_query(quoted, Xapian::QueryParser::FLAG_PHRASE).get_description();
 }
 
 }  // namespace rapport::bench::peers
