@@ -420,22 +420,26 @@ struct query_searcher::impl {
         analyzer = analysis::analyzer(o);
     }
 
+    using norm_table = std::vector<std::vector<double>>;  // per segment, per local passage
+
     // Per-segment normalisers of a weighted combination of fields: one field at weight 1 is that
     // field's lengths; several are BM25F's Σ w_f · dl_f against Σ w_f · avgdl_f. Body norms are the
-    // flat searcher's (one array per snapshot); others are kept for the last few settings.
-    const std::vector<std::vector<double>>& norms(const bm25_params& p, const std::vector<field_weight>& weights) {
-        if (weights.size() == 1 && weights.front() == field_weight{index::field::body, 1.0}) return flat.length_norms(p);
+    // flat searcher's (one table per snapshot and parameters, stable while a query runs); others are
+    // kept for the last few settings, shared so that a query keeps its tables alive whatever the
+    // cache evicts meanwhile.
+    std::shared_ptr<const norm_table> norms(const bm25_params& p, const std::vector<field_weight>& weights) {
+        if (weights.size() == 1 && weights.front() == field_weight{index::field::body, 1.0})
+            return {std::shared_ptr<const void>(), &flat.length_norms(p)};  // not owned: the searcher's
         for (const auto& c : norms_cache)
             if (c.params == p && c.weights == weights) return c.norms;
-        if (norms_cache.size() >= 4) norms_cache.erase(norms_cache.begin());
-        auto& c = norms_cache.emplace_back(cached_norms{p, weights, {}});
+        auto table = std::make_shared<norm_table>();
         const double n = static_cast<double>(reader.passage_count());
         double avgdl = 0;
         for (const auto& [f, w] : weights) avgdl += w * (static_cast<double>(reader.total_length(f)) / n);
         if (!(avgdl > 0)) avgdl = 1.0;  // nothing has a length in these fields, so nothing matches
         with_similarity(p, [&](const auto& model) {
             for (const auto& seg : reader.segments()) {
-                auto& out = c.norms.emplace_back(seg->size());
+                auto& out = table->emplace_back(seg->size());
                 for (docid_t d = 0; d < seg->size(); ++d) {
                     double length = 0;
                     for (const auto& [f, w] : weights) length += w * static_cast<double>(seg->lengths(f)[d]);
@@ -443,13 +447,15 @@ struct query_searcher::impl {
                 }
             }
         });
-        return c.norms;
+        if (norms_cache.size() >= 4) norms_cache.erase(norms_cache.begin());
+        norms_cache.push_back({p, weights, table});
+        return table;
     }
 
     struct cached_norms {
         bm25_params params;
         std::vector<field_weight> weights;
-        std::vector<std::vector<double>> norms;
+        std::shared_ptr<const norm_table> norms;
     };
 
     index::index_reader reader;
@@ -666,8 +672,8 @@ namespace {
 // Everything a scorer tree needs beside its segment, prepared once per query.
 struct prepared {
     std::vector<expansion_entry> expansions;
-    std::array<const std::vector<std::vector<double>>*, index::field_count> field_norms{};
-    const std::vector<std::vector<double>>* combined = nullptr;
+    std::array<std::shared_ptr<const std::vector<std::vector<double>>>, index::field_count> field_norms{};
+    std::shared_ptr<const std::vector<std::vector<double>>> combined;
     boost::unordered_flat_map<std::string, std::uint64_t> dfs;
 };
 
@@ -697,8 +703,8 @@ template <class Impl>
 prepared prepare(Impl& s, const q::query& analysed, const query_search_options& options, query_search_info& info) {
     prepared p;
     collect_expansions(s.reader, analysed, options, std::nullopt, p.expansions, info);
-    for (const auto f : index::all_fields) p.field_norms[static_cast<std::size_t>(f)] = &s.norms(options.bm25, {{f, 1.0}});
-    if (options.bm25f && options.fields.size() > 1) p.combined = &s.norms(options.bm25, options.fields);
+    for (const auto f : index::all_fields) p.field_norms[static_cast<std::size_t>(f)] = s.norms(options.bm25, {{f, 1.0}});
+    if (options.bm25f && options.fields.size() > 1) p.combined = s.norms(options.bm25, options.fields);
     return p;
 }
 }  // namespace

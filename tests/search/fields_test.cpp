@@ -163,3 +163,28 @@ TEST_CASE("fields: highlighting ignores title-only clauses; bad settings are ref
     CHECK_THROWS_AS((void)qs.explain(qs.parse("trust"), 0, o), invalid_argument);
     CHECK_THROWS_AS((void)qs.top_k(qy::term("trust").field("author")), invalid_argument);
 }
+
+TEST_CASE("fields: many field settings on one searcher answer as fresh searchers do (normaliser cache)") {
+    const auto r = tiny();
+    search::query_searcher shared(r);
+    const auto tree = shared.parse("customer trust building");
+    // More settings than the cache keeps, revisited out of order, each needing a title table and a
+    // combined table in the same query.
+    for (const double w : {1.0, 2.0, 3.0, 4.0, 5.0, 1.0, 6.0, 2.0, 7.0, 3.0}) {
+        for (const auto model : {search::scoring_model::bm25, search::scoring_model::bm25l}) {
+            CAPTURE(w);
+            search::query_search_options o;
+            o.bm25f = true;
+            o.bm25.model = model;
+            o.fields = {{field::title, w}, {field::body, 1.0}};
+            search::query_searcher fresh(r);
+            const auto a = shared.top_k(tree, o);
+            const auto b = fresh.top_k(tree, o);
+            REQUIRE(a.size() == b.size());
+            for (std::size_t i = 0; i < a.size(); ++i) {
+                CHECK(a[i].docid == b[i].docid);
+                CHECK(a[i].score == b[i].score);
+            }
+        }
+    }
+}
