@@ -644,8 +644,8 @@ void validate(const query_search_options& o) {
     o.bm25.validate();
     if (o.fields.empty()) throw invalid_argument("query search: no default field");
     for (std::size_t i = 0; i < o.fields.size(); ++i) {
-        if (!(o.fields[i].weight > 0.0) || !std::isfinite(o.fields[i].weight))
-            throw invalid_argument("query search: field weights must be finite and > 0");
+        if (!(o.fields[i].weight > 0.0) || !(o.fields[i].weight <= 1e6))
+            throw invalid_argument("query search: field weights must lie in (0, 1e6]");
         for (std::size_t j = 0; j < i; ++j)
             if (o.fields[j].field == o.fields[i].field)
                 throw invalid_argument("query search: field " + std::string(index::field_name(o.fields[i].field)) +
@@ -784,6 +784,7 @@ score_explanation query_searcher::explain(const q::query& analysed, docid_t pass
     const auto [seg, local] = reader.locate(passage);
     if (analysed.empty()) return {0, "the query is empty: it matches nothing", {}};
     if (seg->is_deleted(local)) return {0, "the passage is deleted: it is never returned", {}};
+    if (!allowed(options.filter, passage)) return {0, "the passage is outside the filter: it is never returned", {}};
     query_search_info info;
     auto p = prepare(*impl_, analysed, options, info);
     const auto segments = reader.segments();
@@ -807,27 +808,36 @@ score_explanation query_searcher::explain(const q::query& analysed, docid_t pass
 }
 
 namespace {
-void collect_highlight(const index::index_reader& reader, const q::query& node, const q::expansion_options& o,
-                       highlight::highlight_query& out) {
-    // Titles are not part of the passage text: what searches the title alone marks nothing.
-    if (own_field(node) == index::field::title) return;
+// Marks what matches in the body: titles are not part of the passage text, so a clause that
+// searches only the title (by its own field, its parent's, or default fields without the body)
+// marks nothing.
+void collect_highlight(const index::index_reader& reader, const q::query& node, const query_search_options& o,
+                       std::optional<index::field> inherited, highlight::highlight_query& out) {
+    if (const auto f = own_field(node)) inherited = f;
+    if (const auto* b = node.get_if<q::boolean_node>()) {
+        for (const auto& c : b->clauses)
+            if (c.occur != q::occur::must_not) collect_highlight(reader, c.query, o, inherited, out);
+        return;
+    }
+    const auto fields = leaf_fields(inherited, o);
+    if (std::none_of(fields.begin(), fields.end(), [](const field_weight& f) { return f.field == index::field::body; }))
+        return;
     if (const auto* t = node.get_if<q::term_node>()) {
         out.terms.push_back(t->text);
     } else if (const auto* p = node.get_if<q::phrase_node>()) {
         if (p->terms.size() == 1) out.terms.push_back(p->terms.front());
         if (p->terms.size() > 1) out.phrases.push_back({p->terms, p->positions, p->slop});
     } else if (node.kind() == q::node_kind::prefix || node.kind() == q::node_kind::fuzzy) {
-        for (const auto& e : q::expand(reader, q::query(node).field(""), o).terms) out.terms.push_back(e.term);
-    } else if (const auto* b = node.get_if<q::boolean_node>()) {
-        for (const auto& c : b->clauses)
-            if (c.occur != q::occur::must_not) collect_highlight(reader, c.query, o, out);
+        auto in_body = o.expansion;
+        in_body.field = index::field::body;
+        for (const auto& e : q::expand(reader, q::query(node).field(""), in_body).terms) out.terms.push_back(e.term);
     }
 }
 }  // namespace
 
 highlight::highlight_query query_searcher::highlight_terms(const q::query& analysed, const query_search_options& options) const {
     highlight::highlight_query out;
-    collect_highlight(impl_->reader, analysed, options.expansion, out);
+    collect_highlight(impl_->reader, analysed, options, std::nullopt, out);
     return out;
 }
 
@@ -868,7 +878,8 @@ q::query query_searcher::rm3(const q::query& analysed, const query_search_option
     std::vector<q::clause> clauses;
     const double fb_weight = 1.0 - rm.original_weight;
     const auto flat = as_flat_disjunction(analysed);
-    if (flat && std::all_of(flat->terms.begin(), flat->terms.end(), [](const auto& t) { return t.boost == 1.0; })) {
+    // (Only over the default fields: the rebuilt terms carry no field, so they search `options.fields`.)
+    if (flat && default_fields(options) && std::all_of(flat->terms.begin(), flat->terms.end(), [](const auto& t) { return t.boost == 1.0; })) {
         // Interpolate two term vectors: q(w) = count / |q|.
         std::vector<std::pair<std::string, double>> merged;
         const double n = static_cast<double>(flat->terms.size());

@@ -12,6 +12,7 @@
 #include "rapport/core/error.hpp"
 #include "rapport/index/index_builder.hpp"
 #include "rapport/search/query_searcher.hpp"
+#include "rapport/search/searcher.hpp"
 
 using namespace rapport;
 using index::field;
@@ -151,6 +152,23 @@ TEST_CASE("fields: highlighting ignores title-only clauses; bad settings are ref
     search::query_searcher qs(r);
     const auto h = qs.highlight_terms(qs.parse("title:team customer title:(serv* OR trust)"));
     CHECK(h.terms == std::vector<std::string>{"customer"});
+    // Default fields without the body mark nothing unless a clause names the body.
+    search::query_search_options title_only;
+    title_only.fields = {{field::title, 1.0}};
+    CHECK(qs.highlight_terms(qs.parse("customer \"building trust\" cust*"), title_only).terms.empty());
+    CHECK(qs.highlight_terms(qs.parse("customer body:smiles"), title_only).terms == std::vector<std::string>{"smiles"});
+    // Prefix marks come from the body even when expansion options name the title.
+    search::query_search_options expand_title;
+    expand_title.expansion.field = field::title;
+    CHECK(qs.highlight_terms(qs.parse("serv* answ*"), expand_title).terms == std::vector<std::string>{"answer"});
+    // RM3 keeps the searched fields: over the title only, the expanded query still searches the title.
+    const auto fed = qs.rm3(qs.parse("service"), title_only);
+    for (const auto& hit : qs.top_k(fed, title_only)) CHECK(hit.docid == 1);
+    // Filtered-out passages are explained as such.
+    const auto only_p0 = search::make_passage_filter(std::vector<docid_t>{0}, 3);
+    search::query_search_options filtered;
+    filtered.filter = only_p0;
+    CHECK(qs.explain(qs.parse("customer"), 1, filtered).description.find("outside the filter") != std::string::npos);
 
     search::query_search_options o;
     o.fields = {};
@@ -158,6 +176,8 @@ TEST_CASE("fields: highlighting ignores title-only clauses; bad settings are ref
     o.fields = {{field::body, 1.0}, {field::body, 2.0}};
     CHECK_THROWS_AS((void)qs.top_k(qs.parse("trust"), o), invalid_argument);
     o.fields = {{field::title, 0.0}};
+    CHECK_THROWS_AS((void)qs.top_k(qs.parse("trust"), o), invalid_argument);
+    o.fields = {{field::title, 1e7}};
     CHECK_THROWS_AS((void)qs.top_k(qs.parse("trust"), o), invalid_argument);
     o.fields = {{field::title, std::nan("")}};
     CHECK_THROWS_AS((void)qs.explain(qs.parse("trust"), 0, o), invalid_argument);

@@ -68,6 +68,8 @@ public:
     static std::shared_ptr<const disk_segment> open(const storage::directory& dir, const std::string& name,
                                                     std::uint32_t passages, const std::string& deletions_file);
     ~disk_segment();
+    disk_segment(const disk_segment&) = delete;  // title_lengths_ may point into no_titles_
+    disk_segment& operator=(const disk_segment&) = delete;
 
     /// The segment's name (file stem).
     [[nodiscard]] const std::string& name() const noexcept { return name_; }

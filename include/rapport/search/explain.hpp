@@ -16,7 +16,7 @@
 
 namespace rapport::search {
 
-/// One query term's part of a passage's score, weight = count · idf, under the model of
+/// One query term's part of a passage's score, weight = count · boost · idf, under the model of
 /// `explanation::params` (search/bm25.hpp):
 /// - BM25:  score = weight · tf · (k1 + 1) / (tf + norm), norm = K(dl) = k1 · (1 − b + b · dl / avgdl);
 /// - BM25+: score = weight · (tf · (k1 + 1) / (tf + norm) + δ), norm = K(dl);
@@ -26,7 +26,7 @@ struct term_explanation {
     std::uint32_t count = 0;   ///< occurrences in the query (the clause boost)
     std::uint64_t df = 0;      ///< passages containing the term, over the snapshot
     double idf = 0;            ///< the model's idf (BM25: ln(1 + (N − df + 0.5) / (df + 0.5)))
-    double weight = 0;         ///< count · idf
+    double weight = 0;         ///< count · boost · idf (the term's boost from `analysed_query`)
     std::uint32_t tf = 0;      ///< occurrences in the passage; 0 when the passage lacks the term
     double norm = 0;           ///< the passage's length normaliser (K(dl), or L(dl) for BM25L)
     score_t score = 0;         ///< this term's contribution (0 when tf = 0)

@@ -62,7 +62,7 @@ struct query_search_options {
     std::size_t k = 10;                     ///< hits to return
     bm25_params bm25{};                     ///< k1 = 0.9, b = 0.4, Lucene's BM25 by default; the model and δ too
     query::expansion_options expansion{};   ///< caps of prefix and fuzzy expansion
-    /// The fields that clauses without a field search (each at most once, weights finite and > 0).
+    /// The fields that clauses without a field search (each at most once, weights in (0, 1e6]).
     std::vector<field_weight> fields{{index::field::body, 1.0}};
     /// Score several `fields` as one with BM25F instead of summing per-field scores.
     bool bm25f = false;

@@ -78,7 +78,6 @@ struct search_options {
     return bits;
 }
 
-/// One ranked passage.
 /// The bitset for `search_options::filter` that allows every passage (deleted or not) of the
 /// articles with these ids in `reader`'s snapshot; unknown ids allow nothing.
 /// Throws: `corruption_error` when a postings block fails to decode.
@@ -86,6 +85,7 @@ struct search_options {
 [[nodiscard]] RAPPORT_API std::vector<std::uint64_t> make_article_filter(const index::index_reader& reader,
                                                                         std::span<const article_id> articles);
 
+/// One ranked passage.
 struct hit {
     docid_t passage;       ///< segment-local passage id
     article_id article;    ///< the caller's id of the article the passage belongs to
