@@ -54,18 +54,6 @@ struct searcher::impl {
         return norms;
     }
 
-    // The same normalisers in the compact layout that scoring reads (cursor.hpp, `compact_norms`).
-    const std::vector<compact_norms>& compact_for(const bm25_params& p) {
-        if (compact_params != p || compact.size() != reader.segments().size() || compact.empty()) {
-            compact.clear();
-            with_similarity(p, [&](const auto& model) {
-                for (const auto& seg : reader.segments()) compact.push_back(compact_norms::of(model, seg->lengths(), norm_avgdl()));
-            });
-            compact_params = p;
-        }
-        return compact;
-    }
-
     // The avgdl the length normalisers use (1 for an empty index, which has nothing to score).
     [[nodiscard]] double norm_avgdl() const noexcept {
         const double avgdl = average_length();
@@ -82,8 +70,6 @@ struct searcher::impl {
     std::vector<analysis::token> tokens;
     std::vector<std::vector<double>> norms;
     bm25_params norms_params;
-    std::vector<compact_norms> compact;
-    bm25_params compact_params;
     search_stats stats;
 };
 
@@ -195,7 +181,7 @@ void check_cursor(const index::disk_segment& seg, const codec::block_postings_cu
 // `top_k`, instantiated once per model, so that the model is chosen once per query.
 template <Similarity Model>
 void evaluate(const index::index_reader& reader, const std::vector<term_plan>& plan, const search_options& options,
-              const Model& model, double avgdl, const std::vector<compact_norms>& norms, topk_queue& top,
+              const Model& model, double avgdl, const std::vector<std::vector<double>>& norms, topk_queue& top,
               search_stats& stats) {
     const auto segments = reader.segments();
     const algorithm algo = choose(options.algorithm, plan.size(), options.k);
@@ -215,7 +201,7 @@ void evaluate(const index::index_reader& reader, const std::vector<term_plan>& p
                 missing = true;
                 continue;
             }
-            cursors.emplace_back(seg.cursor(*plan[t].infos[i]), weights[t], model, avgdl, norms[i].lookup());
+            cursors.emplace_back(seg.cursor(*plan[t].infos[i]), weights[t], model, avgdl, norms[i]);
         }
         if (cursors.empty() || (missing && options.mode == match_mode::all)) continue;
         const docid_t base = reader.bases()[i];
@@ -255,7 +241,7 @@ std::vector<scored_doc> searcher::top_k(const analysed_query& query, const searc
     const auto plan = make_plan(reader, query, options.mode);
     if (plan.empty()) return {};
 
-    const auto& norms = s.compact_for(options.bm25);
+    const auto& norms = s.norms_for(options.bm25);
     topk_queue top(options.k);
     // The one dispatch on the scoring model: everything below it is compiled per model.
     with_similarity(options.bm25, [&](const auto& model) {

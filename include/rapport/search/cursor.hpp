@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <span>
 #include <utility>
-#include <vector>
 
 #include "rapport/core/types.hpp"
 #include "rapport/search/bm25.hpp"
@@ -96,57 +95,6 @@ template <PostingCursor Cursor>
     return candidate;
 }
 
-/// Per-passage normalisers of one segment, read by docid, in one of two layouts: a plain table of
-/// doubles (`length_norms`), or a compact one: a 16-bit length per passage and the normaliser per
-/// length, `by_length[len]` being the very double `length_norms` holds for a passage of that length,
-/// so scores are identical. The compact layout is a quarter of the bytes: scoring reads it at random
-/// docids, where cache misses are what it costs (see `compact_norms`).
-class norm_lookup {
-public:
-    /// Reads a plain table (implicit, so a span of normalisers is accepted wherever this is).
-    norm_lookup(std::span<const double> direct) noexcept : direct_(direct.data()) {}  // NOLINT(google-explicit-constructor)
-    /// Reads a plain table held in a vector (implicit too).
-    norm_lookup(const std::vector<double>& direct) noexcept : direct_(direct.data()) {}  // NOLINT(google-explicit-constructor)
-    /// Reads lengths `codes` through `by_length`. Requires: every code < the table's size.
-    norm_lookup(const std::uint16_t* codes, const double* by_length) noexcept : codes_(codes), by_length_(by_length) {}
-    /// The normaliser of passage `d`. Requires: `d` is a passage of the segment.
-    [[nodiscard]] double operator[](docid_t d) const noexcept {
-        return codes_ != nullptr ? by_length_[codes_[d]] : direct_[d];
-    }
-
-private:
-    const double* direct_ = nullptr;
-    const std::uint16_t* codes_ = nullptr;
-    const double* by_length_ = nullptr;
-};
-
-/// The normalisers of one segment for one model and avgdl, compact when every length is below 65,535
-/// (`norm_lookup`); otherwise a plain table.
-struct compact_norms {
-    std::vector<std::uint16_t> codes;    ///< passage length, when compact
-    std::vector<double> by_length;       ///< normaliser per length 0 … max, when compact
-    std::vector<double> direct;          ///< normaliser per passage, when not compact
-
-    template <Similarity Model>
-    [[nodiscard]] static compact_norms of(const Model& model, std::span<const std::uint32_t> lengths, double avgdl) {
-        compact_norms out;
-        std::uint32_t longest = 0;
-        for (const auto l : lengths) longest = std::max(longest, l);
-        if (longest >= 0xFFFFu) {
-            out.direct = length_norms(model, lengths, avgdl);
-            return out;
-        }
-        out.codes.assign(lengths.begin(), lengths.end());  // each < 65,535
-        out.by_length.resize(std::size_t{longest} + 1);
-        for (std::uint32_t l = 0; l <= longest; ++l) out.by_length[l] = model.length_norm(l, avgdl);
-        return out;
-    }
-    [[nodiscard]] norm_lookup lookup() const noexcept {
-        return codes.empty() && by_length.empty() ? norm_lookup(std::span<const double>(direct))
-                                                  : norm_lookup(codes.data(), by_length.data());
-    }
-};
-
 /// Scores a posting cursor with a model of the BM25 family (`Model`, Lucene's BM25 by default; see
 /// search/bm25.hpp).
 /// `max_score()` is `Model::bound` at the list's (max tf, min length) when the cursor knows them
@@ -163,13 +111,13 @@ public:
     /// `weight` is boost · idf (a query term repeated n times gets boost n, as Lucene's summed
     /// clauses do). `norms` must be `length_norms(model, lengths, avgdl)`: the bounds evaluate
     /// `model.length_norm` at a block's shortest length and so match those scores exactly.
-    bm25_cursor(Cursor cursor, score_t weight, const Model& model, double avgdl, norm_lookup norms) noexcept
+    bm25_cursor(Cursor cursor, score_t weight, const Model& model, double avgdl, std::span<const double> norms) noexcept
         : cursor_(std::move(cursor)), weight_(weight), model_(model), avgdl_(avgdl), lengths_known_(true), norms_(norms) {
         max_score_ = initial_max_score();
     }
     /// As above when the snapshot's avgdl is not known: bounds then assume the smallest possible
     /// normaliser (0), which is safe but looser.
-    bm25_cursor(Cursor cursor, score_t weight, const Model& model, norm_lookup norms) noexcept
+    bm25_cursor(Cursor cursor, score_t weight, const Model& model, std::span<const double> norms) noexcept
         : cursor_(std::move(cursor)), weight_(weight), model_(model), norms_(norms) {
         max_score_ = initial_max_score();
     }
@@ -258,7 +206,7 @@ private:
     Model model_;
     double avgdl_ = 1.0;
     bool lengths_known_ = false;
-    norm_lookup norms_;
+    std::span<const double> norms_;
     score_t max_score_ = 0;
     mutable docid_t bound_block_ = end_docid;
     mutable score_t bound_ = 0;
