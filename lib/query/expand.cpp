@@ -11,6 +11,7 @@
 
 #include "query/syntax.hpp"
 #include "rapport/core/error.hpp"
+#include "rapport/core/utf8.hpp"
 #include "rapport/index/index_reader.hpp"
 
 namespace rapport::query {
@@ -184,24 +185,6 @@ private:
             }
         }
         return std::nullopt;
-    }
-
-    static void append_utf8(std::string& out, char32_t cp) {
-        if (cp < 0x80) {
-            out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            out += static_cast<char>(0xC0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += static_cast<char>(0xE0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (cp >> 18));
-            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
     }
 
     // The minimum of the row that term_[0, i-1) followed by `a` would have (rows up to i-1 valid).

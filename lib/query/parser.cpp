@@ -643,7 +643,10 @@ private:
         return n;
     }
 
-    void phrase_suffixes(operand& o) {
+    // Reads the "^boost" and "~N" suffixes after a phrase or group, each at most once (a second
+    // "~" is a fault; boosts report their own). `on_count` applies the number after "~".
+    template <class OnCount>
+    void suffixes(operand& o, const char* count_meaning, OnCount on_count) {
         bool boosted = false;
         bool tilde = false;
         while (true) {
@@ -656,42 +659,30 @@ private:
                     continue;
                 }
                 tilde = true;
-                if (const auto n = count_suffix("slop")) o.q.get_if<phrase_node>()->slop = *n;
+                if (const auto n = count_suffix(count_meaning)) on_count(*n);
             } else {
                 return;
             }
         }
     }
 
+    void phrase_suffixes(operand& o) {
+        suffixes(o, "slop", [&](std::uint32_t n) { o.q.get_if<phrase_node>()->slop = n; });
+    }
+
     void group_suffixes(operand& o) {
-        bool boosted = false;
-        bool tilde = false;
-        while (true) {
-            if (cur_.kind == tk::boost) {
-                boost_suffix(o, boosted);
-            } else if (cur_.kind == tk::tilde) {
-                if (tilde) {
-                    fault_(cur_.pos, "unexpected '~'", "whitespace or an operator");
-                    advance();
-                    continue;
-                }
-                tilde = true;
-                const auto n = count_suffix("minimum number of clauses that should match");
-                if (!n) continue;
-                if (o.fresh) {
-                    o.q.get_if<boolean_node>()->minimum_should_match = *n;
-                } else if (*n > 0) {
-                    // "(a)~1": the group collapsed to its only clause; keep the count on a boolean.
-                    boolean_node b;
-                    b.clauses.push_back(clause{occur::should, std::move(o.q)});
-                    b.minimum_should_match = *n;
-                    o.q = query(std::move(b));
-                    o.fresh = true;
-                }
-            } else {
-                return;
+        suffixes(o, "minimum number of clauses that should match", [&](std::uint32_t n) {
+            if (o.fresh) {
+                o.q.get_if<boolean_node>()->minimum_should_match = n;
+            } else if (n > 0) {
+                // "(a)~1": the group collapsed to its only clause; keep the count on a boolean.
+                boolean_node b;
+                b.clauses.push_back(clause{occur::should, std::move(o.q)});
+                b.minimum_should_match = n;
+                o.q = query(std::move(b));
+                o.fresh = true;
             }
-        }
+        });
     }
 
     const parser_options& options_;

@@ -256,68 +256,16 @@ private:
     std::uint64_t df_;
 };
 
-// Matches when at least `min_match` children match; scores the sum of the matching children's
-// scores, in child order.
-class or_scorer final : public scorer {
-public:
-    or_scorer(std::vector<scorer_ptr> children, std::size_t min_match, const char* what = "expansion: sum of the matching expanded terms")
-        : ch_(std::move(children)), min_(std::max<std::size_t>(min_match, 1)), what_(what) {
-        doc = 0;
-        settle(0);
-    }
-    void advance(docid_t target) override {
-        if (doc < target) settle(target);
-    }
-    score_t score() override {
-        score_t s = 0;
-        for (auto& c : ch_)
-            if (c->doc == doc) s += c->score();
-        return s;
-    }
-    bool corrupt() const override {
-        return std::any_of(ch_.begin(), ch_.end(), [](const auto& c) { return c->corrupt(); });
-    }
-    score_explanation explain() override {
-        score_explanation e{score(), what_, {}};
-        for (auto& c : ch_)
-            if (c->doc == doc) e.details.push_back(c->explain());
-        return e;
-    }
-
-private:
-    void settle(docid_t target) {
-        for (;;) {
-            docid_t least = end_docid;
-            for (auto& c : ch_) {
-                c->advance(target);
-                least = std::min(least, c->doc);
-            }
-            if (least == end_docid || min_ == 1) {
-                doc = least;
-                return;
-            }
-            std::size_t n = 0;
-            for (auto& c : ch_) n += c->doc == least ? 1 : 0;
-            if (n >= min_) {
-                doc = least;
-                return;
-            }
-            target = least + 1;
-        }
-    }
-    std::vector<scorer_ptr> ch_;
-    std::size_t min_;
-    const char* what_;
-};
-
 // A boolean node: required clauses (leapfrogged), optional ones (scored when present, and at
 // least `min_should` of them required), excluded ones.
 class boolean_scorer final : public scorer {
 public:
-    boolean_scorer(std::vector<std::pair<q::occur, scorer_ptr>> clauses, std::size_t min_should)
-        : clauses_(std::move(clauses)), min_should_(min_should) {
+    boolean_scorer(std::vector<std::pair<q::occur, scorer_ptr>> clauses, std::size_t min_should,
+                   const char* what = "boolean: sum of the matching required and optional clauses")
+        : clauses_(std::move(clauses)), min_should_(min_should), what_(what) {
         for (auto& [o, c] : clauses_) {
             if (o == q::occur::must) has_must_ = true;
+            if (o == q::occur::must_not) has_must_not_ = true;
             if (o == q::occur::should) ++shoulds_;
         }
         if (!has_must_ && min_should_ == 0) min_should_ = 1;
@@ -337,7 +285,7 @@ public:
         return std::any_of(clauses_.begin(), clauses_.end(), [](const auto& c) { return c.second->corrupt(); });
     }
     score_explanation explain() override {
-        score_explanation e{score(), "boolean: sum of the matching required and optional clauses", {}};
+        score_explanation e{score(), what_, {}};
         for (auto& [o, c] : clauses_)
             if (o != q::occur::must_not && c->doc == doc) e.details.push_back(c->explain());
         return e;
@@ -375,8 +323,9 @@ private:
                         c->advance(target);
                         candidate = std::min(candidate, c->doc);
                     }
-                if (candidate == end_docid) {
-                    doc = end_docid;
+                // Any one optional clause suffices and none excludes: the least is the match.
+                if (candidate == end_docid || (min_should_ == 1 && !has_must_not_)) {
+                    doc = candidate;
                     return;
                 }
             }
@@ -400,7 +349,17 @@ private:
     std::size_t min_should_;
     std::size_t shoulds_ = 0;
     bool has_must_ = false;
+    bool has_must_not_ = false;
+    const char* what_;
 };
+
+// A disjunction: the sum of whichever of `children` match (a boolean of optional clauses).
+scorer_ptr make_any(std::vector<scorer_ptr> children, const char* what) {
+    std::vector<std::pair<q::occur, scorer_ptr>> clauses;
+    clauses.reserve(children.size());
+    for (auto& c : children) clauses.emplace_back(q::occur::should, std::move(c));
+    return std::make_unique<boolean_scorer>(std::move(clauses), 1, what);
+}
 
 class empty_scorer final : public scorer {
 public:
@@ -582,11 +541,11 @@ scorer_ptr build(const build_context<Model>& cx, const q::query& node, double bo
             std::vector<scorer_ptr> terms;
             for (const auto& e : it->terms.terms) terms.push_back(make_term(cx, f, e.term, b));
             per_field.push_back(terms.empty() ? scorer_ptr(std::make_unique<empty_scorer>())
-                                              : scorer_ptr(std::make_unique<or_scorer>(std::move(terms), 1)));
+                                              : make_any(std::move(terms), "expansion: sum of the matching expanded terms"));
         }
     }
     if (per_field.size() == 1) return std::move(per_field.front());
-    return std::make_unique<or_scorer>(std::move(per_field), 1, "fields: sum of the matching fields' scores");
+    return make_any(std::move(per_field), "fields: sum of the matching fields' scores");
 }
 
 // A disjunction of distinct body terms (what most typed queries are, and what RM3 produces) as the
@@ -669,6 +628,17 @@ q::query query_searcher::parse(std::string_view text, const q::parser_options& o
 }
 
 namespace {
+// Whether some leaf of the tree searches field `f` (by its own or an inherited field, or the default fields).
+bool searches_field(const q::query& node, index::field f, const query_search_options& o,
+                    std::optional<index::field> inherited) {
+    if (const auto own = own_field(node)) inherited = own;
+    if (const auto* b = node.get_if<q::boolean_node>())
+        return std::any_of(b->clauses.begin(), b->clauses.end(),
+                           [&](const q::clause& c) { return searches_field(c.query, f, o, inherited); });
+    const auto fields = leaf_fields(inherited, o);
+    return std::any_of(fields.begin(), fields.end(), [&](const field_weight& w) { return w.field == f; });
+}
+
 // Everything a scorer tree needs beside its segment, prepared once per query.
 struct prepared {
     std::vector<expansion_entry> expansions;
@@ -684,7 +654,8 @@ decltype(auto) with_tree(Impl& s, const q::query& analysed, const query_search_o
     const auto& reader = s.reader;
     return with_similarity(options.bm25, [&]<class Model>(const Model& model) -> decltype(auto) {
         std::array<std::span<const double>, index::field_count> norms;
-        for (std::size_t f = 0; f < index::field_count; ++f) norms[f] = (*p.field_norms[f])[i];
+        for (std::size_t f = 0; f < index::field_count; ++f)
+            if (p.field_norms[f]) norms[f] = (*p.field_norms[f])[i];
         const build_context<Model> cx{reader,
                                       *reader.segments()[i],
                                       model,
@@ -703,7 +674,10 @@ template <class Impl>
 prepared prepare(Impl& s, const q::query& analysed, const query_search_options& options, query_search_info& info) {
     prepared p;
     collect_expansions(s.reader, analysed, options, std::nullopt, p.expansions, info);
-    for (const auto f : index::all_fields) p.field_norms[static_cast<std::size_t>(f)] = s.norms(options.bm25, {{f, 1.0}});
+    // Normalisers of the fields the tree searches only (a title table costs a pass over the passages).
+    for (const auto f : index::all_fields)
+        if (searches_field(analysed, f, options, std::nullopt))
+            p.field_norms[static_cast<std::size_t>(f)] = s.norms(options.bm25, {{f, 1.0}});
     if (options.bm25f && options.fields.size() > 1) p.combined = s.norms(options.bm25, options.fields);
     return p;
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "rapport/core/utf8.hpp"
 #include "rapport/analysis/tokenizer.hpp"
 
 namespace {
@@ -18,24 +19,6 @@ struct break_case {
     std::string text;
     std::vector<std::uint32_t> breaks;
 };
-
-void append_utf8(std::string& out, std::uint32_t c) {
-    if (c < 0x80) {
-        out += static_cast<char>(c);
-    } else if (c < 0x800) {
-        out += static_cast<char>(0xC0 | (c >> 6));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-        out += static_cast<char>(0xE0 | (c >> 12));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (c >> 18));
-        out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-}
 
 // Lines look like "÷ 0001 × 0308 ÷ # comment": ÷ marks a break, × its absence.
 std::vector<break_case> read_cases(const char* path) {
@@ -54,7 +37,7 @@ std::vector<break_case> read_cases(const char* path) {
             if (field == "\xC3\xB7")  // ÷
                 c.breaks.push_back(static_cast<std::uint32_t>(c.text.size()));
             else if (field != "\xC3\x97")  // ×
-                append_utf8(c.text, static_cast<std::uint32_t>(std::stoul(field, nullptr, 16)));
+                rapport::append_utf8(c.text, static_cast<char32_t>(std::stoul(field, nullptr, 16)));
         }
         if (any) cases.push_back(std::move(c));
     }

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "rapport/core/utf8.hpp"
 #include "rapport/codec/term_dictionary.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/index/index_builder.hpp"
@@ -122,21 +123,7 @@ std::string mutate(std::mt19937_64& rng, const std::string& w, const std::vector
     std::vector<std::string> cps;
     for (const char32_t c : code_points(w)) {
         std::string s;
-        if (c < 0x80) {
-            s += static_cast<char>(c);
-        } else if (c < 0x800) {
-            s += static_cast<char>(0xC0 | (c >> 6));
-            s += static_cast<char>(0x80 | (c & 0x3F));
-        } else if (c < 0x10000) {
-            s += static_cast<char>(0xE0 | (c >> 12));
-            s += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-            s += static_cast<char>(0x80 | (c & 0x3F));
-        } else {
-            s += static_cast<char>(0xF0 | (c >> 18));
-            s += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-            s += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-            s += static_cast<char>(0x80 | (c & 0x3F));
-        }
+        rapport::append_utf8(s, c);
         cps.push_back(s);
     }
     const int edits = 1 + static_cast<int>(rng() % 3);

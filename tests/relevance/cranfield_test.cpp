@@ -21,12 +21,18 @@
 
 using namespace rapport;
 
+namespace {
+// Cranfield is judged per document: each abstract is one passage (no splitting), title + text.
+index::index_reader cranfield_index(const std::string& dir) {
+    index::index_builder builder;
+    for (auto& d : ingest::read_jsonl(dir + "/docs.jsonl")) builder.add_passage(d.id, d.title, d.title + "\n" + d.body);
+    return builder.finish();
+}
+}  // namespace
+
 TEST_CASE("relevance: Cranfield MAP and nDCG@10 stay above the regression floor") {
     const std::string dir = RAPPORT_TEST_DATA_DIR "/cranfield";
-    index::index_builder builder;
-    // Cranfield is judged per document: each abstract is one passage (no splitting).
-    for (auto& d : ingest::read_jsonl(dir + "/docs.jsonl")) builder.add_passage(d.id, d.title, d.title + "\n" + d.body);
-    const auto index = builder.finish();
+    const auto index = cranfield_index(dir);
     REQUIRE(index.passage_count() == 1400);
 
     search::searcher s(index);
@@ -50,9 +56,7 @@ TEST_CASE("relevance: Cranfield MAP and nDCG@10 stay above the regression floor"
 
 TEST_CASE("relevance: Cranfield with RM3 pseudo-relevance feedback (Anserini's defaults: 10 passages, 10 terms, 0.5)") {
     const std::string dir = RAPPORT_TEST_DATA_DIR "/cranfield";
-    index::index_builder builder;
-    for (auto& d : ingest::read_jsonl(dir + "/docs.jsonl")) builder.add_passage(d.id, d.title, d.title + "\n" + d.body);
-    const auto index = builder.finish();
+    const auto index = cranfield_index(dir);
     search::query_searcher trees(index);
     search::searcher s(index);
     eval::run plain, rm3;
@@ -76,9 +80,7 @@ TEST_CASE("relevance: Cranfield with RM3 pseudo-relevance feedback (Anserini's d
 
 TEST_CASE("relevance: Cranfield under BM25+ and BM25L (Lv & Zhai 2011; Trotman et al. 2014 idfs)") {
     const std::string dir = RAPPORT_TEST_DATA_DIR "/cranfield";
-    index::index_builder builder;
-    for (auto& d : ingest::read_jsonl(dir + "/docs.jsonl")) builder.add_passage(d.id, d.title, d.title + "\n" + d.body);
-    const auto index = builder.finish();
+    const auto index = cranfield_index(dir);
     search::searcher s(index);
     const auto queries = eval::read_queries(dir + "/queries.tsv");
     const auto qrels = eval::read_qrels(dir + "/qrels.txt");

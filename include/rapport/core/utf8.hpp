@@ -21,6 +21,26 @@ enum class invalid_utf8_policy {
     replace,  ///< replace each maximal invalid subsequence with U+FFFD
 };
 
+/// Appends the UTF-8 encoding (1 to 4 bytes) of code point `cp` to `out`.
+/// Requires: `cp` ≤ U+10FFFF (surrogates are encoded as they are, for callers that carry them).
+inline void append_utf8(std::string& out, char32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
 /// Returns the byte offset of the first invalid UTF-8 sequence in `text`, or nothing if it is valid.
 /// Overlong forms, surrogates and code points above U+10FFFF are invalid.
 /// Complexity: linear; an ASCII run costs one comparison per byte.
