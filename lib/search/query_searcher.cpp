@@ -16,7 +16,11 @@
 #include "rapport/core/error.hpp"
 #include "rapport/query/analyze.hpp"
 #include "rapport/search/cursor.hpp"
+#include "rapport/search/block_max_wand.hpp"
+#include "rapport/search/maxscore.hpp"
+#include "rapport/search/ranked_or.hpp"
 #include "rapport/search/searcher.hpp"
+#include "segment_filter.hpp"
 
 namespace rapport::search {
 
@@ -26,6 +30,15 @@ namespace q = rapport::query;
 
 // One node of the evaluation tree over one segment. `advance(target)` moves to the first matching
 // passage ≥ target (never backwards); `doc` is then that passage or end_docid.
+//
+// Every node also bounds its scores, so that the pruning algorithms run on trees as on terms
+// (Lucene's Scorer.getMaxScore/advanceShallow, tantivy's Scorer): `max_score()` bounds every score
+// the node can give; `shallow(target)` moves the block positions of its leaves to the blocks that
+// hold `target`, without decoding, and returns the last docid L (≥ target) up to which
+// `block_max()` bounds every match of the node in [target, L] not yet passed. Targets of
+// `shallow` ascend. Compound nodes sum their children's bounds in clause order, the order their
+// scores are summed in: rounding to nearest is monotone, so such a sum of bounds is never below
+// the sum of the scores it bounds, and no margin is needed beyond the leaves' own.
 class scorer {
 public:
     virtual ~scorer() = default;
@@ -34,6 +47,11 @@ public:
     [[nodiscard]] virtual bool corrupt() const = 0;
     /// The explanation of `score()` at the current passage. Requires: not exhausted.
     [[nodiscard]] virtual score_explanation explain() = 0;
+    [[nodiscard]] virtual score_t max_score() const = 0;
+    virtual docid_t shallow(docid_t target) = 0;
+    [[nodiscard]] virtual score_t block_max() const = 0;
+    /// An estimate of the passages the node visits (its leaves' postings), to order conjunctions.
+    [[nodiscard]] virtual std::uint64_t cost() const = 0;
     docid_t doc = 0;
 };
 
@@ -50,6 +68,11 @@ template <Similarity Model>
 struct scoring {
     Model model;
     std::span<const double> norms;  // the model's normaliser per segment-local passage
+    double avgdl = 1.0;             // the mean length `norms` were computed with
+
+    // The normaliser of the shortest passage a bound covers: the function `norms` was tabulated
+    // with, so a bound sees bit for bit the normaliser its shortest passage is scored with.
+    [[nodiscard]] double norm_of(double length) const noexcept { return model.length_norm(length, avgdl); }
 };
 
 // The frequency part of a term's or phrase's explanation, in the notation of the model's formula;
@@ -69,7 +92,8 @@ class term_scorer final : public scorer {
 public:
     term_scorer(codec::block_postings_cursor c, score_t weight, const scoring<Model>& s, std::string term, double boost,
                 std::uint64_t df)
-        : c_(std::move(c)), weight_(weight), s_(s), term_(std::move(term)), boost_(boost), df_(df) {
+        : c_(std::move(c), weight, s.model, s.avgdl, s.norms), weight_(weight), s_(s), term_(std::move(term)),
+          boost_(boost), df_(df) {
         doc = c_.docid();
     }
     score_explanation explain() override {
@@ -83,11 +107,18 @@ public:
         if (doc < target) c_.seek(target);
         doc = c_.docid();
     }
-    score_t score() override { return s_.model.score(weight_, static_cast<double>(c_.freq()), s_.norms[doc]); }
-    bool corrupt() const override { return c_.corrupt(); }
+    score_t score() override { return c_.score(); }
+    bool corrupt() const override { return c_.base().corrupt(); }
+    score_t max_score() const override { return c_.max_score(); }
+    docid_t shallow(docid_t target) override {
+        c_.shallow_seek(target);
+        return c_.block_last_docid();
+    }
+    score_t block_max() const override { return std::min(c_.block_max_score(), c_.max_score()); }
+    std::uint64_t cost() const override { return c_.base().size(); }
 
 private:
-    codec::block_postings_cursor c_;
+    bm25_cursor<codec::block_postings_cursor, Model> c_;
     score_t weight_;
     scoring<Model> s_;
     std::string term_;
@@ -104,8 +135,39 @@ public:
     phrase_scorer(std::vector<codec::block_postings_cursor> cs, std::vector<std::uint32_t> offsets, std::uint32_t slop,
                   score_t weight, const scoring<Model>& s)
         : cs_(std::move(cs)), offsets_(std::move(offsets)), slop_(slop), weight_(weight), s_(s) {
+        // A phrase occurs at most as often as its rarest term in a passage (a sloppy phrase's
+        // frequency, a sum of fractions of occurrences, even less), and every term's shortest
+        // passage bounds the passage's length: the model's bound at (the least max tf, the longest
+        // min length) bounds the phrase (the model is non-decreasing in tf, non-increasing in length).
+        std::uint32_t tf = std::numeric_limits<std::uint32_t>::max();
+        std::uint32_t length = 0;
+        for (const auto& c : cs_) {
+            tf = std::min(tf, c.term_max_tf());
+            length = std::max(length, c.term_min_length());
+        }
+        max_ = bound(tf, length);
         doc = 0;
         find(0);
+    }
+    score_t max_score() const override { return max_; }
+    docid_t shallow(docid_t target) override {
+        docid_t last = end_docid;
+        std::uint32_t tf = std::numeric_limits<std::uint32_t>::max();
+        std::uint32_t length = 0;
+        for (auto& c : cs_) {
+            c.shallow_seek(target);
+            last = std::min(last, c.block_last_docid());
+            tf = std::min(tf, c.block_max_tf());  // 0 past a list's last block: nothing more matches
+            length = std::max(length, c.block_min_length());
+        }
+        block_max_ = std::min(bound(tf, length), max_);
+        return last;
+    }
+    score_t block_max() const override { return block_max_; }
+    std::uint64_t cost() const override {
+        std::uint64_t n = std::numeric_limits<std::uint64_t>::max();
+        for (const auto& c : cs_) n = std::min<std::uint64_t>(n, c.size());
+        return n;
     }
     void advance(docid_t target) override {
         if (doc < target) find(target);
@@ -189,11 +251,20 @@ private:
         }
     }
 
+    // The model's bound for frequencies up to `tf` in passages of at least `length` tokens
+    // (tf 0: no match, 0); never above the model's generic bound.
+    [[nodiscard]] score_t bound(std::uint32_t tf, std::uint32_t length) const noexcept {
+        if (tf == 0) return 0;
+        return std::min(s_.model.bound(weight_, tf, s_.norm_of(length)), s_.model.upper_bound(weight_));
+    }
+
     std::vector<codec::block_postings_cursor> cs_;
     std::vector<std::uint32_t> offsets_;
     std::uint32_t slop_;
     score_t weight_;
     scoring<Model> s_;
+    score_t max_ = 0;
+    score_t block_max_ = 0;
     double freq_ = 0;
     std::vector<std::vector<std::int64_t>> lists_;
 };
@@ -212,7 +283,28 @@ public:
     bm25f_term_scorer(std::vector<part> parts, score_t weight, const scoring<Model>& s, std::string term, double boost,
                       std::uint64_t df)
         : parts_(std::move(parts)), weight_(weight), s_(s), term_(std::move(term)), boost_(boost), df_(df) {
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> stats;
+        for (const auto& p : parts_) stats.emplace_back(p.cursor.term_max_tf(), p.cursor.term_min_length());
+        max_ = bound(stats);
         settle();
+    }
+    score_t max_score() const override { return max_; }
+    docid_t shallow(docid_t target) override {
+        docid_t last = end_docid;
+        stats_.clear();
+        for (auto& p : parts_) {
+            p.cursor.shallow_seek(target);
+            last = std::min(last, p.cursor.block_last_docid());
+            stats_.emplace_back(p.cursor.block_max_tf(), p.cursor.block_min_length());
+        }
+        block_max_ = std::min(bound(stats_), max_);
+        return last;
+    }
+    score_t block_max() const override { return block_max_; }
+    std::uint64_t cost() const override {
+        std::uint64_t n = 0;
+        for (const auto& p : parts_) n += p.cursor.size();
+        return n;
     }
     void advance(docid_t target) override {
         if (doc >= target) return;
@@ -248,9 +340,30 @@ private:
             if (p.cursor.docid() == doc) tf += p.weight * static_cast<double>(p.cursor.freq());
         return tf;
     }
+    // A bound of the combined score from each field's (max tf, min length) (tf 0: the field has no
+    // more postings). The combined frequency is at most Σ w_f · max_tf_f, rounded up to an integer
+    // with a whole unit to spare for rounding; a matching passage holds the term in some field f, so
+    // its combined length Σ w_f · dl_f is at least the least w_f · min_length_f over the fields.
+    [[nodiscard]] score_t bound(const std::vector<std::pair<std::uint32_t, std::uint32_t>>& stats) const noexcept {
+        double tf = 0;
+        double length = std::numeric_limits<double>::infinity();
+        for (std::size_t i = 0; i < parts_.size(); ++i) {
+            if (stats[i].first == 0) continue;
+            tf += parts_[i].weight * static_cast<double>(stats[i].first);
+            length = std::min(length, parts_[i].weight * static_cast<double>(stats[i].second));
+        }
+        if (tf == 0) return 0;
+        const score_t generic = s_.model.upper_bound(weight_);
+        if (!(tf < 4e9)) return generic;
+        return std::min(s_.model.bound(weight_, static_cast<std::uint32_t>(std::ceil(tf)) + 1, s_.norm_of(length)),
+                        generic);
+    }
     std::vector<part> parts_;
     score_t weight_;
     scoring<Model> s_;
+    score_t max_ = 0;
+    score_t block_max_ = 0;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> stats_;
     std::string term_;
     double boost_;
     std::uint64_t df_;
@@ -281,6 +394,35 @@ public:
             if (o != q::occur::must_not && c->doc == doc) s += c->score();
         return s;
     }
+    score_t max_score() const override {
+        score_t s = 0;
+        for (const auto& [o, c] : clauses_)
+            if (o != q::occur::must_not) s += c->max_score();
+        return s;
+    }
+    docid_t shallow(docid_t target) override {
+        docid_t last = end_docid;
+        block_max_ = 0;
+        for (auto& [o, c] : clauses_)
+            if (o != q::occur::must_not) {
+                last = std::min(last, c->shallow(target));
+                block_max_ += c->block_max();
+            }
+        return last;
+    }
+    score_t block_max() const override { return block_max_; }
+    std::uint64_t cost() const override {
+        std::uint64_t must = std::numeric_limits<std::uint64_t>::max(), should = 0;
+        for (const auto& [o, c] : clauses_) {
+            if (o == q::occur::must) must = std::min(must, c->cost());
+            if (o == q::occur::should) should += c->cost();
+        }
+        return has_must_ ? must : should;
+    }
+    /// The clauses, in query order.
+    [[nodiscard]] std::vector<std::pair<q::occur, scorer_ptr>>& clauses() noexcept { return clauses_; }
+    /// How many optional clauses must match (at least 1 without required clauses).
+    [[nodiscard]] std::size_t min_should() const noexcept { return min_should_; }
     bool corrupt() const override {
         return std::any_of(clauses_.begin(), clauses_.end(), [](const auto& c) { return c.second->corrupt(); });
     }
@@ -351,6 +493,7 @@ private:
     bool has_must_ = false;
     bool has_must_not_ = false;
     const char* what_;
+    score_t block_max_ = 0;
 };
 
 // A disjunction: the sum of whichever of `children` match (a boolean of optional clauses).
@@ -368,6 +511,10 @@ public:
     score_t score() override { return 0; }
     bool corrupt() const override { return false; }
     score_explanation explain() override { return {0, "matches nothing", {}}; }
+    score_t max_score() const override { return 0; }
+    docid_t shallow(docid_t) override { return end_docid; }
+    score_t block_max() const override { return 0; }
+    std::uint64_t cost() const override { return 0; }
 };
 
 }  // namespace
@@ -392,10 +539,7 @@ struct query_searcher::impl {
         for (const auto& c : norms_cache)
             if (c.params == p && c.weights == weights) return c.norms;
         auto table = std::make_shared<norm_table>();
-        const double n = static_cast<double>(reader.passage_count());
-        double avgdl = 0;
-        for (const auto& [f, w] : weights) avgdl += w * (static_cast<double>(reader.total_length(f)) / n);
-        if (!(avgdl > 0)) avgdl = 1.0;  // nothing has a length in these fields, so nothing matches
+        const double avgdl = average_length(weights);
         with_similarity(p, [&](const auto& model) {
             for (const auto& seg : reader.segments()) {
                 auto& out = table->emplace_back(seg->size());
@@ -409,6 +553,16 @@ struct query_searcher::impl {
         if (norms_cache.size() >= 4) norms_cache.erase(norms_cache.begin());
         norms_cache.push_back({p, weights, table});
         return table;
+    }
+
+    // The mean length the normalisers of `weights` use: Σ w_f · avgdl_f (for the body alone the
+    // flat searcher's value, bit for bit), or 1 when nothing has a length in these fields (then
+    // nothing matches).
+    [[nodiscard]] double average_length(const std::vector<field_weight>& weights) const {
+        const double n = static_cast<double>(reader.passage_count());
+        double avgdl = 0;
+        for (const auto& [f, w] : weights) avgdl += w * (static_cast<double>(reader.total_length(f)) / n);
+        return avgdl > 0 ? avgdl : 1.0;
     }
 
     struct cached_norms {
@@ -439,7 +593,9 @@ struct build_context {
     const index::disk_segment& seg;
     Model model;
     std::array<std::span<const double>, index::field_count> norms;  // per field, this segment's
+    std::array<double, index::field_count> avgdl;  // the mean length each field's norms use
     std::span<const double> combined;  // BM25F normalisers of `options.fields` (when options.bm25f)
+    double combined_avgdl;
     const query_search_options& options;
     const std::vector<expansion_entry>& expansions;
     std::uint64_t passages;
@@ -447,7 +603,9 @@ struct build_context {
     // scorer tree is built once per segment, and each build needs every term's global df).
     boost::unordered_flat_map<std::string, std::uint64_t>& dfs;
 
-    [[nodiscard]] scoring<Model> in(index::field f) const { return {model, norms[static_cast<std::size_t>(f)]}; }
+    [[nodiscard]] scoring<Model> in(index::field f) const {
+        return {model, norms[static_cast<std::size_t>(f)], avgdl[static_cast<std::size_t>(f)]};
+    }
 };
 
 template <Similarity Model>
@@ -480,7 +638,7 @@ scorer_ptr make_bm25f_term(const build_context<Model>& cx, const std::string& te
     }
     if (df == 0 || parts.empty()) return std::make_unique<empty_scorer>();
     return std::make_unique<bm25f_term_scorer<Model>>(std::move(parts), boost * cx.model.idf(cx.passages, df),
-                                                      scoring<Model>{cx.model, cx.combined}, term, boost, df);
+                                                      scoring<Model>{cx.model, cx.combined, cx.combined_avgdl}, term, boost, df);
 }
 
 template <Similarity Model>
@@ -656,11 +814,15 @@ decltype(auto) with_tree(Impl& s, const q::query& analysed, const query_search_o
         std::array<std::span<const double>, index::field_count> norms;
         for (std::size_t f = 0; f < index::field_count; ++f)
             if (p.field_norms[f]) norms[f] = (*p.field_norms[f])[i];
+        std::array<double, index::field_count> avgdl{};
+        for (const auto f : index::all_fields) avgdl[static_cast<std::size_t>(f)] = s.average_length({{f, 1.0}});
         const build_context<Model> cx{reader,
                                       *reader.segments()[i],
                                       model,
                                       norms,
+                                      avgdl,
                                       p.combined != nullptr ? std::span<const double>((*p.combined)[i]) : std::span<const double>(),
+                                      s.average_length(options.fields),
                                       options,
                                       p.expansions,
                                       reader.passage_count(),
@@ -686,7 +848,160 @@ prepared prepare(Impl& s, const q::query& analysed, const query_search_options& 
 namespace {
 // Whether global passage `d` is allowed by `filter` (empty: all are).
 bool allowed(std::span<const std::uint64_t> filter, docid_t d) noexcept {
-    return filter.empty() || (d >> 6 < filter.size() && ((filter[d >> 6] >> (d & 63)) & 1u) != 0);
+    return filter.empty() || detail::bit_set(filter, d);
+}
+
+// The cursor vocabulary (search/cursor.hpp, `BlockMaxCursor`) over a scorer node, so that
+// MaxScore, block-max WAND and the block-max conjunction run over the clauses of a query tree as
+// they do over terms. `freq()` has no meaning for a compound node and is 1.
+class node_cursor {
+public:
+    explicit node_cursor(scorer& s) : s_(&s), max_(s.max_score()), cost_(s.cost()) {}
+    [[nodiscard]] docid_t docid() const noexcept { return s_->doc; }
+    void next() noexcept { s_->advance(s_->doc + 1); }
+    void seek(docid_t target) noexcept { s_->advance(target); }
+    [[nodiscard]] std::uint32_t freq() const noexcept { return 1; }
+    [[nodiscard]] score_t score() const noexcept { return s_->score(); }
+    [[nodiscard]] score_t max_score() const noexcept { return max_; }
+    void shallow_seek(docid_t target) noexcept {
+        if (target > last_ || !shallowed_) {
+            last_ = s_->shallow(target);
+            shallowed_ = true;
+        }
+    }
+    [[nodiscard]] docid_t block_last_docid() const noexcept { return last_; }
+    [[nodiscard]] score_t block_max_score() const noexcept { return shallowed_ ? s_->block_max() : max_; }
+    [[nodiscard]] std::uint64_t cost() const noexcept { return cost_; }
+
+private:
+    scorer* s_;
+    score_t max_;
+    std::uint64_t cost_;
+    docid_t last_ = 0;
+    bool shallowed_ = false;
+};
+static_assert(BlockMaxCursor<node_cursor>);
+
+// A segment filter that also rejects the passages an excluded (`must_not`) clause matches. The
+// algorithms offer candidates in ascending order, so the excluded scorers only move forward.
+template <class Accept>
+struct excluding {
+    Accept inner;
+    std::span<scorer* const> excluded;
+    bool operator()(docid_t d) const noexcept {
+        if (!inner(d)) return false;
+        for (scorer* x : excluded) {
+            x->advance(d);
+            if (x->doc == d) return false;
+        }
+        return true;
+    }
+};
+
+// The shape of a tree's root that decides how it is evaluated.
+enum class root_shape {
+    other,        // any node: block-max skipping over the root's own bounds
+    disjunction,  // optional clauses (any one suffices), maybe excluded ones: MaxScore / BMW over the clauses
+    conjunction,  // required clauses only, maybe excluded ones: the block-max conjunction over them
+};
+
+// Top-k evaluation of one segment's tree, exact (the same passages and bit-identical scores as
+// scoring every match; tests/pruning checks it), with pruning chosen by `algo`:
+// - a disjunction root runs MaxScore or block-max WAND over its clauses (each clause a cursor
+//   bounded by its own bounds), excluded clauses filtering the candidates;
+// - a conjunction root runs the block-max conjunction over its clauses, rarest first;
+// - any other root (a phrase, a BM25F term, required with optional clauses, min-should > 1) skips
+//   whole blocks at the root: where the root's block bound over [target, L] cannot reach the
+//   threshold, nothing up to L is decoded (Ding & Suel's block-max idea applied to the whole tree).
+template <class Accept>
+void evaluate_tree(scorer& root, topk_queue& top, Accept accept, docid_t base, algorithm algo, std::size_t k,
+                   search_stats* stats) {
+    auto* b = dynamic_cast<boolean_scorer*>(&root);
+    root_shape shape = root_shape::other;
+    std::vector<node_cursor> cursors;
+    std::vector<scorer*> excluded;
+    if (b != nullptr) {
+        std::size_t must = 0, should = 0;
+        for (auto& [o, c] : b->clauses()) {
+            if (o == q::occur::must) ++must;
+            if (o == q::occur::should) ++should;
+            if (o == q::occur::must_not) excluded.push_back(c.get());
+        }
+        if (must == 0 && should > 0 && b->min_should() <= 1) shape = root_shape::disjunction;
+        if (must > 0 && should == 0) shape = root_shape::conjunction;
+        if (shape != root_shape::other) {
+            // Clauses in query order: the pruned sums then add the same scores in the same order.
+            for (auto& [o, c] : b->clauses())
+                if (o != q::occur::must_not) cursors.emplace_back(*c);
+        }
+    }
+    if (algo == algorithm::automatic) {
+        const std::size_t n = shape == root_shape::disjunction ? cursors.size() : 2;
+        algo = (k <= 10 && n >= 2) || (k <= 20 && n >= 3) || (shape != root_shape::disjunction && k <= 100)
+                   ? algorithm::maxscore
+                   : algorithm::exhaustive;
+    }
+    const auto scan = [&](auto acc) {
+        // Exhaustive: score every match.
+        std::uint64_t scored = 0;
+        for (root.advance(0); root.doc != end_docid; root.advance(root.doc + 1))
+            if (acc(root.doc)) {
+                ++scored;
+                top.insert(root.score(), root.doc + base);
+            }
+        if (stats != nullptr) *stats += {scored, scored};
+    };
+    if (algo == algorithm::exhaustive) return scan(accept);
+    if (shape == root_shape::disjunction) {
+        const std::span<node_cursor> span(cursors);
+        const excluding<Accept> acc{accept, excluded};
+        if (algo == algorithm::block_max_wand)
+            block_max_wand(span, top, acc, base, stats);
+        else
+            maxscore(span, top, acc, base, stats);
+        return;
+    }
+    if (shape == root_shape::conjunction) {
+        // block_max_and sums in cursor order; ordering by cost would change the sum's order, so the
+        // clauses keep query order unless they are a single one (then order is moot).
+        const excluding<Accept> acc{accept, excluded};
+        block_max_and(std::span<node_cursor>(cursors), top, acc, base, stats);
+        return;
+    }
+    // Block-max skipping at the root.
+    const detail::prune_test prune(1);
+    std::uint64_t scored = 0;
+    docid_t target = 0;
+    docid_t last = end_docid;
+    bool window = false;  // [target, last] has been checked against the threshold
+    while (true) {
+        const score_t threshold = top.threshold();
+        if (!window && threshold > 0) {
+            last = root.shallow(target);
+            if (prune.below(root.block_max(), threshold)) {
+                if (last == end_docid) break;
+                target = last + 1;
+                continue;
+            }
+            window = true;
+        }
+        root.advance(target);
+        const docid_t d = root.doc;
+        if (d == end_docid) break;
+        if (window && d > last) {
+            // The match lies beyond the window checked: check the window that holds it.
+            target = d;
+            window = false;
+            continue;
+        }
+        if (accept(d)) {
+            ++scored;
+            if (top.insert(root.score(), d + base)) window = false;  // the threshold rose: check again
+        }
+        target = d + 1;
+        if (window && target > last) window = false;
+    }
+    if (stats != nullptr) *stats += {scored, scored};
 }
 
 // Walks every live, allowed passage matching `analysed`, segment by segment, calling
@@ -727,11 +1042,29 @@ std::vector<scored_doc> query_searcher::top_k(const q::query& analysed, const qu
         search_options o;
         o.k = options.k;
         o.bm25 = options.bm25;
+        o.algorithm = options.algorithm;
         o.filter = options.filter;
         return s.flat.top_k(*flat, o);
     }
     topk_queue top(options.k);
-    for_each_match(s, analysed, options, info, [&](scorer& root, docid_t d) { top.insert(root.score(), d); });
+    const auto& reader = s.reader;
+    auto p = prepare(s, analysed, options, info);
+    const auto segments = reader.segments();
+    search_stats stats;
+    // Segments go in ascending docid order into one queue, so a later segment starts with the
+    // threshold the earlier ones reached.
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        const auto& seg = *segments[i];
+        const docid_t base = reader.bases()[i];
+        with_tree(s, analysed, options, p, i, [&](scorer& root, const auto&) {
+            detail::with_filter(seg, base, options.filter, [&](auto accept) {
+                evaluate_tree(root, top, accept, base, options.algorithm, options.k, &stats);
+            });
+            if (root.corrupt())
+                throw corruption_error(seg.postings_path(), std::nullopt, "a postings block failed to decode");
+        });
+    }
+    info.matches = stats.candidates;
     if (info_out != nullptr) *info_out = info;
     return top.finish();
 }

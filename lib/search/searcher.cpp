@@ -15,6 +15,7 @@
 #include "rapport/search/maxscore.hpp"
 #include "rapport/search/ranked_or.hpp"
 #include "rapport/search/topk_queue.hpp"
+#include "segment_filter.hpp"
 
 namespace rapport::search {
 
@@ -25,18 +26,6 @@ analysis::analyzer_options query_analyzer_options(analysis::analyzer_options o) 
     return o;
 }
 
-// Admits the passages of one segment that are not deleted and that the caller's filter allows.
-struct segment_filter {
-    std::span<const std::uint64_t> deleted;  // segment-local bits; empty: nothing deleted
-    std::span<const std::uint64_t> allowed;  // global bits; empty: no filter
-    docid_t base;
-    bool operator()(docid_t d) const noexcept {
-        if (!deleted.empty() && ((deleted[d >> 6] >> (d & 63)) & 1u) != 0) return false;
-        if (allowed.empty()) return true;
-        const std::uint64_t g = std::uint64_t{base} + d;
-        return (g >> 6) < allowed.size() && ((allowed[g >> 6] >> (g & 63)) & 1u) != 0;
-    }
-};
 }  // namespace
 
 struct searcher::impl {
@@ -163,16 +152,6 @@ algorithm choose(algorithm requested, std::size_t terms, std::size_t k) noexcept
     return prune ? algorithm::maxscore : algorithm::exhaustive;
 }
 
-// Runs `f(accept)` with the cheapest filter that admits exactly the live, allowed passages of one
-// segment: `accept_all` when nothing is deleted or filtered out.
-template <class F>
-void with_filter(const index::disk_segment& seg, docid_t base, std::span<const std::uint64_t> allowed, F&& f) {
-    if (seg.deleted_count() == 0 && allowed.empty())
-        f(accept_all{});
-    else
-        f(segment_filter{seg.deleted_count() == 0 ? std::span<const std::uint64_t>{} : seg.deletion_bits(), allowed, base});
-}
-
 void check_cursor(const index::disk_segment& seg, const codec::block_postings_cursor& c) {
     if (c.corrupt()) throw corruption_error(seg.postings_path(), std::nullopt, "a postings block failed to decode");
 }
@@ -209,7 +188,7 @@ void evaluate(const index::index_reader& reader, const std::vector<term_plan>& p
         if (options.mode == match_mode::any) {
             // Segments go in ascending docid order into one queue, so a later segment starts with
             // the threshold the earlier ones reached.
-            with_filter(seg, base, options.filter, [&](auto accept) {
+            detail::with_filter(seg, base, options.filter, [&](auto accept) {
                 switch (algo) {
                     case algorithm::maxscore: maxscore(span, top, accept, base, &stats); break;
                     case algorithm::block_max_wand: block_max_wand(span, top, accept, base, &stats); break;
@@ -220,7 +199,7 @@ void evaluate(const index::index_reader& reader, const std::vector<term_plan>& p
             // The rarest term leads the conjunction (fewest candidates to verify).
             std::stable_sort(cursors.begin(), cursors.end(),
                              [](const cursor_t& a, const cursor_t& b) { return a.base().size() < b.base().size(); });
-            with_filter(seg, base, options.filter, [&](auto accept) {
+            detail::with_filter(seg, base, options.filter, [&](auto accept) {
                 if (options.algorithm == algorithm::exhaustive)
                     ranked_and(span, top, accept, base, &stats);
                 else
@@ -277,7 +256,7 @@ std::uint64_t searcher::count(const analysed_query& query, const search_options&
         }
         if (cursors.empty() || (missing && options.mode == match_mode::all)) continue;
         const std::span<codec::block_postings_cursor> span(cursors);
-        with_filter(seg, reader.bases()[i], options.filter, [&](auto accept) {
+        detail::with_filter(seg, reader.bases()[i], options.filter, [&](auto accept) {
             if (options.mode == match_mode::any) {
                 total += count_or(span, accept);
             } else {

@@ -45,6 +45,7 @@
 #include "rapport/query/parser.hpp"
 #include "rapport/query/query.hpp"
 #include "rapport/search/bm25.hpp"
+#include "rapport/search/searcher.hpp"
 #include "rapport/search/topk_queue.hpp"
 
 namespace rapport::search {
@@ -69,13 +70,22 @@ struct query_search_options {
     /// Restricts the search to a set of passages, as `search_options::filter` (`make_passage_filter`,
     /// `make_article_filter`). Empty: every live passage is allowed.
     std::span<const std::uint64_t> filter{};
+    /// How the tree is evaluated. Every choice returns the same hits with bit-identical scores
+    /// (exhaustive evaluation is the oracle of tests/pruning). With pruning, a root of optional
+    /// clauses runs MaxScore (`maxscore`, or block-max WAND for `block_max_wand`) over its clauses,
+    /// a root of required clauses the block-max conjunction, and any other root skips the blocks
+    /// whose bound cannot reach the threshold. `automatic` prunes when k ≤ 10 (disjunctions of 2
+    /// or more clauses), k ≤ 20 (3 or more) or k ≤ 100 (other shapes); plain term disjunctions
+    /// take the term searcher's own choice (`algorithm::automatic`).
+    search::algorithm algorithm = search::algorithm::automatic;
 };
 
 /// What evaluating a query found besides its hits.
 struct query_search_info {
     std::size_t expanded_terms = 0;   ///< terms that prefix and fuzzy clauses expanded to
     bool expansion_truncated = false; ///< a prefix or fuzzy clause hit its cap (the rarest terms were dropped)
-    std::uint64_t matches = 0;        ///< passages that matched (every one was scored)
+    /// Passages scored: every match under `algorithm::exhaustive`, fewer when pruning skipped some.
+    std::uint64_t matches = 0;
 };
 
 /// RM3 pseudo-relevance feedback settings (Lavrenko & Croft, "Relevance-based language models",
