@@ -38,6 +38,7 @@ struct settings {
     bool explain = false;
     bool rm3 = false;
     bool colour = false;
+    bool articles = false;
     std::size_t snippet_bytes = 240;
     std::string tag = "rapport";
 };
@@ -68,23 +69,18 @@ std::vector<search::field_weight> parse_fields(const std::string& list) {
     return out;
 }
 
-// What a TREC run needs: the k best distinct articles, each scored by its best passage (MaxP).
-// Passages are fetched in growing batches until k distinct articles are found or none are left.
+// What a TREC run needs: the k best distinct articles, each scored by its best passage (MaxP), in
+// one pass (`top_k_articles`). Their ids are read in passage order, so that articles stored in the
+// same compressed block are decompressed once.
 std::vector<std::pair<article_id, score_t>> best_articles(search::query_searcher& qs, const search::searcher& s,
-                                                          const query::query& q, search::query_search_options o) {
-    const std::size_t want = o.k;
-    std::vector<std::pair<article_id, score_t>> out;
-    for (o.k = want * 4;; o.k *= 4) {
-        out.clear();
-        const auto docs = qs.top_k(q, o);
-        std::unordered_set<std::string> seen;
-        for (const auto& d : docs) {
-            auto a = s.fetch_article(d.docid);
-            if (seen.insert(a.id.value).second) out.emplace_back(std::move(a.id), d.score);
-            if (out.size() == want) return out;
-        }
-        if (docs.size() < o.k) return out;  // every matching passage was seen
-    }
+                                                          const query::query& q, const search::query_search_options& o) {
+    const auto docs = qs.top_k_articles(q, o);
+    std::vector<std::size_t> order(docs.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return docs[a].docid < docs[b].docid; });
+    std::vector<std::pair<article_id, score_t>> out(docs.size());
+    for (const auto i : order) out[i] = {s.fetch_article(docs[i].docid).id, docs[i].score};
+    return out;
 }
 
 void print_pretty(search::query_searcher& s, const query::query& q, const std::vector<search::hit>& hits,
@@ -167,6 +163,7 @@ int run_search(const command_args& args) {
         ("bm25f", po::bool_switch(), "score several --fields as one with BM25F instead of summing per-field scores")
         ("format", po::value<std::string>()->default_value("pretty"),
          "pretty, json (one object per hit) or trec (a TREC run; one line per article, by its best passage)")
+        ("articles", po::bool_switch(), "one hit per article, its best passage (as --format trec ranks)")
         ("explain", po::bool_switch(), "show how each score is computed")
         ("rm3", po::bool_switch(), "expand each query by RM3 pseudo-relevance feedback (10 passages, 10 terms, 0.5)")
         ("snippet-bytes", po::value<std::size_t>()->default_value(240), "longest snippet")
@@ -225,6 +222,7 @@ int run_search(const command_args& args) {
         throw usage_error("--format must be pretty, json or trec, not '" + format + "'");
     if (vm["strict"].as<bool>()) st.parser.mode = query::parse_mode::strict;
     st.explain = vm["explain"].as<bool>();
+    st.articles = vm["articles"].as<bool>();
     st.rm3 = vm["rm3"].as<bool>();
     st.snippet_bytes = vm["snippet-bytes"].as<std::size_t>();
     st.tag = vm["tag"].as<std::string>();
@@ -280,7 +278,7 @@ int run_search(const command_args& args) {
         } else {
             const auto t0 = clock_type::now();
             const auto analysed = prepare(q.text);
-            const auto top = trees.top_k(analysed, st.options);
+            const auto top = st.articles ? trees.top_k_articles(analysed, st.options) : trees.top_k(analysed, st.options);
             micros.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
             std::vector<search::hit> hits;
             for (const auto& d : top) hits.push_back(searcher.fetch(d));

@@ -241,8 +241,7 @@ void stored_fields_reader::fail(std::uint64_t offset, const std::string& message
     throw corruption_error(name_, base_ + offset, "stored fields: " + message);
 }
 
-stored_fields_reader::loaded_block stored_fields_reader::load_block(const block_kind& kind, std::uint32_t id,
-                                                                    std::string& raw) const {
+stored_fields_reader::loaded_block stored_fields_reader::load_block(const block_kind& kind, std::uint32_t id) const {
     const char* base = data_.data();
     auto entry = [&](std::uint32_t i) { return base + kind.index_begin + stored_index_entry_size * i; };
     // The last block whose first record is ≤ id, by binary search over the fixed-width index in place.
@@ -272,28 +271,27 @@ stored_fields_reader::loaded_block stored_fields_reader::load_block(const block_
         fail(at, std::string(kind.label) + " block offsets out of range");
     }
     for (const auto& c : block_cache) {
-        if (c.id == cache_id_ && c.begin == begin) {
-            raw = c.raw;
-            return {first, next_first, begin};
-        }
+        if (c.id == cache_id_ && c.begin == begin) return {first, next_first, begin, c.raw};
     }
     const char* src = base + begin;
     const auto src_size = static_cast<std::size_t>(end - begin);
     // The frame header must announce exactly the size the index records before anything is allocated.
     const unsigned long long content = ZSTD_getFrameContentSize(src, src_size);
     if (content != raw_size) fail(begin, std::string(kind.label) + " block size disagrees with its zstd frame");
+    // Decompressed straight into the next slot, which is marked empty until the bytes are checked.
+    auto& slot = block_cache[block_cache_next];
+    slot.id = 0;
+    std::string& raw = slot.raw;
     raw.resize(raw_size);
     const std::size_t n = ZSTD_decompressDCtx(thread_dctx(), raw.data(), raw.size(), src, src_size);
     if (ZSTD_isError(n) != 0) {
         fail(begin, std::string(kind.label) + " block: zstd: " + ZSTD_getErrorName(n));
     }
     if (n != raw_size) fail(begin, std::string(kind.label) + " block decompresses to the wrong size");
-    auto& slot = block_cache[block_cache_next];
     block_cache_next = (block_cache_next + 1) % cache_slots;
     slot.id = cache_id_;
     slot.begin = begin;
-    slot.raw = raw;
-    return {first, next_first, begin};
+    return {first, next_first, begin, raw};
 }
 
 passage_record stored_fields_reader::passage(docid_t d) const {
@@ -302,11 +300,10 @@ passage_record stored_fields_reader::passage(docid_t d) const {
                                std::to_string(passage_count_) + " passages)");
     }
     const block_kind kind{"passage", 0, article_blocks_, index_, passage_blocks_, passage_count_};
-    std::string raw;
-    const auto block = load_block(kind, d, raw);
+    const auto block = load_block(kind, d);
     const std::uint64_t at = block.offset;
-    const char* p = raw.data();
-    const char* limit = p + raw.size();
+    const char* p = block.raw.data();
+    const char* limit = p + block.raw.size();
     passage_record out{};
     for (std::uint32_t id = block.first;; ++id) {
         std::uint64_t length = 0;
@@ -336,11 +333,10 @@ article_record stored_fields_reader::article(std::uint32_t a) const {
     }
     const std::uint64_t index = index_ + stored_index_entry_size * std::uint64_t{passage_blocks_};
     const block_kind kind{"article", article_blocks_, index_, index, article_blocks_count_, article_count_};
-    std::string raw;
-    const auto block = load_block(kind, a, raw);
+    const auto block = load_block(kind, a);
     const std::uint64_t at = block.offset;
-    const char* p = raw.data();
-    const char* limit = p + raw.size();
+    const char* p = block.raw.data();
+    const char* limit = p + block.raw.size();
     for (std::uint32_t id = block.first;; ++id) {
         std::uint64_t id_length = 0;
         std::uint64_t title_length = 0;

@@ -20,6 +20,7 @@
 #include "rapport/search/maxscore.hpp"
 #include "rapport/search/ranked_or.hpp"
 #include "rapport/search/searcher.hpp"
+#include "article_queue.hpp"
 #include "segment_filter.hpp"
 
 namespace rapport::search {
@@ -571,6 +572,10 @@ struct query_searcher::impl {
         std::shared_ptr<const norm_table> norms;
     };
 
+    // `top_k` into a `Queue` (passages or articles).
+    template <class Queue>
+    std::vector<scored_doc> run(const q::query& analysed, const query_search_options& options, query_search_info* info);
+
     index::index_reader reader;
     searcher flat;  // the fast path for plain disjunctions of distinct terms
     analysis::analyzer analyzer;
@@ -913,8 +918,8 @@ enum class root_shape {
 // - any other root (a phrase, a BM25F term, required with optional clauses, min-should > 1) skips
 //   whole blocks at the root: where the root's block bound over [target, L] cannot reach the
 //   threshold, nothing up to L is decoded (Ding & Suel's block-max idea applied to the whole tree).
-template <class Accept>
-void evaluate_tree(scorer& root, topk_queue& top, Accept accept, docid_t base, algorithm algo, std::size_t k,
+template <class Queue, class Accept>
+void evaluate_tree(scorer& root, Queue& top, Accept accept, docid_t base, algorithm algo, std::size_t k,
                    search_stats* stats) {
     auto* b = dynamic_cast<boolean_scorer*>(&root);
     root_shape shape = root_shape::other;
@@ -1029,33 +1034,38 @@ void for_each_match(Impl& s, const q::query& analysed, const query_search_option
 }
 }  // namespace
 
-std::vector<scored_doc> query_searcher::top_k(const q::query& analysed, const query_search_options& options,
-                                              query_search_info* info_out) {
+template <class Queue>
+std::vector<scored_doc> query_searcher::impl::run(const q::query& analysed, const query_search_options& options,
+                                                  query_search_info* info_out) {
+    auto& s = *this;
     validate(options);
     query_search_info info;
-    auto& s = *impl_;
     if (options.k == 0 || s.reader.passage_count() == 0 || analysed.empty()) {
         if (info_out != nullptr) *info_out = info;
         return {};
     }
-    if (const auto flat = as_flat_disjunction(analysed); flat && info_out == nullptr && default_fields(options)) {
+    if (const auto plain = as_flat_disjunction(analysed); plain && info_out == nullptr && default_fields(options)) {
         search_options o;
         o.k = options.k;
         o.bm25 = options.bm25;
         o.algorithm = options.algorithm;
         o.filter = options.filter;
-        return s.flat.top_k(*flat, o);
+        if constexpr (std::same_as<Queue, topk_queue>)
+            return s.flat.top_k(*plain, o);
+        else
+            return s.flat.top_k_articles(*plain, o);
     }
-    topk_queue top(options.k);
-    const auto& reader = s.reader;
+    Queue top(options.k);
     auto p = prepare(s, analysed, options, info);
-    const auto segments = reader.segments();
+    const auto segments = s.reader.segments();
     search_stats stats;
     // Segments go in ascending docid order into one queue, so a later segment starts with the
     // threshold the earlier ones reached.
     for (std::size_t i = 0; i < segments.size(); ++i) {
         const auto& seg = *segments[i];
-        const docid_t base = reader.bases()[i];
+        const docid_t base = s.reader.bases()[i];
+        if constexpr (requires { top.begin_segment(base, seg.article_numbers(), 0u); })
+            top.begin_segment(base, seg.article_numbers(), static_cast<std::uint32_t>(i));
         with_tree(s, analysed, options, p, i, [&](scorer& root, const auto&) {
             detail::with_filter(seg, base, options.filter, [&](auto accept) {
                 evaluate_tree(root, top, accept, base, options.algorithm, options.k, &stats);
@@ -1067,6 +1077,16 @@ std::vector<scored_doc> query_searcher::top_k(const q::query& analysed, const qu
     info.matches = stats.candidates;
     if (info_out != nullptr) *info_out = info;
     return top.finish();
+}
+
+std::vector<scored_doc> query_searcher::top_k(const q::query& analysed, const query_search_options& options,
+                                              query_search_info* info_out) {
+    return impl_->run<topk_queue>(analysed, options, info_out);
+}
+
+std::vector<scored_doc> query_searcher::top_k_articles(const q::query& analysed, const query_search_options& options,
+                                                       query_search_info* info) {
+    return impl_->run<detail::article_topk_queue>(analysed, options, info);
 }
 
 std::uint64_t query_searcher::count(const q::query& analysed, const query_search_options& options) {

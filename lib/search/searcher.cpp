@@ -15,6 +15,7 @@
 #include "rapport/search/maxscore.hpp"
 #include "rapport/search/ranked_or.hpp"
 #include "rapport/search/topk_queue.hpp"
+#include "article_queue.hpp"
 #include "segment_filter.hpp"
 
 namespace rapport::search {
@@ -53,6 +54,10 @@ struct searcher::impl {
         const auto n = reader.passage_count();
         return n == 0 ? 0.0 : static_cast<double>(reader.total_length()) / static_cast<double>(n);
     }
+
+    // `top_k` into a `Queue` (passages or articles).
+    template <class Queue>
+    std::vector<scored_doc> run(const analysed_query& query, const search_options& options);
 
     index::index_reader reader;
     analysis::analyzer analyzer;
@@ -158,9 +163,9 @@ void check_cursor(const index::disk_segment& seg, const codec::block_postings_cu
 
 // Evaluates a planned query with one scoring model over every segment into `top`: the body of
 // `top_k`, instantiated once per model, so that the model is chosen once per query.
-template <Similarity Model>
+template <Similarity Model, class Queue>
 void evaluate(const index::index_reader& reader, const std::vector<term_plan>& plan, const search_options& options,
-              const Model& model, double avgdl, const std::vector<std::vector<double>>& norms, topk_queue& top,
+              const Model& model, double avgdl, const std::vector<std::vector<double>>& norms, Queue& top,
               search_stats& stats) {
     const auto segments = reader.segments();
     const algorithm algo = choose(options.algorithm, plan.size(), options.k);
@@ -184,6 +189,8 @@ void evaluate(const index::index_reader& reader, const std::vector<term_plan>& p
         }
         if (cursors.empty() || (missing && options.mode == match_mode::all)) continue;
         const docid_t base = reader.bases()[i];
+        if constexpr (requires { top.begin_segment(base, seg.article_numbers(), 0u); })
+            top.begin_segment(base, seg.article_numbers(), static_cast<std::uint32_t>(i));
         const std::span<cursor_t> span(cursors);
         if (options.mode == match_mode::any) {
             // Segments go in ascending docid order into one queue, so a later segment starts with
@@ -211,22 +218,29 @@ void evaluate(const index::index_reader& reader, const std::vector<term_plan>& p
 }
 }  // namespace
 
-std::vector<scored_doc> searcher::top_k(const analysed_query& query, const search_options& options) {
+template <class Queue>
+std::vector<scored_doc> searcher::impl::run(const analysed_query& query, const search_options& options) {
     options.bm25.validate();
-    auto& s = *impl_;
-    s.stats = {};
-    const auto& reader = s.reader;
+    stats = {};
     if (query.terms.empty() || options.k == 0 || reader.passage_count() == 0) return {};
     const auto plan = make_plan(reader, query, options.mode);
     if (plan.empty()) return {};
 
-    const auto& norms = s.norms_for(options.bm25);
-    topk_queue top(options.k);
+    const auto& table = norms_for(options.bm25);
+    Queue top(options.k);
     // The one dispatch on the scoring model: everything below it is compiled per model.
     with_similarity(options.bm25, [&](const auto& model) {
-        evaluate(reader, plan, options, model, s.norm_avgdl(), norms, top, s.stats);
+        evaluate(reader, plan, options, model, norm_avgdl(), table, top, stats);
     });
     return top.finish();
+}
+
+std::vector<scored_doc> searcher::top_k(const analysed_query& query, const search_options& options) {
+    return impl_->run<topk_queue>(query, options);
+}
+
+std::vector<scored_doc> searcher::top_k_articles(const analysed_query& query, const search_options& options) {
+    return impl_->run<detail::article_topk_queue>(query, options);
 }
 
 std::uint64_t searcher::count(std::string_view query, const search_options& options) {

@@ -4,7 +4,7 @@
 // excluded mixes, exact and sloppy phrases, prefix and fuzzy expansions, field clauses, several
 // default fields summed or as BM25F, boosts, nested groups and filters, under every scoring model,
 // on random multi-segment indexes with deletions, through MaxScore, block-max WAND and the
-// automatic choice. The seed is fixed (RAPPORT_TEST_SEED overrides it) so a failure reproduces.
+// automatic choice; and article-level results (MaxP) equal the exhaustive ranking collapsed to articles. The seed is fixed (RAPPORT_TEST_SEED overrides it) so a failure reproduces.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -12,6 +12,7 @@
 #include <cstring>
 #include <memory>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -58,11 +59,12 @@ struct tree_index {
         o.index.analyzer.language = "none";
         o.index.analyzer.stopwords = std::vector<std::string>{};
         o.merges.merge_factor = 0;
+        o.index.passages.min_bytes = 0;
         index::index_writer w(dir, o);
         const std::size_t segments = 1 + rng() % 4;
         std::size_t id = 0;
         for (std::size_t seg = 0; seg < segments; ++seg) {
-            const std::size_t n = 400 + rng() % 900;
+            const std::size_t n = 250 + rng() % 600;
             for (std::size_t i = 0; i < n; ++i, ++id) {
                 const auto words = [&](std::size_t len) {
                     std::string t;
@@ -74,8 +76,13 @@ struct tree_index {
                     }
                     return t;
                 };
-                const std::size_t cap = rng() % 10 == 0 ? 200 : rng() % 2 ? 30 : 8;
-                w.add_passage({"p" + std::to_string(id)}, rng() % 4 == 0 ? "" : words(1 + rng() % 5), words(1 + rng() % cap));
+                // An article of 1–4 paragraphs, one passage each.
+                std::string body;
+                for (std::size_t para = 1 + (rng() % 3 == 0 ? rng() % 4 : 0); para > 0; --para) {
+                    const std::size_t cap = rng() % 10 == 0 ? 200 : rng() % 2 ? 30 : 8;
+                    body += words(1 + rng() % cap) + "\n\n";
+                }
+                w.add({{"p" + std::to_string(id)}, rng() % 4 == 0 ? "" : words(1 + rng() % 5), body});
             }
             for (std::size_t d = rng() % 40; d > 0 && id > 0; --d) w.remove({"p" + std::to_string(rng() % id)});
             w.commit();
@@ -139,7 +146,7 @@ std::string compare(const std::vector<scored_doc>& want, const std::vector<score
 
 TEST_CASE("pruning: every query shape, pruned, equals exhaustive evaluation") {
     std::mt19937_64 rng(seed_or(20261202));
-    std::size_t cases = 0, nonempty = 0, pruned_less = 0;
+    std::size_t cases = 0, nonempty = 0, pruned_less = 0, article_cases = 0, multi_passage = 0;
     for (int round = 0; round < 12; ++round) {
         const tree_index idx(rng);
         query_searcher qs(idx.reader);
@@ -190,10 +197,34 @@ TEST_CASE("pruning: every query shape, pruned, equals exhaustive evaluation") {
                 CHECK(compare(want, qs.top_k(tree, o)) == "");
                 ++cases;
             }
+            if (qi % 3 == 0) {
+                // Articles (MaxP) in one pass equal the full exhaustive ranking collapsed to each
+                // article's first (best) passage.
+                auto all = o;
+                all.k = n;
+                all.algorithm = algorithm::exhaustive;
+                std::vector<scored_doc> collapsed;
+                std::set<std::pair<const void*, std::uint32_t>> seen;
+                for (const auto& d : qs.top_k(tree, all)) {
+                    const auto [seg, local] = idx.reader.locate(d.docid);
+                    if (seen.insert({seg, seg->article_of(local)}).second) {
+                        if (collapsed.size() < o.k) collapsed.push_back(d);
+                    } else {
+                        ++multi_passage;  // an article matched by several passages
+                    }
+                }
+                for (const algorithm a : {algorithm::exhaustive, algorithm::maxscore, algorithm::block_max_wand,
+                                          algorithm::automatic}) {
+                    o.algorithm = a;
+                    CHECK(compare(collapsed, qs.top_k_articles(tree, o)) == "");
+                    ++article_cases;
+                }
+            }
         }
     }
+    CHECK(multi_passage > 0);
     MESSAGE("tree pruning cases: " << cases << ", non-empty: " << nonempty << ", pruned runs that scored fewer: "
-                                   << pruned_less);
+                                   << pruned_less << ", article cases: " << article_cases);
     CHECK(nonempty > cases / 6);   // the queries do find things
     CHECK(pruned_less > cases / 10);  // and pruning does skip work on a good share of them
 }

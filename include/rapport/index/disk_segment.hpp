@@ -92,6 +92,8 @@ public:
     }
     /// The article number of passage `d`, without touching stored fields. Requires: d < size().
     [[nodiscard]] std::uint32_t article_of(docid_t d) const noexcept { return articles_[d]; }
+    /// The article number of every passage (`article_of` for each docid), zero-copy.
+    [[nodiscard]] std::span<const std::uint32_t> article_numbers() const noexcept { return articles_; }
     /// Sum of all passage lengths (deleted included).
     [[nodiscard]] std::uint64_t total_length() const noexcept { return total_length_; }
     /// True when passage `d` is deleted. Requires: d < size().

@@ -140,9 +140,11 @@ private:
         std::uint32_t first = 0;  // its first record
         std::uint64_t end = 0;    // one past its last record
         std::uint64_t offset = 0; // its compressed bytes' offset in the payload (for errors)
+        std::string_view raw;     // its decompressed bytes, in this thread's block cache
     };
-    // Decompresses the block holding record `id` of a kind into `raw`.
-    loaded_block load_block(const block_kind& kind, std::uint32_t id, std::string& raw) const;
+    // The block holding record `id` of a kind, decompressed into this thread's block cache (or
+    // found there); `raw` stays valid until this thread's next `load_block`.
+    loaded_block load_block(const block_kind& kind, std::uint32_t id) const;
 
     std::string_view data_;
     std::string name_;

@@ -36,8 +36,8 @@ namespace rapport::search {
 /// shared only with evaluations of other segments (any order). Cursors end in an unspecified position.
 /// Complexity: O(P · q) in the worst case (no pruning), usually far less; O(q) scratch, inline for
 /// q ≤ 16 (beyond, one allocation; if it fails, exhaustive `ranked_or` runs instead).
-template <BlockMaxCursor Cursor, class Accept = accept_all>
-void block_max_wand(std::span<Cursor> cursors, topk_queue& top, Accept accept = {}, docid_t base = 0,
+template <BlockMaxCursor Cursor, class Queue = topk_queue, class Accept = accept_all>
+void block_max_wand(std::span<Cursor> cursors, Queue& top, Accept accept = {}, docid_t base = 0,
                     search_stats* stats = nullptr) noexcept {
     const std::size_t q = cursors.size();
     if (q == 0 || top.capacity() == 0) return;
@@ -173,8 +173,8 @@ void block_max_wand(std::span<Cursor> cursors, topk_queue& top, Accept accept = 
 /// order, as `ranked_and` does.
 /// Requires: as `ranked_and` (the rarest term first drives the candidates); non-negative scores.
 /// Complexity: at most that of `ranked_and`, plus O(q) block-bound look-ups per candidate.
-template <BlockMaxCursor Cursor, class Accept = accept_all>
-void block_max_and(std::span<Cursor> cursors, topk_queue& top, Accept accept = {}, docid_t base = 0,
+template <BlockMaxCursor Cursor, class Queue = topk_queue, class Accept = accept_all>
+void block_max_and(std::span<Cursor> cursors, Queue& top, Accept accept = {}, docid_t base = 0,
                    search_stats* stats = nullptr) noexcept {
     const std::size_t q = cursors.size();
     if (q == 0 || top.capacity() == 0) return;

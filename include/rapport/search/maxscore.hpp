@@ -39,8 +39,8 @@ namespace rapport::search {
 /// shared only with evaluations of other segments (any order). Cursors end in an unspecified position.
 /// Complexity: O(P · q) in the worst case (no pruning), usually far less; O(q) scratch, inline for
 /// q ≤ 16 (beyond, one allocation; if it fails, exhaustive `ranked_or` runs instead).
-template <ScoredCursor Cursor, class Accept = accept_all>
-void maxscore(std::span<Cursor> cursors, topk_queue& top, Accept accept = {}, docid_t base = 0,
+template <ScoredCursor Cursor, class Queue = topk_queue, class Accept = accept_all>
+void maxscore(std::span<Cursor> cursors, Queue& top, Accept accept = {}, docid_t base = 0,
               search_stats* stats = nullptr) noexcept {
     const std::size_t q = cursors.size();
     if (q == 0 || top.capacity() == 0) return;

@@ -127,6 +127,14 @@ public:
     [[nodiscard]] std::vector<scored_doc> top_k(const query::query& analysed, const query_search_options& options = {},
                                                 query_search_info* info = nullptr);
 
+    /// The k best articles, each scored by its best passage (MaxP), in one pass with the same
+    /// evaluation and pruning as `top_k`, exact: entries hold the article's score and its best
+    /// passage's global id, best first, ties by lower passage id (as `searcher::top_k_articles`).
+    /// `info->matches` counts passages. Throws: as `top_k`.
+    [[nodiscard]] std::vector<scored_doc> top_k_articles(const query::query& analysed,
+                                                         const query_search_options& options = {},
+                                                         query_search_info* info = nullptr);
+
     /// The number of live (and allowed) passages that match `analysed`, without scoring them.
     /// Throws: as `top_k`.
     [[nodiscard]] std::uint64_t count(const query::query& analysed, const query_search_options& options = {});

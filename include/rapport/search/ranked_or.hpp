@@ -15,6 +15,11 @@
 
 namespace rapport::search {
 
+/// The queue every evaluation algorithm fills (`Queue`): `topk_queue`, or any type with its
+/// `threshold()`, `capacity()` and `insert(score, docid)` (true when the threshold may have
+/// risen) and its safety rule: an entry scoring strictly below the threshold never changes the
+/// result (lib/search's article-level queue is the other one).
+
 /// Accepts every docid: the filter of a segment without deletions.
 struct accept_all {
     constexpr bool operator()(docid_t) const noexcept { return true; }
@@ -24,8 +29,8 @@ struct accept_all {
 /// deleted), and offers it to `top` as docid + `base`; adds its work to `*stats` when given.
 /// Scores are summed in cursor order, so equal inputs give bit-identical scores.
 /// Complexity: O(P · q) for P postings over q cursors.
-template <ScoredCursor Cursor, class Accept = accept_all>
-void ranked_or(std::span<Cursor> cursors, topk_queue& top, Accept accept = {}, docid_t base = 0,
+template <ScoredCursor Cursor, class Queue = topk_queue, class Accept = accept_all>
+void ranked_or(std::span<Cursor> cursors, Queue& top, Accept accept = {}, docid_t base = 0,
                search_stats* stats = nullptr) noexcept {
     std::uint64_t scored = 0;
     std::uint64_t candidates = 0;
@@ -58,8 +63,8 @@ void ranked_or(std::span<Cursor> cursors, topk_queue& top, Accept accept = {}, d
 /// `top` as docid + `base`; adds its work to `*stats` when given. Advances by leapfrogging: every
 /// cursor seeks to the largest current docid until all agree.
 /// Complexity: O(q · |first list| · log) when the first cursor is the rarest term.
-template <ScoredCursor Cursor, class Accept = accept_all>
-void ranked_and(std::span<Cursor> cursors, topk_queue& top, Accept accept = {}, docid_t base = 0,
+template <ScoredCursor Cursor, class Queue = topk_queue, class Accept = accept_all>
+void ranked_and(std::span<Cursor> cursors, Queue& top, Accept accept = {}, docid_t base = 0,
                 search_stats* stats = nullptr) noexcept {
     if (cursors.empty()) return;
     std::uint64_t candidates = 0;

@@ -133,6 +133,14 @@ public:
     /// stored fields (what `search` does before fetching). Same errors as `search`.
     [[nodiscard]] std::vector<scored_doc> top_k(const analysed_query& query, const search_options& options = {});
 
+    /// The k best articles: each article scored by its best passage (MaxP), in one pass with the
+    /// same evaluation (and pruning) as `top_k`, exact. Each entry holds the article's score and its
+    /// best passage's global id (`fetch_article` names the article); best first, ties by lower
+    /// passage id; an article's best passage is its highest-scoring one, ties by lower id. Articles
+    /// are told apart per segment (an id stored in two segments counts as two articles). Same
+    /// errors as `search`.
+    [[nodiscard]] std::vector<scored_doc> top_k_articles(const analysed_query& query, const search_options& options = {});
+
     /// Number of passages that match `query` under `options.mode` (any term, or every term) and
     /// `options.filter`, deleted passages excluded; nothing is scored (`k`, `bm25` and `algorithm`
     /// are ignored). Complexity: linear in the postings of the query terms.
