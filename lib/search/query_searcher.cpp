@@ -787,7 +787,10 @@ query_searcher::query_searcher(query_searcher&&) noexcept = default;
 query_searcher& query_searcher::operator=(query_searcher&&) noexcept = default;
 
 q::query query_searcher::parse(std::string_view text, const q::parser_options& options) {
-    return q::analyze(q::parse(text, options), impl_->analyzer);
+    // Prefix and fuzzy terms are folded exactly when the index folded its text.
+    q::analyze_options how;
+    how.fold_multi_term = impl_->reader.options().analyzer.case_fold;
+    return q::analyze(q::parse(text, options), impl_->analyzer, how);
 }
 
 namespace {

@@ -375,3 +375,18 @@ TEST_CASE("query_searcher: for every model, trees score as the searcher and expl
     const auto q = trees.parse("w1 w2");
     CHECK(trees.top_k(q, {.k = 50}) != trees.top_k(q, {.k = 50, .bm25 = settings[0]}));
 }
+
+TEST_CASE("query_searcher: prefix and fuzzy terms follow the index's case folding") {
+    index::index_options o;
+    o.analyzer.stopwords = std::vector<std::string>{};
+    o.analyzer.language = "";
+    o.analyzer.case_fold = false;  // the index keeps "Customer" as written
+    index::index_builder b(o);
+    b.add_passage(article_id{"a0"}, "", "Customer service");
+    b.add_passage(article_id{"a1"}, "", "customer care");
+    search::query_searcher trees(b.finish());
+    CHECK(ids(trees.top_k(trees.parse("Customer"))) == std::vector<docid_t>{0});
+    CHECK(ids(trees.top_k(trees.parse("Cust*"))) == std::vector<docid_t>{0});
+    CHECK(ids(trees.top_k(trees.parse("Custmer~1"))) == std::vector<docid_t>{0});
+    CHECK(ids(trees.top_k(trees.parse("cust*"))) == std::vector<docid_t>{1});
+}
