@@ -163,6 +163,8 @@ int run_search(const command_args& args) {
         ("bm25f", po::bool_switch(), "score several --fields as one with BM25F instead of summing per-field scores")
         ("format", po::value<std::string>()->default_value("pretty"),
          "pretty, json (one object per hit) or trec (a TREC run; one line per article, by its best passage)")
+        ("algorithm", po::value<std::string>()->default_value("auto"),
+         "evaluation: auto, exhaustive, maxscore or bmw (block-max WAND); the same hits and scores")
         ("articles", po::bool_switch(), "one hit per article, its best passage (as --format trec ranks)")
         ("explain", po::bool_switch(), "show how each score is computed")
         ("rm3", po::bool_switch(), "expand each query by RM3 pseudo-relevance feedback (10 passages, 10 terms, 0.5)")
@@ -223,6 +225,17 @@ int run_search(const command_args& args) {
     if (vm["strict"].as<bool>()) st.parser.mode = query::parse_mode::strict;
     st.explain = vm["explain"].as<bool>();
     st.articles = vm["articles"].as<bool>();
+    const auto algo = vm["algorithm"].as<std::string>();
+    if (algo == "auto")
+        st.options.algorithm = search::algorithm::automatic;
+    else if (algo == "exhaustive")
+        st.options.algorithm = search::algorithm::exhaustive;
+    else if (algo == "maxscore")
+        st.options.algorithm = search::algorithm::maxscore;
+    else if (algo == "bmw")
+        st.options.algorithm = search::algorithm::block_max_wand;
+    else
+        throw usage_error("--algorithm must be auto, exhaustive, maxscore or bmw, not '" + algo + "'");
     st.rm3 = vm["rm3"].as<bool>();
     st.snippet_bytes = vm["snippet-bytes"].as<std::size_t>();
     st.tag = vm["tag"].as<std::string>();

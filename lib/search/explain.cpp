@@ -63,7 +63,10 @@ explanation explain(searcher& s, const analysed_query& query, docid_t passage, c
     options.bm25.validate();
     const auto& reader = s.reader();
     if (passage >= reader.passage_count()) throw invalid_argument("explain: passage id out of range");
-    const auto [seg, local] = reader.locate(passage);
+    // Named variables, not a structured binding: lambdas below capture them (clang 14 cannot).
+    const auto located = reader.locate(passage);
+    const auto* seg = located.first;
+    const docid_t local = located.second;
     const auto segments = reader.segments();
 
     explanation e;

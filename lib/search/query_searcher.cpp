@@ -691,8 +691,9 @@ scorer_ptr build(const build_context<Model>& cx, const q::query& node, double bo
         return make_bm25f_term(cx, t->text, boost);
     // One scorer per field searched, weights multiplying the boost, summed.
     std::vector<scorer_ptr> per_field;
-    for (const auto& [f, w] : leaf_fields(inherited, cx.options)) {
-        const double b = boost * w;
+    for (const auto& fw : leaf_fields(inherited, cx.options)) {
+        const index::field f = fw.field;  // not a structured binding: a lambda below captures it (clang 14)
+        const double b = boost * fw.weight;
         if (t != nullptr) {
             per_field.push_back(make_term(cx, f, t->text, b));
         } else if (const auto* p = node.get_if<q::phrase_node>()) {
@@ -1111,7 +1112,10 @@ score_explanation query_searcher::explain(const q::query& analysed, docid_t pass
     validate(options);
     const auto& reader = impl_->reader;
     if (passage >= reader.passage_count()) throw invalid_argument("explain: passage id out of range");
-    const auto [seg, local] = reader.locate(passage);
+    // Named variables, not a structured binding: clang 14 cannot capture bindings in lambdas.
+    const auto located = reader.locate(passage);
+    const auto* seg = located.first;
+    const docid_t local = located.second;
     if (analysed.empty()) return {0, "the query is empty: it matches nothing", {}};
     if (seg->is_deleted(local)) return {0, "the passage is deleted: it is never returned", {}};
     if (!allowed(options.filter, passage)) return {0, "the passage is outside the filter: it is never returned", {}};
@@ -1214,7 +1218,9 @@ q::query query_searcher::rm3(const q::query& analysed, const query_search_option
         std::vector<std::pair<std::string, double>> merged;
         const double n = static_cast<double>(flat->terms.size());
         for (const auto& t : flat->terms) merged.emplace_back(t.text, rm.original_weight * static_cast<double>(t.count) / n);
-        for (const auto& [t, v] : model) {
+        for (const auto& tv : model) {
+            const std::string& t = tv.first;  // not a structured binding: the lambda captures it (clang 14)
+            const double v = tv.second;
             auto it = std::find_if(merged.begin(), merged.end(), [&](const auto& m) { return m.first == t; });
             if (it == merged.end())
                 merged.emplace_back(t, fb_weight * v);

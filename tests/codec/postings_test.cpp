@@ -295,7 +295,8 @@ TEST_CASE("codec: seek matches lower_bound on a reference") {
         }
     }
     SUBCASE("every target seeks from a fresh cursor") {
-        for (const auto& [r, post, pos, info] : terms) {
+        for (const auto& [r_, post, pos, info] : terms) {
+            const auto& r = r_;  // CAPTURE's lambda cannot capture a binding (clang 14)
             CAPTURE(r.docids.size());
             const docid_t last = r.docids.back();
             for (int rep = 0; rep < 300; ++rep) {

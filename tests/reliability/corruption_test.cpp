@@ -254,7 +254,8 @@ TEST_CASE_TEMPLATE("reliability: a file version too new or too old is a format_v
         REQUIRE(written >= 1);
         for (const auto& [version, words] :
              {std::pair<std::uint32_t, const char*>{written + 1, "too new"}, {0, "too old"}}) {
-            CAPTURE(version);
+            const std::uint32_t shown = version;  // CAPTURE's lambda cannot capture a binding (clang 14)
+            CAPTURE(shown);
             const auto dir = copies.copy_with(file, with_version(original, version));
             try {
                 const auto r = index::index_reader::open(dir);

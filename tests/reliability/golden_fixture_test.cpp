@@ -154,7 +154,8 @@ index::index_reader check_fixture(const test::scratch_dir& scratch, std::uint32_
 
     search::searcher s(r);
     for (const auto& [query, hits] : answers) {
-        CAPTURE(query);
+        const auto& shown = query;  // CAPTURE's lambda cannot capture a binding (clang 14)
+        CAPTURE(shown);
         const auto found = s.search(query, {.k = 10});
         REQUIRE(found.size() == hits.size());
         for (std::size_t i = 0; i < hits.size(); ++i) {

@@ -136,7 +136,7 @@ public:
                  std::is_same_v<Node, boolean_node>)
     /* implicit */ query(Node node) : node_(std::in_place_type<Node>, std::move(node)) {}
     /// A query holding `node`, with boost 1 and no field restriction.
-    explicit query(node_type node) : node_(std::move(node)) {}
+    explicit query(node_type node);
     /// Copies the tree (deep).
     query(const query&) = default;
     /// Moves the tree.
@@ -179,7 +179,7 @@ public:
     }
     /// Sets the boost of a temporary and returns it by value: `term("trust").boost(2)`.
     /// Requires: `b` is finite and not negative.
-    [[nodiscard]] query boost(double b) && noexcept { return std::move(boost(b)); }
+    [[nodiscard]] query boost(double b) && noexcept;
 
     /// The field restriction; empty means the field inherited from the enclosing boolean, or the
     /// default fields at the root.
@@ -191,7 +191,7 @@ public:
     }
     /// Sets the field restriction of a temporary and returns it by value:
     /// `term("trust").field("title")`.
-    [[nodiscard]] query field(std::string name) && { return std::move(field(std::move(name))); }
+    [[nodiscard]] query field(std::string name) &&;
 
     /// Deep equality: same node kinds, texts, positions, slops, clauses, boosts (compared exactly)
     /// and fields. `a == b` implies `to_string(a) == to_string(b)`.
@@ -220,6 +220,10 @@ inline bool operator==(const boolean_node& a, const boolean_node& b) {
 }
 
 inline query::query() : node_(boolean_node{}) {}
+// Defined here, where `clause` is complete: moving the variant moves a vector of clauses.
+inline query::query(node_type node) : node_(std::move(node)) {}
+inline query query::boost(double b) && noexcept { return std::move(boost(b)); }
+inline query query::field(std::string name) && { return std::move(field(std::move(name))); }
 
 inline bool query::empty() const noexcept {
     const auto* b = std::get_if<boolean_node>(&node_);
