@@ -32,6 +32,7 @@
 #include "rapport/storage/memory_directory.hpp"
 #include "support/backends.hpp"
 #include "support/hand_index.hpp"
+#include "support/random_texts.hpp"
 
 using namespace rapport;
 using namespace rapport::search;
@@ -131,15 +132,7 @@ std::vector<scored_doc> run(const disk_hand& h, const std::vector<std::pair<std:
     return shared != nullptr ? std::vector<scored_doc>{} : top.finish();
 }
 
-// A word of the random vocabulary: "q" and the index in base 26 (letters only, one ICU word).
-std::string word(std::size_t i) {
-    std::string w = "q";
-    do {
-        w += static_cast<char>('a' + i % 26);
-        i /= 26;
-    } while (i != 0);
-    return w;
-}
+std::string word(std::size_t i) { return test::letter_word(i); }
 
 }  // namespace
 

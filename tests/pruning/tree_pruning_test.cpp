@@ -21,6 +21,7 @@
 #include "rapport/index/index_writer.hpp"
 #include "rapport/search/query_searcher.hpp"
 #include "rapport/storage/memory_directory.hpp"
+#include "support/random_texts.hpp"
 
 using namespace rapport;
 using namespace rapport::search;
@@ -32,16 +33,7 @@ std::uint64_t seed_or(std::uint64_t fallback) {
     return s != nullptr ? std::strtoull(s, nullptr, 10) : fallback;
 }
 
-// "q" and the index in base 26, letters only: neighbouring words share prefixes ("qa", "qab", …),
-// so prefix and fuzzy clauses expand to several terms.
-std::string word(std::size_t i) {
-    std::string w = "q";
-    do {
-        w += static_cast<char>('a' + i % 26);
-        i /= 26;
-    } while (i != 0);
-    return w;
-}
+std::string word(std::size_t i) { return test::letter_word(i); }
 
 struct tree_index {
     std::shared_ptr<storage::memory_directory> dir = std::make_shared<storage::memory_directory>("trees");

@@ -10,6 +10,17 @@
 
 namespace rapport::test {
 
+/// Word `i` of a random vocabulary: "q" and `i` in base 26, letters only (one ICU word), so that
+/// neighbouring words share prefixes ("qa", "qab", …) for prefix and fuzzy clauses.
+inline std::string letter_word(std::size_t i) {
+    std::string w = "q";
+    do {
+        w += static_cast<char>('a' + i % 26);
+        i /= 26;
+    } while (i != 0);
+    return w;
+}
+
 /// `count` texts of `min_words` to `min_words + spread - 1` words each.
 inline std::vector<std::string> skewed_texts(std::mt19937& rng, int count, int min_words, int spread, unsigned vocabulary) {
     std::vector<std::string> texts;
