@@ -35,7 +35,7 @@ TEST_CASE("ingest: .jsonl.zst files are decompressed while reading") {
         for (std::size_t keep : {bytes.size() - 1, bytes.size() / 2, std::size_t{5}}) {
             CAPTURE(keep);
             rapport::ingest::test::write_file(dir.path() / "t.jsonl.zst", bytes.substr(0, keep));
-            CHECK_THROWS_AS(read_jsonl(dir.path() / "t.jsonl.zst"), rapport::corruption_error);
+            CHECK_THROWS_AS((void)read_jsonl(dir.path() / "t.jsonl.zst"), rapport::corruption_error);
         }
     }
     SUBCASE("a flipped byte in the frame header or the checksum") {
@@ -52,5 +52,5 @@ TEST_CASE("ingest: .jsonl.zst files are decompressed while reading") {
             }
         }
     }
-    SUBCASE("missing file") { CHECK_THROWS_AS(read_jsonl(dir.path() / "none.jsonl.zst"), rapport::io_error); }
+    SUBCASE("missing file") { CHECK_THROWS_AS((void)read_jsonl(dir.path() / "none.jsonl.zst"), rapport::io_error); }
 }
