@@ -2,11 +2,84 @@
 #include "rapport/index/index_reader.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <bit>
+#include <mutex>
 
 #include "rapport/core/error.hpp"
 #include "rapport/storage/directory.hpp"
 
 namespace rapport::index {
+
+namespace {
+// Bit for bit, so that 0.0 and -0.0 (which validation lets through) are different keys: a table is
+// shared only where recomputing it would give the same bits.
+bool same_bits(double a, double b) noexcept { return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b); }
+
+bool same_key(const length_norm_key& a, const length_norm_key& b) noexcept {
+    if (a.normaliser != b.normaliser || a.fields.size() != b.fields.size()) return false;
+    for (std::size_t i = 0; i < a.parameters.size(); ++i)
+        if (!same_bits(a.parameters[i], b.parameters[i])) return false;
+    for (std::size_t i = 0; i < a.fields.size(); ++i)
+        if (a.fields[i].first != b.fields[i].first || !same_bits(a.fields[i].second, b.fields[i].second)) return false;
+    return true;
+}
+
+// The snapshot's length-normaliser tables, most recently used first. The list's mutex is held only to
+// find or insert an entry; a table is built under its entry's own mutex, so threads that want the
+// same table wait for one build while other tables build in parallel. Entries and tables are
+// shared: an evicted entry lives on while a builder holds it, and a table while a search does.
+class norm_cache {
+public:
+    std::shared_ptr<const length_norm_table> get(const length_norm_key& key,
+                                                 const std::function<length_norm_table()>& build) {
+        std::shared_ptr<entry> e;
+        {
+            const std::lock_guard lock(mutex_);
+            const auto it = std::find_if(entries_.begin(), entries_.end(), [&](const auto& x) { return same_key(x->key, key); });
+            if (it != entries_.end()) {
+                e = *it;
+                std::rotate(entries_.begin(), it, it + 1);  // most recently used first
+            } else {
+                e = std::make_shared<entry>();
+                e->key = key;
+                entries_.insert(entries_.begin(), e);
+                if (entries_.size() > length_norm_cache_capacity) entries_.pop_back();
+            }
+        }
+        const std::lock_guard lock(e->mutex);
+        if (e->table) {
+            hits_.fetch_add(1, std::memory_order_relaxed);
+            return e->table;
+        }
+        e->table = std::make_shared<const length_norm_table>(build());
+        builds_.fetch_add(1, std::memory_order_relaxed);
+        return e->table;
+    }
+
+    length_norm_cache_stats stats() const {
+        length_norm_cache_stats s;
+        {
+            const std::lock_guard lock(mutex_);
+            s.tables = entries_.size();
+        }
+        s.builds = builds_.load(std::memory_order_relaxed);
+        s.hits = hits_.load(std::memory_order_relaxed);
+        return s;
+    }
+
+private:
+    struct entry {
+        length_norm_key key;
+        std::mutex mutex;  // guards `table`
+        std::shared_ptr<const length_norm_table> table;  // null until built
+    };
+    mutable std::mutex mutex_;  // guards `entries_`
+    std::vector<std::shared_ptr<entry>> entries_;
+    std::atomic<std::uint64_t> builds_{0};
+    std::atomic<std::uint64_t> hits_{0};
+};
+}  // namespace
 
 struct index_reader::state {
     std::shared_ptr<storage::directory> dir;
@@ -19,6 +92,9 @@ struct index_reader::state {
     std::uint64_t total_length = 0;
     std::uint64_t total_title_length = 0;
     std::uint64_t articles = 0;
+    // Derived tables, filled on demand: the one part of the snapshot that changes, internally
+    // synchronised (hence mutable in a state every copy of the reader shares as const).
+    mutable norm_cache norms;
 };
 
 index_reader index_reader::open(std::shared_ptr<storage::directory> dir) { return open_commit(std::move(dir), nullptr); }
@@ -90,5 +166,12 @@ std::pair<const disk_segment*, docid_t> index_reader::locate(docid_t d) const no
     const auto i = static_cast<std::size_t>(std::upper_bound(b.begin(), b.end(), d) - b.begin()) - 1;
     return {state_->segments[i].get(), d - b[i]};
 }
+
+std::shared_ptr<const length_norm_table> index_reader::length_norms(const length_norm_key& key,
+                                                                   const std::function<length_norm_table()>& build) const {
+    return state_->norms.get(key, build);
+}
+
+length_norm_cache_stats index_reader::length_norm_cache() const { return state_->norms.stats(); }
 
 }  // namespace rapport::index

@@ -16,7 +16,7 @@ namespace {
 // The term-by-term part of `explain`, for one model: the same idf, normaliser and score functions
 // as the searcher's cursors, summed in the same order (see below).
 template <Similarity Model>
-void explain_terms(const Model& model, searcher& s, const analysed_query& query, match_mode mode,
+void explain_terms(const Model& model, const searcher& s, const analysed_query& query, match_mode mode,
                    const index::disk_segment& seg, docid_t local, double norm, explanation& e, bool& all, bool& any) {
     // (postings in this segment, score) of each term the passage holds, in query order.
     std::vector<std::pair<std::uint64_t, score_t>> parts;
@@ -59,7 +59,7 @@ void explain_terms(const Model& model, searcher& s, const analysed_query& query,
 }
 }  // namespace
 
-explanation explain(searcher& s, const analysed_query& query, docid_t passage, const search_options& options) {
+explanation explain(const searcher& s, const analysed_query& query, docid_t passage, const search_options& options) {
     options.bm25.validate();
     const auto& reader = s.reader();
     if (passage >= reader.passage_count()) throw invalid_argument("explain: passage id out of range");
@@ -79,7 +79,7 @@ explanation explain(searcher& s, const analysed_query& query, docid_t passage, c
     // The searcher's own normaliser for this passage, so the score is bit-identical to its.
     const auto segment = static_cast<std::size_t>(
         std::find_if(segments.begin(), segments.end(), [&](const auto& p) { return p.get() == seg; }) - segments.begin());
-    const double norm = s.length_norms(options.bm25)[segment][local];
+    const double norm = (*s.length_norms(options.bm25))[segment][local];
 
     bool all = true;
     bool any = false;

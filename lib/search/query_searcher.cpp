@@ -20,7 +20,9 @@
 #include "rapport/search/maxscore.hpp"
 #include "rapport/search/ranked_or.hpp"
 #include "rapport/search/searcher.hpp"
+#include "analyzer_pool.hpp"
 #include "article_queue.hpp"
+#include "length_norms.hpp"
 #include "segment_filter.hpp"
 
 namespace rapport::search {
@@ -520,40 +522,29 @@ public:
 
 }  // namespace
 
+// Everything here is fixed at construction or internally synchronised (the analyzer pool, the
+// reader's norm cache, the flat searcher): the query methods are const and keep their scratch state
+// (scorer trees, queues, expansions) on the stack.
 struct query_searcher::impl {
-    explicit impl(index::index_reader r) : reader(std::move(r)), flat(reader) {
+    explicit impl(index::index_reader r) : reader(std::move(r)), flat(reader), analyzers(analyzer_options(reader)) {}
+
+    static analysis::analyzer_options analyzer_options(const index::index_reader& reader) {
         auto o = reader.options().analyzer;
         o.invalid_utf8 = invalid_utf8_policy::replace;
-        analyzer = analysis::analyzer(o);
+        return o;
     }
 
-    using norm_table = std::vector<std::vector<double>>;  // per segment, per local passage
+    using norm_table = index::length_norm_table;  // per segment, per local passage
 
     // Per-segment normalisers of a weighted combination of fields: one field at weight 1 is that
-    // field's lengths; several are BM25F's Σ w_f · dl_f against Σ w_f · avgdl_f. Body norms are the
-    // flat searcher's (one table per snapshot and parameters, stable while a query runs); others are
-    // kept for the last few settings, shared so that a query keeps its tables alive whatever the
-    // cache evicts meanwhile.
-    std::shared_ptr<const norm_table> norms(const bm25_params& p, const std::vector<field_weight>& weights) {
-        if (weights.size() == 1 && weights.front() == field_weight{index::field::body, 1.0})
-            return {std::shared_ptr<const void>(), &flat.length_norms(p)};  // not owned: the searcher's
-        for (const auto& c : norms_cache)
-            if (c.params == p && c.weights == weights) return c.norms;
-        auto table = std::make_shared<norm_table>();
-        const double avgdl = average_length(weights);
-        with_similarity(p, [&](const auto& model) {
-            for (const auto& seg : reader.segments()) {
-                auto& out = table->emplace_back(seg->size());
-                for (docid_t d = 0; d < seg->size(); ++d) {
-                    double length = 0;
-                    for (const auto& [f, w] : weights) length += w * static_cast<double>(seg->lengths(f)[d]);
-                    out[d] = model.length_norm(length, avgdl);
-                }
-            }
-        });
-        if (norms_cache.size() >= 4) norms_cache.erase(norms_cache.begin());
-        norms_cache.push_back({p, weights, table});
-        return table;
+    // field's lengths; several are BM25F's Σ w_f · dl_f against Σ w_f · avgdl_f. From the snapshot's
+    // cache, shared with the flat searcher (the body at weight 1 is its table, bit for bit) and every
+    // other searcher over the snapshot; the pointer keeps a table alive while a query uses it.
+    [[nodiscard]] std::shared_ptr<const norm_table> norms(const bm25_params& p, const std::vector<field_weight>& weights) const {
+        std::vector<std::pair<index::field, double>> fields;
+        fields.reserve(weights.size());
+        for (const auto& [f, w] : weights) fields.emplace_back(f, w);
+        return detail::shared_length_norms(reader, p, average_length(weights), std::move(fields));
     }
 
     // The mean length the normalisers of `weights` use: Σ w_f · avgdl_f (for the body alone the
@@ -566,21 +557,13 @@ struct query_searcher::impl {
         return avgdl > 0 ? avgdl : 1.0;
     }
 
-    struct cached_norms {
-        bm25_params params;
-        std::vector<field_weight> weights;
-        std::shared_ptr<const norm_table> norms;
-    };
-
     // `top_k` into a `Queue` (passages or articles).
     template <class Queue>
-    std::vector<scored_doc> run(const q::query& analysed, const query_search_options& options, query_search_info* info);
+    std::vector<scored_doc> run(const q::query& analysed, const query_search_options& options, query_search_info* info) const;
 
     index::index_reader reader;
     searcher flat;  // the fast path for plain disjunctions of distinct terms
-    analysis::analyzer analyzer;
-    std::vector<analysis::token> tokens;
-    std::vector<cached_norms> norms_cache;
+    detail::analyzer_pool analyzers;
 };
 
 namespace {
@@ -787,11 +770,13 @@ query_searcher::~query_searcher() = default;
 query_searcher::query_searcher(query_searcher&&) noexcept = default;
 query_searcher& query_searcher::operator=(query_searcher&&) noexcept = default;
 
-q::query query_searcher::parse(std::string_view text, const q::parser_options& options) {
+q::query query_searcher::parse(std::string_view text, const q::parser_options& options) const {
     // Prefix and fuzzy terms are folded exactly when the index folded its text.
     q::analyze_options how;
     how.fold_multi_term = impl_->reader.options().analyzer.case_fold;
-    return q::analyze(q::parse(text, options), impl_->analyzer, how);
+    auto parsed = q::parse(text, options);
+    auto analyzer = impl_->analyzers.acquire();
+    return q::analyze(parsed, analyzer.analyzer(), how);
 }
 
 namespace {
@@ -1040,8 +1025,8 @@ void for_each_match(Impl& s, const q::query& analysed, const query_search_option
 
 template <class Queue>
 std::vector<scored_doc> query_searcher::impl::run(const q::query& analysed, const query_search_options& options,
-                                                  query_search_info* info_out) {
-    auto& s = *this;
+                                                  query_search_info* info_out) const {
+    const auto& s = *this;
     validate(options);
     query_search_info info;
     if (options.k == 0 || s.reader.passage_count() == 0 || analysed.empty()) {
@@ -1084,18 +1069,18 @@ std::vector<scored_doc> query_searcher::impl::run(const q::query& analysed, cons
 }
 
 std::vector<scored_doc> query_searcher::top_k(const q::query& analysed, const query_search_options& options,
-                                              query_search_info* info_out) {
+                                              query_search_info* info_out) const {
     return impl_->run<topk_queue>(analysed, options, info_out);
 }
 
 std::vector<scored_doc> query_searcher::top_k_articles(const q::query& analysed, const query_search_options& options,
-                                                       query_search_info* info) {
+                                                       query_search_info* info) const {
     return impl_->run<detail::article_topk_queue>(analysed, options, info);
 }
 
-std::uint64_t query_searcher::count(const q::query& analysed, const query_search_options& options) {
+std::uint64_t query_searcher::count(const q::query& analysed, const query_search_options& options) const {
     validate(options);
-    auto& s = *impl_;
+    const auto& s = *impl_;
     if (s.reader.passage_count() == 0 || analysed.empty()) return 0;
     if (const auto flat = as_flat_disjunction(analysed); flat && default_fields(options)) {
         search_options o;
@@ -1108,7 +1093,8 @@ std::uint64_t query_searcher::count(const q::query& analysed, const query_search
     return info.matches;
 }
 
-score_explanation query_searcher::explain(const q::query& analysed, docid_t passage, const query_search_options& options) {
+score_explanation query_searcher::explain(const q::query& analysed, docid_t passage,
+                                          const query_search_options& options) const {
     validate(options);
     const auto& reader = impl_->reader;
     if (passage >= reader.passage_count()) throw invalid_argument("explain: passage id out of range");
@@ -1176,12 +1162,12 @@ highlight::highlight_query query_searcher::highlight_terms(const q::query& analy
 }
 
 highlight::snippet query_searcher::snippet(std::string_view text, const highlight::highlight_query& terms,
-                                           const highlight::snippet_options& options) {
-    impl_->analyzer.analyze(text, impl_->tokens);
-    return highlight::make_snippet(text, impl_->tokens, terms, options);
+                                           const highlight::snippet_options& options) const {
+    auto analyzer = impl_->analyzers.acquire();
+    return highlight::make_snippet(text, analyzer.analyze(text), terms, options);
 }
 
-q::query query_searcher::rm3(const q::query& analysed, const query_search_options& options, const rm3_options& rm) {
+q::query query_searcher::rm3(const q::query& analysed, const query_search_options& options, const rm3_options& rm) const {
     if (!(rm.original_weight >= 0.0 && rm.original_weight <= 1.0))
         throw invalid_argument("rm3: original_weight must lie in [0, 1]");
     if (rm.feedback_passages == 0 || rm.expansion_terms == 0) return analysed;
@@ -1192,12 +1178,15 @@ q::query query_searcher::rm3(const q::query& analysed, const query_search_option
 
     // Relevance model: score-weighted sum of each passage's term distribution.
     boost::unordered_flat_map<std::string, double> weights;  // term -> Σ score(d) · tf / |d|
-    for (const auto& d : feedback) {
-        const auto h = impl_->flat.fetch(d);
-        impl_->analyzer.analyze(h.text, impl_->tokens);
-        if (impl_->tokens.empty()) continue;
-        const double length = static_cast<double>(impl_->tokens.size());
-        for (const auto& t : impl_->tokens) weights[t.term] += d.score / length;
+    {
+        auto analyzer = impl_->analyzers.acquire();
+        for (const auto& d : feedback) {
+            const auto h = impl_->flat.fetch(d);
+            const auto& tokens = analyzer.analyze(h.text);
+            if (tokens.empty()) continue;
+            const double length = static_cast<double>(tokens.size());
+            for (const auto& t : tokens) weights[t.term] += d.score / length;
+        }
     }
     std::vector<std::pair<std::string, double>> model(weights.begin(), weights.end());
     // Keep the most probable terms (ties by term), normalised to sum 1.

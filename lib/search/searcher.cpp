@@ -2,6 +2,8 @@
 #include "rapport/search/searcher.hpp"
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cmath>
 #include <map>
 
@@ -15,7 +17,9 @@
 #include "rapport/search/maxscore.hpp"
 #include "rapport/search/ranked_or.hpp"
 #include "rapport/search/topk_queue.hpp"
+#include "analyzer_pool.hpp"
 #include "article_queue.hpp"
+#include "length_norms.hpp"
 #include "segment_filter.hpp"
 
 namespace rapport::search {
@@ -27,21 +31,47 @@ analysis::analyzer_options query_analyzer_options(analysis::analyzer_options o) 
     return o;
 }
 
+// The work counters of each thread's last call on each of the last few searchers it used. Per
+// thread, so that threads sharing a searcher neither see nor race on each other's counters; keyed by
+// a searcher's serial number, never reused, so a searcher at the address of a destroyed one starts
+// from zero.
+struct stats_slot {
+    std::uint64_t searcher = 0;  // 0: empty
+    search_stats stats;
+};
+constexpr std::size_t stats_slots = 8;
+thread_local std::array<stats_slot, stats_slots> last_stats_slots{};
+thread_local std::size_t last_stats_next = 0;
+std::atomic<std::uint64_t> next_searcher_serial{1};
+
+void record_stats(std::uint64_t searcher, const search_stats& stats) noexcept {
+    for (auto& slot : last_stats_slots)
+        if (slot.searcher == searcher) {
+            slot.stats = stats;
+            return;
+        }
+    last_stats_slots[last_stats_next++ % stats_slots] = {searcher, stats};
+}
+
+search_stats recorded_stats(std::uint64_t searcher) noexcept {
+    for (const auto& slot : last_stats_slots)
+        if (slot.searcher == searcher) return slot.stats;
+    return {};
+}
+
 }  // namespace
 
+// Everything here is fixed at construction or internally synchronised (the analyzer pool, the
+// reader's norm cache): the search methods are const and keep their scratch state on the stack.
 struct searcher::impl {
-    explicit impl(index::index_reader r) : reader(std::move(r)), analyzer(query_analyzer_options(reader.options().analyzer)) {}
+    explicit impl(index::index_reader r)
+        : reader(std::move(r)), analyzers(query_analyzer_options(reader.options().analyzer)),
+          serial(next_searcher_serial.fetch_add(1, std::memory_order_relaxed)) {}
 
     // Length normalisers per segment for one parameter setting (the model's normaliser: K(dl) or
-    // L(dl)), computed once per searcher and kept while the parameters, model and δ included, stay
-    // the same.
-    const std::vector<std::vector<double>>& norms_for(const bm25_params& p) {
-        if (norms_params != p || norms.empty()) {
-            norms.clear();
-            for (const auto& seg : reader.segments()) norms.push_back(bm25_length_norms(seg->lengths(), norm_avgdl(), p));
-            norms_params = p;
-        }
-        return norms;
+    // L(dl)) from the snapshot's cache, shared with every searcher over it.
+    [[nodiscard]] std::shared_ptr<const index::length_norm_table> norms_for(const bm25_params& p) const {
+        return detail::shared_length_norms(reader, p, norm_avgdl(), {{index::field::body, 1.0}});
     }
 
     // The avgdl the length normalisers use (1 for an empty index, which has nothing to score).
@@ -57,14 +87,11 @@ struct searcher::impl {
 
     // `top_k` into a `Queue` (passages or articles).
     template <class Queue>
-    std::vector<scored_doc> run(const analysed_query& query, const search_options& options);
+    std::vector<scored_doc> run(const analysed_query& query, const search_options& options) const;
 
     index::index_reader reader;
-    analysis::analyzer analyzer;
-    std::vector<analysis::token> tokens;
-    std::vector<std::vector<double>> norms;
-    bm25_params norms_params;
-    search_stats stats;
+    detail::analyzer_pool analyzers;
+    std::uint64_t serial;  // names this searcher's `last_stats` slots
 };
 
 searcher::searcher(const index::index_reader& reader) : impl_(std::make_unique<impl>(reader)) {}
@@ -72,10 +99,10 @@ searcher::~searcher() = default;
 searcher::searcher(searcher&&) noexcept = default;
 searcher& searcher::operator=(searcher&&) noexcept = default;
 
-analysed_query searcher::analyze(std::string_view query) {
-    impl_->analyzer.analyze(query, impl_->tokens);
+analysed_query searcher::analyze(std::string_view query) const {
+    auto analyzer = impl_->analyzers.acquire();
     analysed_query out;
-    for (const auto& t : impl_->tokens) {
+    for (const auto& t : analyzer.analyze(query)) {
         auto it = std::find_if(out.terms.begin(), out.terms.end(), [&](const auto& q) { return q.text == t.term; });
         if (it != out.terms.end())
             ++it->count;
@@ -85,11 +112,11 @@ analysed_query searcher::analyze(std::string_view query) {
     return out;
 }
 
-std::vector<hit> searcher::search(std::string_view query, const search_options& options) {
+std::vector<hit> searcher::search(std::string_view query, const search_options& options) const {
     return search(analyze(query), options);
 }
 
-std::vector<hit> searcher::search(const analysed_query& query, const search_options& options) {
+std::vector<hit> searcher::search(const analysed_query& query, const search_options& options) const {
     std::vector<hit> hits;
     for (const auto& e : top_k(query, options)) hits.push_back(fetch(e));
     return hits;
@@ -219,37 +246,40 @@ void evaluate(const index::index_reader& reader, const std::vector<term_plan>& p
 }  // namespace
 
 template <class Queue>
-std::vector<scored_doc> searcher::impl::run(const analysed_query& query, const search_options& options) {
+std::vector<scored_doc> searcher::impl::run(const analysed_query& query, const search_options& options) const {
     options.bm25.validate();
-    stats = {};
+    record_stats(serial, {});
     if (query.terms.empty() || options.k == 0 || reader.passage_count() == 0) return {};
     const auto plan = make_plan(reader, query, options.mode);
     if (plan.empty()) return {};
 
-    const auto& table = norms_for(options.bm25);
+    // Held for the whole query: the cache may evict the table meanwhile, never free it under us.
+    const auto table = norms_for(options.bm25);
     Queue top(options.k);
+    search_stats stats;
     // The one dispatch on the scoring model: everything below it is compiled per model.
     with_similarity(options.bm25, [&](const auto& model) {
-        evaluate(reader, plan, options, model, norm_avgdl(), table, top, stats);
+        evaluate(reader, plan, options, model, norm_avgdl(), *table, top, stats);
     });
+    record_stats(serial, stats);
     return top.finish();
 }
 
-std::vector<scored_doc> searcher::top_k(const analysed_query& query, const search_options& options) {
+std::vector<scored_doc> searcher::top_k(const analysed_query& query, const search_options& options) const {
     return impl_->run<topk_queue>(query, options);
 }
 
-std::vector<scored_doc> searcher::top_k_articles(const analysed_query& query, const search_options& options) {
+std::vector<scored_doc> searcher::top_k_articles(const analysed_query& query, const search_options& options) const {
     return impl_->run<detail::article_topk_queue>(query, options);
 }
 
-std::uint64_t searcher::count(std::string_view query, const search_options& options) {
+std::uint64_t searcher::count(std::string_view query, const search_options& options) const {
     return count(analyze(query), options);
 }
 
-std::uint64_t searcher::count(const analysed_query& query, const search_options& options) {
-    auto& s = *impl_;
-    s.stats = {};
+std::uint64_t searcher::count(const analysed_query& query, const search_options& options) const {
+    const auto& s = *impl_;
+    record_stats(s.serial, {});
     const auto& reader = s.reader;
     if (query.terms.empty() || reader.passage_count() == 0) return 0;
     const auto plan = make_plan(reader, query, options.mode);
@@ -284,18 +314,21 @@ std::uint64_t searcher::count(const analysed_query& query, const search_options&
     return total;
 }
 
-const std::vector<std::vector<double>>& searcher::length_norms(const bm25_params& params) {
+std::shared_ptr<const index::length_norm_table> searcher::length_norms(const bm25_params& params) const {
+    params.validate();
     return impl_->norms_for(params);
 }
 
-const search_stats& searcher::last_stats() const noexcept { return impl_->stats; }
+search_stats searcher::last_stats() const noexcept { return recorded_stats(impl_->serial); }
 
-highlight::snippet searcher::snippet(const hit& h, const analysed_query& query, const highlight::snippet_options& options) {
-    impl_->analyzer.analyze(h.text, impl_->tokens);
+highlight::snippet searcher::snippet(const hit& h, const analysed_query& query,
+                                     const highlight::snippet_options& options) const {
+    auto analyzer = impl_->analyzers.acquire();
+    const auto& tokens = analyzer.analyze(h.text);
     std::vector<std::string_view> terms;
     terms.reserve(query.terms.size());
     for (const auto& t : query.terms) terms.push_back(t.text);
-    return highlight::make_snippet(h.text, impl_->tokens, terms, options);
+    return highlight::make_snippet(h.text, tokens, terms, options);
 }
 
 std::vector<std::uint64_t> make_article_filter(const index::index_reader& reader, std::span<const article_id> articles) {

@@ -3,7 +3,8 @@
 // the selected model of the BM25 family (BM25, BM25+ or BM25L), term by term (idf, term frequency,
 // length normalisation), with the same arithmetic in the same order as the evaluation algorithms, so
 // the total equals the score a search returns, bit for bit.
-// Thread safety: uses the searcher (one thread at a time); the result is a plain value.
+// Thread safety: as the searcher's searches (any number of threads at once); the result is a plain
+// value.
 #pragma once
 
 #include <cstdint>
@@ -54,7 +55,7 @@ struct explanation {
 /// Requires: `passage` < `s.passage_count()`.
 /// Throws: `invalid_argument` for bad BM25 parameters or a passage id out of range.
 /// Complexity: one dictionary lookup per term and segment, one postings seek per term.
-[[nodiscard]] RAPPORT_API explanation explain(searcher& s, const analysed_query& query, docid_t passage,
+[[nodiscard]] RAPPORT_API explanation explain(const searcher& s, const analysed_query& query, docid_t passage,
                                               const search_options& options = {});
 
 }  // namespace rapport::search

@@ -29,7 +29,12 @@
 // once. BM25F combines terms; phrases, prefixes and fuzzy terms are scored per field and summed
 // (weights as score multipliers) under both settings.
 //
-// Thread safety: as `searcher`: one thread at a time; create one per thread over the same reader.
+// Thread safety: as `searcher`: one query_searcher may be shared by any number of threads, every
+// member function being const and safe to run concurrently with any other (scorer trees, queues and
+// expansions are per call; analyzers come from an internal pool; length normalisers, body, title
+// and BM25F alike, from the snapshot's shared cache, `index_reader::length_norms`). Only moving or
+// destroying one needs it idle. Constructing one is cheap (a reader copy; nothing is built until a
+// call needs it).
 #pragma once
 
 #include <memory>
@@ -107,10 +112,10 @@ struct score_explanation {
     [[nodiscard]] RAPPORT_API std::string to_string() const;
 };
 
-/// Searches one snapshot with query trees.
+/// Searches one snapshot with query trees. Any number of threads may call one query_searcher at once.
 class RAPPORT_API query_searcher {
 public:
-    /// Shares the snapshot; queries are analysed with the index's analyzer.
+    /// Shares the snapshot; queries are analysed with the index's analyzer. Complexity: O(1).
     explicit query_searcher(const index::index_reader& reader);
     ~query_searcher();
     query_searcher(query_searcher&&) noexcept;
@@ -118,14 +123,14 @@ public:
 
     /// Parses `text` (lenient by default: never throws) and analyses it like the indexed text.
     /// Throws: `query_syntax_error` in strict mode.
-    [[nodiscard]] query::query parse(std::string_view text, const query::parser_options& options = {});
+    [[nodiscard]] query::query parse(std::string_view text, const query::parser_options& options = {}) const;
 
     /// The k best passages for an analysed query, best first, ties by ascending passage id.
     /// Throws: `invalid_argument` for bad BM25 parameters, a field that is neither "body" nor
     /// "title", or bad `fields`; `corruption_error` naming the postings file when a block fails to decode.
     /// Complexity: linear in the postings of the query's terms (positions too, for phrases).
     [[nodiscard]] std::vector<scored_doc> top_k(const query::query& analysed, const query_search_options& options = {},
-                                                query_search_info* info = nullptr);
+                                                query_search_info* info = nullptr) const;
 
     /// The k best articles, each scored by its best passage (MaxP), in one pass with the same
     /// evaluation and pruning as `top_k`, exact: entries hold the article's score and its best
@@ -133,17 +138,17 @@ public:
     /// `info->matches` counts passages. Throws: as `top_k`.
     [[nodiscard]] std::vector<scored_doc> top_k_articles(const query::query& analysed,
                                                          const query_search_options& options = {},
-                                                         query_search_info* info = nullptr);
+                                                         query_search_info* info = nullptr) const;
 
     /// The number of live (and allowed) passages that match `analysed`, without scoring them.
     /// Throws: as `top_k`.
-    [[nodiscard]] std::uint64_t count(const query::query& analysed, const query_search_options& options = {});
+    [[nodiscard]] std::uint64_t count(const query::query& analysed, const query_search_options& options = {}) const;
 
     /// Explains the score of global passage `passage` under `analysed`. A passage the query does not
     /// match (or a deleted one) gets value 0 and says so.
     /// Throws: as `top_k`; `invalid_argument` when `passage` is out of range.
     [[nodiscard]] score_explanation explain(const query::query& analysed, docid_t passage,
-                                            const query_search_options& options = {});
+                                            const query_search_options& options = {}) const;
 
     /// What to mark in a hit for `analysed`: its terms and phrases (not the excluded ones, nor those
     /// that search the title only, which is not in the passage text), with prefix and fuzzy clauses
@@ -154,7 +159,7 @@ public:
     /// The best snippet of `text` (a passage's stored text) for `terms`, analysing `text` with the
     /// index's analyzer. Requires: `text` is valid UTF-8.
     [[nodiscard]] highlight::snippet snippet(std::string_view text, const highlight::highlight_query& terms,
-                                             const highlight::snippet_options& options = {});
+                                             const highlight::snippet_options& options = {}) const;
 
     /// The query expanded by RM3: a first pass retrieves `feedback_passages` passages; the relevance
     /// model is P(w|R) ∝ Σ_d score(d) · tf(w, d) / |d| over them (every analysed term of the stored
@@ -167,7 +172,7 @@ public:
     /// Throws: as `top_k`; `invalid_argument` for options out of range.
     /// Complexity: one search, plus analysing the feedback passages' text.
     [[nodiscard]] query::query rm3(const query::query& analysed, const query_search_options& options = {},
-                                   const rm3_options& rm = {});
+                                   const rm3_options& rm = {}) const;
 
     /// The snapshot searched.
     [[nodiscard]] const index::index_reader& reader() const noexcept;

@@ -3,8 +3,12 @@
 // a model of the BM25 family (Lucene's BM25 by default, or BM25+ / BM25L; search/bm25.hpp),
 // evaluates a ranked OR or AND into a top-k queue (exhaustively or with safe pruning: MaxScore,
 // block-max WAND) and returns hits with stored fields; also counts matches without scoring.
-// Thread safety: a searcher keeps scratch state (analyzer, cached length norms) and is used by
-// one thread at a time; create one per thread over the same immutable index.
+// Thread safety: one searcher may be shared by any number of threads: every member function is
+// const and may run concurrently with any other (per-call scratch state lives on the caller's stack,
+// query analyzers are leased from an internal pool, `last_stats` is kept per thread). Only moving
+// or destroying a searcher needs it to be idle. Constructing one is cheap (a reader copy): the
+// per-passage length normalisers live in the snapshot's shared cache (`index_reader::length_norms`),
+// computed once per parameter setting for every searcher over the snapshot.
 #pragma once
 
 #include <algorithm>
@@ -109,9 +113,11 @@ struct analysed_query {
 };
 
 /// Searches one snapshot of an index (`index_reader`): every segment, statistics summed over all.
+/// Any number of threads may call one searcher at once (see the file comment).
 class RAPPORT_API searcher {
 public:
     /// Shares the snapshot (readers are cheap to copy); the searcher sees exactly this commit.
+    /// Complexity: O(1); no analyzer or table is built until a call needs it.
     explicit searcher(const index::index_reader& reader);
     ~searcher();
     searcher(searcher&&) noexcept;
@@ -119,19 +125,20 @@ public:
 
     /// Analyses `query` like the indexed text. Invalid UTF-8 in a query is replaced with U+FFFD
     /// (typed text never throws). Stopwords and punctuation vanish, so a query may have no terms.
-    [[nodiscard]] analysed_query analyze(std::string_view query);
+    /// Throws: `invalid_argument` when the index names a stemmer language this build lacks.
+    [[nodiscard]] analysed_query analyze(std::string_view query) const;
 
     /// The k best passages for `query`, best first; ties by ascending passage id.
     /// A query without terms returns no hits. Throws: `invalid_argument` for bad BM25 parameters
     /// (`bm25_params::validate`).
     /// Complexity: linear in the postings of the query terms.
-    [[nodiscard]] std::vector<hit> search(std::string_view query, const search_options& options = {});
+    [[nodiscard]] std::vector<hit> search(std::string_view query, const search_options& options = {}) const;
     /// As `search`, for an already analysed query.
-    [[nodiscard]] std::vector<hit> search(const analysed_query& query, const search_options& options = {});
+    [[nodiscard]] std::vector<hit> search(const analysed_query& query, const search_options& options = {}) const;
 
     /// Retrieval only: the k best passage ids with their scores, best first, without touching
     /// stored fields (what `search` does before fetching). Same errors as `search`.
-    [[nodiscard]] std::vector<scored_doc> top_k(const analysed_query& query, const search_options& options = {});
+    [[nodiscard]] std::vector<scored_doc> top_k(const analysed_query& query, const search_options& options = {}) const;
 
     /// The k best articles: each article scored by its best passage (MaxP), in one pass with the
     /// same evaluation (and pruning) as `top_k`, exact. Each entry holds the article's score and its
@@ -139,25 +146,30 @@ public:
     /// passage id; an article's best passage is its highest-scoring one, ties by lower id. Articles
     /// are told apart per segment (an id stored in two segments counts as two articles). Same
     /// errors as `search`.
-    [[nodiscard]] std::vector<scored_doc> top_k_articles(const analysed_query& query, const search_options& options = {});
+    [[nodiscard]] std::vector<scored_doc> top_k_articles(const analysed_query& query,
+                                                         const search_options& options = {}) const;
 
     /// Number of passages that match `query` under `options.mode` (any term, or every term) and
     /// `options.filter`, deleted passages excluded; nothing is scored (`k`, `bm25` and `algorithm`
     /// are ignored). Complexity: linear in the postings of the query terms.
-    [[nodiscard]] std::uint64_t count(const analysed_query& query, const search_options& options = {});
+    [[nodiscard]] std::uint64_t count(const analysed_query& query, const search_options& options = {}) const;
     /// As `count`, for a query string (analysed as `search` does).
-    [[nodiscard]] std::uint64_t count(std::string_view query, const search_options& options = {});
+    [[nodiscard]] std::uint64_t count(std::string_view query, const search_options& options = {}) const;
 
-    /// The work counters of the last `search`, `top_k` or `count` call of this searcher, summed
-    /// over segments (all zero after `count`, which scores nothing). Complexity: O(1).
-    [[nodiscard]] const search_stats& last_stats() const noexcept;
+    /// The work counters of the calling thread's last `search`, `top_k`, `top_k_articles` or `count`
+    /// call on this searcher, summed over segments (all zero after `count`, which scores nothing,
+    /// and before any call). Per thread: other threads' calls do not show; a thread remembers its
+    /// last 8 searchers (the counters of one used longer ago read as zero). Complexity: O(1).
+    [[nodiscard]] search_stats last_stats() const noexcept;
 
     /// The length normalisers of every passage, per segment, for `params` (its model's: K(dl) for
-    /// BM25 and BM25+, L(dl) for BM25L; `bm25_length_norms`): computed once per parameter setting and
-    /// kept (what every scorer over this snapshot divides by). The cache is keyed on the whole
-    /// `params`, model included. The reference stays valid until the next call with other parameters.
-    /// Complexity: O(passages) on the first call for `params`, O(1) after.
-    [[nodiscard]] const std::vector<std::vector<double>>& length_norms(const bm25_params& params);
+    /// BM25 and BM25+, L(dl) for BM25L; `bm25_length_norms`): what every scorer over this snapshot
+    /// divides by. Taken from the snapshot's cache (`index_reader::length_norms`), so every searcher
+    /// and thread over the snapshot shares one table per (normaliser, k1, b): BM25 and BM25+ share
+    /// K, and δ never enters. The table stays valid while the pointer is held.
+    /// Throws: `invalid_argument` for bad parameters (`bm25_params::validate`).
+    /// Complexity: O(passages) the first time the snapshot is asked for these parameters, O(1) after.
+    [[nodiscard]] std::shared_ptr<const index::length_norm_table> length_norms(const bm25_params& params) const;
 
     /// The stored fields of one ranked passage. Requires: `doc.docid` < `passage_count()`.
     [[nodiscard]] hit fetch(const scored_doc& doc) const;
@@ -167,7 +179,7 @@ public:
 
     /// The best snippet of a hit's passage for `query`, with the matched terms marked.
     [[nodiscard]] highlight::snippet snippet(const hit& h, const analysed_query& query,
-                                             const highlight::snippet_options& options = {});
+                                             const highlight::snippet_options& options = {}) const;
 
     /// Number of passages in the index (N in the idf).
     [[nodiscard]] std::size_t passage_count() const noexcept;
