@@ -1,33 +1,54 @@
 // SPDX-License-Identifier: MIT
 // rapport against its peers in one run: builds the same passages (text only; titles are not
-// indexed) into rapport, SQLite FTS5 and, when it was found at configure time, Xapian 1.4 (each
-// with positions); then runs the same query log against each as three query types, top-10 ranked
-// by each system's BM25:
-//   - OR: rapport once per evaluation algorithm (exhaustive, MaxScore, block-max WAND, automatic),
-//     FTS5 `"a" OR "b"` with bm25(), Xapian OP_OR; the peers also without rapport's stopwords;
-//   - AND: rapport's block-max AND (algorithm automatic), FTS5 `"a" AND "b"`, Xapian OP_AND; the
-//     peers also without rapport's stopwords (which rapport drops at analysis);
+// indexed) into rapport, SQLite FTS5, and, when they were found at configure time, Xapian 1.4
+// (RAPPORT_HAVE_XAPIAN) and Lucene 4.10 (RAPPORT_HAVE_LUCENE), each with positions; then runs the
+// same query log against each as three query types, top-k (--k, default 10) ranked by each
+// system's BM25:
+//   - OR: rapport once per evaluation algorithm (exhaustive, MaxScore, block-max WAND, automatic)
+//     and once through query_searcher on the text as the query language (what the CLI runs), FTS5 `"a" OR "b"` with bm25(), Xapian OP_OR, Lucene a BooleanQuery of SHOULD TermQuerys; FTS5
+//     and Xapian also without rapport's stopwords;
+//   - AND: rapport's block-max AND (algorithm automatic), FTS5 `"a" AND "b"`, Xapian OP_AND, Lucene
+//     MUST clauses; FTS5 and Xapian also without rapport's stopwords (which rapport drops at analysis);
 //   - phrase: every query of at least two words as one phrase: rapport's query_searcher on
 //     `"w1 w2 ..."` (stemmed; removed stopwords leave position gaps), FTS5 `"w1 w2 ..."` (porter
 //     stems; stopwords are indexed and required), Xapian OP_PHRASE from QueryParser (unstemmed
-//     positional terms, stopwords required).
+//     positional terms, stopwords required), Lucene a PhraseQuery of the EnglishAnalyzer's terms at
+//     their positions (stemmed; its 33 stopwords leave gaps).
+// The rapport CLI rows ("rapport CLI trec", "rapport CLI json"; OR only) run the `rapport` tool on
+// rapport's index as a subprocess, `rapport search --index DIR --queries FILE -k K --format trec|json
+// --warmup 1 --timings FILE`, with the queries in the CLI's query language (its default), and read
+// its own per-query microseconds (see query_rapport_cli for what they cover). The tool is the
+// rapport_cli target's binary (a CMake define) unless --rapport-cli PATH names another; --no-cli
+// skips them.
+// Lucene (bench/peers/lucene_peer.hpp) runs in a JVM: LucenePeer.java, compiled by CMake against
+// Debian's jars, builds the index from a passages file written into the temporary directory and
+// times the queries inside the JVM (one untimed warm pass for the JIT, then the timed pass, wall
+// and thread CPU time around analysis and IndexSearcher.search); --lucene-heap sets -Xms/-Xmx
+// (default 4g), --lucene-warmup N its number of warm passes (default 1, as every system gets; the
+// JIT is still compiling after one, so N = 5 shows Lucene closer to its steady state). Without Java or the jars the Lucene rows are skipped, and the report says so.
 // Reported: build time, index size and open time per system; per system and query type p50/p99/mean
-// latency (wall and thread CPU time) and the peer / rapport ratios (OR against rapport's automatic);
-// as sanity checks, that rapport's pruning algorithms return the same top-10 ids as exhaustive
-// evaluation, each peer's top-10 overlap with rapport's, and, for AND and phrase, each system's
-// number of matching passages per query (counted in an untimed pass) next to rapport's. The
-// systems analyse text differently (Snowball vs Porter stemmers, stopwords, tokenizers), so counts
-// agree only roughly; the stopword-free AND variants are the closest comparison.
+// latency (wall and thread CPU time; none for the CLI) and the peer / rapport ratios (OR against
+// rapport's automatic), and the OR peers against each CLI row; as sanity checks, that rapport's
+// pruning algorithms return the same top-k ids as exhaustive evaluation, each row's overlap with
+// rapport's first 10 ids (at any k), and, for AND and phrase, each system's number of matching
+// passages per query (counted in an untimed pass; Lucene's TopDocs.totalHits) next to rapport's.
+// The systems analyse text differently (Snowball vs Porter stemmers, stopwords, tokenizers), so
+// counts agree only roughly; the stopword-free AND variants are the closest comparison.
 // A plain main, not Google benchmark: every figure comes from one long run.
-//   peers_bench --corpus DIR [--limit N] [--queries N] [--json FILE] [--tmp DIR]
-//               [--systems rapport,fts5,xapian] [--types or,and,phrase]
-// Indexes are built single-threaded in a fresh temporary directory (removed at exit). Query
-// latency is wall time per query in-process around parsing and retrieval of the top-10 ids (no
-// text fetched), after one untimed warm pass of the same queries. Single-threaded; run it on an
-// otherwise idle machine (the 1-minute load average at start and end is printed).
+//   peers_bench --corpus DIR [--limit N] [--repeat N] [--queries N] [--k N] [--json FILE] [--tmp DIR]
+//               [--systems rapport,fts5,xapian,lucene] [--types or,and,phrase]
+//               [--rapport-cli PATH | --no-cli] [--lucene-heap SIZE] [--lucene-warmup N]
+// --limit N loads the first N passages; --repeat N is a scale set, every passage N times (copy n
+// from 2 with the id `<id>#n`, the whole corpus once per copy), built in memory, nothing written
+// outside the temporary directory. Indexes are built single-threaded in a fresh temporary directory
+// (--tmp DIR, removed at exit). Query latency is wall time per query in-process around parsing and
+// retrieval of the top-k ids (no text fetched), after one untimed warm pass of the same queries.
+// Single-threaded; run it on an otherwise idle machine (the 1-minute load average at start and end
+// is printed).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -36,6 +57,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
@@ -43,6 +65,7 @@
 
 #include "corpus.hpp"
 #include "peers/fts5_peer.hpp"
+#include "peers/lucene_peer.hpp"
 #include "peers/peer.hpp"
 #include "rapport/analysis/token_filter.hpp"
 #include "rapport/index/disk_segment.hpp"
@@ -63,7 +86,7 @@ using namespace rapport::bench::peers;
 
 // One timed run of one query type by one system (or one configuration of it).
 struct query_row {
-    std::string system;   // "rapport", "FTS5", "Xapian"
+    std::string system;   // "rapport", "rapport CLI", "FTS5", "Xapian", "Lucene"
     std::string variant;  // how the system ran it: rapport's algorithm, "-query stopwords", ...
     query_type type = query_type::any;
     query_figures f;
@@ -71,13 +94,24 @@ struct query_row {
     [[nodiscard]] std::string label() const { return variant.empty() ? system : system + " " + variant; }
 };
 
+#ifdef RAPPORT_CLI_PATH
+constexpr const char* default_rapport_cli = RAPPORT_CLI_PATH;
+#else
+constexpr const char* default_rapport_cli = "";
+#endif
+
 struct options {
     std::size_t limit = 0;
     std::size_t queries = 0;
+    std::size_t k = 10;       // hits per query, every system and type
+    std::size_t repeat = 1;   // every passage this many times (scale set)
     std::string json;
     std::string tmp;
-    std::string systems;  // comma-separated subset of rapport,fts5,xapian; empty: all
+    std::string systems;  // comma-separated subset of rapport,fts5,xapian,lucene; empty: all
     std::string types;    // comma-separated subset of or,and,phrase; empty: all
+    std::string rapport_cli = default_rapport_cli;  // "" or --no-cli: no CLI rows
+    std::string lucene_heap = "4g";
+    std::size_t lucene_warmup = 1;  // untimed passes of the JVM before its timed one
 };
 
 bool listed(const std::string& list, const std::string& item) {
@@ -105,6 +139,22 @@ std::string load_average() {
 
 void progress(const std::string& what) { std::cerr << "peers_bench: " << what << std::endl; }
 
+// The scale set: every passage `times` times, copy n (from 2) with the id `<id>#n`, the whole
+// corpus once per copy (so that copies of a passage are far apart in docid order).
+corpus repeated(corpus c, std::size_t times) {
+    if (times <= 1) return c;
+    const std::size_t n = c.docs.size();
+    c.docs.reserve(n * times);
+    for (std::size_t copy = 2; copy <= times; ++copy)
+        for (std::size_t i = 0; i < n; ++i) {
+            auto d = c.docs[i];
+            d.id.value += "#" + std::to_string(copy);
+            c.docs.push_back(std::move(d));
+        }
+    c.text_bytes *= times;
+    return c;
+}
+
 // ---------------------------------------------------------------------------------------------
 // rapport. Everything that knows how rapport stores and opens its index is in this section, behind
 // build_rapport / open_rapport / query_rapport: the on-disk index (index::index_writer over a
@@ -119,7 +169,8 @@ struct rapport_index {
 
 std::string rapport_config() {
     return "index_writer + fs_directory, 64 MB RAM budget, merge_all; ICU words, casefold, 174 stopwords, "
-           "Snowball english, positions; BM25 0.9/0.4; OR: searcher with each algorithm; AND: searcher, "
+           "Snowball english, positions; BM25 0.9/0.4; OR: searcher with each algorithm, and query_searcher on the "
+           "query language (what the CLI runs); AND: searcher, "
            "block-max AND; phrase: query_searcher (query-language \"...\", stemmed, stopwords leave gaps)";
 }
 
@@ -165,7 +216,7 @@ std::optional<double> open_rapport(const rapport_index& r) {
 
 // The rapport rows: OR with each algorithm, AND, phrase (as `wanted`). Docids are mapped to passage
 // numbers in corpus order afterwards (for the comparisons with the peers), untimed.
-std::vector<query_row> query_rapport(const rapport_index& r, const corpus& c, std::span<const query> log,
+std::vector<query_row> query_rapport(const rapport_index& r, const passage_numbers& number, std::span<const query> log,
                                      std::span<const query> phrases, const options& opt,
                                      std::vector<std::string>& examples) {
     using rapport::search::algorithm;
@@ -181,17 +232,26 @@ std::vector<query_row> query_rapport(const rapport_index& r, const corpus& c, st
                                                                 {"automatic", algorithm::automatic}};
         for (const auto& [name, algo] : algorithms) {
             progress("rapport: OR queries, " + std::string(name));
-            const rapport::search::search_options o{.k = 10, .mode = match_mode::any, .algorithm = algo};
+            const rapport::search::search_options o{.k = opt.k, .mode = match_mode::any, .algorithm = algo};
             auto f = time_queries(log, [&](std::string_view text, ranking& out) {
                 out.clear();
                 for (const auto& d : searcher.top_k(searcher.analyze(text), o)) out.push_back(d.docid);
             });
             rows.push_back({"rapport", name, query_type::any, std::move(f)});
         }
+        // What the CLI runs, in-process: the query language (its default parser options) and the
+        // query tree searcher, so that the CLI rows separate the tool's cost from the tree path's.
+        progress("rapport: OR queries, query_searcher");
+        const rapport::search::query_search_options qo{.k = opt.k};
+        auto f = time_queries(log, [&](std::string_view text, ranking& out) {
+            out.clear();
+            for (const auto& d : trees.top_k(trees.parse(text), qo)) out.push_back(d.docid);
+        });
+        rows.push_back({"rapport", "query_searcher", query_type::any, std::move(f)});
     }
     if (wanted(opt, query_type::all)) {
         progress("rapport: AND queries");
-        const rapport::search::search_options o{.k = 10, .mode = match_mode::all};
+        const rapport::search::search_options o{.k = opt.k, .mode = match_mode::all};
         auto f = time_queries(log, [&](std::string_view text, ranking& out) {
             out.clear();
             for (const auto& d : searcher.top_k(searcher.analyze(text), o)) out.push_back(d.docid);
@@ -203,7 +263,7 @@ std::vector<query_row> query_rapport(const rapport_index& r, const corpus& c, st
     }
     if (wanted(opt, query_type::phrase) && !phrases.empty()) {
         progress("rapport: phrase queries");
-        const rapport::search::query_search_options o{.k = 10};
+        const rapport::search::query_search_options o{.k = opt.k};
         auto f = time_queries(phrases, [&](std::string_view text, ranking& out) {
             out.clear();
             const auto tree = trees.parse(*rapport::bench::phrase_query_text(text));
@@ -220,8 +280,6 @@ std::vector<query_row> query_rapport(const rapport_index& r, const corpus& c, st
                            rapport::query::to_string(trees.parse(*rapport::bench::phrase_query_text(first))));
     }
     // Docids → passage numbers in corpus order.
-    std::unordered_map<std::string, std::uint32_t> number;
-    for (std::uint32_t i = 0; i < c.docs.size(); ++i) number.emplace(c.docs[i].id.value, i);
     std::unordered_map<std::uint32_t, std::uint32_t> passage_of;
     for (auto& row : rows)
         for (auto& top : row.f.top)
@@ -233,6 +291,101 @@ std::vector<query_row> query_rapport(const rapport_index& r, const corpus& c, st
                 }
                 id = it->second;
             }
+    return rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rapport CLI: `rapport search` as a subprocess on the index build_rapport made, OR queries in
+// the CLI's own query language (its default), `--warmup 1`, per-query microseconds from its
+// `--timings` file (measured inside the CLI around parsing, analysis and retrieval: for trec, the
+// article-level top-k and the fetch of the k article ids; for json, the passage top-k without the
+// stored-text fetch). No thread CPU time. Its first 10 hits per query are read back from its output
+// for the overlap with the in-process rows.
+
+// The value of `"key":` in one line of `rapport search --format json` (a string or a bare number).
+std::string json_value(std::string_view line, std::string_view key) {
+    const std::string pattern = "\"" + std::string(key) + "\":";
+    const auto at = line.find(pattern);
+    if (at == std::string_view::npos) return {};
+    std::size_t i = at + pattern.size();
+    std::string out;
+    if (i < line.size() && line[i] == '"') {
+        for (++i; i < line.size() && line[i] != '"'; ++i) {
+            if (line[i] == '\\' && i + 1 < line.size()) ++i;  // ids with escapes keep the escaped character
+            out += line[i];
+        }
+        return out;
+    }
+    while (i < line.size() && line[i] != ',' && line[i] != '}') out += line[i++];
+    return out;
+}
+
+std::vector<query_row> query_rapport_cli(const rapport_index& r, std::span<const query> log, const options& opt,
+                                         const passage_numbers& numbers, const std::filesystem::path& work) {
+    const auto queries_path = (work / "cli-queries.tsv").string();
+    const auto timings_path = (work / "cli-timings.tsv").string();
+    const auto output_path = (work / "cli-output.txt").string();
+    write_query_file(queries_path, log);
+    std::unordered_map<std::string, std::size_t> position;
+    for (std::size_t q = 0; q < log.size(); ++q) {
+        std::string qid;
+        for (const char ch : log[q].first) qid += ch == '\t' || ch == '\n' || ch == '\r' ? ' ' : ch;
+        position.emplace(std::move(qid), q);
+    }
+    // The index must be one the tool opens as it is (a plain fs_directory index folder).
+    progress("rapport CLI: stats");
+    (void)run_program({opt.rapport_cli, "stats", "--index", r.dir.string()}, output_path);
+
+    std::vector<query_row> rows;
+    for (const std::string format : {"trec", "json"}) {
+        progress("rapport CLI: OR queries, --format " + format);
+        (void)run_program({opt.rapport_cli, "search", "--index", r.dir.string(), "--queries", queries_path, "-k",
+                           std::to_string(opt.k), "--format", format, "--warmup", "1", "--timings", timings_path},
+                          output_path);
+        query_figures f;
+        std::vector<double> wall;
+        {
+            std::ifstream in(timings_path);
+            std::size_t q = 0;
+            for (std::string line; std::getline(in, line); ++q) {
+                const auto tab = line.find('\t');
+                if (tab == std::string::npos || q >= log.size() || position.at(line.substr(0, tab)) != q)
+                    throw std::runtime_error("rapport CLI timings " + timings_path + ": unexpected line '" + line + "'");
+                wall.push_back(std::stod(line.substr(tab + 1)));
+            }
+            if (wall.size() != log.size())
+                throw std::runtime_error("rapport CLI timed " + std::to_string(wall.size()) + " queries of " +
+                                         std::to_string(log.size()));
+        }
+        f.top.resize(log.size());
+        {
+            std::ifstream in(output_path);
+            for (std::string line; std::getline(in, line);) {
+                std::string qid, id, rank;
+                if (format == "trec") {
+                    std::istringstream fields(line);
+                    std::string q0;
+                    fields >> qid >> q0 >> id >> rank;
+                } else {
+                    qid = json_value(line, "qid");
+                    id = json_value(line, "article");
+                    rank = json_value(line, "rank");
+                }
+                const auto q = position.find(qid);
+                const auto n = numbers.find(id);
+                if (q == position.end() || n == numbers.end() || rank.empty())
+                    throw std::runtime_error("rapport CLI output " + output_path + ": unexpected line '" +
+                                             line.substr(0, 200) + "'");
+                if (std::stoul(rank) <= 10) f.top[q->second].push_back(n->second);
+            }
+        }
+        for (const auto& top : f.top) f.empty += top.empty() ? 1 : 0;
+        summarize_latencies(f, std::move(wall), {});
+        rows.push_back({"rapport CLI", format, query_type::any, std::move(f)});
+    }
+    std::filesystem::remove(queries_path);
+    std::filesystem::remove(timings_path);
+    std::filesystem::remove(output_path);
     return rows;
 }
 
@@ -306,25 +459,35 @@ const query_row* reference(const std::vector<query_row>& rows, query_type type, 
     return nullptr;
 }
 
-// Share of the reference's top-10 ids that `other` also returned, over queries where it found any.
+// Answers are compared on the first 10 ids at any --k (Lucene and the CLI report only those).
+constexpr std::size_t compared_depth = 10;
+
+// Share of the reference's first 10 ids that `other` also has among its first 10, over queries
+// where the reference found any.
 double overlap(const query_figures& ref, const query_figures& other) {
     double sum = 0;
     std::size_t n = 0;
     for (std::size_t q = 0; q < ref.top.size() && q < other.top.size(); ++q) {
-        const auto& a = ref.top[q];
+        const auto a = std::span(ref.top[q]).first(std::min(compared_depth, ref.top[q].size()));
+        const auto b = std::span(other.top[q]).first(std::min(compared_depth, other.top[q].size()));
         if (a.empty()) continue;
         std::size_t common = 0;
-        for (auto id : a) common += std::count(other.top[q].begin(), other.top[q].end(), id) > 0 ? 1 : 0;
+        for (auto id : a) common += std::count(b.begin(), b.end(), id) > 0 ? 1 : 0;
         sum += static_cast<double>(common) / static_cast<double>(a.size());
         ++n;
     }
     return n == 0 ? 0 : sum / static_cast<double>(n);
 }
 
-// Queries whose top-10 id lists are identical (same ids, same order).
-std::size_t identical(const query_figures& a, const query_figures& b) {
+// Queries whose first `depth` ids are identical (same ids, same order); rapport's algorithms are
+// compared on the whole top-k.
+std::size_t identical(const query_figures& a, const query_figures& b, std::size_t depth = SIZE_MAX) {
     std::size_t n = 0;
-    for (std::size_t q = 0; q < a.top.size() && q < b.top.size(); ++q) n += a.top[q] == b.top[q] ? 1 : 0;
+    for (std::size_t q = 0; q < a.top.size() && q < b.top.size(); ++q) {
+        const auto x = std::span(a.top[q]).first(std::min(depth, a.top[q].size()));
+        const auto y = std::span(b.top[q]).first(std::min(depth, b.top[q].size()));
+        n += std::equal(x.begin(), x.end(), y.begin(), y.end()) ? 1 : 0;
+    }
     return n;
 }
 
@@ -398,17 +561,39 @@ void print_build_ratios(const system_figures& r, const system_figures& peer, con
 
 std::string cell(double v, int decimals = 1) { return v > 0 ? fixed(v, decimals) : std::string("-"); }
 
-void print_query_table(const std::vector<query_row>& rows) {
-    std::printf("%-30s %-6s %7s %6s %9s %9s %9s %9s %9s %9s %11s %8s\n", "queries (top-10)", "type", "queries",
+void print_query_table(const std::vector<query_row>& rows, std::size_t k) {
+    const std::string title = "queries (top-" + std::to_string(k) + ")";
+    std::printf("%-30s %-6s %7s %6s %9s %9s %9s %9s %9s %9s %11s %8s\n", title.c_str(), "type", "queries",
                 "empty", "p50 us", "p99 us", "mean us", "CPU p50", "CPU p99", "CPU mean", "matches/q", "overlap");
     for (const auto& r : rows) {
         const auto* ref = reference(rows, r.type, true);
         const std::string ov = ref != nullptr && ref != &r ? fixed(100 * overlap(ref->f, r.f), 0) + "%" : "-";
+        // cell(): "-" where a figure was not measured (the CLI's CPU time).
         std::printf("%-30s %-6s %7zu %6zu %9s %9s %9s %9s %9s %9s %11s %8s\n", r.label().c_str(), type_name(r.type),
                     r.f.queries, r.f.empty, fixed(r.f.p50_us, 1).c_str(), fixed(r.f.p99_us, 1).c_str(),
-                    fixed(r.f.mean_us, 1).c_str(), fixed(r.f.p50_cpu_us, 1).c_str(), fixed(r.f.p99_cpu_us, 1).c_str(),
-                    fixed(r.f.mean_cpu_us, 1).c_str(), r.f.matches.empty() ? "-" : fixed(mean_matches(r.f), 2).c_str(),
+                    fixed(r.f.mean_us, 1).c_str(), cell(r.f.p50_cpu_us).c_str(), cell(r.f.p99_cpu_us).c_str(),
+                    cell(r.f.mean_cpu_us).c_str(), r.f.matches.empty() ? "-" : fixed(mean_matches(r.f), 2).c_str(),
                     ov.c_str());
+    }
+}
+
+// The OR rows of the peers against each rapport CLI row (wall time only: the CLI reports no CPU time).
+void print_cli_ratio_table(const std::vector<query_row>& rows) {
+    bool header = false;
+    for (const auto& cli : rows) {
+        if (cli.system != "rapport CLI") continue;
+        for (const auto& r : rows) {
+            if (r.type != query_type::any || r.system == "rapport" || r.system == "rapport CLI") continue;
+            if (!header) {
+                std::printf("%-30s %-6s %9s %9s %9s   (peer / rapport CLI)\n", "ratios to the rapport CLI", "type",
+                            "p50", "p99", "mean");
+                header = true;
+            }
+            const std::string label = r.label() + " / " + cli.variant;
+            std::printf("%-30s %-6s %9s %9s %9s\n", label.c_str(), type_name(r.type),
+                        cell(ratio(r.f.p50_us, cli.f.p50_us)).c_str(), cell(ratio(r.f.p99_us, cli.f.p99_us)).c_str(),
+                        cell(ratio(r.f.mean_us, cli.f.mean_us)).c_str());
+        }
     }
 }
 
@@ -432,7 +617,7 @@ void print_ratio_table(const std::vector<query_row>& rows) {
 // is safe; ties are broken by docid in every algorithm); match counts of AND and phrase per system.
 void print_sanity(const std::vector<query_row>& rows) {
     if (const auto* ex = reference(rows, query_type::any, true)) {
-        std::printf("rapport OR, same top-10 ids as exhaustive:");
+        std::printf("rapport OR, same top-k ids as exhaustive:");
         for (const auto& r : rows)
             if (r.system == "rapport" && r.type == query_type::any && &r != ex)
                 std::printf(" %s %zu/%zu", r.variant.c_str(), identical(ex->f, r.f), r.f.queries);
@@ -479,11 +664,12 @@ std::string json_number(double v) {
 }
 
 void write_json(const std::string& file, const std::vector<system_figures>& systems, const std::vector<query_row>& rows,
-                const corpus& c, std::size_t queries, std::size_t phrases, const std::string& load_before,
-                const std::string& load_after, const std::vector<std::string>& skipped) {
+                const corpus& c, const options& opt, std::size_t queries, std::size_t phrases,
+                const std::string& load_before, const std::string& load_after, const std::vector<std::string>& skipped) {
     std::ofstream out(file);
     if (!out) throw std::runtime_error("cannot write " + file);
     out << "{\n  \"corpus\": " << json_string(c.dir) << ",\n  \"passages\": " << c.docs.size()
+        << ",\n  \"repeat\": " << opt.repeat << ",\n  \"k\": " << opt.k
         << ",\n  \"text_bytes\": " << c.text_bytes << ",\n  \"queries\": " << queries
         << ",\n  \"phrase_queries\": " << phrases << ",\n  \"load_average_start\": " << json_string(load_before)
         << ",\n  \"load_average_end\": " << json_string(load_after) << ",\n  \"skipped\": [";
@@ -520,7 +706,7 @@ void write_json(const std::string& file, const std::vector<system_figures>& syst
             << ", \"mean_cpu_us\": " << json_number(f.mean_cpu_us);
         if (const auto* ref = reference(rows, r.type, true); ref != nullptr && ref != &r) {
             out << ",\n     \"top10_overlap_with_rapport\": " << json_number(overlap(ref->f, f))
-                << ", \"same_top10_as_rapport\": " << identical(ref->f, f);
+                << ", \"same_top10_as_rapport\": " << identical(ref->f, f, compared_depth);
             if (!f.matches.empty() && !ref->f.matches.empty()) {
                 const auto a = matches_agree(ref->f, f);
                 out << ",\n     \"matches_compared\": {\"queries_where_either_matches\": " << a.compared
@@ -538,6 +724,18 @@ void write_json(const std::string& file, const std::vector<system_figures>& syst
                 << ", \"p50_cpu\": " << json_number(ratio(f.p50_cpu_us, ref->f.p50_cpu_us))
                 << ", \"p99_cpu\": " << json_number(ratio(f.p99_cpu_us, ref->f.p99_cpu_us))
                 << ", \"mean_cpu\": " << json_number(ratio(f.mean_cpu_us, ref->f.mean_cpu_us)) << "}";
+        if (r.type == query_type::any && r.system != "rapport" && r.system != "rapport CLI") {
+            bool first = true;
+            for (const auto& cli : rows) {
+                if (cli.system != "rapport CLI") continue;
+                out << (first ? ",\n     \"ratio_to_rapport_cli\": {" : ", ") << json_string(cli.variant)
+                    << ": {\"p50\": " << json_number(ratio(f.p50_us, cli.f.p50_us))
+                    << ", \"p99\": " << json_number(ratio(f.p99_us, cli.f.p99_us))
+                    << ", \"mean\": " << json_number(ratio(f.mean_us, cli.f.mean_us)) << "}";
+                first = false;
+            }
+            if (!first) out << "}";
+        }
         out << "}";
     }
     out << "\n  ]\n}\n";
@@ -549,13 +747,25 @@ int run(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
         const bool has_value = i + 1 < argc;
-        if ((arg == "--limit" || arg == "--queries") && has_value) {
+        if ((arg == "--limit" || arg == "--queries" || arg == "--k" || arg == "--repeat" || arg == "--lucene-warmup") &&
+            has_value) {
             const auto n = parse_count(argv[++i]);
-            if (!n) {
-                std::cerr << "peers_bench: " << arg << " needs a number\n";
+            if (!n || ((arg == "--k" || arg == "--repeat") && *n == 0)) {
+                std::cerr << "peers_bench: " << arg << " needs a number" << (arg == "--k" || arg == "--repeat" ? " >= 1" : "")
+                          << "\n";
                 return 2;
             }
-            (arg == "--limit" ? opt.limit : opt.queries) = *n;
+            (arg == "--limit"     ? opt.limit
+             : arg == "--queries" ? opt.queries
+             : arg == "--k"       ? opt.k
+             : arg == "--repeat"  ? opt.repeat
+                                  : opt.lucene_warmup) = *n;
+        } else if (arg == "--rapport-cli" && has_value) {
+            opt.rapport_cli = argv[++i];
+        } else if (arg == "--no-cli") {
+            opt.rapport_cli.clear();
+        } else if (arg == "--lucene-heap" && has_value) {
+            opt.lucene_heap = argv[++i];
         } else if (arg == "--json" && has_value) {
             opt.json = argv[++i];
         } else if (arg == "--tmp" && has_value) {
@@ -565,8 +775,9 @@ int run(int argc, char** argv) {
         } else if (arg == "--types" && has_value) {
             opt.types = argv[++i];
         } else {
-            std::cerr << "usage: peers_bench --corpus DIR [--limit N] [--queries N] [--json FILE] [--tmp DIR]\n"
-                         "                   [--systems rapport,fts5,xapian] [--types or,and,phrase]\n";
+            std::cerr << "usage: peers_bench --corpus DIR [--limit N] [--repeat N] [--queries N] [--k N] [--json FILE]\n"
+                         "                   [--tmp DIR] [--systems rapport,fts5,xapian,lucene] [--types or,and,phrase]\n"
+                         "                   [--rapport-cli PATH | --no-cli] [--lucene-heap SIZE] [--lucene-warmup N]\n";
             return arg == "--help" || arg == "-h" ? 0 : 2;
         }
     }
@@ -578,7 +789,7 @@ int run(int argc, char** argv) {
 
     const auto load_before = load_average();
     progress("loading " + *dir);
-    const corpus c = rapport::bench::load_corpus(*dir, opt.limit);
+    const corpus c = repeated(rapport::bench::load_corpus(*dir, opt.limit), opt.repeat);
     std::span<const query> log(c.queries);
     if (opt.queries != 0 && opt.queries < log.size()) log = log.first(opt.queries);
     // The phrase queries: those of the log with at least two words, the same set for every system.
@@ -595,6 +806,7 @@ int run(int argc, char** argv) {
     std::vector<std::string> skipped;
     std::vector<std::string> examples;
     const auto& stopwords = rapport::analysis::english_stopwords();  // sorted
+    const passage_numbers numbers = number_passages(c);
 
     if (wanted(opt, "rapport")) {
         progress("rapport: build");
@@ -605,8 +817,43 @@ int run(int argc, char** argv) {
         s.bytes_with_text = r.bytes_with_text;
         s.bytes_without_text = r.bytes_without_text;
         systems.push_back(std::move(s));
-        for (auto& row : query_rapport(r, c, log, phrases, opt, examples)) rows.push_back(std::move(row));
+        for (auto& row : query_rapport(r, numbers, log, phrases, opt, examples)) rows.push_back(std::move(row));
+        if (any && !opt.rapport_cli.empty()) {
+            for (auto& row : query_rapport_cli(r, log, opt, numbers, tmp.path)) rows.push_back(std::move(row));
+        } else if (any) {
+            skipped.emplace_back("rapport CLI (no binary known: build target rapport_cli or pass --rapport-cli PATH)");
+        }
         std::filesystem::remove_all(r.dir);
+    }
+    if (wanted(opt, "lucene")) {
+#if RAPPORT_HAVE_LUCENE
+        const lucene_setup setup{.java = RAPPORT_JAVA,
+                                 .classpath = RAPPORT_LUCENE_CLASSPATH,
+                                 .heap = opt.lucene_heap,
+                                 .warm_passes = opt.lucene_warmup};
+        const auto path = (tmp.path / "lucene").string();
+        auto s = named("Lucene", lucene_config(setup));
+        progress("Lucene: build");
+        const auto built = lucene_build(setup, c, tmp.path.string(), path);
+        s.build = built.f;
+        s.bytes_without_text = s.build->index_bytes;  // the text is not stored, the ids are
+        s.config += "; build: indexing thread CPU " + fixed(built.thread_cpu_seconds, 1) + " s of " +
+                    fixed(built.f.cpu_seconds, 1) + " s JVM CPU (the rest JIT and GC threads), forceMerge " +
+                    fixed(built.merge_seconds, 1) + " s";
+        const auto run_lucene = [&](query_type type, std::span<const query> qs) {
+            progress("Lucene: " + std::string(type_name(type)) + " queries");
+            auto run = lucene_query(setup, path, tmp.path.string(), qs, type, opt.k, numbers);
+            if (!s.open_ms) s.open_ms = run.open_ms;
+            rows.push_back({"Lucene", "", type, std::move(run.f)});
+        };
+        if (any) run_lucene(query_type::any, log);
+        if (all) run_lucene(query_type::all, log);
+        if (phrase) run_lucene(query_type::phrase, phrases);
+        systems.push_back(std::move(s));
+        std::filesystem::remove_all(path);
+#else
+        skipped.emplace_back("Lucene (peers_bench was configured without Java or the Lucene 4.10 jars)");
+#endif
     }
     if (wanted(opt, "fts5")) {
         const fts5_options fo{.contentless = false};
@@ -624,7 +871,7 @@ int run(int argc, char** argv) {
             rows.push_back({"FTS5", variant, type,
                             fts5_query(path, qs, type, drop_stopwords ? std::span<const std::string>(stopwords)
                                                                       : std::span<const std::string>{},
-                                       type != query_type::any)});
+                                       type != query_type::any, opt.k)});
         };
         if (any) run_fts5(query_type::any, log, false);
         if (any) run_fts5(query_type::any, log, true);
@@ -674,7 +921,7 @@ int run(int argc, char** argv) {
             rows.push_back({"Xapian", variant, type,
                             xapian_query(path, qs, type, drop_stopwords ? std::span<const std::string>(stopwords)
                                                                         : std::span<const std::string>{},
-                                         type != query_type::any)});
+                                         type != query_type::any, opt.k)});
         };
         if (any) run_xapian(query_type::any, log, false);
         if (any) run_xapian(query_type::any, log, true);
@@ -688,15 +935,16 @@ int run(int argc, char** argv) {
             examples.push_back("Xapian AND: " + xapian_describe(path, log.front().second, query_type::all));
         systems.push_back(std::move(s));
 #else
-        skipped.emplace_back("Xapian");
+        skipped.emplace_back("Xapian (not installed)");
 #endif
     }
     const auto load_after = load_average();
 
-    std::printf("corpus: %zu passages, %.1f MB of text (titles not indexed); %zu queries (%zu of >= 2 words for "
-                "phrases); top-10, 1 thread, warm; load average %s at start, %s at end\n\n",
-                c.docs.size(), static_cast<double>(c.text_bytes) / 1e6, log.size(), phrases.size(),
-                load_before.c_str(), load_after.c_str());
+    const std::string scale = opt.repeat > 1 ? " (each passage " + std::to_string(opt.repeat) + " times)" : "";
+    std::printf("corpus: %zu passages%s, %.1f MB of text (titles not indexed); %zu queries (%zu of >= 2 words for "
+                "phrases); top-%zu, 1 thread, warm; load average %s at start, %s at end\n\n",
+                c.docs.size(), scale.c_str(), static_cast<double>(c.text_bytes) / 1e6, log.size(), phrases.size(),
+                opt.k, load_before.c_str(), load_after.c_str());
     print_build_table(systems, c);
     const auto find = [&](const std::string& name) -> const system_figures* {
         for (const auto& s : systems)
@@ -706,12 +954,16 @@ int run(int argc, char** argv) {
     if (const auto* rapport = find("rapport")) {
         if (const auto* f = find("FTS5")) print_build_ratios(*rapport, *f, find("FTS5 contentless"));
         if (const auto* x = find("Xapian")) print_build_ratios(*rapport, *x, nullptr);
+        if (const auto* l = find("Lucene")) print_build_ratios(*rapport, *l, nullptr);
     }
-    for (const auto& name : skipped) std::printf("%s: not installed, skipped\n", name.c_str());
+    for (const auto& name : skipped) std::printf("%s: skipped\n", name.c_str());
     std::printf("\n");
-    print_query_table(rows);
-    std::printf("(latencies in us; overlap: share of rapport's top-10 ids (exhaustive for OR) also returned)\n\n");
+    print_query_table(rows, opt.k);
+    std::printf("(latencies in us; overlap: share of rapport's first 10 ids (exhaustive for OR) also among the row's "
+                "first 10; CPU: thread CPU time, not measured for the CLI)\n\n");
     print_ratio_table(rows);
+    std::printf("\n");
+    print_cli_ratio_table(rows);
     std::printf("\n");
     print_sanity(rows);
     std::printf("\nsettings:\n");
@@ -728,7 +980,7 @@ int run(int argc, char** argv) {
         for (const auto& e : examples) std::printf("  %s\n", e.c_str());
     }
     if (!opt.json.empty()) {
-        write_json(opt.json, systems, rows, c, log.size(), phrases.size(), load_before, load_after, skipped);
+        write_json(opt.json, systems, rows, c, opt, log.size(), phrases.size(), load_before, load_after, skipped);
         std::printf("JSON written to %s\n", opt.json.c_str());
     }
     return 0;

@@ -173,12 +173,12 @@ double fts5_open_ms(const std::string& db_path) {
 }
 
 query_figures fts5_query(const std::string& db_path, std::span<const query> queries, query_type type,
-                         std::span<const std::string> stopwords, bool count) {
+                         std::span<const std::string> stopwords, bool count, std::size_t k) {
     if (type == query_type::phrase) stopwords = {};
     connection db(db_path, SQLITE_OPEN_READONLY);
     // Map the whole file, as rapport's reader will: page reads become memory reads.
     db.exec("PRAGMA mmap_size=1073741824");
-    statement select(db, "SELECT rowid FROM docs WHERE docs MATCH ?1 ORDER BY rank LIMIT 10");
+    statement select(db, "SELECT rowid FROM docs WHERE docs MATCH ?1 ORDER BY rank LIMIT " + std::to_string(k));
     std::string expr;
     auto f = time_queries(queries, [&](std::string_view text, ranking& out) {
         out.clear();

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The SQLite FTS5 side of `peers_bench`: builds a database file of the passages' text and runs
-// the query log against it as ranked (bm25) top-10 OR, AND or phrase queries.
+// the query log against it as ranked (bm25) top-k (default 10) OR, AND or phrase queries.
 // Thread safety: each function opens its own connection; use from one thread.
 #pragma once
 
@@ -28,14 +28,15 @@ struct fts5_options {
 /// Median time of sqlite3_open_v2 (read-only) plus a one-term MATCH returning one row.
 [[nodiscard]] double fts5_open_ms(const std::string& db_path);
 
-/// Runs the queries as `SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT 10` (rank is
+/// Runs the queries as `SELECT rowid FROM docs WHERE docs MATCH ? ORDER BY rank LIMIT k` (rank is
 /// bm25()), each turned into a MATCH expression of its tokens (split like unicode61, lower-cased,
 /// FTS5 syntax stripped): `"tok1" OR "tok2" ...` (any), `"tok1" AND "tok2" ...` (all) or the
 /// phrase `"tok1 tok2 ..."` (phrase). Tokens found in the sorted list `stopwords` are dropped first
 /// (empty list: keep all; not for phrases, where FTS5 would then demand the words be adjacent).
 /// `count`: afterwards, an untimed pass of `SELECT count(*) ... MATCH ?` fills `matches`.
 [[nodiscard]] query_figures fts5_query(const std::string& db_path, std::span<const query> queries, query_type type,
-                                       std::span<const std::string> stopwords = {}, bool count = false);
+                                       std::span<const std::string> stopwords = {}, bool count = false,
+                                       std::size_t k = 10);
 
 /// The MATCH expression `fts5_query` makes of `text` (for the report).
 [[nodiscard]] std::string fts5_expression(std::string_view text, query_type type,

@@ -70,7 +70,7 @@ double xapian_open_ms(const std::string& db_path) {
 }
 
 query_figures xapian_query(const std::string& db_path, std::span<const query> queries, query_type type,
-                           std::span<const std::string> stopwords, bool count) {
+                           std::span<const std::string> stopwords, bool count, std::size_t k) {
     Xapian::Database db(db_path);
     Xapian::Enquire enquire(db);
     enquire.set_weighting_scheme(bm25());
@@ -97,7 +97,7 @@ query_figures xapian_query(const std::string& db_path, std::span<const query> qu
     auto f = time_queries(queries, [&](std::string_view text, ranking& out) {
         out.clear();
         enquire.set_query(parse(text));
-        const Xapian::MSet mset = enquire.get_mset(0, 10);
+        const Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(k));
         for (auto it = mset.begin(); it != mset.end(); ++it) out.push_back(static_cast<std::uint32_t>(*it - 1));
     });
     if (count) {
