@@ -58,7 +58,7 @@ encoded_term make_term(std::size_t df, double mean_gap, bool with_positions = tr
         l.position_offsets.push_back(static_cast<std::uint32_t>(l.positions.size()));
         d += 1 + gap(rng);
     }
-    t.info = rapport::codec::write_postings(l, {}, t.postings, t.positions);
+    t.info = rapport::codec::write_postings(l.docids, l.freqs, l.position_offsets, l.positions, {}, t.postings, t.positions);
     return t;
 }
 
@@ -195,7 +195,7 @@ void BM_encode(benchmark::State& state) {
     for (auto _ : state) {
         post.clear();
         pos.clear();
-        benchmark::DoNotOptimize(rapport::codec::write_postings(t.list, {}, post, pos));
+        benchmark::DoNotOptimize(rapport::codec::write_postings(t.list.docids, t.list.freqs, t.list.position_offsets, t.list.positions, {}, post, pos));
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(t.list.docids.size()) * state.iterations());
 }

@@ -70,16 +70,16 @@ std::vector<search::field_weight> parse_fields(const std::string& list) {
 }
 
 // What a TREC run needs: the k best distinct articles, each scored by its best passage (MaxP), in
-// one pass (`top_k_articles`). Their ids are read in passage order, so that articles stored in the
-// same compressed block are decompressed once.
-std::vector<std::pair<article_id, score_t>> best_articles(search::query_searcher& qs, const search::searcher& s,
+// one pass (`top_k_articles`), with their ids read in place from each segment's id column.
+std::vector<std::pair<article_id, score_t>> best_articles(search::query_searcher& qs, const index::index_reader& r,
                                                           const query::query& q, const search::query_search_options& o) {
     const auto docs = qs.top_k_articles(q, o);
-    std::vector<std::size_t> order(docs.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return docs[a].docid < docs[b].docid; });
-    std::vector<std::pair<article_id, score_t>> out(docs.size());
-    for (const auto i : order) out[i] = {s.fetch_article(docs[i].docid).id, docs[i].score};
+    std::vector<std::pair<article_id, score_t>> out;
+    out.reserve(docs.size());
+    for (const auto& d : docs) {
+        const auto [seg, local] = r.locate(d.docid);
+        out.push_back({article_id{std::string(seg->article_id(seg->article_of(local)))}, d.score});
+    }
     return out;
 }
 
@@ -285,7 +285,7 @@ int run_search(const command_args& args) {
         if (st.format == output_format::trec) {
             const auto t0 = clock_type::now();
             const auto analysed = prepare(q.text);
-            const auto docs = best_articles(trees, searcher, analysed, st.options);
+            const auto docs = best_articles(trees, reader, analysed, st.options);
             micros.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
             print_trec(docs, st, q.qid);
         } else {

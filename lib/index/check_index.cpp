@@ -4,6 +4,7 @@
 #include <exception>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "rapport/core/error.hpp"
 #include "rapport/index/index_reader.hpp"
@@ -29,8 +30,26 @@ void check_segment(const disk_segment& seg, check_report& r) {
         std::uint64_t df = 0, total_tf = 0;
         std::uint32_t max_tf = 0, min_length = 0xFFFFFFFFu;
         docid_t last = 0;
+        // The frontiers (FORMAT.md §5) are checked against the pairs they stand for: each block's
+        // when it ends, the list's after the scan.
+        std::vector<codec::impact> all, block, stored;
+        auto stored_frontier = [&](bool whole) {
+            std::vector<codec::impact> v;
+            auto add = [&](std::uint32_t tf, std::uint32_t length) noexcept { v.push_back({tf, length}); };
+            whole ? c.for_each_term_impact(add) : c.for_each_block_impact(add);
+            return v;
+        };
+        auto check_block = [&] {
+            block.resize(codec::pareto_frontier(block));
+            if (block != stored) problem("post", "a block frontier of '" + term + "' disagrees with its postings");
+            block.clear();
+        };
         for (; c.docid() != end_docid; c.next()) {
             const docid_t d = c.docid();
+            if (df % codec::block_size == 0) {
+                if (df > 0) check_block();
+                stored = stored_frontier(false);
+            }
             if (d >= seg.size()) {
                 problem("post", "docid " + std::to_string(d) + " beyond the segment in '" + term + "'");
                 break;
@@ -43,6 +62,8 @@ void check_segment(const disk_segment& seg, check_report& r) {
             total_tf += tf;
             max_tf = std::max(max_tf, tf);
             min_length = std::min(min_length, field_lengths[d]);
+            all.push_back({tf, field_lengths[d]});
+            block.push_back(all.back());
             const auto pos = c.positions();
             if (!pos.empty()) {
                 if (pos.size() != tf) problem("posn", "positions do not number tf in '" + term + "'");
@@ -52,6 +73,11 @@ void check_segment(const disk_segment& seg, check_report& r) {
             r.positions += pos.size();
         }
         if (c.corrupt()) problem("post", "postings of '" + term + "' fail to decode");
+        if (!c.corrupt() && df > 0) {
+            check_block();
+            all.resize(codec::pareto_frontier(all));
+            if (all != stored_frontier(true)) problem("post", "the frontier of '" + term + "' disagrees with its postings");
+        }
         if (df != info.df) problem("dict", "df of '" + term + "' disagrees with its postings");
         if (total_tf != info.total_tf) problem("dict", "total tf of '" + term + "' disagrees with its postings");
         if (df > 0 && (max_tf != info.max_tf || min_length != info.min_length))
@@ -66,7 +92,9 @@ void check_segment(const disk_segment& seg, check_report& r) {
         if (p.end < p.begin || p.end - p.begin != p.text.size())
             problem("stor", "passage " + std::to_string(d) + " byte range disagrees with its text");
     }
-    for (std::uint32_t a = 0; a < seg.article_count(); ++a) (void)seg.article(a);
+    for (std::uint32_t a = 0; a < seg.article_count(); ++a)
+        if (seg.article(a).id.value != seg.article_id(a))
+            problem("lens", "the id of article " + std::to_string(a) + " disagrees with the stored one");
 }
 }  // namespace
 

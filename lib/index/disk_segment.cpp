@@ -14,16 +14,25 @@
 namespace rapport::index {
 
 std::string detail::lengths_payload(std::span<const std::uint32_t> body, std::span<const std::uint32_t> articles,
-                                    std::span<const std::uint32_t> title) {
-    // Three little-endian uint32 arrays mapped in place (scoring and result ids need no
-    // decompression): body lengths, article numbers, title lengths (FORMAT.md §6).
+                                    std::span<const std::uint32_t> title, std::span<const std::string> ids) {
+    // Little-endian uint32 arrays mapped in place (scoring and result ids need no decompression):
+    // body lengths, article numbers, title lengths, article id offsets; then the ids (FORMAT.md §6).
     RAPPORT_ASSERT(body.size() == articles.size() && body.size() == title.size());
-    std::string out(body.size() * 3 * sizeof(std::uint32_t), '\0');
+    std::vector<std::uint32_t> offsets{0};
+    std::uint64_t total = 0;
+    for (const auto& id : ids) {
+        total += id.size();
+        if (total > 0xFFFFFFFFu) throw invalid_argument("segment: the article ids of one segment exceed 4 GiB");
+        offsets.push_back(static_cast<std::uint32_t>(total));
+    }
+    std::string out((body.size() * 3 + offsets.size()) * sizeof(std::uint32_t), '\0');
     std::size_t at = 0;
-    for (const auto part : {body, articles, title}) {
+    for (const auto part : {body, articles, title, std::span<const std::uint32_t>(offsets)}) {
         if (!part.empty()) std::memcpy(out.data() + at, part.data(), part.size_bytes());
         at += part.size_bytes();
     }
+    out.reserve(out.size() + total);
+    for (const auto& id : ids) out += id;
     return out;
 }
 
@@ -48,13 +57,18 @@ std::uint64_t write_segment(storage::directory& dir, const std::string& name, co
     const auto terms = seg.terms();
     for (termid_t t = 0; t < terms.size(); ++t) {
         // Block bounds of a term are taken against the lengths of its own field.
-        const auto info = codec::write_postings(seg.postings(t), seg.lengths(field_of_key(terms[t])), postings, positions);
+        const auto& list = seg.postings(t);
+        const auto info = codec::write_postings(list.docids, list.freqs, list.position_offsets, list.positions,
+                                                seg.lengths(field_of_key(terms[t])), postings, positions);
         dict.add(terms[t], info);
     }
     dict.finish(dictionary);
     std::vector<std::uint32_t> articles(seg.size());
     for (docid_t d = 0; d < seg.size(); ++d) articles[d] = seg.passage(d).article;
-    lengths = detail::lengths_payload(seg.lengths(field::body), articles, seg.lengths(field::title));
+    std::vector<std::string> ids;
+    ids.reserve(seg.article_count());
+    for (std::uint32_t a = 0; a < seg.article_count(); ++a) ids.push_back(seg.article(a).id.value);
+    lengths = detail::lengths_payload(seg.lengths(field::body), articles, seg.lengths(field::title), ids);
     stored_fields_writer store;
     for (std::uint32_t a = 0; a < seg.article_count(); ++a) store.add_article(seg.article(a));
     for (docid_t d = 0; d < seg.size(); ++d) store.add_passage(seg.passage(d));
@@ -104,10 +118,23 @@ std::shared_ptr<const disk_segment> disk_segment::open(const storage::directory&
     s->dictionary_ = codec::term_dictionary(f.dictionary->payload(), f.dictionary->path(), storage::header_size);
     s->postings_ = f.postings->payload();
     s->positions_ = f.positions->payload();
+    s->postings_layout_ = codec::postings_layout_of(f.postings->version());
     const auto lens = f.lengths->payload();
-    // Version 1: body lengths and article numbers; version 2 adds title lengths.
+    f.store = stored_fields_reader(f.stored->payload(), f.stored->path(), storage::header_size);
+    if (f.store.passage_count() != passages)
+        throw corruption_error(f.stored->path(), std::nullopt, "stored passage count disagrees with the manifest");
+    // Version 1: body lengths and article numbers; version 2 adds title lengths; version 3 the
+    // article ids after them.
     const std::size_t arrays = f.lengths->version() >= 2 ? 3 : 2;
-    if (lens.size() != std::size_t{passages} * 4 * arrays)
+    const bool with_ids = f.lengths->version() >= 3;
+    const std::size_t articles = f.store.article_count();
+    const std::size_t id_table = with_ids ? 4 * (articles + 1) : 0;
+    const std::size_t fixed = std::size_t{passages} * 4 * arrays + id_table;
+    if (with_ids && lens.size() < fixed)
+        throw corruption_error(f.lengths->path(), storage::header_size,
+                               "holds " + std::to_string(lens.size()) + " bytes, too few for " + std::to_string(passages) +
+                                   " passages and " + std::to_string(articles) + " articles");
+    if (!with_ids && lens.size() != fixed)
         throw corruption_error(f.lengths->path(), storage::header_size,
                                "holds " + std::to_string(lens.size() / (4 * arrays)) + " passages, the manifest says " +
                                    std::to_string(passages));
@@ -123,9 +150,25 @@ std::shared_ptr<const disk_segment> disk_segment::open(const storage::directory&
         s->title_lengths_ = s->no_titles_;
     }
     for (auto l : s->title_lengths_) s->total_title_length_ += l;
-    f.store = stored_fields_reader(f.stored->payload(), f.stored->path(), storage::header_size);
-    if (f.store.passage_count() != passages)
-        throw corruption_error(f.stored->path(), std::nullopt, "stored passage count disagrees with the manifest");
+    if (with_ids) {
+        const auto at = std::size_t{passages} * 4 * arrays;
+        s->id_offsets_ = {reinterpret_cast<const std::uint32_t*>(lens.data() + at), articles + 1};
+        s->ids_ = lens.substr(fixed);
+        if (s->id_offsets_[0] != 0 || s->id_offsets_[articles] != s->ids_.size())
+            throw corruption_error(f.lengths->path(), storage::header_size + at, "article id offsets disagree with the ids");
+        for (std::size_t a = 0; a < articles; ++a)
+            if (s->id_offsets_[a + 1] < s->id_offsets_[a])
+                throw corruption_error(f.lengths->path(), storage::header_size + at + 4 * (a + 1),
+                                       "article id offsets descend");
+    } else {
+        s->legacy_id_offsets_.push_back(0);
+        for (std::uint32_t a = 0; a < articles; ++a) {
+            s->legacy_ids_ += f.store.article(a).id.value;
+            s->legacy_id_offsets_.push_back(static_cast<std::uint32_t>(s->legacy_ids_.size()));
+        }
+        s->ids_ = s->legacy_ids_;
+        s->id_offsets_ = s->legacy_id_offsets_;
+    }
     for (docid_t d = 0; d < passages; ++d)
         if (s->articles_[d] >= f.store.article_count())
             throw corruption_error(f.lengths->path(), storage::header_size + (std::uint64_t{passages} + d) * 4,

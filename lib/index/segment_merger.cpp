@@ -50,6 +50,7 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
     std::vector<std::uint32_t> lengths;
     std::vector<std::uint32_t> title_lengths;
     std::vector<std::uint32_t> article_of;
+    std::vector<std::string> ids;  // by new article number
     stored_fields_writer stored;
     std::uint32_t articles = 0;
     docid_t next = 0;
@@ -67,7 +68,9 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
             // Only articles with a live passage survive the merge.
             if (article_map[p.article] == 0xFFFFFFFFu) {
                 article_map[p.article] = articles++;
-                stored.add_article(seg.article(p.article));
+                auto a = seg.article(p.article);
+                ids.push_back(a.id.value);
+                stored.add_article(std::move(a));
             }
             p.article = article_map[p.article];
             article_of.push_back(p.article);
@@ -118,7 +121,8 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
             if (cursors[s].valid()) heap.push({std::string(cursors[s].term()), s});
         }
         if (list.docids.empty()) continue;  // every passage holding the term was deleted
-        auto info = codec::write_postings(list, field_of_key(term) == field::title ? title_lengths : lengths,
+        auto info = codec::write_postings(list.docids, list.freqs, list.position_offsets, list.positions,
+                                          field_of_key(term) == field::title ? title_lengths : lengths,
                                           postings.buffer(), positions.buffer());
         info.postings_offset += postings.flushed();
         info.positions_offset += positions.flushed();
@@ -137,7 +141,7 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
     std::string bytes;
     dictionary.finish(bytes);
     write_whole(segment_files::dictionary, storage::kinds::dictionary, bytes);
-    bytes = lengths_payload(lengths, article_of, title_lengths);
+    bytes = lengths_payload(lengths, article_of, title_lengths, ids);
     write_whole(segment_files::lengths, storage::kinds::lengths, bytes);
     bytes.clear();
     stored.finish(bytes);

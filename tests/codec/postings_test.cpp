@@ -475,7 +475,7 @@ TEST_CASE("codec: write_postings encodes index::postings_list from a segment") {
     const auto seg = test::hand_segment({"a b a", "b c", "a c c c", "", "c a x y z a a"});
     std::string post, pos;
     for (termid_t t = 0; t < seg.term_count(); ++t) {
-        const auto info = codec::write_postings(seg.postings(t), seg.lengths(), post, pos);
+        const auto info = codec::write_postings(seg.postings(t).docids, seg.postings(t).freqs, seg.postings(t).position_offsets, seg.postings(t).positions, seg.lengths(), post, pos);
         block_postings_cursor c(post, pos, info);
         auto ref = index::postings_cursor(seg.postings(t));
         CHECK(info.df == ref.size());
@@ -653,12 +653,163 @@ TEST_CASE("codec: garbage bytes never make the cursor read outside its views") {
             }
             return c.corrupt();
         };
+        // Layout 3 (FORMAT.md §5): the list's frontier behind its length, 16 skip entries of 24 bytes,
+        // the blocks' frontiers, then block 0 at the first entry's doc_offset.
+        std::uint32_t frontier_bytes = 0;
+        const char* head = post.data() + info.postings_offset;
+        const char* after = get_varint32(head, head + info.postings_length, frontier_bytes);
+        REQUIRE(after != nullptr);
+        const std::size_t table = static_cast<std::size_t>(after - head) + frontier_bytes;
+        const std::size_t entry = codec::skip_entry_bytes(codec::postings_layout::impacts);
+        const std::size_t block0 = table + 16 * entry + codec::detail::load_le32(post.data() + info.postings_offset + table + 4);
         const auto flip = [](char c) { return static_cast<char>(c ^ 0x40); };
-        CHECK(damage(0, flip));                                                  // block 0's last docid
-        CHECK(damage(16 * 20 + 0, [](char) { return char{33}; }));               // docid bit width > 32
-        CHECK(damage(16 * 20 + 1, flip));                                        // freq width: wrong length
-        CHECK(damage(5 * 20 + 7, [](char) { return static_cast<char>(0x80); }));  // offset past the data
-        CHECK(damage(3 * 20 + 5, flip));                                         // block 3 moved
-        CHECK(damage(16 * 20 + 2 + 5, flip));                                    // a docid gap of block 0
+        CHECK(damage(table, flip));                                                     // block 0's last docid
+        CHECK(damage(block0, [](char) { return char{33}; }));                           // docid bit width > 32
+        CHECK(damage(block0 + 1, flip));                                                // freq width: wrong length
+        CHECK(damage(table + 5 * entry + 7, [](char) { return static_cast<char>(0x80); }));  // offset past the data
+        CHECK(damage(table + 3 * entry + 5, flip));                                     // block 3 moved
+        CHECK(damage(block0 + 2 + 5, flip));                                            // a docid gap of block 0
     }
+}
+
+namespace {
+/// The Pareto frontier of `pairs` by definition: the pairs no other pair dominates (tf ≥ and
+/// length ≤, not equal), once each, by ascending tf.
+std::vector<codec::impact> brute_frontier(std::vector<codec::impact> pairs) {
+    std::vector<codec::impact> out;
+    for (const auto& p : pairs) {
+        bool dominated = false;
+        for (const auto& q : pairs)
+            dominated = dominated || (q.tf >= p.tf && q.length <= p.length && !(q == p));
+        if (!dominated && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.tf < b.tf; });
+    return out;
+}
+
+std::vector<codec::impact> pairs_of(const reference& r, std::size_t lo, std::size_t hi) {
+    std::vector<codec::impact> v;
+    for (std::size_t i = lo; i < hi; ++i) v.push_back({r.freqs[i], r.lengths.empty() ? 0u : r.lengths[r.docids[i]]});
+    return v;
+}
+}  // namespace
+
+TEST_CASE("codec: pareto_frontier keeps exactly the undominated pairs") {
+    std::mt19937_64 rng(20261202);
+    for (int rep = 0; rep < 2000; ++rep) {
+        std::vector<codec::impact> pairs(rng() % 40);
+        const std::uint32_t tf_range = 1 + static_cast<std::uint32_t>(rng() % 10);
+        for (auto& p : pairs)
+            p = {1 + static_cast<std::uint32_t>(rng() % tf_range),
+                 rep % 50 == 0 ? 0xFFFFFFFFu - static_cast<std::uint32_t>(rng() % 3) : static_cast<std::uint32_t>(rng() % 30)};
+        const auto expected = brute_frontier(pairs);
+        auto got = pairs;
+        got.resize(codec::pareto_frontier(got));
+        CHECK(got == expected);
+        for (std::size_t i = 1; i < got.size(); ++i) {
+            CHECK(got[i].tf > got[i - 1].tf);
+            CHECK(got[i].length > got[i - 1].length);
+        }
+    }
+}
+
+TEST_CASE("codec: layout 3 stores each block's and the list's frontier; layout 2 reads the same postings") {
+    std::mt19937_64 rng(7);
+    for (const std::size_t df : {1, 2, 127, 128, 129, 300, 1000, 4100}) {
+        for (int rep = 0; rep < 4; ++rep) {
+            CAPTURE(df);
+            gen_options o;
+            o.with_positions = rep % 2 == 0;
+            o.large_freqs = rep == 3;
+            const auto r = make_reference(rng, df, o);
+            std::string post3, pos3, post2, pos2;
+            const auto i3 = encode(r, post3, pos3);
+            const auto i2 = codec::write_postings(r.docids, r.freqs, r.offsets, r.positions, r.lengths, post2, pos2,
+                                                  codec::postings_layout::bounds);
+            CHECK(i3.max_tf == i2.max_tf);
+            CHECK(i3.min_length == i2.min_length);
+            CHECK(i3.total_tf == i2.total_tf);
+            CHECK(pos3 == pos2);  // positions are the same bytes in both layouts
+            block_postings_cursor c3(post3, pos3, i3, end_docid, codec::postings_layout::impacts);
+            block_postings_cursor c2(post2, pos2, i2, end_docid, codec::postings_layout::bounds);
+
+            std::vector<codec::impact> term3, term2;
+            c3.for_each_term_impact([&](std::uint32_t tf, std::uint32_t l) noexcept { term3.push_back({tf, l}); });
+            c2.for_each_term_impact([&](std::uint32_t tf, std::uint32_t l) noexcept { term2.push_back({tf, l}); });
+            CHECK(term3 == brute_frontier(pairs_of(r, 0, df)));
+            REQUIRE(term2.size() == 1);
+            CHECK(term2[0] == codec::impact{i2.max_tf, i2.min_length});
+
+            for (std::size_t k = 0; k * 128 < df; ++k) {
+                CAPTURE(k);
+                const auto target = r.docids[k * 128];
+                c3.shallow_seek(target);
+                c2.shallow_seek(target);
+                REQUIRE(c3.block_last_docid() == c2.block_last_docid());
+                std::vector<codec::impact> b3, b2;
+                c3.for_each_block_impact([&](std::uint32_t tf, std::uint32_t l) noexcept { b3.push_back({tf, l}); });
+                c2.for_each_block_impact([&](std::uint32_t tf, std::uint32_t l) noexcept { b2.push_back({tf, l}); });
+                CHECK(b3 == brute_frontier(pairs_of(r, k * 128, std::min(df, k * 128 + 128))));
+                const auto m = brute_block(r, k);
+                REQUIRE(b2.size() == 1);
+                CHECK(b2[0] == codec::impact{m.max_tf, m.min_length});
+            }
+            c3.shallow_seek(end_docid - 1);
+            std::size_t past = 0;
+            c3.for_each_block_impact([&](std::uint32_t, std::uint32_t) noexcept { ++past; });
+            CHECK((c3.block_last_docid() == end_docid) == (past == 0));
+
+            // The postings themselves read identically.
+            block_postings_cursor a(post3, pos3, i3), b(post2, pos2, i2, end_docid, codec::postings_layout::bounds);
+            for (std::size_t i = 0; i < df; ++i) {
+                REQUIRE(a.docid() == r.docids[i]);
+                REQUIRE(b.docid() == r.docids[i]);
+                REQUIRE(a.freq() == b.freq());
+                REQUIRE(to_vector(a.positions()) == to_vector(b.positions()));
+                a.next();
+                b.next();
+            }
+            CHECK(a.docid() == end_docid);
+            CHECK(b.docid() == end_docid);
+            CHECK_FALSE(a.corrupt());
+            CHECK_FALSE(b.corrupt());
+        }
+    }
+}
+
+TEST_CASE("codec: a damaged block frontier falls back to the block's (max tf, min length)") {
+    std::mt19937_64 rng(11);
+    auto o = gen_options{};
+    o.large_freqs = true;
+    const auto r = make_reference(rng, 3000, o);
+    std::string post, pos;
+    const auto info = encode(r, post, pos);
+    std::uint32_t frontier_bytes = 0;
+    const char* head = post.data() + info.postings_offset;
+    const char* after = get_varint32(head, head + info.postings_length, frontier_bytes);
+    REQUIRE(after != nullptr);
+    const char* table = after + frontier_bytes;
+    const std::size_t blocks = (r.docids.size() + 127) / 128;
+    const std::size_t entry = codec::skip_entry_bytes(codec::postings_layout::impacts);
+    const char* data = table + blocks * entry;
+    std::size_t damaged = 0;
+    for (std::size_t k = 0; k < blocks; ++k) {
+        const auto begin = codec::detail::load_le32(table + k * entry + 20);
+        const auto end = k + 1 < blocks ? codec::detail::load_le32(table + (k + 1) * entry + 20)
+                                        : codec::detail::load_le32(table + 4);
+        if (begin == end) continue;  // a frontier of one pair is not stored
+        CAPTURE(k);
+        // The frontier's last byte gets a continuation bit: its last varint runs past its range.
+        std::string bad = post;
+        const auto at = static_cast<std::size_t>(data - post.data()) + end - 1;
+        bad[at] = static_cast<char>(bad[at] | 0x80);
+        block_postings_cursor c(bad, pos, info);
+        c.shallow_seek(r.docids[k * 128]);
+        std::vector<codec::impact> seen;
+        c.for_each_block_impact([&](std::uint32_t tf, std::uint32_t l) noexcept { seen.push_back({tf, l}); });
+        const auto m = brute_block(r, k);
+        CHECK(std::find(seen.begin(), seen.end(), codec::impact{m.max_tf, m.min_length}) != seen.end());
+        ++damaged;
+    }
+    CHECK(damaged > 0);  // the list has blocks with frontiers of several pairs
 }

@@ -152,6 +152,10 @@ index::index_reader check_fixture(const test::scratch_dir& scratch, std::uint32_
         CHECK(dir->verify(f).version == (f.starts_with("manifest_") ? 1u : version));
     }
 
+    // Article ids read in place (version 3) or once from the stored fields (1 and 2) agree with them.
+    for (const auto& seg : r.segments())
+        for (std::uint32_t a = 0; a < seg->article_count(); ++a) CHECK(seg->article_id(a) == seg->article(a).id.value);
+
     search::searcher s(r);
     for (const auto& [query, hits] : answers) {
         const auto& shown = query;  // CAPTURE's lambda cannot capture a binding (clang 14)
@@ -222,4 +226,25 @@ TEST_CASE("reliability: the version 2 golden fixture opens with the recorded ans
     // ln(1 + 8.5/1.5) · 1.9 / (1 + 0.9 · (0.6 + 0.4 · 2 · 9/10)), by hand (python3).
     CHECK(std::abs(hits[0].score - 1.647407665120281) <= 1e-9);
     CHECK(search::searcher(r).fetch(hits[0]).article.value == "orchard");
+}
+
+TEST_CASE("reliability: the version 3 golden fixture opens with the recorded answers, titles and frontiers") {
+    test::scratch_dir scratch;
+    const auto r = check_fixture(scratch, 3, body_answers);
+    CHECK(r.total_length(index::field::title) == 10);
+    search::query_searcher qs(r);
+    const auto hits = qs.top_k(qs.parse("title:replanted"), {});
+    REQUIRE(hits.size() == 1);
+    CHECK(std::abs(hits[0].score - 1.647407665120281) <= 1e-9);  // as in version 2
+    // "the lighthouse" of segment 1 occurs in "lighthouse" (tf 1, 13 tokens) and "atlas" passage 0
+    // (tf 1, longer): one undominated pair, stored as zero bytes, so the frontier is (1, 13).
+    const auto& seg0 = *r.segments()[0];
+    const auto info = seg0.find("lighthous");
+    REQUIRE(info.has_value());
+    auto c = seg0.cursor(*info);
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> pairs;
+    c.for_each_term_impact([&](std::uint32_t tf, std::uint32_t l) noexcept { pairs.emplace_back(tf, l); });
+    REQUIRE(pairs.size() == 1);
+    CHECK(pairs[0].first == 1);
+    CHECK(pairs[0].second == seg0.lengths()[0]);
 }

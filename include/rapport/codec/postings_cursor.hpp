@@ -2,7 +2,8 @@
 // `block_postings_cursor`: the zero-copy reader of one term's postings in the format of
 // postings_format.hpp. It decodes one block of 128 postings at a time into fixed arrays inside the
 // cursor, jumps whole blocks through the skip table without decoding them, decodes frequencies and
-// positions only when asked, and exposes each block's max_tf and min_length for block-max pruning.
+// positions only when asked, and exposes each block's bounds (max_tf, min_length) and, in layout 3,
+// the Pareto frontier of (tf, length) pairs of each block and of the list, for block-max pruning.
 //
 // Robustness: the cursor never reads outside the two views it was given, whatever their bytes. Every
 // offset, length and bit width is checked when a block is loaded (and when its positions are first
@@ -141,10 +142,12 @@ public:
     /// `docid_limit` is the segment's passage count: a decoded docid at or above it means the
     /// postings belong to another segment (files mixed up whole keep valid checksums), and the
     /// cursor turns exhausted and corrupt instead of yielding passages that do not exist.
+    /// `layout` is that of the segment's postings file (`postings_layout_of` its version).
     /// Requires: the views outlive the cursor.
     /// Complexity: O(128) (one block decoded).
     block_postings_cursor(std::string_view postings_data, std::string_view positions_data, const term_info& info,
-                          docid_t docid_limit = end_docid) noexcept {
+                          docid_t docid_limit = end_docid, postings_layout layout = postings_layout::impacts) noexcept {
+        entry_bytes_ = static_cast<std::uint32_t>(skip_entry_bytes(layout));
         exhaust();
         docid_limit_ = docid_limit;
         term_max_tf_ = info.max_tf;
@@ -160,18 +163,32 @@ public:
         }
         const std::uint64_t blocks = postings_block_count(info.df);
         const char* post = postings_data.data() + info.postings_offset;
+        std::uint64_t left = info.postings_length;
+        if (layout == postings_layout::impacts) {
+            // The list's frontier, behind its byte length.
+            std::uint32_t bytes = 0;
+            const char* p = get_varint32(post, post + left, bytes);
+            if (p == nullptr || bytes > static_cast<std::uint64_t>(post + left - p)) {
+                corrupt_ = true;
+                return;
+            }
+            term_frontier_ = p;
+            term_frontier_end_ = p + bytes;
+            left -= static_cast<std::uint64_t>(term_frontier_end_ - post);
+            post = term_frontier_end_;
+        }
         if (blocks >= 2) {
-            const std::uint64_t table = blocks * skip_entry_bytes;
-            if (table > info.postings_length) {
+            const std::uint64_t table = blocks * entry_bytes_;
+            if (table > left) {
                 corrupt_ = true;
                 return;
             }
             table_ = post;
             data_ = post + table;
-            data_len_ = info.postings_length - table;
+            data_len_ = left - table;
         } else {
             data_ = post;
-            data_len_ = info.postings_length;
+            data_len_ = left;
         }
         pos_ = positions_data.data() + info.positions_offset;
         pos_len_ = info.positions_length;
@@ -283,6 +300,26 @@ public:
     /// Smallest passage length of the whole list (from `term_info`). Complexity: O(1).
     [[nodiscard]] std::uint32_t term_min_length() const noexcept { return term_min_length_; }
 
+    /// Calls `visit(tf, length)` for each pair of the current block's Pareto frontier (the block
+    /// `block_last_docid()` describes): every posting of the block has a tf at most and a length
+    /// at least those of one of the pairs, and each pair is a posting of the block. Without a stored
+    /// frontier (layout 2, or a frontier of one pair) the one pair is (`block_max_tf()`,
+    /// `block_min_length()`); damaged frontier bytes add that pair too, so a maximum over the
+    /// visits always bounds the block. Past the last block nothing is visited.
+    /// Complexity: O(frontier size).
+    template <class Visit>
+    void for_each_block_impact(Visit&& visit) const noexcept {
+        if (skip_block_ >= n_blocks_) return;
+        (void)visit_frontier(skip_frontier_, skip_frontier_end_, skip_max_tf_, skip_min_length_, visit);
+    }
+    /// `for_each_block_impact` for the whole list: its frontier, or (`term_max_tf()`,
+    /// `term_min_length()`) without one; nothing for an empty list. Complexity: O(frontier size).
+    template <class Visit>
+    void for_each_term_impact(Visit&& visit) const noexcept {
+        if (df_ == 0) return;
+        (void)visit_frontier(term_frontier_, term_frontier_end_, term_max_tf_, term_min_length_, visit);
+    }
+
     /// True once malformed data was met; the cursor is then (or at its next move becomes) exhausted.
     [[nodiscard]] bool corrupt() const noexcept { return corrupt_; }
 
@@ -307,7 +344,7 @@ private:
     }
 
     [[nodiscard]] docid_t entry_last(std::uint32_t k) const noexcept {
-        return detail::load_le32(table_ + std::size_t{k} * skip_entry_bytes);
+        return detail::load_le32(table_ + std::size_t{k} * entry_bytes_);
     }
 
     /// The first block ≥ `from` whose last docid is ≥ `target` (n_blocks_ if none), by galloping
@@ -344,15 +381,29 @@ private:
             skip_max_tf_ = 0;
             skip_min_length_ = 0xFFFFFFFFu;
         } else if (table_ != nullptr) {
-            const char* e = table_ + std::size_t{b} * skip_entry_bytes;
+            const char* e = table_ + std::size_t{b} * entry_bytes_;
             skip_last_ = detail::load_le32(e);
             skip_max_tf_ = detail::load_le32(e + 12);
             skip_min_length_ = detail::load_le32(e + 16);
+            skip_frontier_ = skip_frontier_end_ = nullptr;
+            if (entry_bytes_ > 20) {
+                // Block b's frontier runs to the next block's, the last one's to the first block.
+                const std::uint64_t begin = detail::load_le32(e + 20);
+                const std::uint64_t end = b + 1 < n_blocks_ ? detail::load_le32(e + entry_bytes_ + 20)
+                                                            : detail::load_le32(table_ + 4);
+                // Damaged offsets leave the frontier empty: the bounds alone still bound the block.
+                if (begin <= end && end <= data_len_) {
+                    skip_frontier_ = data_ + begin;
+                    skip_frontier_end_ = data_ + end;
+                }
+            }
         } else {
             // A single-block term: its bounds are the term's; the last docid is known once loaded.
             skip_last_ = docids_[n_ - 1];
             skip_max_tf_ = term_max_tf_;
             skip_min_length_ = term_min_length_;
+            skip_frontier_ = term_frontier_;
+            skip_frontier_end_ = term_frontier_end_;
         }
     }
 
@@ -370,15 +421,15 @@ private:
         std::uint64_t base = 0;  // previous docid + 1
         std::uint64_t expected_last = 0;
         if (table_ != nullptr) {
-            const char* e = table_ + std::size_t{b} * skip_entry_bytes;
+            const char* e = table_ + std::size_t{b} * entry_bytes_;
             expected_last = detail::load_le32(e);
             doc_begin = detail::load_le32(e + 4);
             pos_begin = detail::load_le32(e + 8);
             if (b + 1 < n_blocks_) {
-                doc_end = detail::load_le32(e + skip_entry_bytes + 4);
-                pos_end = detail::load_le32(e + skip_entry_bytes + 8);
+                doc_end = detail::load_le32(e + entry_bytes_ + 4);
+                pos_end = detail::load_le32(e + entry_bytes_ + 8);
             }
-            if (b > 0) base = std::uint64_t{detail::load_le32(e - skip_entry_bytes)} + 1;
+            if (b > 0) base = std::uint64_t{detail::load_le32(e - entry_bytes_)} + 1;
         }
         if (doc_begin > doc_end || doc_end > data_len_ || pos_begin > pos_end || pos_end > pos_len_) {
             fail();
@@ -529,6 +580,9 @@ private:
     std::uint32_t full_blocks_ = 0;
     std::uint32_t term_max_tf_ = 0;
     std::uint32_t term_min_length_ = 0;
+    std::uint32_t entry_bytes_ = 24;                // skip entry size of the layout
+    const char* term_frontier_ = nullptr;           // the list's frontier bytes (empty: one pair)
+    const char* term_frontier_end_ = nullptr;
 
     // Loaded block.
     docid_t docid_ = end_docid;
@@ -550,6 +604,8 @@ private:
     docid_t skip_last_ = end_docid;
     std::uint32_t skip_max_tf_ = 0;
     std::uint32_t skip_min_length_ = 0xFFFFFFFFu;
+    const char* skip_frontier_ = nullptr;  // the shallow block's frontier bytes (empty: one pair)
+    const char* skip_frontier_end_ = nullptr;
 
     // Lazily decoded positions of the loaded block.
     mutable std::uint32_t pos_total_ = 0;

@@ -1,111 +1,121 @@
 // SPDX-License-Identifier: MIT
 // The on-disk postings format of one term, and its writer: docids delta-encoded in blocks of 128 and
 // bit-packed, frequencies likewise, positions in their own stream, a varint tail for the last partial
-// block, and a fixed-width skip table carrying each block's last docid and its block-max bounds.
+// block, a fixed-width skip table carrying each block's last docid and bounds, and (layout 3) the
+// Pareto frontier of (frequency, passage length) pairs of every block and of the whole list, from
+// which a query computes exact block-max and list-max scores for any model and parameters.
 // `block_postings_cursor` (postings_cursor.hpp) reads what `write_postings` writes.
+// The bytes are specified in FORMAT.md §5 (and only there); the names below follow it.
 //
 // Thread safety: `write_postings` is a pure function of its inputs that appends to the caller's
 // buffers; calls on distinct buffers may run concurrently.
-//
-// Postings format
-// ===============
-//
-// Conventions. All fixed-width integers are little-endian ("fixed32" = 4 bytes). A varint is an
-// unsigned LEB128 varint of at most 5 bytes holding a value < 2^32 (core/varint.hpp). "packed(w)" is
-// one block of 128 values bit-packed at width w (0 ≤ w ≤ 32) in the 4-lane interleaved layout of
-// codec/bitpack.hpp (SIMD-BP128's): exactly 16·w bytes, seen as 4·w fixed32 words; value i is the
-// (i div 4)-th w-bit field of lane l = i mod 4, whose bit stream is the lane's w words, word k of lane
-// l being the fixed32 at byte 16·k + 4·l; fields fill each word from its least significant bit, and a
-// field that straddles two words keeps its low bits in word k and its high bits in word k + 1.
-// A term's postings and positions are two byte ranges, [postings_offset, +postings_length) of the
-// segment's postings payload and [positions_offset, +positions_length) of its positions payload,
-// both recorded in the term's `term_info`; nothing in either range repeats what `term_info` already
-// says (df, max_tf, min_length).
-//
-// Blocks. The term's df postings, in ascending docid order, are cut into N = ⌈df / 128⌉ blocks: the
-// first F = ⌊df / 128⌋ are full (128 postings each) and, when r = df mod 128 is not 0, the last one is
-// a partial block of r postings (the "tail"). A term with df ≤ 128 has exactly one block.
-//
-// Postings range:
-//
-//     postings   := skip_table block[0] ... block[N-1]
-//     skip_table := skip_entry[0] ... skip_entry[N-1]     when N ≥ 2; absent (0 bytes) when N = 1
-//     skip_entry := last_docid:fixed32 doc_offset:fixed32 pos_offset:fixed32
-//                   max_tf:fixed32 min_length:fixed32     (20 bytes)
-//
-// skip_entry[k] describes block k: `last_docid` is the docid of its last posting (strictly increasing
-// with k), `doc_offset` the offset of block[k] counted from the first byte after the skip table (0 for
-// block 0, non-decreasing), `pos_offset` the offset of its positions counted from the start of the
-// term's positions range (non-decreasing; 0 for every block when the term has no positions), `max_tf`
-// the largest frequency in the block and `min_length` the smallest passage length among its postings.
-// Block k ends where block k+1 starts, the last block at the end of the postings range; likewise for
-// positions. The table is fixed-width so that a reader binary-searches `last_docid` in place without
-// decoding anything. A single-block term needs no table: its block spans the whole range and its
-// bounds are the term's own `max_tf` and `min_length` from `term_info`, which saves 20 bytes for each
-// of the many rare terms.
-//
-// Docid gaps. Every posting stores gap = docid − prev − 1, where prev is the previous posting's docid;
-// for the first posting of block k ≥ 1, prev is skip_entry[k-1].last_docid (so a block decodes without
-// its predecessor); for the very first posting of the term, prev is taken as −1, so its gap is its
-// docid itself and docid 0 encodes as gap 0. Frequencies are stored as freq − 1 (freq ≥ 1).
-//
-//     full block := docid_bits:u8 freq_bits:u8 packed(docid_bits) of the 128 gaps
-//                                              packed(freq_bits) of the 128 (freq − 1)
-//     tail block := gap:varint × r  (freq − 1):varint × r
-//
-// docid_bits and freq_bits are the smallest widths that hold the block's largest gap and largest
-// freq − 1, so a full block is exactly 2 + 16·(docid_bits + freq_bits) bytes.
-//
-// Positions range: empty (positions_length = 0) when no posting of the term has a position (such as the
-// hidden article-id key terms); otherwise one positions block per postings block, in the same order:
-//
-//     pos_block := mode:u8 [counts] values
-//     counts    := (mode 1 only) the number of positions of each posting of the block:
-//                  count_bits:u8 packed(count_bits)          for a full block,
-//                  count:varint × r                          for the tail block
-//     values    := chunk × ⌊T / 128⌋  value:varint × (T mod 128)
-//     chunk     := bits:u8 packed(bits)
-//
-// Mode 0 means every posting has exactly freq positions (the usual case: nothing stored); mode 1
-// stores the counts explicitly (a posting may have fewer positions than its frequency, e.g. none). T
-// is the sum of the block's counts. The values are the positions of the block's postings, posting
-// after posting; within one posting, ascending positions p0 ≤ p1 ≤ … are stored as p0, p1 − p0,
-// p2 − p1, … (the first absolute), and the whole sequence of T values is cut into chunks of 128, each
-// packed at its own width, with the T mod 128 values left over as varints.
-//
-// Block-max bounds. BM25's contribution of a posting, w · tf · (k1 + 1) / (tf + k1 · (1 − b + b · dl /
-// avgdl)) with w = boost · idf ≥ 0 (Robertson & Zaragoza 2009; search/bm25.hpp), is non-decreasing in
-// tf and non-increasing in the passage length dl for every k1 ≥ 0 and 0 ≤ b ≤ 1. Hence its value at
-// (max_tf, min_length) of a block bounds every posting of that block, whatever k1, b, idf or avgdl a
-// query uses, which is why the format stores these two integers rather than a score: the block-max
-// score of block-max WAND (Ding & Suel, "Faster top-k document retrieval using block-max indexes",
-// SIGIR 2011) is computed from them at query time. The bound is safe but not always attained: the
-// largest tf and the shortest passage may be different postings. The term-level `max_tf` and
-// `min_length` of `term_info` bound the whole list the same way.
-//
-// Limits. A term's block data (after its skip table) and its positions range are each < 4 GiB, and
-// one block holds < 2^32 positions; `write_postings` throws `invalid_argument` beyond that.
-//
-// Robustness. Checksums are verified when files open; the cursor still bounds-checks every length,
-// offset and width when it loads a block (see postings_cursor.hpp).
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "rapport/codec/bitpack.hpp"
 #include "rapport/codec/term_info.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/core/types.hpp"
 #include "rapport/core/varint.hpp"
-#include "rapport/index/segment.hpp"
 
 namespace rapport::codec {
 
-/// Bytes of one skip-table entry.
-inline constexpr std::size_t skip_entry_bytes = 20;
+/// The postings layouts of FORMAT.md §5, named by the segment format version that introduced them.
+/// Segment versions 1 and 2 use `bounds`: each block is described by its largest frequency and its
+/// shortest passage length. Version 3 uses `impacts`, which adds the Pareto frontier of (frequency,
+/// length) pairs of every block and of the whole list.
+enum class postings_layout : std::uint8_t {
+    bounds = 2,   ///< skip entries of 20 bytes; no frontiers
+    impacts = 3,  ///< term frontier before the skip table; skip entries of 24 bytes; block frontiers
+};
+
+/// The layout a segment file of format `version` holds (1 and 2: `bounds`; 3 and later: `impacts`).
+[[nodiscard]] constexpr postings_layout postings_layout_of(std::uint32_t version) noexcept {
+    return version >= 3 ? postings_layout::impacts : postings_layout::bounds;
+}
+
+/// Bytes of one skip-table entry in `layout`.
+[[nodiscard]] constexpr std::size_t skip_entry_bytes(postings_layout layout) noexcept {
+    return layout == postings_layout::impacts ? 24 : 20;
+}
+
+/// One (frequency, passage length) pair of a postings list: an "impact" in Lucene's terms.
+struct impact {
+    std::uint32_t tf = 0;      ///< a term frequency
+    std::uint32_t length = 0;  ///< a passage length in the term's field
+    friend bool operator==(const impact&, const impact&) = default;
+};
+
+/// Reduces `pairs` in place to its Pareto frontier: the pairs that no other pair dominates (a pair
+/// dominates another when its tf is at least as large and its length at most as large; of equal
+/// pairs one is kept). Returns the frontier's size n; afterwards pairs[0, n) are sorted by strictly
+/// ascending tf, and so by strictly ascending length. Every score that is non-decreasing in tf and
+/// non-increasing in length takes its maximum over the input at one of these pairs.
+/// Complexity: O(m log m) for m pairs.
+[[nodiscard]] inline std::size_t pareto_frontier(std::span<impact> pairs) {
+    std::sort(pairs.begin(), pairs.end(), [](const impact& a, const impact& b) {
+        return a.tf != b.tf ? a.tf > b.tf : a.length < b.length;
+    });
+    std::size_t n = 0;
+    std::uint64_t shortest = std::uint64_t{1} << 32;  // shorter than every length kept so far
+    for (const impact& p : pairs) {
+        if (p.length >= shortest) continue;  // a pair with tf at least as large is not longer
+        shortest = p.length;
+        pairs[n++] = p;
+    }
+    std::reverse(pairs.begin(), pairs.begin() + static_cast<std::ptrdiff_t>(n));
+    return n;
+}
+
+/// Appends the frontier `f` (strictly ascending in tf and length, as `pareto_frontier` leaves it)
+/// as FORMAT.md §5's `frontier` bytes: the first pair in full, each later one as its two increases
+/// minus one. A frontier of one pair is written as nothing (the reader takes it from the bounds).
+inline void put_frontier(std::string& out, std::span<const impact> f) {
+    if (f.size() < 2) return;
+    put_varint(out, f[0].tf);
+    put_varint(out, f[0].length);
+    for (std::size_t i = 1; i < f.size(); ++i) {
+        put_varint(out, f[i].tf - f[i - 1].tf - 1);
+        put_varint(out, f[i].length - f[i - 1].length - 1);
+    }
+}
+
+/// Calls `visit(tf, length)` for every pair of the `frontier` bytes [p, end); when they are empty,
+/// once with (`max_tf`, `min_length`), the single pair an empty frontier stands for. Returns false
+/// (after visiting the pairs decoded so far and then the single pair, so that a maximum taken over
+/// the visits stays a safe bound) when the bytes are malformed: a varint running past `end`, or a
+/// pair that overflows 32 bits.
+/// Complexity: O(bytes).
+template <class Visit>
+bool visit_frontier(const char* p, const char* end, std::uint32_t max_tf, std::uint32_t min_length, Visit&& visit) noexcept {
+    if (p == end) {
+        visit(max_tf, min_length);
+        return true;
+    }
+    std::uint64_t tf = 0;
+    std::uint64_t length = 0;
+    bool first = true;
+    while (p != end) {
+        std::uint32_t dt = 0;
+        std::uint32_t dl = 0;
+        p = get_varint32(p, end, dt);
+        if (p != nullptr) p = get_varint32(p, end, dl);
+        if (p == nullptr) break;
+        tf = first ? dt : tf + dt + 1;
+        length = first ? dl : length + dl + 1;
+        first = false;
+        if (tf > 0xFFFFFFFFu || length > 0xFFFFFFFFu) break;
+        visit(static_cast<std::uint32_t>(tf), static_cast<std::uint32_t>(length));
+    }
+    if (p == end && !first && tf <= 0xFFFFFFFFu && length <= 0xFFFFFFFFu) return true;
+    visit(max_tf, min_length);
+    return false;
+}
 
 /// Number of blocks of a term with `df` postings: ⌈df / 128⌉.
 [[nodiscard]] constexpr std::uint64_t postings_block_count(std::uint64_t df) noexcept {
@@ -157,24 +167,25 @@ inline void validate_postings(std::span<const docid_t> docids, std::span<const s
 
 }  // namespace detail
 
-/// Encodes one term's postings (and positions) in the format above, appending them to `postings_out`
-/// and `positions_out`, and returns the term's `term_info`: offsets are the buffers' sizes before the
-/// call, lengths the bytes appended, plus df, total_tf, max_tf and min_length. With no postings it
-/// appends nothing and returns df = 0 (and zero bounds).
+/// Encodes one term's postings (and positions) in `layout` (FORMAT.md §5), appending them to
+/// `postings_out` and `positions_out`, and returns the term's `term_info`: offsets are the buffers'
+/// sizes before the call, lengths the bytes appended, plus df, total_tf, max_tf and min_length. With
+/// no postings it appends nothing and returns df = 0 (and zero bounds).
 /// `position_offsets` delimits each posting's positions in `positions` ([offsets[i], offsets[i+1]));
 /// it may be empty (and `positions` then too) when the term has no positions at all.
-/// `lengths` holds the segment's passage lengths, indexed by docid; when it is empty every recorded
-/// min_length is 0 (the trivially safe bound).
+/// `lengths` holds the segment's passage lengths in the term's field, indexed by docid; when it is
+/// empty every recorded length is 0 (the trivially safe bound).
 /// Requires: nothing beyond what is checked below.
 /// Throws: `invalid_argument` (appending nothing) when docids are not strictly ascending or equal
 /// `end_docid`, sizes disagree, a frequency is 0, a docid has no length (when `lengths` is not
 /// empty), a posting's positions descend, or a format limit is exceeded; std::bad_alloc. On any
 /// exception both buffers are left as they were.
-/// Complexity: O(df + number of positions).
+/// Complexity: O(df log 128 + number of positions).
 inline term_info write_postings(std::span<const docid_t> docids, std::span<const std::uint32_t> freqs,
                                 std::span<const std::uint32_t> position_offsets,
                                 std::span<const std::uint32_t> positions, std::span<const std::uint32_t> lengths,
-                                std::string& postings_out, std::string& positions_out) {
+                                std::string& postings_out, std::string& positions_out,
+                                postings_layout layout = postings_layout::impacts) {
     detail::validate_postings(docids, freqs, position_offsets, positions, lengths);
 
     term_info info;
@@ -186,14 +197,52 @@ inline term_info write_postings(std::span<const docid_t> docids, std::span<const
 
     bool has_positions = false;
     if (!position_offsets.empty()) has_positions = position_offsets.back() != position_offsets.front();
+    const auto length_of = [&](docid_t d) { return lengths.empty() ? 0u : lengths[d]; };
 
     const std::size_t postings_start = postings_out.size();
     const std::size_t positions_start = positions_out.size();
     try {
         const std::size_t blocks = static_cast<std::size_t>(postings_block_count(df));
         const bool with_table = blocks >= 2;
-        if (with_table) postings_out.append(blocks * skip_entry_bytes, '\0');
+        const bool with_impacts = layout == postings_layout::impacts;
+        const std::size_t entry_bytes = skip_entry_bytes(layout);
+
+        // Layout 3: the frontier of every block (frontiers[begin[b], begin[b + 1])) and of the
+        // list, which is the frontier of the blocks' frontiers.
+        std::vector<impact> frontiers;
+        std::vector<std::size_t> frontier_begin;
+        if (with_impacts) {
+            impact pairs[block_size];
+            frontier_begin.reserve(blocks + 1);
+            for (std::size_t b = 0; b < blocks; ++b) {
+                const std::size_t lo = b * block_size;
+                const std::size_t n = std::min(block_size, df - lo);
+                for (std::size_t i = 0; i < n; ++i) pairs[i] = {freqs[lo + i], length_of(docids[lo + i])};
+                const std::size_t kept = pareto_frontier({pairs, n});
+                frontier_begin.push_back(frontiers.size());
+                frontiers.insert(frontiers.end(), pairs, pairs + kept);
+            }
+            frontier_begin.push_back(frontiers.size());
+            std::vector<impact> term(frontiers);
+            term.resize(with_table ? pareto_frontier(term) : term.size());
+            std::string bytes;
+            put_frontier(bytes, term);
+            put_varint(postings_out, static_cast<std::uint32_t>(bytes.size()));
+            postings_out += bytes;
+        }
+        const std::size_t table_start = postings_out.size();
+        if (with_table) postings_out.append(blocks * entry_bytes, '\0');
         const std::size_t data_start = postings_out.size();
+        if (with_impacts && with_table) {
+            for (std::size_t b = 0; b < blocks; ++b) {
+                const std::size_t offset = postings_out.size() - data_start;
+                if (offset > 0xFFFFFFFFu) throw invalid_argument("write_postings: postings of one term exceed 4 GiB");
+                detail::store_fixed32(postings_out.data() + table_start + b * entry_bytes + 20,
+                                      static_cast<std::uint32_t>(offset));
+                put_frontier(postings_out, std::span<const impact>(frontiers).subspan(
+                                               frontier_begin[b], frontier_begin[b + 1] - frontier_begin[b]));
+            }
+        }
 
         std::uint32_t gaps[block_size];
         std::uint32_t freqs_m1[block_size];
@@ -221,7 +270,7 @@ inline term_info write_postings(std::span<const docid_t> docids, std::span<const
                 next_base = d + 1;
                 freqs_m1[i] = f - 1;
                 block_max_tf = std::max(block_max_tf, f);
-                block_min_length = std::min(block_min_length, lengths.empty() ? 0u : lengths[d]);
+                block_min_length = std::min(block_min_length, length_of(d));
                 info.total_tf += f;
                 if (!position_offsets.empty()) {
                     counts[i] = position_offsets[lo + i + 1] - position_offsets[lo + i];
@@ -234,7 +283,7 @@ inline term_info write_postings(std::span<const docid_t> docids, std::span<const
             info.min_length = std::min(info.min_length, block_min_length);
 
             if (with_table) {
-                char* e = postings_out.data() + postings_start + b * skip_entry_bytes;
+                char* e = postings_out.data() + table_start + b * entry_bytes;
                 detail::store_fixed32(e, docids[lo + n - 1]);
                 detail::store_fixed32(e + 4, static_cast<std::uint32_t>(doc_offset));
                 detail::store_fixed32(e + 8, has_positions ? static_cast<std::uint32_t>(pos_offset) : 0u);
@@ -288,15 +337,6 @@ inline term_info write_postings(std::span<const docid_t> docids, std::span<const
     info.postings_length = postings_out.size() - postings_start;
     info.positions_length = positions_out.size() - positions_start;
     return info;
-}
-
-/// Encodes an in-memory postings list; see the span overload.
-/// Throws: as the span overload.
-/// Complexity: O(df + number of positions).
-inline term_info write_postings(const index::postings_list& list, std::span<const std::uint32_t> lengths,
-                                std::string& postings_out, std::string& positions_out) {
-    return write_postings(list.docids, list.freqs, list.position_offsets, list.positions, lengths, postings_out,
-                          positions_out);
 }
 
 }  // namespace rapport::codec

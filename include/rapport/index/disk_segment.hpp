@@ -30,7 +30,7 @@ class file_view;
 namespace rapport::index {
 
 /// Format versions of the segment files this build writes and reads.
-inline constexpr std::uint32_t segment_format_version = 2;
+inline constexpr std::uint32_t segment_format_version = 3;
 /// The oldest segment format this build reads: version 1 had no title field (its passages read
 /// as having empty titles).
 inline constexpr std::uint32_t min_segment_format_version = 1;
@@ -49,9 +49,10 @@ inline constexpr const char* all[] = {dictionary, postings, positions, lengths, 
 /// each fsynced. Returns the bytes written. Throws: `io_error` naming the file.
 namespace detail {
 /// The `LENS` payload (FORMAT.md §6) of passages with these body lengths, article numbers and
-/// title lengths. Requires: the three spans have the same size.
+/// title lengths, and of articles with these external ids (by article number).
+/// Requires: the three spans have the same size. Throws: `invalid_argument` when the ids exceed 4 GiB.
 std::string lengths_payload(std::span<const std::uint32_t> body, std::span<const std::uint32_t> articles,
-                            std::span<const std::uint32_t> title);
+                            std::span<const std::uint32_t> title, std::span<const std::string> ids);
 }  // namespace detail
 
 RAPPORT_API std::uint64_t write_segment(storage::directory& dir, const std::string& name, const segment& seg);
@@ -108,7 +109,7 @@ public:
     [[nodiscard]] std::optional<codec::term_info> find(std::string_view term) const { return dictionary_.find(term); }
     /// A cursor over a term's postings. Requires: `info` came from this segment's dictionary.
     [[nodiscard]] codec::block_postings_cursor cursor(const codec::term_info& info) const noexcept {
-        return codec::block_postings_cursor(postings_, positions_, info, size());
+        return codec::block_postings_cursor(postings_, positions_, info, size(), postings_layout_);
     }
     /// The stored fields of passage `d`. Throws: `corruption_error` on damaged data.
     [[nodiscard]] passage_record passage(docid_t d) const;
@@ -116,6 +117,12 @@ public:
     [[nodiscard]] article_record article(std::uint32_t a) const;
     /// Number of articles in the segment.
     [[nodiscard]] std::uint32_t article_count() const noexcept;
+    /// The external id of article number `a`, zero-copy from the lengths file (no stored text is
+    /// decompressed; a segment of format 1 or 2 had its ids read once at open). The view lives as
+    /// long as the segment. Requires: a < article_count(). Complexity: O(1).
+    [[nodiscard]] std::string_view article_id(std::uint32_t a) const noexcept {
+        return {ids_.data() + id_offsets_[a], id_offsets_[a + 1] - id_offsets_[a]};
+    }
     /// The full path of the postings file (for error messages).
     [[nodiscard]] std::string postings_path() const;
     /// The files the segment reads (for checks and reports).
@@ -129,10 +136,15 @@ private:
     codec::term_dictionary dictionary_;
     std::string_view postings_;
     std::string_view positions_;
+    codec::postings_layout postings_layout_ = codec::postings_layout::impacts;
     std::span<const std::uint32_t> lengths_;
     std::span<const std::uint32_t> articles_;
     std::span<const std::uint32_t> title_lengths_;
     std::vector<std::uint32_t> no_titles_;  ///< zeros standing for a version 1 segment's title lengths
+    std::string_view ids_;                   ///< the article ids, back to back
+    std::span<const std::uint32_t> id_offsets_;  ///< article a's id is ids_[id_offsets_[a], id_offsets_[a + 1])
+    std::string legacy_ids_;                 ///< ids_ of a version 1 or 2 segment, read from stored fields
+    std::vector<std::uint32_t> legacy_id_offsets_;
     std::uint64_t total_length_ = 0;
     std::uint64_t total_title_length_ = 0;
     std::vector<std::uint64_t> deleted_;

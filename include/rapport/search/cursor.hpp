@@ -82,6 +82,24 @@ concept TermStatsCursor = PostingCursor<C> && requires(const C cc) {
     { cc.term_min_length() } noexcept -> std::convertible_to<std::uint32_t>;
 };
 
+namespace detail {
+/// A visitor of (tf, length) pairs, to state `ImpactCursor`.
+struct impact_probe {
+    void operator()(std::uint32_t, std::uint32_t) const noexcept {}
+};
+}  // namespace detail
+
+/// A posting cursor that lists the Pareto frontier of (frequency, passage length) pairs of its
+/// shallow block (`for_each_block_impact(visit)`) and of its whole list (`for_each_term_impact`),
+/// calling `visit(tf, length)` per pair (`codec::block_postings_cursor`, FORMAT.md §5): every posting
+/// has a tf at most and a length at least those of some visited pair, so the largest score of any
+/// model monotone in both over the visited pairs bounds the block, exactly when the pairs are postings.
+template <class C>
+concept ImpactCursor = requires(const C cc, detail::impact_probe visit) {
+    { cc.for_each_block_impact(visit) } noexcept;
+    { cc.for_each_term_impact(visit) } noexcept;
+};
+
 /// One leapfrog step of a conjunction: seeks every cursor, in order, to `candidate` and stops at the
 /// first one that lands beyond it. Returns `candidate` when every cursor stands on it, otherwise the
 /// docid that overshot (`end_docid` once a list is exhausted): the next candidate.
@@ -97,12 +115,14 @@ template <PostingCursor Cursor>
 
 /// Scores a posting cursor with a model of the BM25 family (`Model`, Lucene's BM25 by default; see
 /// search/bm25.hpp).
-/// `max_score()` is `Model::bound` at the list's (max tf, min length) when the cursor knows them
-/// (`TermStatsCursor`), capped by `Model::upper_bound`, which alone serves otherwise. When the cursor
-/// describes its blocks (`BlockStatsCursor`), this cursor is a `BlockMaxCursor` whose block bound is
-/// `Model::bound` at the block's (max tf, min length): since every `Similarity` scores non-decreasingly
-/// in tf and non-increasingly in length, it bounds every posting of the block whatever the
-/// parameters, idf or avgdl (see codec/postings_format.hpp).
+/// `max_score()` is the largest `Model::bound` over the list's (tf, length) frontier when the cursor
+/// lists it (`ImpactCursor`), else `Model::bound` at the list's (max tf, min length) when the cursor
+/// knows them (`TermStatsCursor`), capped by `Model::upper_bound`, which alone serves otherwise. When
+/// the cursor describes its blocks (`BlockStatsCursor`), this cursor is a `BlockMaxCursor` whose block
+/// bound is the largest `Model::bound` over the block's frontier (or at its (max tf, min length)):
+/// since every `Similarity` scores non-decreasingly in tf and non-increasingly in length, it bounds
+/// every posting of the block whatever the parameters, idf or avgdl, and with a frontier it is the
+/// block's real maximum score (plus `bm25_bound_margin`; FORMAT.md §5).
 /// Requires: `norms` (from `length_norms(model, lengths, avgdl)` or `bm25_length_norms`) covers every
 /// docid the cursor yields and outlives it; weight ≥ 0.
 template <PostingCursor Cursor, Similarity Model = bm25_model>
@@ -167,8 +187,16 @@ public:
             // Block last docids strictly ascend, so they identify blocks; end_docid (past the end)
             // starts cached with bound 0.
             bound_block_ = last;
-            const std::uint32_t max_tf = cursor_.block_max_tf();
-            bound_ = max_tf == 0 ? 0.0 : model_.bound(weight_, max_tf, min_norm(cursor_.block_min_length()));
+            if constexpr (ImpactCursor<Cursor>) {
+                score_t m = 0;
+                cursor_.for_each_block_impact([&](std::uint32_t tf, std::uint32_t length) noexcept {
+                    if (tf != 0) m = std::max(m, model_.bound(weight_, tf, min_norm(length)));
+                });
+                bound_ = m;
+            } else {
+                const std::uint32_t max_tf = cursor_.block_max_tf();
+                bound_ = max_tf == 0 ? 0.0 : model_.bound(weight_, max_tf, min_norm(cursor_.block_min_length()));
+            }
         }
         return bound_;
     }
@@ -187,7 +215,19 @@ private:
     }
 
     [[nodiscard]] score_t initial_max_score() const noexcept {
-        if constexpr (TermStatsCursor<Cursor>) {
+        if constexpr (ImpactCursor<Cursor>) {
+            score_t m = 0;
+            bool any = false;
+            cursor_.for_each_term_impact([&](std::uint32_t tf, std::uint32_t length) noexcept {
+                if (tf == 0) return;
+                any = true;
+                m = std::max(m, model_.bound(weight_, tf, min_norm(length)));
+            });
+            // As below: the frontier gives the tighter bound except when the normaliser is unknown.
+            if (any) return std::min(m, model_.upper_bound(weight_));
+            if (cursor_.docid() == end_docid) return 0.0;
+            return model_.upper_bound(weight_);
+        } else if constexpr (TermStatsCursor<Cursor>) {
             const std::uint32_t max_tf = cursor_.term_max_tf();
             // Both are bounds. The list's statistics give the tighter one, except when the
             // normaliser is unknown (0), where rounding may put it an ulp above the generic one.
