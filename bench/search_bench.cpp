@@ -20,17 +20,32 @@
 //     matches nothing); analysis + lookups that each hit a term of one posting (cursor setup, top-k
 //     queue, one posting per term); and the real query, interleaved in the same pass; fixed_micro/*
 //     are analysis alone and the no-match pipeline for one query repeated (time per iteration).
-//   search_bench --corpus DIR [--benchmark_format=json] [--benchmark_filter=or_top10]
-// Single-threaded; the figures are wall time, so run on an otherwise idle machine.
+//   - throughput/*/threads:N: the log split over N threads sharing ONE searcher (flat_or_top10:
+//     analyze + top_k, OR, top-10, algorithm automatic) or ONE query_searcher (tree_or_top10: parse
+//     + top_k), each thread taking the next 16 queries of the log as it finishes its last ones;
+//     reports queries_per_s (best of 3 timed passes; median_queries_per_s too), cpu_per_wall (CPU
+//     seconds per wall second of the passes: about N when the threads really ran in parallel),
+//     load_avg_1min and, with N > 1, speedup over one thread on the same searcher in the same run
+//     (one-thread and N-thread passes alternate, so both see the same machine load). N comes from
+//     `--threads N[,M...]` (default 1,2).
+//   search_bench --corpus DIR [--threads 1,2] [--benchmark_format=json] [--benchmark_filter=or_top10]
+// The latency benchmarks are single-threaded; every figure is wall time, so run on an otherwise idle
+// machine (and note the load average: other processes steal cores from the threaded runs first).
 #include <benchmark/benchmark.h>
 
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <latch>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "corpus.hpp"
@@ -419,6 +434,121 @@ void fixed_micro(benchmark::State& state, const char* text, bool search) {
     }
 }
 
+// CPU time of the whole process, every thread, in seconds.
+double process_cpu_seconds() {
+    timespec t{};
+    ::clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+// Throughput of one searcher shared by `threads` threads (see the file comment): an untimed pass on
+// one thread (page faults, the snapshot's norm tables), then 3 timed passes of the whole log over
+// `threads` threads, each pass timed from the moment every thread is ready until the last finishes.
+// `run(i)` runs query i and returns its hit count; the hit total of every pass must equal the one
+// thread's (the threads share the searcher, never their answers).
+template <class Run>
+void throughput(benchmark::State& state, std::size_t threads, std::size_t queries, const Run& run) {
+    constexpr std::size_t chunk = 16;
+    constexpr int passes = 3;
+    std::size_t expected_hits = 0;
+    for (std::size_t i = 0; i < queries; ++i) expected_hits += run(i);
+    std::vector<double> cpu_per_wall;  // of the last pass: the cores the pass kept busy
+    // One pass of the log over `threads` threads; returns (seconds, hits).
+    const auto pass = [&](std::size_t n) {
+        std::atomic<std::size_t> next{0};
+        std::atomic<std::size_t> hits{0};
+        std::latch ready(static_cast<std::ptrdiff_t>(n) + 1);
+        std::vector<std::thread> pool;
+        for (std::size_t t = 0; t < n; ++t)
+            pool.emplace_back([&] {
+                ready.arrive_and_wait();
+                std::size_t mine = 0;
+                for (std::size_t begin; (begin = next.fetch_add(chunk, std::memory_order_relaxed)) < queries;)
+                    for (std::size_t i = begin; i < std::min(queries, begin + chunk); ++i) mine += run(i);
+                hits += mine;
+            });
+        ready.arrive_and_wait();
+        const auto t0 = clock_type::now();
+        const double cpu0 = process_cpu_seconds();
+        for (auto& th : pool) th.join();
+        const double seconds = std::chrono::duration<double>(clock_type::now() - t0).count();
+        cpu_per_wall.push_back((process_cpu_seconds() - cpu0) / seconds);
+        return std::pair{seconds, hits.load()};
+    };
+    std::vector<double> rates, single_rates, threaded_cpu;
+    bool same_hits = true;
+    for (auto _ : state) {
+        for (int p = 0; p < passes; ++p) {
+            if (threads > 1) {
+                // One thread on the same searcher, interleaved with the threaded passes so that both
+                // see the same machine load.
+                const auto [seconds, hits] = pass(1);
+                single_rates.push_back(static_cast<double>(queries) / seconds);
+                same_hits = same_hits && hits == expected_hits;
+            }
+            const auto [seconds, hits] = pass(threads);
+            rates.push_back(static_cast<double>(queries) / seconds);
+            threaded_cpu.push_back(cpu_per_wall.back());
+            same_hits = same_hits && hits == expected_hits;
+        }
+    }
+    if (!same_hits) state.SkipWithError("threads found other hits than one thread");
+    const auto best = [](std::vector<double> v) { return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end()); };
+    state.counters["threads"] = static_cast<double>(threads);
+    state.counters["queries"] = static_cast<double>(queries);
+    state.counters["queries_per_s"] = best(rates);
+    state.counters["median_queries_per_s"] = rapport::bench::percentile(rates, 50);
+    // CPU seconds per wall second of the threaded passes (median): about N when the N threads ran
+    // in parallel, lower when they waited (for each other or for cores other processes held).
+    state.counters["cpu_per_wall"] = rapport::bench::percentile(threaded_cpu, 50);
+    if (threads > 1) {
+        state.counters["one_thread_queries_per_s"] = best(single_rates);
+        state.counters["speedup"] = best(rates) / best(single_rates);
+    }
+    state.counters["load_avg_1min"] = [] {
+        double load[1] = {0};
+        return ::getloadavg(load, 1) == 1 ? load[0] : -1.0;
+    }();
+}
+
+void throughput_flat(benchmark::State& state, std::size_t threads) {
+    if (skip_without_index(state)) return;
+    const auto& queries = rapport::bench::shared_corpus()->queries;
+    const rapport::search::searcher searcher(*shared_index());  // one searcher, every thread
+    const rapport::search::search_options options{.k = 10};
+    throughput(state, threads, queries.size(),
+               [&](std::size_t i) { return searcher.top_k(searcher.analyze(queries[i].second), options).size(); });
+}
+
+void throughput_tree(benchmark::State& state, std::size_t threads) {
+    if (skip_without_index(state)) return;
+    const auto& queries = rapport::bench::shared_corpus()->queries;
+    const rapport::search::query_searcher trees(*shared_index());  // one query_searcher, every thread
+    const rapport::search::query_search_options options{.k = 10};
+    throughput(state, threads, queries.size(),
+               [&](std::size_t i) { return trees.top_k(trees.parse(queries[i].second), options).size(); });
+}
+
+// Removes `--threads N[,M...]` from argv and returns the thread counts (default 1 and 2).
+std::vector<std::size_t> thread_counts(int& argc, char** argv) {
+    std::vector<std::size_t> out;
+    for (int i = 1; i + 1 < argc; ++i) {
+        if (std::strcmp(argv[i], "--threads") != 0) continue;
+        for (const char* p = argv[i + 1]; *p != '\0';) {
+            char* end = nullptr;
+            const unsigned long n = std::strtoul(p, &end, 10);
+            if (end == p) break;
+            if (n > 0) out.push_back(n);
+            p = *end == ',' ? end + 1 : end;
+        }
+        for (int j = i; j + 2 <= argc; ++j) argv[j] = argv[j + 2];
+        argc -= 2;
+        break;
+    }
+    if (out.empty()) out = {1, 2};
+    return out;
+}
+
 using rapport::search::algorithm;
 using rapport::search::match_mode;
 BENCHMARK_CAPTURE(query_log, or_top10, match_mode::any, 10, algorithm::exhaustive)->Unit(benchmark::kMillisecond)->Iterations(1);
@@ -445,4 +575,15 @@ BENCHMARK_CAPTURE(fixed_micro, nomatch_or_top10, "zqxwvj plorktq vexxuom", true)
 
 }  // namespace
 
-int main(int argc, char** argv) { return rapport::bench::run_benchmarks(argc, argv); }
+int main(int argc, char** argv) {
+    for (const std::size_t n : thread_counts(argc, argv)) {
+        const auto suffix = "/threads:" + std::to_string(n);
+        benchmark::RegisterBenchmark(("throughput/flat_or_top10" + suffix).c_str(), throughput_flat, n)
+            ->Unit(benchmark::kMillisecond)
+            ->Iterations(1);
+        benchmark::RegisterBenchmark(("throughput/tree_or_top10" + suffix).c_str(), throughput_tree, n)
+            ->Unit(benchmark::kMillisecond)
+            ->Iterations(1);
+    }
+    return rapport::bench::run_benchmarks(argc, argv);
+}
