@@ -931,9 +931,12 @@ void evaluate_tree(scorer& root, Queue& top, Accept accept, docid_t base, algori
     }
     if (algo == algorithm::automatic) {
         const std::size_t n = shape == root_shape::disjunction ? cursors.size() : 2;
-        algo = (k <= 10 && n >= 2) || (k <= 20 && n >= 3) || (shape != root_shape::disjunction && k <= 100)
-                   ? algorithm::maxscore
-                   : algorithm::exhaustive;
+        // As the term searcher's choice (lib/search/searcher.cpp), and root-level block skipping
+        // for the other shapes up to k = 100.
+        if (shape == root_shape::disjunction)
+            algo = (k <= 10 && n >= 3) || (k <= 20 && n >= 5) ? algorithm::block_max_wand : algorithm::exhaustive;
+        else
+            algo = k <= 100 ? algorithm::maxscore : algorithm::exhaustive;
     }
     const auto scan = [&](auto acc) {
         // Exhaustive: score every match.

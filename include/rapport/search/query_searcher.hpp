@@ -79,9 +79,9 @@ struct query_search_options {
     /// (exhaustive evaluation is the oracle of tests/pruning). With pruning, a root of optional
     /// clauses runs MaxScore (`maxscore`, or block-max WAND for `block_max_wand`) over its clauses,
     /// a root of required clauses the block-max conjunction, and any other root skips the blocks
-    /// whose bound cannot reach the threshold. `automatic` prunes when k ≤ 10 (disjunctions of 2
-    /// or more clauses), k ≤ 20 (3 or more) or k ≤ 100 (other shapes); plain term disjunctions
-    /// take the term searcher's own choice (`algorithm::automatic`).
+    /// whose bound cannot reach the threshold. `automatic` runs block-max WAND on disjunctions when
+    /// k ≤ 10 (3 or more clauses) or k ≤ 20 (5 or more) and prunes other shapes when k ≤ 100; plain
+    /// term disjunctions take the term searcher's own choice (`algorithm::automatic`).
     search::algorithm algorithm = search::algorithm::automatic;
 };
 

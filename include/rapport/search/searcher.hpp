@@ -40,10 +40,10 @@ enum class match_mode {
 /// hits with bit-identical scores; they differ only in speed (exhaustive evaluation is the oracle
 /// the pruning algorithms are tested against).
 enum class algorithm {
-    /// MaxScore when k ≤ 10 and the query has at least 2 distinct terms found in the index, or
-    /// k ≤ 20 and at least 3; exhaustive otherwise. The fastest choice measured on the Wikipedia
-    /// passages benchmark (bench/search_bench.cpp): pruning pays only when the top-k threshold
-    /// rises high relative to the weaker terms' bounds.
+    /// Block-max WAND when k ≤ 10 and the query has at least 3 distinct terms found in the index,
+    /// or k ≤ 20 and at least 5; exhaustive otherwise. The fastest choice measured on the Wikipedia
+    /// passages (see `choose` in lib/search/searcher.cpp): pruning pays only when the top-k
+    /// threshold rises high relative to the weaker terms' bounds.
     automatic,
     exhaustive,      ///< score every matching passage (`ranked_or`)
     maxscore,        ///< MaxScore with block-max bounds (`maxscore`, search/maxscore.hpp)
