@@ -10,7 +10,8 @@
 
 namespace rapport {
 
-/// A dense, segment-local passage identifier (0, 1, 2, ... in insertion order).
+/// A dense passage identifier: segment-local inside a segment (0, 1, 2, ... in insertion order), and
+/// global in a reader's results (the segment's base plus the local id; `index_reader::locate` maps back).
 using docid_t = std::uint32_t;
 
 /// A segment-local term identifier, dense in the order terms were first seen.

@@ -91,7 +91,7 @@ struct search_options {
 
 /// One ranked passage.
 struct hit {
-    docid_t passage;       ///< segment-local passage id
+    docid_t passage;       ///< the passage's docid in the reader (global: segment base + local id)
     article_id article;    ///< the caller's id of the article the passage belongs to
     std::string title;     ///< the article's title
     std::uint32_t ordinal; ///< passage number within its article
