@@ -294,23 +294,31 @@ TEST_CASE("search: searchers and threads over one snapshot share its length-norm
     }
 
     SUBCASE("threads asking for one new table at once build it once") {
-        const bm25_params fresh{.k1 = 0.77, .b = 0.33};
+        // Many rounds, each with a table nobody asked for yet, the threads released together (a
+        // spinning start: a sleeping one would let the first thread finish before the others wake).
+        constexpr int rounds = 64;
         const auto builds = reader.length_norm_cache().builds;
-        std::vector<std::shared_ptr<const index::length_norm_table>> got(thread_count);
-        std::latch start(thread_count);
+        std::vector<std::shared_ptr<const index::length_norm_table>> got(rounds * thread_count);
+        std::atomic<int> arrived{0};
         std::vector<std::thread> threads;
         for (int t = 0; t < thread_count; ++t)
             threads.emplace_back([&, t] {
-                start.arrive_and_wait();
-                got[static_cast<std::size_t>(t)] = (t % 2 == 0 ? a : b).length_norms(fresh);
+                for (int r = 0; r < rounds; ++r) {
+                    arrived.fetch_add(1);
+                    while (arrived.load() < (r + 1) * thread_count) {
+                    }
+                    const bm25_params fresh{.k1 = 0.5 + 0.01 * r, .b = 0.33};
+                    got[static_cast<std::size_t>(r * thread_count + t)] = (t % 2 == 0 ? a : b).length_norms(fresh);
+                }
             });
         for (auto& th : threads) th.join();
-        CHECK(reader.length_norm_cache().builds == builds + 1);
-        for (const auto& g : got) CHECK(g == got.front());
+        CHECK(reader.length_norm_cache().builds == builds + rounds);
+        for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i] == got[i - i % thread_count]);
         // Bit for bit the table bm25_length_norms computes, which the scores divide by.
         const double avgdl = static_cast<double>(reader.total_length()) / static_cast<double>(reader.passage_count());
+        const bm25_params last{.k1 = 0.5 + 0.01 * (rounds - 1), .b = 0.33};
         for (std::size_t i = 0; i < reader.segments().size(); ++i)
-            CHECK((*got.front())[i] == bm25_length_norms(reader.segments()[i]->lengths(), avgdl, fresh));
+            CHECK((*got.back())[i] == bm25_length_norms(reader.segments()[i]->lengths(), avgdl, last));
     }
 }
 
