@@ -296,7 +296,7 @@ TEST_CASE("search: searchers and threads over one snapshot share its length-norm
     SUBCASE("threads asking for one new table at once build it once") {
         // Many rounds, each with a table nobody asked for yet, the threads released together (a
         // spinning start: a sleeping one would let the first thread finish before the others wake).
-        constexpr int rounds = 64;
+        constexpr int rounds = 200;
         const auto builds = reader.length_norm_cache().builds;
         std::vector<std::shared_ptr<const index::length_norm_table>> got(rounds * thread_count);
         std::atomic<int> arrived{0};
