@@ -714,3 +714,49 @@ TEST_CASE("pruning: pruning skips work on skewed lists") {
     CHECK(ms.postings_scored < ex.postings_scored / 10);
     CHECK(bmw.postings_scored < ex.postings_scored / 10);
 }
+
+TEST_CASE("pruning: block and list bounds of format 3 are the exact maxima, for every model and parameters") {
+    // The stored (tf, length) frontiers make `block_max_score()` the block's largest real score and
+    // `max_score()` the list's (each raised by bm25_bound_margin), whatever k1, b and model a query
+    // picks: checked against a scan of every posting.
+    std::mt19937 rng(20261202);
+    const auto texts = test::skewed_texts(rng, 3000, 2, 60, 40);
+    const disk_hand h(texts);
+    std::size_t blocks = 0;
+    for (int rep = 0; rep < 12; ++rep) {
+        bm25_params p;
+        p.k1 = std::array{0.0, 0.5, 0.9, 1.2, 3.0}[rng() % 5];
+        p.b = std::array{0.0, 0.4, 0.75, 1.0}[rng() % 4];
+        randomise_model(p, rng);
+        CAPTURE(p.k1);
+        CAPTURE(p.b);
+        CAPTURE(static_cast<int>(p.model));
+        with_similarity(p, [&]<class Model>(const Model& model) {
+            const auto norms = length_norms(model, h.seg->lengths(), h.avgdl);
+            for (std::size_t w = 0; w < 40; ++w) {
+                const auto info = h.seg->find("w" + std::to_string(w));
+                if (!info) continue;
+                bm25_cursor<codec::block_postings_cursor, Model> c(h.seg->cursor(*info), 1.7, model, h.avgdl, norms);
+                const score_t list_bound = c.max_score();
+                std::map<docid_t, std::pair<score_t, score_t>> per_block;  // last docid → (bound, real max)
+                score_t list_max = 0;
+                for (; c.docid() != end_docid; c.next()) {
+                    c.shallow_seek(c.docid());
+                    auto& [bound, real] = per_block[c.block_last_docid()];
+                    bound = c.block_max_score();
+                    real = std::max(real, c.score());
+                    list_max = std::max(list_max, c.score());
+                }
+                for (const auto& [last, b] : per_block) {
+                    CAPTURE(last);
+                    CHECK(b.first >= b.second);
+                    CHECK(b.first <= b.second * (1 + 3 * bm25_bound_margin));
+                    ++blocks;
+                }
+                CHECK(list_bound >= list_max);
+                CHECK(list_bound <= list_max * (1 + 3 * bm25_bound_margin));
+            }
+        });
+    }
+    CHECK(blocks > 100);  // lists of several blocks were checked
+}
