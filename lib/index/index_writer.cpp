@@ -107,8 +107,8 @@ struct index_writer::impl {
         p.entry.articles = static_cast<std::uint32_t>(seg.article_count());
         p.seqs = std::move(seqs);
         const auto terms = seg.terms();
-        // Key terms start with U+0001 and so sort first.
-        for (termid_t t = 0; t < terms.size() && terms[t].starts_with('\x01'); ++t)
+        // Key terms start with article_key_prefix (U+0001) and so sort first.
+        for (termid_t t = 0; t < terms.size() && terms[t].starts_with(article_key_prefix); ++t)
             p.keys.emplace(terms[t], seg.postings(t).docids);
         write_segment(*dir, p.entry.name, seg);
         std::lock_guard g(mu);

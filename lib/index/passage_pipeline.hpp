@@ -8,22 +8,16 @@
 #include <vector>
 
 #include "rapport/analysis/analyzer.hpp"
+#include "rapport/index/fields.hpp"
 #include "rapport/index/index_options.hpp"
 #include "rapport/index/segment_writer.hpp"
 #include "rapport/ingest/article.hpp"
 
 namespace rapport::index::detail {
 
-/// The key term under which every passage of an article is filed, for delete and update by id.
-/// It starts with U+0001, which the analyzer never emits, so no query can match it.
-[[nodiscard]] inline std::string article_key(std::string_view id) {
-    // Built by append rather than operator+, which trips GCC 12's false -Wrestrict at -O3.
-    std::string key;
-    key.reserve(id.size() + 1);
-    key.push_back('\x01');
-    key.append(id);
-    return key;
-}
+// Every passage of an article is filed under its key term (index::article_key, index/fields.hpp),
+// for delete and update by id.
+using index::article_key;
 
 /// An article after normalisation, splitting and analysis, not yet in any segment.
 struct prepared_article {

@@ -18,11 +18,12 @@ namespace rapport::query {
 
 namespace {
 
-// Index terms that start with a byte below 0x03 are not body terms: 0x01 starts the writer's
-// hidden article keys, 0x02 title terms (index/fields.hpp). They sort first.
+// Index terms that start with article_key_prefix (the writer's hidden article keys) or
+// title_term_prefix (title terms) are not body terms (index/fields.hpp). They sort first.
+static_assert(index::article_key_prefix == '\x01' && index::title_term_prefix == '\x02');
 constexpr std::string_view after_internal = "\x03";
 [[nodiscard]] bool internal(std::string_view t) noexcept {
-    return !t.empty() && static_cast<unsigned char>(t.front()) < 0x03 && t.front() != '\0';
+    return !t.empty() && (t.front() == index::article_key_prefix || t.front() == index::title_term_prefix);
 }
 
 // The bytes every dictionary key of `f` starts with: none for body, the title mark for title.

@@ -335,7 +335,7 @@ std::vector<std::uint64_t> make_article_filter(const index::index_reader& reader
     const auto segments = reader.segments();
     for (const auto& a : articles) {
         // The writer's hidden key term of the article (one posting per passage; see index_writer).
-        const std::string key = "\x01" + a.value;
+        const std::string key = index::article_key(a.value);
         for (std::size_t i = 0; i < segments.size(); ++i) {
             const auto info = segments[i]->find(key);
             if (!info) continue;

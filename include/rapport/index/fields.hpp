@@ -24,6 +24,19 @@ inline constexpr std::array<field, field_count> all_fields{field::body, field::t
 
 /// The byte that starts every title term in a dictionary.
 inline constexpr char title_term_prefix = '\x02';
+/// The byte that starts the writer's hidden article keys (one posting per passage of the article,
+/// no positions): U+0001, which the analyzer never emits, so no query matches a key.
+inline constexpr char article_key_prefix = '\x01';
+
+/// The dictionary key of the article with external id `id`.
+[[nodiscard]] inline std::string article_key(std::string_view id) {
+    // Built by append rather than operator+, which trips GCC 12's false -Wrestrict at -O3.
+    std::string key;
+    key.reserve(id.size() + 1);
+    key.push_back(article_key_prefix);
+    key.append(id);
+    return key;
+}
 
 /// "body" or "title".
 [[nodiscard]] constexpr std::string_view field_name(field f) noexcept { return f == field::title ? "title" : "body"; }
