@@ -747,7 +747,8 @@ TEST_CASE("pruning: block and list bounds of format 3 are the exact maxima, for 
                     real = std::max(real, c.score());
                     list_max = std::max(list_max, c.score());
                 }
-                for (const auto& [last, b] : per_block) {
+                for (const auto& [last_docid, b] : per_block) {
+                    const docid_t last = last_docid;  // CAPTURE's lambda cannot capture a binding (clang 14)
                     CAPTURE(last);
                     CHECK(b.first >= b.second);
                     CHECK(b.first <= b.second * (1 + 3 * bm25_bound_margin));

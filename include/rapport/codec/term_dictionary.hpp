@@ -80,7 +80,7 @@ public:
     /// Complexity: O(|term|) amortised.
     void add(std::string_view term, const term_info& info) {
         if (count_ > 0 && !(term > std::string_view(last_term_))) {
-            RAPPORT_ASSERT(!"term_dictionary_writer::add: terms must be strictly increasing");
+            RAPPORT_ASSERT(false && "term_dictionary_writer::add: terms must be strictly increasing");
             throw invalid_argument("term dictionary: terms must be added in strictly increasing byte order");
         }
         if (count_ == 0xFFFFFFFFu) throw invalid_argument("term dictionary: too many terms (2^32)");
