@@ -23,7 +23,7 @@
 //   - throughput/*/threads:N: the log split over N threads sharing ONE searcher (flat_or_top10:
 //     analyze + top_k, OR, top-10, algorithm automatic) or ONE query_searcher (tree_or_top10: parse
 //     + top_k), each thread taking the next 16 queries of the log as it finishes its last ones;
-//     reports queries_per_s (best of 3 timed passes; median_queries_per_s too), cpu_per_wall (CPU
+//     reports queries_per_s (best of 5 timed passes; median_queries_per_s too), cpu_per_wall (CPU
 //     seconds per wall second of the passes: about N when the threads really ran in parallel),
 //     load_avg_1min and, with N > 1, speedup over one thread on the same searcher in the same run
 //     (one-thread and N-thread passes alternate, so both see the same machine load). N comes from
@@ -442,14 +442,14 @@ double process_cpu_seconds() {
 }
 
 // Throughput of one searcher shared by `threads` threads (see the file comment): an untimed pass on
-// one thread (page faults, the snapshot's norm tables), then 3 timed passes of the whole log over
+// one thread (page faults, the snapshot's norm tables), then 5 timed passes of the whole log over
 // `threads` threads, each pass timed from the moment every thread is ready until the last finishes.
 // `run(i)` runs query i and returns its hit count; the hit total of every pass must equal the one
 // thread's (the threads share the searcher, never their answers).
 template <class Run>
 void throughput(benchmark::State& state, std::size_t threads, std::size_t queries, const Run& run) {
     constexpr std::size_t chunk = 16;
-    constexpr int passes = 3;
+    constexpr int passes = 5;
     std::size_t expected_hits = 0;
     for (std::size_t i = 0; i < queries; ++i) expected_hits += run(i);
     std::vector<double> cpu_per_wall;  // of the last pass: the cores the pass kept busy
