@@ -207,25 +207,34 @@ inline term_info write_postings(std::span<const docid_t> docids, std::span<const
         const bool with_impacts = layout == postings_layout::impacts;
         const std::size_t entry_bytes = skip_entry_bytes(layout);
 
-        // Layout 3: the frontier of every block (frontiers[begin[b], begin[b + 1])) and of the
-        // list, which is the frontier of the blocks' frontiers.
+        // Layout 3: the frontier of every block (frontiers[begin[b], begin[b + 1]), when there are
+        // several) and of the list, which is the frontier of the blocks' frontiers. A single-block
+        // list (most terms) needs neither vector: its frontier is computed in place.
         std::vector<impact> frontiers;
         std::vector<std::size_t> frontier_begin;
         if (with_impacts) {
             impact pairs[block_size];
-            frontier_begin.reserve(blocks + 1);
-            for (std::size_t b = 0; b < blocks; ++b) {
-                const std::size_t lo = b * block_size;
-                const std::size_t n = std::min(block_size, df - lo);
-                for (std::size_t i = 0; i < n; ++i) pairs[i] = {freqs[lo + i], length_of(docids[lo + i])};
-                const std::size_t kept = pareto_frontier({pairs, n});
+            std::vector<impact> list;
+            std::span<const impact> term;
+            if (!with_table) {
+                for (std::size_t i = 0; i < df; ++i) pairs[i] = {freqs[i], length_of(docids[i])};
+                term = {pairs, pareto_frontier({pairs, df})};
+            } else {
+                frontier_begin.reserve(blocks + 1);
+                for (std::size_t b = 0; b < blocks; ++b) {
+                    const std::size_t lo = b * block_size;
+                    const std::size_t n = std::min(block_size, df - lo);
+                    for (std::size_t i = 0; i < n; ++i) pairs[i] = {freqs[lo + i], length_of(docids[lo + i])};
+                    const std::size_t kept = pareto_frontier({pairs, n});
+                    frontier_begin.push_back(frontiers.size());
+                    frontiers.insert(frontiers.end(), pairs, pairs + kept);
+                }
                 frontier_begin.push_back(frontiers.size());
-                frontiers.insert(frontiers.end(), pairs, pairs + kept);
+                list = frontiers;
+                list.resize(pareto_frontier(list));
+                term = list;
             }
-            frontier_begin.push_back(frontiers.size());
-            std::vector<impact> term(frontiers);
-            term.resize(with_table ? pareto_frontier(term) : term.size());
-            std::string bytes;
+            std::string bytes;  // empty (no allocation) for a frontier of one pair
             put_frontier(bytes, term);
             put_varint(postings_out, static_cast<std::uint32_t>(bytes.size()));
             postings_out += bytes;
