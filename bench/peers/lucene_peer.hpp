@@ -31,10 +31,6 @@ struct process_figures {
 /// signal or exits with a non-zero status.
 process_figures run_program(const std::vector<std::string>& argv, const std::string& stdout_path);
 
-/// Fills the latency figures of `f` (queries, p50, p99, mean; CPU when `cpu_us` is not empty) from
-/// per-query times in microseconds.
-void summarize_latencies(query_figures& f, std::vector<double> wall_us, std::vector<double> cpu_us);
-
 /// Passage id → 0-based passage number in corpus order (the ids of a `ranking`).
 using passage_numbers = std::unordered_map<std::string, std::uint32_t>;
 [[nodiscard]] passage_numbers number_passages(const corpus& c);

@@ -31,4 +31,20 @@ std::uint64_t disk_bytes(const std::string& path) {
     return total;
 }
 
+void summarize_latencies(query_figures& f, std::vector<double> wall_us, std::vector<double> cpu_us) {
+    const auto mean = [](const std::vector<double>& v) {
+        double sum = 0;
+        for (double x : v) sum += x;
+        return v.empty() ? 0 : sum / static_cast<double>(v.size());
+    };
+    f.queries = wall_us.size();
+    f.mean_us = mean(wall_us);
+    f.p50_us = percentile(wall_us, 50);
+    f.p99_us = percentile(wall_us, 99);
+    if (cpu_us.empty()) return;
+    f.mean_cpu_us = mean(cpu_us);
+    f.p50_cpu_us = percentile(cpu_us, 50);
+    f.p99_cpu_us = percentile(cpu_us, 99);
+}
+
 }  // namespace rapport::bench::peers

@@ -76,6 +76,10 @@ struct system_figures {
 /// CPU time consumed so far by the process (`process` true) or the calling thread, in seconds.
 [[nodiscard]] double cpu_seconds(bool process = true);
 
+/// Fills the latency figures of `f` (queries, p50, p99, mean; CPU when `cpu_us` is not empty) from
+/// per-query times in microseconds.
+void summarize_latencies(query_figures& f, std::vector<double> wall_us, std::vector<double> cpu_us);
+
 /// Runs `run_one(text, out)` over `queries` twice: an untimed warm pass, then a timed pass that
 /// records the wall time and the thread CPU time of each call (CPU time leaves out waiting for a
 /// core, so it stays meaningful on a busy machine). `run_one` must clear `out` and fill it with the
@@ -104,18 +108,7 @@ template <class RunOne>
         if (out.empty()) ++f.empty;
         f.top.push_back(std::move(out));
     }
-    const auto mean = [](const std::vector<double>& v) {
-        double sum = 0;
-        for (double x : v) sum += x;
-        return v.empty() ? 0 : sum / static_cast<double>(v.size());
-    };
-    f.queries = wall.size();
-    f.mean_us = mean(wall);
-    f.p50_us = percentile(wall, 50);
-    f.p99_us = percentile(wall, 99);
-    f.mean_cpu_us = mean(cpu);
-    f.p50_cpu_us = percentile(cpu, 50);
-    f.p99_cpu_us = percentile(cpu, 99);
+    summarize_latencies(f, std::move(wall), std::move(cpu));
     return f;
 }
 
