@@ -5,11 +5,11 @@
 // same query log against each as three query types, top-k (--k, default 10) ranked by each
 // system's BM25:
 //   - OR: rapport once per evaluation algorithm (exhaustive, MaxScore, block-max WAND, automatic)
-//     and once through query_searcher on the text as the query language (what the CLI runs), FTS5 `"a" OR "b"` with bm25(), Xapian OP_OR, Lucene a BooleanQuery of SHOULD TermQuerys; FTS5
+//     and once through searcher on the text as the query language (what the CLI runs), FTS5 `"a" OR "b"` with bm25(), Xapian OP_OR, Lucene a BooleanQuery of SHOULD TermQuerys; FTS5
 //     and Xapian also without rapport's stopwords;
 //   - AND: rapport's block-max AND (algorithm automatic), FTS5 `"a" AND "b"`, Xapian OP_AND, Lucene
 //     MUST clauses; FTS5 and Xapian also without rapport's stopwords (which rapport drops at analysis);
-//   - phrase: every query of at least two words as one phrase: rapport's query_searcher on
+//   - phrase: every query of at least two words as one phrase: rapport's searcher on
 //     `"w1 w2 ..."` (stemmed; removed stopwords leave position gaps), FTS5 `"w1 w2 ..."` (porter
 //     stems; stopwords are indexed and required), Xapian OP_PHRASE from QueryParser (unstemmed
 //     positional terms, stopwords required), Lucene a PhraseQuery of the EnglishAnalyzer's terms at
@@ -72,7 +72,6 @@
 #include "rapport/index/index_reader.hpp"
 #include "rapport/index/index_writer.hpp"
 #include "rapport/query/query.hpp"
-#include "rapport/search/query_searcher.hpp"
 #include "rapport/search/searcher.hpp"
 #include "rapport/storage/fs_directory.hpp"
 #if RAPPORT_HAVE_XAPIAN
@@ -169,9 +168,9 @@ struct rapport_index {
 
 std::string rapport_config() {
     return "index_writer + fs_directory, 64 MB RAM budget, merge_all; ICU words, casefold, 174 stopwords, "
-           "Snowball english, positions; BM25 0.9/0.4; OR: searcher with each algorithm, and query_searcher on the "
+           "Snowball english, positions; BM25 0.9/0.4; OR: searcher with each algorithm, and searcher on the "
            "query language (what the CLI runs); AND: searcher, "
-           "block-max AND; phrase: query_searcher (query-language \"...\", stemmed, stopwords leave gaps)";
+           "block-max AND; phrase: searcher (query-language \"...\", stemmed, stopwords leave gaps)";
 }
 
 build_figures build_rapport(const corpus& c, const std::string& dir, rapport_index& out) {
@@ -223,7 +222,7 @@ std::vector<query_row> query_rapport(const rapport_index& r, const passage_numbe
     using rapport::search::match_mode;
     const auto reader = open_reader(r);
     rapport::search::searcher searcher(reader);
-    rapport::search::query_searcher trees(reader);
+    rapport::search::searcher trees(reader);
     std::vector<query_row> rows;
     if (wanted(opt, query_type::any)) {
         const std::pair<const char*, algorithm> algorithms[] = {{"exhaustive", algorithm::exhaustive},
@@ -241,13 +240,13 @@ std::vector<query_row> query_rapport(const rapport_index& r, const passage_numbe
         }
         // What the CLI runs, in-process: the query language (its default parser options) and the
         // query tree searcher, so that the CLI rows separate the tool's cost from the tree path's.
-        progress("rapport: OR queries, query_searcher");
-        const rapport::search::query_search_options qo{.k = opt.k};
+        progress("rapport: OR queries, searcher");
+        const rapport::search::search_options qo{.k = opt.k};
         auto f = time_queries(log, [&](std::string_view text, ranking& out) {
             out.clear();
             for (const auto& d : trees.top_k(trees.parse(text), qo)) out.push_back(d.docid);
         });
-        rows.push_back({"rapport", "query_searcher", query_type::any, std::move(f)});
+        rows.push_back({"rapport", "searcher", query_type::any, std::move(f)});
     }
     if (wanted(opt, query_type::all)) {
         progress("rapport: AND queries");
@@ -263,14 +262,14 @@ std::vector<query_row> query_rapport(const rapport_index& r, const passage_numbe
     }
     if (wanted(opt, query_type::phrase) && !phrases.empty()) {
         progress("rapport: phrase queries");
-        const rapport::search::query_search_options o{.k = opt.k};
+        const rapport::search::search_options o{.k = opt.k};
         auto f = time_queries(phrases, [&](std::string_view text, ranking& out) {
             out.clear();
             const auto tree = trees.parse(*rapport::bench::phrase_query_text(text));
             for (const auto& d : trees.top_k(tree, o)) out.push_back(d.docid);
         });
         f.matches = count_matches(phrases, [&](std::string_view text) {
-            rapport::search::query_search_info info;
+            rapport::search::search_info info;
             (void)trees.top_k(trees.parse(*rapport::bench::phrase_query_text(text)), o, &info);
             return info.matches;
         });

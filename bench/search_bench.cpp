@@ -8,12 +8,12 @@
 //     top-1000, OR and AND; retrieval alone (retrieval_*) and postings scored per query;
 //   - count_*: count-only evaluation (no scoring) of the analysed queries;
 //   - phrase_top10: every query of at least two words searched as one quoted phrase ("w1 w2 ...")
-//     through `query_searcher` (query-language parse + analysis + positional evaluation, top-10);
+//     through `searcher` (query-language parse + analysis + positional evaluation, top-10);
 //     how many queries stay phrases after analysis, passages where the phrase occurs, passages
 //     holding all its terms (candidates whose positions are read) and postings in its terms' lists;
-//   - tree_or_top10: the same log through `query_searcher` (parse + analysis + top-10), timed next
+//   - tree_or_top10: the same log through `searcher` (parse + analysis + top-10), timed next
 //     to the flat searcher on each query: plain disjunctions take the flat searcher's path, so this
-//     shows the query tree's overhead on them; tree_or_top10_walk asks for `query_search_info`,
+//     shows the query tree's overhead on them; tree_or_top10_walk asks for `search_info`,
 //     which forces the tree walk (the exhaustive virtual-scorer evaluation non-flat queries get);
 //   - fixed_cost: the part of a top-10 OR query that pruning cannot remove, per query of the log:
 //     analysis alone; analysis + the same number of dictionary lookups that all miss (the query
@@ -21,7 +21,7 @@
 //     queue, one posting per term); and the real query, interleaved in the same pass; fixed_micro/*
 //     are analysis alone and the no-match pipeline for one query repeated (time per iteration).
 //   - throughput/*/threads:N: the log split over N threads sharing ONE searcher (flat_or_top10:
-//     analyze + top_k, OR, top-10, algorithm automatic) or ONE query_searcher (tree_or_top10: parse
+//     analyze + top_k, OR, top-10, algorithm automatic) or ONE searcher (tree_or_top10: parse
 //     + top_k), each thread taking the next 16 queries of the log as it finishes its last ones;
 //     reports queries_per_s (best of 5 timed passes; median_queries_per_s too), cpu_per_wall (CPU
 //     seconds per wall second of the passes: about N when the threads really ran in parallel),
@@ -52,7 +52,6 @@
 #include "rapport/index/index_reader.hpp"
 #include "rapport/index/index_writer.hpp"
 #include "rapport/query/query.hpp"
-#include "rapport/search/query_searcher.hpp"
 #include "rapport/search/searcher.hpp"
 #include "rapport/storage/fs_directory.hpp"
 
@@ -177,7 +176,7 @@ void count_log(benchmark::State& state, rapport::search::match_mode mode) {
     benchmark::DoNotOptimize(total);
 }
 
-// Every query of at least two words as one quoted phrase, top-10, through query_searcher. Timed: the
+// Every query of at least two words as one quoted phrase, top-10, through searcher. Timed: the
 // whole query (parse + analysis + evaluation: p50_us...) and evaluation alone (retrieval_*). Counted in
 // the untimed warm-up pass: phrases (queries still a phrase of >= 2 terms after analysis; the others,
 // single_terms and empty, became one term or nothing), queries_matched (queries with a hit), and per
@@ -190,9 +189,9 @@ void phrase_log(benchmark::State& state) {
     std::vector<std::string> phrases;
     for (const auto& [qid, text] : rapport::bench::shared_corpus()->queries)
         if (auto p = rapport::bench::phrase_query_text(text)) phrases.push_back(std::move(*p));
-    rapport::search::query_searcher trees(index);
+    rapport::search::searcher trees(index);
     rapport::search::searcher flat(index);
-    const rapport::search::query_search_options options{.k = 10};
+    const rapport::search::search_options options{.k = 10};
     std::size_t as_phrase = 0, as_term = 0, as_nothing = 0, matched = 0, hits = 0;
     std::uint64_t matches = 0, candidates = 0, list_postings = 0;
     for (const auto& text : phrases) {
@@ -210,7 +209,7 @@ void phrase_log(benchmark::State& state) {
         } else {
             ++as_term;
         }
-        rapport::search::query_search_info info;
+        rapport::search::search_info info;
         hits += trees.top_k(tree, options, &info).size();
         if (tree.get_if<q::phrase_node>() != nullptr) matches += info.matches;
         matched += info.matches != 0 ? 1 : 0;
@@ -247,8 +246,8 @@ void phrase_log(benchmark::State& state) {
     benchmark::DoNotOptimize(hits);
 }
 
-// Whether query_searcher hands `tree` to the flat searcher: a term, or a boolean of distinct,
-// unboosted `should` terms without a field other than body (query_searcher.cpp, as_flat_disjunction).
+// Whether searcher hands `tree` to the flat searcher: a term, or a boolean of distinct,
+// unboosted `should` terms without a field other than body (searcher.cpp, as_flat_disjunction).
 bool flat_shaped(const q::query& tree) {
     const auto plain = [](const q::query& n) { return n.boost() == 1.0 && (n.field().empty() || n.field() == "body"); };
     if (!plain(tree)) return false;
@@ -266,8 +265,8 @@ bool flat_shaped(const q::query& tree) {
     return true;
 }
 
-// The log through query_searcher as typed (query-language parse, default OR), top-10. `walk`: ask for
-// query_search_info, which makes every query take the tree walk. Each query also runs through the
+// The log through searcher as typed (query-language parse, default OR), top-10. `walk`: ask for
+// search_info, which makes every query take the tree walk. Each query also runs through the
 // flat searcher (analyze + top_k, algorithm automatic) in the same pass, so that flat_p50_us... and
 // tree_over_flat_p50 / _mean compare the two under the same machine load; which of the two runs
 // first alternates from query to query, since the second finds the query's postings in the CPU
@@ -278,10 +277,10 @@ bool flat_shaped(const q::query& tree) {
 void tree_or_log(benchmark::State& state, bool walk) {
     if (skip_without_index(state)) return;
     const auto& queries = rapport::bench::shared_corpus()->queries;
-    rapport::search::query_searcher trees(*shared_index());
+    rapport::search::searcher trees(*shared_index());
     rapport::search::searcher flat(*shared_index());
-    const rapport::search::query_search_options options{.k = 10};
-    rapport::search::query_search_info info;
+    const rapport::search::search_options options{.k = 10};
+    rapport::search::search_info info;
     auto* info_ptr = walk ? &info : nullptr;
     std::size_t shaped = 0, differ = 0, hits = 0;
     for (const auto& [qid, text] : queries) {
@@ -523,8 +522,8 @@ void throughput_flat(benchmark::State& state, std::size_t threads) {
 void throughput_tree(benchmark::State& state, std::size_t threads) {
     if (skip_without_index(state)) return;
     const auto& queries = rapport::bench::shared_corpus()->queries;
-    const rapport::search::query_searcher trees(*shared_index());  // one query_searcher, every thread
-    const rapport::search::query_search_options options{.k = 10};
+    const rapport::search::searcher trees(*shared_index());  // one searcher, every thread
+    const rapport::search::search_options options{.k = 10};
     throughput(state, threads, queries.size(),
                [&](std::size_t i) { return trees.top_k(trees.parse(queries[i].second), options).size(); });
 }

@@ -22,7 +22,6 @@
 #include "rapport/highlight/snippet.hpp"
 #include "rapport/index/index_reader.hpp"
 #include "rapport/query/parser.hpp"
-#include "rapport/search/query_searcher.hpp"
 #include "rapport/search/searcher.hpp"
 
 namespace rapport::cli {
@@ -32,7 +31,7 @@ namespace {
 enum class output_format { pretty, json, trec };
 
 struct settings {
-    search::query_search_options options;
+    search::search_options options;
     query::parser_options parser;
     output_format format = output_format::pretty;
     bool explain = false;
@@ -71,8 +70,8 @@ std::vector<search::field_weight> parse_fields(const std::string& list) {
 
 // What a TREC run needs: the k best distinct articles, each scored by its best passage (MaxP), in
 // one pass (`top_k_articles`), with their ids read in place from each segment's id column.
-std::vector<std::pair<article_id, score_t>> best_articles(search::query_searcher& qs, const index::index_reader& r,
-                                                          const query::query& q, const search::query_search_options& o) {
+std::vector<std::pair<article_id, score_t>> best_articles(const search::searcher& qs, const index::index_reader& r,
+                                                          const query::query& q, const search::search_options& o) {
     const auto docs = qs.top_k_articles(q, o);
     std::vector<std::pair<article_id, score_t>> out;
     out.reserve(docs.size());
@@ -83,7 +82,7 @@ std::vector<std::pair<article_id, score_t>> best_articles(search::query_searcher
     return out;
 }
 
-void print_pretty(search::query_searcher& s, const query::query& q, const std::vector<search::hit>& hits,
+void print_pretty(const search::searcher& s, const query::query& q, const std::vector<search::hit>& hits,
                   const settings& st, const std::string* qid) {
     const auto marks = s.highlight_terms(q, st.options);
     if (qid != nullptr) std::printf("query %s\n", qid->c_str());
@@ -107,7 +106,7 @@ void print_pretty(search::query_searcher& s, const query::query& q, const std::v
     }
 }
 
-void print_json(search::query_searcher& s, const query::query& q, const std::vector<search::hit>& hits,
+void print_json(const search::searcher& s, const query::query& q, const std::vector<search::hit>& hits,
                 const settings& st, const std::string* qid) {
     const auto marks = s.highlight_terms(q, st.options);
     for (std::size_t i = 0; i < hits.size(); ++i) {
@@ -266,17 +265,16 @@ int run_search(const command_args& args) {
     const bool timing = timings_out.is_open();
 
     const auto reader = index::index_reader::open(open_index_dir(vm["index"].as<std::string>()));
-    search::searcher searcher(reader);  // stored fields
-    search::query_searcher trees(reader);
+    const search::searcher searcher(reader);
 
     // Parsing, analysis and (with --rm3) feedback: the query as evaluated.
     const auto prepare = [&](const std::string& text) {
-        auto tree = trees.parse(text, st.parser);
-        return st.rm3 ? trees.rm3(tree, st.options) : tree;
+        auto tree = searcher.parse(text, st.parser);
+        return st.rm3 ? searcher.rm3(tree, st.options) : tree;
     };
     // Untimed passes warm the page cache and the searcher's caches.
     for (std::size_t pass = 0; pass < vm["warmup"].as<std::size_t>(); ++pass)
-        for (const auto& q : queries) (void)trees.top_k(prepare(q.text), st.options);
+        for (const auto& q : queries) (void)searcher.top_k(prepare(q.text), st.options);
 
     using clock_type = std::chrono::steady_clock;
     std::vector<double> micros;
@@ -285,20 +283,20 @@ int run_search(const command_args& args) {
         if (st.format == output_format::trec) {
             const auto t0 = clock_type::now();
             const auto analysed = prepare(q.text);
-            const auto docs = best_articles(trees, reader, analysed, st.options);
+            const auto docs = best_articles(searcher, reader, analysed, st.options);
             micros.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
             print_trec(docs, st, q.qid);
         } else {
             const auto t0 = clock_type::now();
             const auto analysed = prepare(q.text);
-            const auto top = st.articles ? trees.top_k_articles(analysed, st.options) : trees.top_k(analysed, st.options);
+            const auto top = st.articles ? searcher.top_k_articles(analysed, st.options) : searcher.top_k(analysed, st.options);
             micros.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
             std::vector<search::hit> hits;
             for (const auto& d : top) hits.push_back(searcher.fetch(d));
             if (st.format == output_format::json)
-                print_json(trees, analysed, hits, st, qid);
+                print_json(searcher, analysed, hits, st, qid);
             else
-                print_pretty(trees, analysed, hits, st, qid);
+                print_pretty(searcher, analysed, hits, st, qid);
         }
         if (timing) timings_out << q.qid << '\t' << static_cast<long long>(std::llround(micros.back())) << '\n';
     }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The article-level top-k queue (MaxP) that the evaluation algorithms fill in place of `topk_queue`
 // when results are articles. Compile-only (not installed): users reach it through
-// `searcher::top_k_articles` / `query_searcher::top_k_articles`.
+// `searcher::top_k_articles`.
 // Thread safety: none; one queue per query.
 #pragma once
 

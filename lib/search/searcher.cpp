@@ -5,32 +5,509 @@
 #include <array>
 #include <atomic>
 #include <cmath>
-#include <map>
+#include <cstdio>
+#include <cstdint>
+#include <limits>
+#include <optional>
+
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include "rapport/analysis/analyzer.hpp"
 #include "rapport/codec/postings_cursor.hpp"
 #include "rapport/core/error.hpp"
-#include "rapport/core/utf8.hpp"
-#include "rapport/search/block_max_wand.hpp"
-#include "rapport/search/count.hpp"
+#include "rapport/query/analyze.hpp"
 #include "rapport/search/cursor.hpp"
+#include "rapport/search/block_max_wand.hpp"
 #include "rapport/search/maxscore.hpp"
 #include "rapport/search/ranked_or.hpp"
-#include "rapport/search/topk_queue.hpp"
 #include "analyzer_pool.hpp"
 #include "article_queue.hpp"
+#include "explain_text.hpp"
 #include "length_norms.hpp"
 #include "segment_filter.hpp"
+#include "term_searcher.hpp"
 
 namespace rapport::search {
 
 namespace {
-analysis::analyzer_options query_analyzer_options(analysis::analyzer_options o) {
-    // Typed queries never throw over encoding: damaged bytes become U+FFFD, which matches nothing.
-    o.invalid_utf8 = invalid_utf8_policy::replace;
-    return o;
+
+namespace q = rapport::query;
+using detail::format;
+using detail::saturation_text;
+
+// One node of the evaluation tree over one segment. `advance(target)` moves to the first matching
+// passage ≥ target (never backwards); `doc` is then that passage or end_docid.
+//
+// Every node also bounds its scores, so that the pruning algorithms run on trees as on terms
+// (Lucene's Scorer.getMaxScore/advanceShallow, tantivy's Scorer): `max_score()` bounds every score
+// the node can give; `shallow(target)` moves the block positions of its leaves to the blocks that
+// hold `target`, without decoding, and returns the last docid L (≥ target) up to which
+// `block_max()` bounds every match of the node in [target, L] not yet passed. Targets of
+// `shallow` ascend. Compound nodes sum their children's bounds in clause order, the order their
+// scores are summed in: rounding to nearest is monotone, so such a sum of bounds is never below
+// the sum of the scores it bounds, and no margin is needed beyond the leaves' own.
+class scorer {
+public:
+    virtual ~scorer() = default;
+    virtual void advance(docid_t target) = 0;
+    [[nodiscard]] virtual score_t score() = 0;
+    [[nodiscard]] virtual bool corrupt() const = 0;
+    /// The explanation of `score()` at the current passage. Requires: not exhausted.
+    [[nodiscard]] virtual explanation explain() = 0;
+    [[nodiscard]] virtual score_t max_score() const = 0;
+    virtual docid_t shallow(docid_t target) = 0;
+    [[nodiscard]] virtual score_t block_max() const = 0;
+    /// An estimate of the passages the node visits (its leaves' postings), to order conjunctions.
+    [[nodiscard]] virtual std::uint64_t cost() const = 0;
+    docid_t doc = 0;
+};
+
+using scorer_ptr = std::unique_ptr<scorer>;
+
+// What every leaf needs to score a posting: the query's model (chosen once per query) and the
+// segment's normalisers.
+template <Similarity Model>
+struct scoring {
+    Model model;
+    std::span<const double> norms;  // the model's normaliser per segment-local passage
+    double avgdl = 1.0;             // the mean length `norms` were computed with
+
+    // The normaliser of the shortest passage a bound covers: the function `norms` was tabulated
+    // with, so a bound sees bit for bit the normaliser its shortest passage is scored with.
+    [[nodiscard]] double norm_of(double length) const noexcept { return model.length_norm(length, avgdl); }
+};
+
+template <Similarity Model>
+class term_scorer final : public scorer {
+public:
+    term_scorer(codec::block_postings_cursor c, score_t weight, const scoring<Model>& s, std::string term, double boost,
+                std::uint64_t df)
+        : c_(std::move(c), weight, s.model, s.avgdl, s.norms), weight_(weight), s_(s), term_(std::move(term)),
+          boost_(boost), df_(df) {
+        doc = c_.docid();
+    }
+    explanation explain() override {
+        return {score(), detail::term_text(s_.model, term_, weight_, boost_, df_, c_.freq(), s_.norms[doc]), {}, true};
+    }
+    void advance(docid_t target) override {
+        if (doc < target) c_.seek(target);
+        doc = c_.docid();
+    }
+    score_t score() override { return c_.score(); }
+    bool corrupt() const override { return c_.base().corrupt(); }
+    score_t max_score() const override { return c_.max_score(); }
+    docid_t shallow(docid_t target) override {
+        c_.shallow_seek(target);
+        return c_.block_last_docid();
+    }
+    score_t block_max() const override { return std::min(c_.block_max_score(), c_.max_score()); }
+    std::uint64_t cost() const override { return c_.base().size(); }
+
+private:
+    bm25_cursor<codec::block_postings_cursor, Model> c_;
+    score_t weight_;
+    scoring<Model> s_;
+    std::string term_;
+    double boost_;
+    std::uint64_t df_;
+};
+
+// Positions of the phrase's terms in one passage → phrase frequency (exact: occurrences; sloppy:
+// sum of 1/(1+spread) over non-overlapping occurrences; see the header), scored by the model with
+// the phrase frequency as a (fractional) tf.
+template <Similarity Model>
+class phrase_scorer final : public scorer {
+public:
+    phrase_scorer(std::vector<codec::block_postings_cursor> cs, std::vector<std::uint32_t> offsets, std::uint32_t slop,
+                  score_t weight, const scoring<Model>& s)
+        : cs_(std::move(cs)), offsets_(std::move(offsets)), slop_(slop), weight_(weight), s_(s) {
+        // A phrase occurs at most as often as its rarest term in a passage (a sloppy phrase's
+        // frequency, a sum of fractions of occurrences, even less), and every term's shortest
+        // passage bounds the passage's length: the model's bound at (the least max tf, the longest
+        // min length) bounds the phrase (the model is non-decreasing in tf, non-increasing in length).
+        std::uint32_t tf = std::numeric_limits<std::uint32_t>::max();
+        std::uint32_t length = 0;
+        for (const auto& c : cs_) {
+            tf = std::min(tf, c.term_max_tf());
+            length = std::max(length, c.term_min_length());
+        }
+        max_ = bound(tf, length);
+        doc = 0;
+        find(0);
+    }
+    score_t max_score() const override { return max_; }
+    docid_t shallow(docid_t target) override {
+        docid_t last = end_docid;
+        std::uint32_t tf = std::numeric_limits<std::uint32_t>::max();
+        std::uint32_t length = 0;
+        for (auto& c : cs_) {
+            c.shallow_seek(target);
+            last = std::min(last, c.block_last_docid());
+            tf = std::min(tf, c.block_max_tf());  // 0 past a list's last block: nothing more matches
+            length = std::max(length, c.block_min_length());
+        }
+        block_max_ = std::min(bound(tf, length), max_);
+        return last;
+    }
+    score_t block_max() const override { return block_max_; }
+    std::uint64_t cost() const override {
+        std::uint64_t n = std::numeric_limits<std::uint64_t>::max();
+        for (const auto& c : cs_) n = std::min<std::uint64_t>(n, c.size());
+        return n;
+    }
+    void advance(docid_t target) override {
+        if (doc < target) find(target);
+    }
+    score_t score() override { return s_.model.score(weight_, freq_, s_.norms[doc]); }
+    explanation explain() override {
+        return {score(),
+                format("phrase (slop %u): weight %.6f (boost x sum of idfs)", slop_, weight_) +
+                    saturation_text(s_.model, format("phrase freq %.6f", freq_), "freq", s_.norms[doc]),
+                {},
+                true};
+    }
+    bool corrupt() const override {
+        return std::any_of(cs_.begin(), cs_.end(), [](const auto& c) { return c.corrupt(); });
+    }
+
+private:
+    void find(docid_t target) {
+        for (;;) {
+            // Leapfrog to a passage holding every term.
+            docid_t candidate = target;
+            for (docid_t next; (next = seek_all(std::span(cs_), candidate)) != candidate;) candidate = next;
+            if (candidate == end_docid) {
+                doc = end_docid;
+                return;
+            }
+            freq_ = frequency();
+            if (freq_ > 0) {
+                doc = candidate;
+                return;
+            }
+            target = candidate + 1;
+        }
+    }
+
+    double frequency() {
+        const std::size_t n = cs_.size();
+        lists_.resize(n);
+        for (std::size_t k = 0; k < n; ++k) {
+            const auto p = cs_[k].positions();
+            lists_[k].clear();
+            for (const auto pos : p) lists_[k].push_back(static_cast<std::int64_t>(pos) - offsets_[k]);
+            if (lists_[k].empty()) return 0;
+        }
+        if (slop_ == 0) {
+            // Exact: values shared by every list (each list ascends).
+            double count = 0;
+            std::vector<std::size_t> at(n, 0);
+            for (const auto v : lists_[0]) {
+                bool all = true;
+                for (std::size_t k = 1; k < n && all; ++k) {
+                    auto& i = at[k];
+                    while (i < lists_[k].size() && lists_[k][i] < v) ++i;
+                    all = i < lists_[k].size() && lists_[k][i] == v;
+                }
+                count += all ? 1 : 0;
+            }
+            return count;
+        }
+        // Sloppy: sweep for the smallest spread; count an occurrence, then move past its values.
+        double f = 0;
+        std::vector<std::size_t> at(n, 0);
+        for (;;) {
+            std::size_t lo = 0;
+            std::int64_t lo_v = lists_[0][at[0]], hi_v = lo_v;
+            for (std::size_t k = 1; k < n; ++k) {
+                const auto v = lists_[k][at[k]];
+                if (v < lo_v) {
+                    lo_v = v;
+                    lo = k;
+                }
+                hi_v = std::max(hi_v, v);
+            }
+            const auto spread = hi_v - lo_v;
+            if (spread <= static_cast<std::int64_t>(slop_)) {
+                f += 1.0 / (1.0 + static_cast<double>(spread));
+                for (std::size_t k = 0; k < n; ++k)
+                    if (++at[k] == lists_[k].size()) return f;
+                continue;
+            }
+            if (++at[lo] == lists_[lo].size()) return f;
+        }
+    }
+
+    // The model's bound for frequencies up to `tf` in passages of at least `length` tokens
+    // (tf 0: no match, 0); never above the model's generic bound.
+    [[nodiscard]] score_t bound(std::uint32_t tf, std::uint32_t length) const noexcept {
+        if (tf == 0) return 0;
+        return std::min(s_.model.bound(weight_, tf, s_.norm_of(length)), s_.model.upper_bound(weight_));
+    }
+
+    std::vector<codec::block_postings_cursor> cs_;
+    std::vector<std::uint32_t> offsets_;
+    std::uint32_t slop_;
+    score_t weight_;
+    scoring<Model> s_;
+    score_t max_ = 0;
+    score_t block_max_ = 0;
+    double freq_ = 0;
+    std::vector<std::vector<std::int64_t>> lists_;
+};
+
+// One term over several fields scored as one pseudo-field (BM25F, as Lucene's CombinedFieldQuery):
+// frequency Σ w_f · tf_f over the fields holding the term here, the normaliser of the combined length
+// Σ w_f · dl_f (precomputed per passage in `norms`), and the weight of the largest field df.
+template <Similarity Model>
+class bm25f_term_scorer final : public scorer {
+public:
+    struct part {
+        codec::block_postings_cursor cursor;
+        double weight;
+        index::field field;
+    };
+    bm25f_term_scorer(std::vector<part> parts, score_t weight, const scoring<Model>& s, std::string term, double boost,
+                      std::uint64_t df)
+        : parts_(std::move(parts)), weight_(weight), s_(s), term_(std::move(term)), boost_(boost), df_(df) {
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> stats;
+        for (const auto& p : parts_) stats.emplace_back(p.cursor.term_max_tf(), p.cursor.term_min_length());
+        max_ = bound(stats);
+        settle();
+    }
+    score_t max_score() const override { return max_; }
+    docid_t shallow(docid_t target) override {
+        docid_t last = end_docid;
+        stats_.clear();
+        for (auto& p : parts_) {
+            p.cursor.shallow_seek(target);
+            last = std::min(last, p.cursor.block_last_docid());
+            stats_.emplace_back(p.cursor.block_max_tf(), p.cursor.block_min_length());
+        }
+        block_max_ = std::min(bound(stats_), max_);
+        return last;
+    }
+    score_t block_max() const override { return block_max_; }
+    std::uint64_t cost() const override {
+        std::uint64_t n = 0;
+        for (const auto& p : parts_) n += p.cursor.size();
+        return n;
+    }
+    void advance(docid_t target) override {
+        if (doc >= target) return;
+        for (auto& p : parts_)
+            if (p.cursor.docid() < target) p.cursor.seek(target);
+        settle();
+    }
+    score_t score() override { return s_.model.score(weight_, frequency(), s_.norms[doc]); }
+    bool corrupt() const override {
+        return std::any_of(parts_.begin(), parts_.end(), [](const part& p) { return p.cursor.corrupt(); });
+    }
+    explanation explain() override {
+        std::string tf;
+        for (const auto& p : parts_)
+            if (p.cursor.docid() == doc)
+                tf += format("%s%s %g x %u", tf.empty() ? "" : " + ", std::string(index::field_name(p.field)).c_str(),
+                             p.weight, p.cursor.freq());
+        return {score(),
+                format("term %s (BM25F): weight %.6f (boost %g x idf %.6f, df %llu, the largest field df)", term_.c_str(),
+                       weight_, boost_, boost_ == 0 ? 0.0 : weight_ / boost_, static_cast<unsigned long long>(df_)) +
+                    saturation_text(s_.model, format("tf %.6f = %s", frequency(), tf.c_str()), "tf", s_.norms[doc]),
+                {},
+                true};
+    }
+
+private:
+    void settle() {
+        doc = end_docid;
+        for (const auto& p : parts_) doc = std::min(doc, p.cursor.docid());
+    }
+    double frequency() const {
+        double tf = 0;
+        for (const auto& p : parts_)
+            if (p.cursor.docid() == doc) tf += p.weight * static_cast<double>(p.cursor.freq());
+        return tf;
+    }
+    // A bound of the combined score from each field's (max tf, min length) (tf 0: the field has no
+    // more postings). The combined frequency is at most Σ w_f · max_tf_f, rounded up to an integer
+    // with a whole unit to spare for rounding; a matching passage holds the term in some field f, so
+    // its combined length Σ w_f · dl_f is at least the least w_f · min_length_f over the fields.
+    [[nodiscard]] score_t bound(const std::vector<std::pair<std::uint32_t, std::uint32_t>>& stats) const noexcept {
+        double tf = 0;
+        double length = std::numeric_limits<double>::infinity();
+        for (std::size_t i = 0; i < parts_.size(); ++i) {
+            if (stats[i].first == 0) continue;
+            tf += parts_[i].weight * static_cast<double>(stats[i].first);
+            length = std::min(length, parts_[i].weight * static_cast<double>(stats[i].second));
+        }
+        if (tf == 0) return 0;
+        const score_t generic = s_.model.upper_bound(weight_);
+        if (!(tf < 4e9)) return generic;
+        return std::min(s_.model.bound(weight_, static_cast<std::uint32_t>(std::ceil(tf)) + 1, s_.norm_of(length)),
+                        generic);
+    }
+    std::vector<part> parts_;
+    score_t weight_;
+    scoring<Model> s_;
+    score_t max_ = 0;
+    score_t block_max_ = 0;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> stats_;
+    std::string term_;
+    double boost_;
+    std::uint64_t df_;
+};
+
+// A boolean node: required clauses (leapfrogged), optional ones (scored when present, and at
+// least `min_should` of them required), excluded ones.
+class boolean_scorer final : public scorer {
+public:
+    boolean_scorer(std::vector<std::pair<q::occur, scorer_ptr>> clauses, std::size_t min_should,
+                   const char* what = "boolean: sum of the matching required and optional clauses")
+        : clauses_(std::move(clauses)), min_should_(min_should), what_(what) {
+        for (auto& [o, c] : clauses_) {
+            if (o == q::occur::must) has_must_ = true;
+            if (o == q::occur::must_not) has_must_not_ = true;
+            if (o == q::occur::should) ++shoulds_;
+        }
+        if (!has_must_ && min_should_ == 0) min_should_ = 1;
+        doc = 0;
+        settle(0);
+    }
+    void advance(docid_t target) override {
+        if (doc < target) settle(target);
+    }
+    score_t score() override {
+        score_t s = 0;
+        for (auto& [o, c] : clauses_)
+            if (o != q::occur::must_not && c->doc == doc) s += c->score();
+        return s;
+    }
+    score_t max_score() const override {
+        score_t s = 0;
+        for (const auto& [o, c] : clauses_)
+            if (o != q::occur::must_not) s += c->max_score();
+        return s;
+    }
+    docid_t shallow(docid_t target) override {
+        docid_t last = end_docid;
+        block_max_ = 0;
+        for (auto& [o, c] : clauses_)
+            if (o != q::occur::must_not) {
+                last = std::min(last, c->shallow(target));
+                block_max_ += c->block_max();
+            }
+        return last;
+    }
+    score_t block_max() const override { return block_max_; }
+    std::uint64_t cost() const override {
+        std::uint64_t must = std::numeric_limits<std::uint64_t>::max(), should = 0;
+        for (const auto& [o, c] : clauses_) {
+            if (o == q::occur::must) must = std::min(must, c->cost());
+            if (o == q::occur::should) should += c->cost();
+        }
+        return has_must_ ? must : should;
+    }
+    /// The clauses, in query order.
+    [[nodiscard]] std::vector<std::pair<q::occur, scorer_ptr>>& clauses() noexcept { return clauses_; }
+    /// How many optional clauses must match (at least 1 without required clauses).
+    [[nodiscard]] std::size_t min_should() const noexcept { return min_should_; }
+    bool corrupt() const override {
+        return std::any_of(clauses_.begin(), clauses_.end(), [](const auto& c) { return c.second->corrupt(); });
+    }
+    explanation explain() override {
+        explanation e{score(), what_, {}, true};
+        for (auto& [o, c] : clauses_)
+            if (o != q::occur::must_not && c->doc == doc) e.details.push_back(c->explain());
+        return e;
+    }
+
+private:
+    void settle(docid_t target) {
+        if ((!has_must_ && shoulds_ == 0) || min_should_ > shoulds_) {
+            doc = end_docid;
+            return;
+        }
+        for (;;) {
+            // Candidate: the largest current doc of the required clauses, or the least of the optional.
+            docid_t candidate = target;
+            if (has_must_) {
+                for (bool agreed = false; !agreed;) {
+                    agreed = true;
+                    for (auto& [o, c] : clauses_) {
+                        if (o != q::occur::must) continue;
+                        c->advance(candidate);
+                        if (c->doc == end_docid) {
+                            doc = end_docid;
+                            return;
+                        }
+                        if (c->doc != candidate) {
+                            candidate = c->doc;
+                            agreed = false;
+                        }
+                    }
+                }
+            } else {
+                candidate = end_docid;
+                for (auto& [o, c] : clauses_)
+                    if (o == q::occur::should) {
+                        c->advance(target);
+                        candidate = std::min(candidate, c->doc);
+                    }
+                // Any one optional clause suffices and none excludes: the least is the match.
+                if (candidate == end_docid || (min_should_ == 1 && !has_must_not_)) {
+                    doc = candidate;
+                    return;
+                }
+            }
+            std::size_t should_here = 0;
+            bool excluded = false;
+            for (auto& [o, c] : clauses_) {
+                if (o == q::occur::must) continue;
+                c->advance(candidate);
+                if (c->doc != candidate) continue;
+                if (o == q::occur::should) ++should_here;
+                if (o == q::occur::must_not) excluded = true;
+            }
+            if (!excluded && should_here >= min_should_) {
+                doc = candidate;
+                return;
+            }
+            target = candidate + 1;
+        }
+    }
+    std::vector<std::pair<q::occur, scorer_ptr>> clauses_;
+    std::size_t min_should_;
+    std::size_t shoulds_ = 0;
+    bool has_must_ = false;
+    bool has_must_not_ = false;
+    const char* what_;
+    score_t block_max_ = 0;
+};
+
+// A disjunction: the sum of whichever of `children` match (a boolean of optional clauses).
+scorer_ptr make_any(std::vector<scorer_ptr> children, const char* what) {
+    std::vector<std::pair<q::occur, scorer_ptr>> clauses;
+    clauses.reserve(children.size());
+    for (auto& c : children) clauses.emplace_back(q::occur::should, std::move(c));
+    return std::make_unique<boolean_scorer>(std::move(clauses), 1, what);
 }
 
+class empty_scorer final : public scorer {
+public:
+    empty_scorer() { doc = end_docid; }
+    void advance(docid_t) override {}
+    score_t score() override { return 0; }
+    bool corrupt() const override { return false; }
+    explanation explain() override { return {0, "matches nothing", {}}; }
+    score_t max_score() const override { return 0; }
+    docid_t shallow(docid_t) override { return end_docid; }
+    score_t block_max() const override { return 0; }
+    std::uint64_t cost() const override { return 0; }
+};
+
+}  // namespace
+
+namespace {
 // The work counters of each thread's last call on each of the last few searchers it used. Per
 // thread, so that threads sharing a searcher neither see nor race on each other's counters; keyed by
 // a searcher's serial number, never reused, so a searcher at the address of a destroyed one starts
@@ -58,51 +535,283 @@ search_stats recorded_stats(std::uint64_t searcher) noexcept {
         if (slot.searcher == searcher) return slot.stats;
     return {};
 }
-
 }  // namespace
 
 // Everything here is fixed at construction or internally synchronised (the analyzer pool, the
-// reader's norm cache): the search methods are const and keep their scratch state on the stack.
+// reader's norm cache): the query methods are const and keep their scratch state (scorer trees,
+// queues, expansions) on the stack. The one analysis set-up of every query is here, derived from
+// the index's stored options.
 struct searcher::impl {
     explicit impl(index::index_reader r)
-        : reader(std::move(r)), analyzers(query_analyzer_options(reader.options().analyzer)),
+        : reader(std::move(r)), flat(reader), analyzers(analyzer_options(reader)),
           serial(next_searcher_serial.fetch_add(1, std::memory_order_relaxed)) {}
 
-    // Length normalisers per segment for one parameter setting (the model's normaliser: K(dl) or
-    // L(dl)) from the snapshot's cache, shared with every searcher over it.
-    [[nodiscard]] std::shared_ptr<const index::length_norm_table> norms_for(const bm25_params& p) const {
-        return detail::shared_length_norms(reader, p, norm_avgdl(), {{index::field::body, 1.0}});
+    static analysis::analyzer_options analyzer_options(const index::index_reader& reader) {
+        auto o = reader.options().analyzer;
+        // Typed queries never throw over encoding: damaged bytes become U+FFFD, which matches nothing.
+        o.invalid_utf8 = invalid_utf8_policy::replace;
+        return o;
     }
 
-    // The avgdl the length normalisers use (1 for an empty index, which has nothing to score).
-    [[nodiscard]] double norm_avgdl() const noexcept {
-        const double avgdl = average_length();
+    using norm_table = index::length_norm_table;  // per segment, per local passage
+
+    // Per-segment normalisers of a weighted combination of fields: one field at weight 1 is that
+    // field's lengths; several are BM25F's Σ w_f · dl_f against Σ w_f · avgdl_f. From the snapshot's
+    // cache, shared with the term path (the body at weight 1 is its table, bit for bit) and every
+    // other searcher over the snapshot; the pointer keeps a table alive while a query uses it.
+    [[nodiscard]] std::shared_ptr<const norm_table> norms(const bm25_params& p, const std::vector<field_weight>& weights) const {
+        std::vector<std::pair<index::field, double>> fields;
+        fields.reserve(weights.size());
+        for (const auto& [f, w] : weights) fields.emplace_back(f, w);
+        return detail::shared_length_norms(reader, p, average_length(weights), std::move(fields));
+    }
+
+    // The mean length the normalisers of `weights` use: Σ w_f · avgdl_f (for the body alone the
+    // term path's value, bit for bit), or 1 when nothing has a length in these fields (then
+    // nothing matches).
+    [[nodiscard]] double average_length(const std::vector<field_weight>& weights) const {
+        const double n = static_cast<double>(reader.passage_count());
+        double avgdl = 0;
+        for (const auto& [f, w] : weights) avgdl += w * (static_cast<double>(reader.total_length(f)) / n);
         return avgdl > 0 ? avgdl : 1.0;
-    }
-
-    [[nodiscard]] double average_length() const noexcept {
-        const auto n = reader.passage_count();
-        return n == 0 ? 0.0 : static_cast<double>(reader.total_length()) / static_cast<double>(n);
     }
 
     // `top_k` into a `Queue` (passages or articles).
     template <class Queue>
+    std::vector<scored_doc> run(const q::query& analysed, const search_options& options, search_info* info) const;
+    // The same for a bag of terms: the term path, or the tree it stands for under other fields.
+    template <class Queue>
     std::vector<scored_doc> run(const analysed_query& query, const search_options& options) const;
 
     index::index_reader reader;
+    detail::term_searcher flat;  // the fast path for bags of distinct body terms
     detail::analyzer_pool analyzers;
     std::uint64_t serial;  // names this searcher's `last_stats` slots
 };
+
+namespace {
+
+// The expansion of one prefix or fuzzy node within one field.
+struct expansion_entry {
+    const q::query* node;
+    index::field field;
+    q::expansion terms;
+};
+
+template <Similarity Model>
+struct build_context {
+    const index::index_reader& reader;
+    const index::disk_segment& seg;
+    Model model;
+    std::array<std::span<const double>, index::field_count> norms;  // per field, this segment's
+    std::array<double, index::field_count> avgdl;  // the mean length each field's norms use
+    std::span<const double> combined;  // BM25F normalisers of `options.fields` (when options.bm25f)
+    double combined_avgdl;
+    const search_options& options;
+    const std::vector<expansion_entry>& expansions;
+    std::uint64_t passages;
+    // Document frequencies over the snapshot, looked up once per dictionary key and query (the
+    // scorer tree is built once per segment, and each build needs every term's global df).
+    boost::unordered_flat_map<std::string, std::uint64_t>& dfs;
+
+    [[nodiscard]] scoring<Model> in(index::field f) const {
+        return {model, norms[static_cast<std::size_t>(f)], avgdl[static_cast<std::size_t>(f)]};
+    }
+};
+
+template <Similarity Model>
+std::uint64_t global_df(const build_context<Model>& cx, const std::string& key) {
+    const auto [it, fresh] = cx.dfs.try_emplace(key, 0);
+    if (fresh)
+        for (const auto& seg : cx.reader.segments())
+            if (const auto info = seg->find(key)) it->second += info->df;
+    return it->second;
+}
+
+template <Similarity Model>
+scorer_ptr make_term(const build_context<Model>& cx, index::field f, const std::string& term, double boost) {
+    const auto key = index::field_term(f, term);
+    const auto df = global_df(cx, key);
+    const auto info = cx.seg.find(key);
+    if (df == 0 || !info) return std::make_unique<empty_scorer>();
+    return std::make_unique<term_scorer<Model>>(cx.seg.cursor(*info), boost * cx.model.idf(cx.passages, df), cx.in(f),
+                                                f == index::field::body ? term : "title:" + term, boost, df);
+}
+
+template <Similarity Model>
+scorer_ptr make_bm25f_term(const build_context<Model>& cx, const std::string& term, double boost) {
+    std::uint64_t df = 0;
+    std::vector<typename bm25f_term_scorer<Model>::part> parts;
+    for (const auto& [f, w] : cx.options.fields) {
+        const auto key = index::field_term(f, term);
+        df = std::max(df, global_df(cx, key));
+        if (const auto info = cx.seg.find(key)) parts.push_back({cx.seg.cursor(*info), w, f});
+    }
+    if (df == 0 || parts.empty()) return std::make_unique<empty_scorer>();
+    return std::make_unique<bm25f_term_scorer<Model>>(std::move(parts), boost * cx.model.idf(cx.passages, df),
+                                                      scoring<Model>{cx.model, cx.combined, cx.combined_avgdl}, term, boost, df);
+}
+
+template <Similarity Model>
+scorer_ptr make_phrase(const build_context<Model>& cx, index::field f, const q::phrase_node& p, double boost) {
+    if (p.terms.empty()) return std::make_unique<empty_scorer>();
+    if (p.terms.size() == 1) return make_term(cx, f, p.terms.front(), boost);
+    double idf = 0;
+    std::vector<codec::block_postings_cursor> cursors;
+    for (const auto& term : p.terms) {
+        const auto key = index::field_term(f, term);
+        const auto df = global_df(cx, key);
+        const auto info = cx.seg.find(key);
+        if (df == 0 || !info) return std::make_unique<empty_scorer>();
+        idf += cx.model.idf(cx.passages, df);
+        cursors.push_back(cx.seg.cursor(*info));
+    }
+    return std::make_unique<phrase_scorer<Model>>(std::move(cursors), p.positions, p.slop, boost * idf, cx.in(f));
+}
+
+// The field a node names itself, if any. Throws: `invalid_argument` for an unknown field.
+std::optional<index::field> own_field(const q::query& node) {
+    if (node.field().empty()) return std::nullopt;
+    if (const auto f = index::field_named(node.field())) return f;
+    throw invalid_argument("query: unknown field '" + node.field() + "' (passages have the fields body and title)");
+}
+
+// Where a leaf searches: its (inherited) field at weight 1, or the default fields.
+std::vector<field_weight> leaf_fields(std::optional<index::field> f, const search_options& o) {
+    if (f) return {{*f, 1.0}};
+    return o.fields;
+}
+
+template <Similarity Model>
+scorer_ptr build(const build_context<Model>& cx, const q::query& node, double boost, std::optional<index::field> inherited) {
+    if (const auto f = own_field(node)) inherited = f;
+    boost *= node.boost();
+    if (const auto* b = node.get_if<q::boolean_node>()) {
+        std::vector<std::pair<q::occur, scorer_ptr>> clauses;
+        // A child without a field inherits its parent's (the parser does this too).
+        for (const auto& c : b->clauses) clauses.emplace_back(c.occur, build(cx, c.query, boost, inherited));
+        return std::make_unique<boolean_scorer>(std::move(clauses), b->minimum_should_match);
+    }
+    const auto* t = node.get_if<q::term_node>();
+    if (t != nullptr && !inherited && cx.options.bm25f && cx.options.fields.size() > 1)
+        return make_bm25f_term(cx, t->text, boost);
+    // One scorer per field searched, weights multiplying the boost, summed.
+    std::vector<scorer_ptr> per_field;
+    for (const auto& fw : leaf_fields(inherited, cx.options)) {
+        const index::field f = fw.field;  // not a structured binding: a lambda below captures it (clang 14)
+        const double b = boost * fw.weight;
+        if (t != nullptr) {
+            per_field.push_back(make_term(cx, f, t->text, b));
+        } else if (const auto* p = node.get_if<q::phrase_node>()) {
+            per_field.push_back(make_phrase(cx, f, *p, b));
+        } else {
+            const auto it = std::find_if(cx.expansions.begin(), cx.expansions.end(),
+                                         [&](const auto& e) { return e.node == &node && e.field == f; });
+            RAPPORT_ASSERT(it != cx.expansions.end());
+            std::vector<scorer_ptr> terms;
+            for (const auto& e : it->terms.terms) terms.push_back(make_term(cx, f, e.term, b));
+            per_field.push_back(terms.empty() ? scorer_ptr(std::make_unique<empty_scorer>())
+                                              : make_any(std::move(terms), "expansion: sum of the matching expanded terms"));
+        }
+    }
+    if (per_field.size() == 1) return std::move(per_field.front());
+    return make_any(std::move(per_field), "fields: sum of the matching fields' scores");
+}
+
+// A disjunction of distinct body terms (what most typed queries are, and what RM3 produces) as the
+// flat searcher's query, which it evaluates with the same products and sums in the same order (a
+// term's weight is boost · idf either way, the boost multiplied down from the root as `build` does);
+// nothing otherwise.
+std::optional<analysed_query> as_flat_disjunction(const q::query& root) {
+    const auto plain = [](const q::query& n) {
+        return n.boost() >= 0.0 && std::isfinite(n.boost()) && (n.field().empty() || n.field() == "body");
+    };
+    if (!plain(root)) return std::nullopt;
+    const double root_boost = 1.0 * root.boost();
+    analysed_query out;
+    const auto add = [&](const std::string& t, double boost) {
+        for (const auto& e : out.terms)
+            if (e.text == t) return false;
+        out.terms.push_back({t, 1, boost});
+        return true;
+    };
+    if (const auto* t = root.get_if<q::term_node>()) {
+        add(t->text, root_boost);
+        return out;
+    }
+    const auto* b = root.get_if<q::boolean_node>();
+    if (b == nullptr || b->minimum_should_match > 1) return std::nullopt;
+    for (const auto& c : b->clauses) {
+        const auto* t = c.query.get_if<q::term_node>();
+        if (c.occur != q::occur::should || t == nullptr || !plain(c.query) || !add(t->text, root_boost * c.query.boost()))
+            return std::nullopt;
+    }
+    return out;
+}
+
+// The tree a bag of terms stands for: one clause per term (optional under match_mode::any,
+// required under all), boosted by count · boost, so that it scores as the term path does wherever
+// that path applies (the default fields).
+q::query as_tree(const analysed_query& query, match_mode mode) {
+    std::vector<q::clause> clauses;
+    clauses.reserve(query.terms.size());
+    for (const auto& t : query.terms) {
+        if (!(t.boost >= 0.0) || !std::isfinite(t.boost))
+            throw invalid_argument("search: term boosts must be finite and >= 0");
+        auto leaf = q::term(t.text).boost(static_cast<double>(t.count) * t.boost);
+        clauses.push_back(mode == match_mode::all ? q::must(std::move(leaf)) : q::should(std::move(leaf)));
+    }
+    return clauses.empty() ? q::query() : q::boolean(std::move(clauses));
+}
+
+// Expands every prefix and fuzzy node of the tree once per field it searches, over the whole snapshot.
+void collect_expansions(const index::index_reader& reader, const q::query& node, const search_options& o,
+                        std::optional<index::field> inherited, std::vector<expansion_entry>& out,
+                        search_info& info) {
+    if (const auto f = own_field(node)) inherited = f;
+    if (node.kind() == q::node_kind::prefix || node.kind() == q::node_kind::fuzzy) {
+        for (const auto& [f, w] : leaf_fields(inherited, o)) {
+            auto in_field = o.expansion;
+            in_field.field = f;
+            auto plain = q::query(node).field("");  // the field is chosen here, not by the node
+            out.push_back({&node, f, q::expand(reader, plain, in_field)});
+            info.expanded_terms += out.back().terms.terms.size();
+            info.expansion_truncated = info.expansion_truncated || out.back().terms.truncated;
+        }
+        return;
+    }
+    if (const auto* b = node.get_if<q::boolean_node>())
+        for (const auto& c : b->clauses) collect_expansions(reader, c.query, o, inherited, out, info);
+}
+
+void validate(const search_options& o) {
+    o.bm25.validate();
+    if (o.fields.empty()) throw invalid_argument("query search: no default field");
+    for (std::size_t i = 0; i < o.fields.size(); ++i) {
+        if (!(o.fields[i].weight > 0.0) || !(o.fields[i].weight <= 1e6))
+            throw invalid_argument("query search: field weights must lie in (0, 1e6]");
+        for (std::size_t j = 0; j < i; ++j)
+            if (o.fields[j].field == o.fields[i].field)
+                throw invalid_argument("query search: field " + std::string(index::field_name(o.fields[i].field)) +
+                                       " is listed twice");
+    }
+}
+
+bool default_fields(const search_options& o) {
+    return o.fields.size() == 1 && o.fields.front() == field_weight{index::field::body, 1.0};
+}
+
+}  // namespace
 
 searcher::searcher(const index::index_reader& reader) : impl_(std::make_unique<impl>(reader)) {}
 searcher::~searcher() = default;
 searcher::searcher(searcher&&) noexcept = default;
 searcher& searcher::operator=(searcher&&) noexcept = default;
 
-analysed_query searcher::analyze(std::string_view query) const {
+analysed_query searcher::analyze(std::string_view text) const {
     auto analyzer = impl_->analyzers.acquire();
     analysed_query out;
-    for (const auto& t : analyzer.analyze(query)) {
+    for (const auto& t : analyzer.analyze(text)) {
         auto it = std::find_if(out.terms.begin(), out.terms.end(), [&](const auto& q) { return q.text == t.term; });
         if (it != out.terms.end())
             ++it->count;
@@ -112,14 +821,536 @@ analysed_query searcher::analyze(std::string_view query) const {
     return out;
 }
 
-std::vector<hit> searcher::search(std::string_view query, const search_options& options) const {
-    return search(analyze(query), options);
+q::query searcher::parse(std::string_view text, const q::parser_options& options) const {
+    // Prefix and fuzzy terms are folded exactly when the index folded its text.
+    q::analyze_options how;
+    how.fold_multi_term = impl_->reader.options().analyzer.case_fold;
+    auto parsed = q::parse(text, options);
+    auto analyzer = impl_->analyzers.acquire();
+    return q::analyze(parsed, analyzer.analyzer(), how);
+}
+
+namespace {
+// Whether some leaf of the tree searches field `f` (by its own or an inherited field, or the default fields).
+bool searches_field(const q::query& node, index::field f, const search_options& o,
+                    std::optional<index::field> inherited) {
+    if (const auto own = own_field(node)) inherited = own;
+    if (const auto* b = node.get_if<q::boolean_node>())
+        return std::any_of(b->clauses.begin(), b->clauses.end(),
+                           [&](const q::clause& c) { return searches_field(c.query, f, o, inherited); });
+    const auto fields = leaf_fields(inherited, o);
+    return std::any_of(fields.begin(), fields.end(), [&](const field_weight& w) { return w.field == f; });
+}
+
+// Everything a scorer tree needs beside its segment, prepared once per query.
+struct prepared {
+    std::vector<expansion_entry> expansions;
+    std::array<std::shared_ptr<const std::vector<std::vector<double>>>, index::field_count> field_norms{};
+    std::shared_ptr<const std::vector<std::vector<double>>> combined;
+    boost::unordered_flat_map<std::string, std::uint64_t> dfs;
+};
+
+// Builds the scorer tree of `analysed` over segment `i` under the model and passes it to `use`.
+template <class Impl, class Use>
+decltype(auto) with_tree(Impl& s, const q::query& analysed, const search_options& options, prepared& p,
+                         std::size_t i, Use&& use) {
+    const auto& reader = s.reader;
+    return with_similarity(options.bm25, [&]<class Model>(const Model& model) -> decltype(auto) {
+        std::array<std::span<const double>, index::field_count> norms;
+        for (std::size_t f = 0; f < index::field_count; ++f)
+            if (p.field_norms[f]) norms[f] = (*p.field_norms[f])[i];
+        std::array<double, index::field_count> avgdl{};
+        for (const auto f : index::all_fields) avgdl[static_cast<std::size_t>(f)] = s.average_length({{f, 1.0}});
+        const build_context<Model> cx{reader,
+                                      *reader.segments()[i],
+                                      model,
+                                      norms,
+                                      avgdl,
+                                      p.combined != nullptr ? std::span<const double>((*p.combined)[i]) : std::span<const double>(),
+                                      s.average_length(options.fields),
+                                      options,
+                                      p.expansions,
+                                      reader.passage_count(),
+                                      p.dfs};
+        auto root = build(cx, analysed, 1.0, std::nullopt);
+        return use(*root, model);
+    });
+}
+
+template <class Impl>
+prepared prepare(Impl& s, const q::query& analysed, const search_options& options, search_info& info) {
+    prepared p;
+    collect_expansions(s.reader, analysed, options, std::nullopt, p.expansions, info);
+    // Normalisers of the fields the tree searches only (a title table costs a pass over the passages).
+    for (const auto f : index::all_fields)
+        if (searches_field(analysed, f, options, std::nullopt))
+            p.field_norms[static_cast<std::size_t>(f)] = s.norms(options.bm25, {{f, 1.0}});
+    if (options.bm25f && options.fields.size() > 1) p.combined = s.norms(options.bm25, options.fields);
+    return p;
+}
+}  // namespace
+
+namespace {
+// Whether global passage `d` is allowed by `filter` (empty: all are).
+bool allowed(std::span<const std::uint64_t> filter, docid_t d) noexcept {
+    return filter.empty() || detail::bit_set(filter, d);
+}
+
+// The cursor vocabulary (search/cursor.hpp, `BlockMaxCursor`) over a scorer node, so that
+// MaxScore, block-max WAND and the block-max conjunction run over the clauses of a query tree as
+// they do over terms. `freq()` has no meaning for a compound node and is 1.
+class node_cursor {
+public:
+    explicit node_cursor(scorer& s) : s_(&s), max_(s.max_score()), cost_(s.cost()) {}
+    [[nodiscard]] docid_t docid() const noexcept { return s_->doc; }
+    void next() noexcept { s_->advance(s_->doc + 1); }
+    void seek(docid_t target) noexcept { s_->advance(target); }
+    [[nodiscard]] std::uint32_t freq() const noexcept { return 1; }
+    [[nodiscard]] score_t score() const noexcept { return s_->score(); }
+    [[nodiscard]] score_t max_score() const noexcept { return max_; }
+    void shallow_seek(docid_t target) noexcept {
+        if (target > last_ || !shallowed_) {
+            last_ = s_->shallow(target);
+            shallowed_ = true;
+        }
+    }
+    [[nodiscard]] docid_t block_last_docid() const noexcept { return last_; }
+    [[nodiscard]] score_t block_max_score() const noexcept { return shallowed_ ? s_->block_max() : max_; }
+    [[nodiscard]] std::uint64_t cost() const noexcept { return cost_; }
+
+private:
+    scorer* s_;
+    score_t max_;
+    std::uint64_t cost_;
+    docid_t last_ = 0;
+    bool shallowed_ = false;
+};
+static_assert(BlockMaxCursor<node_cursor>);
+
+// A segment filter that also rejects the passages an excluded (`must_not`) clause matches. The
+// algorithms offer candidates in ascending order, so the excluded scorers only move forward.
+template <class Accept>
+struct excluding {
+    Accept inner;
+    std::span<scorer* const> excluded;
+    bool operator()(docid_t d) const noexcept {
+        if (!inner(d)) return false;
+        for (scorer* x : excluded) {
+            x->advance(d);
+            if (x->doc == d) return false;
+        }
+        return true;
+    }
+};
+
+// The shape of a tree's root that decides how it is evaluated.
+enum class root_shape {
+    other,        // any node: block-max skipping over the root's own bounds
+    disjunction,  // optional clauses (any one suffices), maybe excluded ones: MaxScore / BMW over the clauses
+    conjunction,  // required clauses only, maybe excluded ones: the block-max conjunction over them
+};
+
+// Top-k evaluation of one segment's tree, exact (the same passages and bit-identical scores as
+// scoring every match; tests/pruning checks it), with pruning chosen by `algo`:
+// - a disjunction root runs MaxScore or block-max WAND over its clauses (each clause a cursor
+//   bounded by its own bounds), excluded clauses filtering the candidates;
+// - a conjunction root runs the block-max conjunction over its clauses, rarest first;
+// - any other root (a phrase, a BM25F term, required with optional clauses, min-should > 1) skips
+//   whole blocks at the root: where the root's block bound over [target, L] cannot reach the
+//   threshold, nothing up to L is decoded (Ding & Suel's block-max idea applied to the whole tree).
+template <class Queue, class Accept>
+void evaluate_tree(scorer& root, Queue& top, Accept accept, docid_t base, algorithm algo, std::size_t k,
+                   search_stats* stats) {
+    auto* b = dynamic_cast<boolean_scorer*>(&root);
+    root_shape shape = root_shape::other;
+    std::vector<node_cursor> cursors;
+    std::vector<scorer*> excluded;
+    if (b != nullptr) {
+        std::size_t must = 0, should = 0;
+        for (auto& [o, c] : b->clauses()) {
+            if (o == q::occur::must) ++must;
+            if (o == q::occur::should) ++should;
+            if (o == q::occur::must_not) excluded.push_back(c.get());
+        }
+        if (must == 0 && should > 0 && b->min_should() <= 1) shape = root_shape::disjunction;
+        if (must > 0 && should == 0) shape = root_shape::conjunction;
+        if (shape != root_shape::other) {
+            // Clauses in query order: the pruned sums then add the same scores in the same order.
+            for (auto& [o, c] : b->clauses())
+                if (o != q::occur::must_not) cursors.emplace_back(*c);
+        }
+    }
+    if (algo == algorithm::automatic) {
+        const std::size_t n = shape == root_shape::disjunction ? cursors.size() : 2;
+        // As the term searcher's choice (lib/search/searcher.cpp), and root-level block skipping
+        // for the other shapes up to k = 100.
+        if (shape == root_shape::disjunction)
+            algo = (k <= 10 && n >= 3) || (k <= 20 && n >= 5) ? algorithm::block_max_wand : algorithm::exhaustive;
+        else
+            algo = k <= 100 ? algorithm::maxscore : algorithm::exhaustive;
+    }
+    const auto scan = [&](auto acc) {
+        // Exhaustive: score every match.
+        std::uint64_t scored = 0;
+        for (root.advance(0); root.doc != end_docid; root.advance(root.doc + 1))
+            if (acc(root.doc)) {
+                ++scored;
+                top.insert(root.score(), root.doc + base);
+            }
+        if (stats != nullptr) *stats += {scored, scored};
+    };
+    if (algo == algorithm::exhaustive) return scan(accept);
+    if (shape == root_shape::disjunction) {
+        const std::span<node_cursor> span(cursors);
+        const excluding<Accept> acc{accept, excluded};
+        if (algo == algorithm::block_max_wand)
+            block_max_wand(span, top, acc, base, stats);
+        else
+            maxscore(span, top, acc, base, stats);
+        return;
+    }
+    if (shape == root_shape::conjunction) {
+        // block_max_and sums in cursor order; ordering by cost would change the sum's order, so the
+        // clauses keep query order unless they are a single one (then order is moot).
+        const excluding<Accept> acc{accept, excluded};
+        block_max_and(std::span<node_cursor>(cursors), top, acc, base, stats);
+        return;
+    }
+    // Block-max skipping at the root.
+    const detail::prune_test prune(1);
+    std::uint64_t scored = 0;
+    docid_t target = 0;
+    docid_t last = end_docid;
+    bool window = false;  // [target, last] has been checked against the threshold
+    while (true) {
+        const score_t threshold = top.threshold();
+        if (!window && threshold > 0) {
+            last = root.shallow(target);
+            if (prune.below(root.block_max(), threshold)) {
+                if (last == end_docid) break;
+                target = last + 1;
+                continue;
+            }
+            window = true;
+        }
+        root.advance(target);
+        const docid_t d = root.doc;
+        if (d == end_docid) break;
+        if (window && d > last) {
+            // The match lies beyond the window checked: check the window that holds it.
+            target = d;
+            window = false;
+            continue;
+        }
+        if (accept(d)) {
+            ++scored;
+            if (top.insert(root.score(), d + base)) window = false;  // the threshold rose: check again
+        }
+        target = d + 1;
+        if (window && target > last) window = false;
+    }
+    if (stats != nullptr) *stats += {scored, scored};
+}
+
+// Walks every live, allowed passage matching `analysed`, segment by segment, calling
+// `visit(root, global docid)` with the scorer positioned on it.
+template <class Impl, class Visit>
+void for_each_match(Impl& s, const q::query& analysed, const search_options& options, search_info& info,
+                    Visit&& visit) {
+    const auto& reader = s.reader;
+    auto p = prepare(s, analysed, options, info);
+    const auto segments = reader.segments();
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        const auto& seg = *segments[i];
+        const docid_t base = reader.bases()[i];
+        const bool deletions = seg.deleted_count() != 0;
+        with_tree(s, analysed, options, p, i, [&](scorer& root, const auto&) {
+            for (root.advance(0); root.doc != end_docid; root.advance(root.doc + 1)) {
+                if ((deletions && seg.is_deleted(root.doc)) || !allowed(options.filter, root.doc + base)) continue;
+                ++info.matches;
+                visit(root, root.doc + base);
+            }
+            if (root.corrupt())
+                throw corruption_error(seg.postings_path(), std::nullopt, "a postings block failed to decode");
+        });
+    }
+}
+}  // namespace
+
+template <class Queue>
+std::vector<scored_doc> searcher::impl::run(const q::query& analysed, const search_options& options,
+                                                  search_info* info_out) const {
+    const auto& s = *this;
+    validate(options);
+    search_info info;
+    if (options.k == 0 || s.reader.passage_count() == 0 || analysed.empty()) {
+        record_stats(serial, {});
+        if (info_out != nullptr) *info_out = info;
+        return {};
+    }
+    if (const auto plain = as_flat_disjunction(analysed); plain && default_fields(options)) {
+        search_options o;
+        o.k = options.k;
+        o.bm25 = options.bm25;
+        o.algorithm = options.algorithm;
+        o.filter = options.filter;
+        search_stats stats;
+        auto top = std::same_as<Queue, topk_queue> ? s.flat.top_k(*plain, o, stats) : s.flat.top_k_articles(*plain, o, stats);
+        record_stats(serial, stats);
+        info.matches = stats.candidates;
+        if (info_out != nullptr) *info_out = info;
+        return top;
+    }
+    Queue top(options.k);
+    auto p = prepare(s, analysed, options, info);
+    const auto segments = s.reader.segments();
+    search_stats stats;
+    // Segments go in ascending docid order into one queue, so a later segment starts with the
+    // threshold the earlier ones reached.
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        const auto& seg = *segments[i];
+        const docid_t base = s.reader.bases()[i];
+        if constexpr (requires { top.begin_segment(base, seg.article_numbers(), 0u); })
+            top.begin_segment(base, seg.article_numbers(), static_cast<std::uint32_t>(i));
+        with_tree(s, analysed, options, p, i, [&](scorer& root, const auto&) {
+            detail::with_filter(seg, base, options.filter, [&](auto accept) {
+                evaluate_tree(root, top, accept, base, options.algorithm, options.k, &stats);
+            });
+            if (root.corrupt())
+                throw corruption_error(seg.postings_path(), std::nullopt, "a postings block failed to decode");
+        });
+    }
+    record_stats(serial, stats);
+    info.matches = stats.candidates;
+    if (info_out != nullptr) *info_out = info;
+    return top.finish();
+}
+
+template <class Queue>
+std::vector<scored_doc> searcher::impl::run(const analysed_query& query, const search_options& options) const {
+    validate(options);
+    if (default_fields(options)) {
+        search_stats stats;
+        auto top = std::same_as<Queue, topk_queue> ? flat.top_k(query, options, stats) : flat.top_k_articles(query, options, stats);
+        record_stats(serial, stats);
+        return top;
+    }
+    return run<Queue>(as_tree(query, options.mode), options, nullptr);
+}
+
+std::vector<scored_doc> searcher::top_k(const q::query& analysed, const search_options& options,
+                                              search_info* info_out) const {
+    return impl_->run<topk_queue>(analysed, options, info_out);
+}
+
+std::vector<scored_doc> searcher::top_k_articles(const q::query& analysed, const search_options& options,
+                                                       search_info* info) const {
+    return impl_->run<detail::article_topk_queue>(analysed, options, info);
+}
+
+std::vector<scored_doc> searcher::top_k(const analysed_query& query, const search_options& options) const {
+    return impl_->run<topk_queue>(query, options);
+}
+
+std::vector<scored_doc> searcher::top_k_articles(const analysed_query& query, const search_options& options) const {
+    return impl_->run<detail::article_topk_queue>(query, options);
+}
+
+std::vector<hit> searcher::search(const q::query& analysed, const search_options& options) const {
+    std::vector<hit> hits;
+    for (const auto& e : top_k(analysed, options)) hits.push_back(fetch(e));
+    return hits;
 }
 
 std::vector<hit> searcher::search(const analysed_query& query, const search_options& options) const {
     std::vector<hit> hits;
     for (const auto& e : top_k(query, options)) hits.push_back(fetch(e));
     return hits;
+}
+
+std::vector<hit> searcher::search(std::string_view text, const search_options& options) const {
+    return search(analyze(text), options);
+}
+
+std::uint64_t searcher::count(const q::query& analysed, const search_options& options) const {
+    validate(options);
+    const auto& s = *impl_;
+    record_stats(s.serial, {});
+    if (s.reader.passage_count() == 0 || analysed.empty()) return 0;
+    if (const auto flat = as_flat_disjunction(analysed); flat && default_fields(options)) {
+        search_options o;
+        o.filter = options.filter;
+        return s.flat.count(*flat, o);
+    }
+    search_info info;
+    for_each_match(s, analysed, options, info, [](scorer&, docid_t) {});
+    return info.matches;
+}
+
+std::uint64_t searcher::count(const analysed_query& query, const search_options& options) const {
+    validate(options);
+    record_stats(impl_->serial, {});
+    if (default_fields(options)) return impl_->flat.count(query, options);
+    return count(as_tree(query, options.mode), options);
+}
+
+std::uint64_t searcher::count(std::string_view text, const search_options& options) const {
+    return count(analyze(text), options);
+}
+
+explanation searcher::explain(const analysed_query& query, docid_t passage, const search_options& options) const {
+    validate(options);
+    if (default_fields(options)) return impl_->flat.explain(query, passage, options);
+    return explain(as_tree(query, options.mode), passage, options);
+}
+
+explanation searcher::explain(const q::query& analysed, docid_t passage, const search_options& options) const {
+    validate(options);
+    const auto& reader = impl_->reader;
+    if (passage >= reader.passage_count()) throw invalid_argument("explain: passage id out of range");
+    // Named variables, not a structured binding: clang 14 cannot capture bindings in lambdas.
+    const auto located = reader.locate(passage);
+    const auto* seg = located.first;
+    const docid_t local = located.second;
+    if (analysed.empty()) return {0, "the query is empty: it matches nothing", {}};
+    if (seg->is_deleted(local)) return {0, "the passage is deleted: it is never returned", {}};
+    if (!allowed(options.filter, passage)) return {0, "the passage is outside the filter: it is never returned", {}};
+    search_info info;
+    auto p = prepare(*impl_, analysed, options, info);
+    const auto segments = reader.segments();
+    const auto i = static_cast<std::size_t>(std::find_if(segments.begin(), segments.end(),
+                                                         [&](const auto& s) { return s.get() == seg; }) -
+                                            segments.begin());
+    return with_tree(*impl_, analysed, options, p, i, [&](scorer& root, const auto& model) -> explanation {
+        root.advance(local);
+        if (root.doc != local) return {0, "the query does not match this passage", {}};
+        auto e = root.explain();
+        e.description += detail::passage_text(model, reader, passage, *seg, local);
+        e.matches = true;
+        return e;
+    });
+}
+
+namespace {
+// Marks what matches in the body: titles are not part of the passage text, so a clause that
+// searches only the title (by its own field, its parent's, or default fields without the body)
+// marks nothing.
+void collect_highlight(const index::index_reader& reader, const q::query& node, const search_options& o,
+                       std::optional<index::field> inherited, highlight::highlight_query& out) {
+    if (const auto f = own_field(node)) inherited = f;
+    if (const auto* b = node.get_if<q::boolean_node>()) {
+        for (const auto& c : b->clauses)
+            if (c.occur != q::occur::must_not) collect_highlight(reader, c.query, o, inherited, out);
+        return;
+    }
+    const auto fields = leaf_fields(inherited, o);
+    if (std::none_of(fields.begin(), fields.end(), [](const field_weight& f) { return f.field == index::field::body; }))
+        return;
+    if (const auto* t = node.get_if<q::term_node>()) {
+        out.terms.push_back(t->text);
+    } else if (const auto* p = node.get_if<q::phrase_node>()) {
+        if (p->terms.size() == 1) out.terms.push_back(p->terms.front());
+        if (p->terms.size() > 1) out.phrases.push_back({p->terms, p->positions, p->slop});
+    } else if (node.kind() == q::node_kind::prefix || node.kind() == q::node_kind::fuzzy) {
+        auto in_body = o.expansion;
+        in_body.field = index::field::body;
+        for (const auto& e : q::expand(reader, q::query(node).field(""), in_body).terms) out.terms.push_back(e.term);
+    }
+}
+}  // namespace
+
+highlight::highlight_query searcher::highlight_terms(const q::query& analysed, const search_options& options) const {
+    highlight::highlight_query out;
+    collect_highlight(impl_->reader, analysed, options, std::nullopt, out);
+    return out;
+}
+
+highlight::snippet searcher::snippet(std::string_view text, const highlight::highlight_query& terms,
+                                           const highlight::snippet_options& options) const {
+    auto analyzer = impl_->analyzers.acquire();
+    return highlight::make_snippet(text, analyzer.analyze(text), terms, options);
+}
+
+q::query searcher::rm3(const q::query& analysed, const search_options& options, const rm3_options& rm) const {
+    if (!(rm.original_weight >= 0.0 && rm.original_weight <= 1.0))
+        throw invalid_argument("rm3: original_weight must lie in [0, 1]");
+    if (rm.feedback_passages == 0 || rm.expansion_terms == 0) return analysed;
+    auto first = options;
+    first.k = rm.feedback_passages;
+    const auto feedback = top_k(analysed, first);
+    if (feedback.empty()) return analysed;
+
+    // Relevance model: score-weighted sum of each passage's term distribution.
+    boost::unordered_flat_map<std::string, double> weights;  // term -> Σ score(d) · tf / |d|
+    {
+        auto analyzer = impl_->analyzers.acquire();
+        for (const auto& d : feedback) {
+            const auto h = fetch(d);
+            const auto& tokens = analyzer.analyze(h.text);
+            if (tokens.empty()) continue;
+            const double length = static_cast<double>(tokens.size());
+            for (const auto& t : tokens) weights[t.term] += d.score / length;
+        }
+    }
+    std::vector<std::pair<std::string, double>> model(weights.begin(), weights.end());
+    // Keep the most probable terms (ties by term), normalised to sum 1.
+    std::sort(model.begin(), model.end(),
+              [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+    if (model.size() > rm.expansion_terms) model.resize(rm.expansion_terms);
+    double total = 0;
+    for (const auto& [t, v] : model) total += v;
+    if (total <= 0) return analysed;
+    for (auto& [t, v] : model) v /= total;
+
+    std::vector<q::clause> clauses;
+    const double fb_weight = 1.0 - rm.original_weight;
+    const auto flat = as_flat_disjunction(analysed);
+    // (Only over the default fields: the rebuilt terms carry no field, so they search `options.fields`.)
+    if (flat && default_fields(options) && std::all_of(flat->terms.begin(), flat->terms.end(), [](const auto& t) { return t.boost == 1.0; })) {
+        // Interpolate two term vectors: q(w) = count / |q|.
+        std::vector<std::pair<std::string, double>> merged;
+        const double n = static_cast<double>(flat->terms.size());
+        for (const auto& t : flat->terms) merged.emplace_back(t.text, rm.original_weight * static_cast<double>(t.count) / n);
+        for (const auto& tv : model) {
+            const std::string& t = tv.first;  // not a structured binding: the lambda captures it (clang 14)
+            const double v = tv.second;
+            auto it = std::find_if(merged.begin(), merged.end(), [&](const auto& m) { return m.first == t; });
+            if (it == merged.end())
+                merged.emplace_back(t, fb_weight * v);
+            else
+                it->second += fb_weight * v;
+        }
+        for (const auto& [t, w] : merged)
+            if (w > 0) clauses.push_back(q::should(q::term(t).boost(w)));
+    } else {
+        if (rm.original_weight > 0) clauses.push_back(q::should(q::query(analysed).boost(analysed.boost() * rm.original_weight)));
+        if (fb_weight > 0)
+            for (const auto& [t, v] : model) clauses.push_back(q::should(q::term(t).boost(fb_weight * v)));
+    }
+    if (clauses.empty()) return analysed;
+    return q::boolean(std::move(clauses));
+}
+
+std::string explanation::to_string() const {
+    std::string out;
+    const auto walk = [&](const auto& self, const explanation& e, int depth) -> void {
+        out.append(static_cast<std::size_t>(depth) * 2, ' ');
+        out += format("%.6f = ", e.value) + e.description + "\n";
+        for (const auto& d : e.details) self(self, d, depth + 1);
+    };
+    walk(walk, *this, 0);
+    return out;
+}
+
+highlight::highlight_query searcher::highlight_terms(const analysed_query& query) const {
+    highlight::highlight_query out;
+    for (const auto& t : query.terms) out.terms.push_back(t.text);
+    return out;
+}
+
+highlight::snippet searcher::snippet(const hit& h, const analysed_query& query,
+                                     const highlight::snippet_options& options) const {
+    return snippet(h.text, highlight_terms(query), options);
 }
 
 hit searcher::fetch(const scored_doc& doc) const {
@@ -134,201 +1365,16 @@ index::article_record searcher::fetch_article(docid_t docid) const {
     return seg->article(seg->article_of(local));
 }
 
-namespace {
-// The per-term plan of a query: its statistics and where it lives in each segment.
-struct term_plan {
-    std::uint64_t df = 0;     // over the snapshot
-    std::uint32_t count = 0;  // occurrences in the query: the clause boost
-    double boost = 1.0;       // the caller's boost of the term
-    std::vector<std::optional<codec::term_info>> infos;  // per segment
-};
-
-// Looks the query's terms up in every segment. Statistics are over the whole snapshot, so a passage
-// scores the same however the index is split into segments: N and df count every passage of the
-// snapshot (deleted ones too, as Lucene does, until a merge drops them). Terms found nowhere are
-// dropped, except that a conjunction with such a term matches nothing (empty plan).
-std::vector<term_plan> make_plan(const index::index_reader& reader, const analysed_query& query, match_mode mode) {
-    std::vector<term_plan> plan;
-    for (const auto& t : query.terms) {
-        if (!(t.boost >= 0.0) || !std::isfinite(t.boost))
-            throw invalid_argument("search: term boosts must be finite and >= 0");
-        term_plan p;
-        std::uint64_t df = 0;
-        for (const auto& seg : reader.segments()) {
-            p.infos.push_back(seg->find(t.text));
-            if (p.infos.back()) df += p.infos.back()->df;
-        }
-        if (df == 0) {
-            if (mode == match_mode::all) return {};
-            continue;
-        }
-        p.df = df;
-        p.count = t.count;
-        p.boost = t.boost;
-        plan.push_back(std::move(p));
-    }
-    return plan;
-}
-
-// The algorithm `automatic` stands for a disjunction of `terms` terms (see `algorithm::automatic`).
-// Measured through `rapport search --format trec --timings` on the Wikipedia passages (151,583
-// passages in the 5 segments `rapport index` leaves, 2,000 web queries, best of 2 runs per query)
-// with the exact block bounds of segment format 3: at k = 10 block-max WAND beat exhaustive
-// evaluation by 1.2× (p50) on 3-word queries, 1.35× on 4 and 1.45× on 5 or more, and lost on 1 or 2
-// words; at k = 20 it won only from 5 words on; at k ≥ 50 exhaustive evaluation won on every query
-// length. MaxScore never beat exhaustive evaluation by more than noise.
-algorithm choose(algorithm requested, std::size_t terms, std::size_t k) noexcept {
-    if (requested != algorithm::automatic) return requested;
-    const bool prune = (k <= 10 && terms >= 3) || (k <= 20 && terms >= 5);
-    return prune ? algorithm::block_max_wand : algorithm::exhaustive;
-}
-
-void check_cursor(const index::disk_segment& seg, const codec::block_postings_cursor& c) {
-    if (c.corrupt()) throw corruption_error(seg.postings_path(), std::nullopt, "a postings block failed to decode");
-}
-
-// Evaluates a planned query with one scoring model over every segment into `top`: the body of
-// `top_k`, instantiated once per model, so that the model is chosen once per query.
-template <Similarity Model, class Queue>
-void evaluate(const index::index_reader& reader, const std::vector<term_plan>& plan, const search_options& options,
-              const Model& model, double avgdl, const std::vector<std::vector<double>>& norms, Queue& top,
-              search_stats& stats) {
-    const auto segments = reader.segments();
-    const algorithm algo = choose(options.algorithm, plan.size(), options.k);
-    std::vector<score_t> weights;
-    weights.reserve(plan.size());
-    for (const auto& p : plan)
-        weights.push_back(static_cast<score_t>(p.count) * p.boost * model.idf(reader.passage_count(), p.df));
-    using cursor_t = bm25_cursor<codec::block_postings_cursor, Model>;
-    std::vector<cursor_t> cursors;
-    cursors.reserve(plan.size());  // cursors hold decoded blocks: moving them is not free
-    for (std::size_t i = 0; i < segments.size(); ++i) {
-        const auto& seg = *segments[i];
-        cursors.clear();
-        bool missing = false;
-        for (std::size_t t = 0; t < plan.size(); ++t) {
-            if (!plan[t].infos[i]) {
-                missing = true;
-                continue;
-            }
-            cursors.emplace_back(seg.cursor(*plan[t].infos[i]), weights[t], model, avgdl, norms[i]);
-        }
-        if (cursors.empty() || (missing && options.mode == match_mode::all)) continue;
-        const docid_t base = reader.bases()[i];
-        if constexpr (requires { top.begin_segment(base, seg.article_numbers(), 0u); })
-            top.begin_segment(base, seg.article_numbers(), static_cast<std::uint32_t>(i));
-        const std::span<cursor_t> span(cursors);
-        if (options.mode == match_mode::any) {
-            // Segments go in ascending docid order into one queue, so a later segment starts with
-            // the threshold the earlier ones reached.
-            detail::with_filter(seg, base, options.filter, [&](auto accept) {
-                switch (algo) {
-                    case algorithm::maxscore: maxscore(span, top, accept, base, &stats); break;
-                    case algorithm::block_max_wand: block_max_wand(span, top, accept, base, &stats); break;
-                    default: ranked_or(span, top, accept, base, &stats); break;
-                }
-            });
-        } else {
-            // The rarest term leads the conjunction (fewest candidates to verify).
-            std::stable_sort(cursors.begin(), cursors.end(),
-                             [](const cursor_t& a, const cursor_t& b) { return a.base().size() < b.base().size(); });
-            detail::with_filter(seg, base, options.filter, [&](auto accept) {
-                if (options.algorithm == algorithm::exhaustive)
-                    ranked_and(span, top, accept, base, &stats);
-                else
-                    block_max_and(span, top, accept, base, &stats);
-            });
-        }
-        for (const auto& c : cursors) check_cursor(seg, c.base());
-    }
-}
-}  // namespace
-
-template <class Queue>
-std::vector<scored_doc> searcher::impl::run(const analysed_query& query, const search_options& options) const {
-    options.bm25.validate();
-    record_stats(serial, {});
-    if (query.terms.empty() || options.k == 0 || reader.passage_count() == 0) return {};
-    const auto plan = make_plan(reader, query, options.mode);
-    if (plan.empty()) return {};
-
-    // Held for the whole query: the cache may evict the table meanwhile, never free it under us.
-    const auto table = norms_for(options.bm25);
-    Queue top(options.k);
-    search_stats stats;
-    // The one dispatch on the scoring model: everything below it is compiled per model.
-    with_similarity(options.bm25, [&](const auto& model) {
-        evaluate(reader, plan, options, model, norm_avgdl(), *table, top, stats);
-    });
-    record_stats(serial, stats);
-    return top.finish();
-}
-
-std::vector<scored_doc> searcher::top_k(const analysed_query& query, const search_options& options) const {
-    return impl_->run<topk_queue>(query, options);
-}
-
-std::vector<scored_doc> searcher::top_k_articles(const analysed_query& query, const search_options& options) const {
-    return impl_->run<detail::article_topk_queue>(query, options);
-}
-
-std::uint64_t searcher::count(std::string_view query, const search_options& options) const {
-    return count(analyze(query), options);
-}
-
-std::uint64_t searcher::count(const analysed_query& query, const search_options& options) const {
-    const auto& s = *impl_;
-    record_stats(s.serial, {});
-    const auto& reader = s.reader;
-    if (query.terms.empty() || reader.passage_count() == 0) return 0;
-    const auto plan = make_plan(reader, query, options.mode);
-    if (plan.empty()) return 0;
-    const auto segments = reader.segments();
-    std::uint64_t total = 0;
-    std::vector<codec::block_postings_cursor> cursors;
-    cursors.reserve(plan.size());
-    for (std::size_t i = 0; i < segments.size(); ++i) {
-        const auto& seg = *segments[i];
-        cursors.clear();
-        bool missing = false;
-        for (const auto& p : plan) {
-            if (p.infos[i])
-                cursors.push_back(seg.cursor(*p.infos[i]));
-            else
-                missing = true;
-        }
-        if (cursors.empty() || (missing && options.mode == match_mode::all)) continue;
-        const std::span<codec::block_postings_cursor> span(cursors);
-        detail::with_filter(seg, reader.bases()[i], options.filter, [&](auto accept) {
-            if (options.mode == match_mode::any) {
-                total += count_or(span, accept);
-            } else {
-                std::stable_sort(cursors.begin(), cursors.end(),
-                                 [](const auto& a, const auto& b) { return a.size() < b.size(); });
-                total += count_and(span, accept);
-            }
-        });
-        for (const auto& c : cursors) check_cursor(seg, c);
-    }
-    return total;
-}
+search_stats searcher::last_stats() const noexcept { return recorded_stats(impl_->serial); }
 
 std::shared_ptr<const index::length_norm_table> searcher::length_norms(const bm25_params& params) const {
     params.validate();
-    return impl_->norms_for(params);
+    return impl_->flat.norms(params);
 }
 
-search_stats searcher::last_stats() const noexcept { return recorded_stats(impl_->serial); }
-
-highlight::snippet searcher::snippet(const hit& h, const analysed_query& query,
-                                     const highlight::snippet_options& options) const {
-    auto analyzer = impl_->analyzers.acquire();
-    const auto& tokens = analyzer.analyze(h.text);
-    std::vector<std::string_view> terms;
-    terms.reserve(query.terms.size());
-    for (const auto& t : query.terms) terms.push_back(t.text);
-    return highlight::make_snippet(h.text, tokens, terms, options);
-}
+std::size_t searcher::passage_count() const noexcept { return impl_->reader.passage_count(); }
+double searcher::average_length() const noexcept { return impl_->flat.average_length(); }
+const index::index_reader& searcher::reader() const noexcept { return impl_->reader; }
 
 std::vector<std::uint64_t> make_article_filter(const index::index_reader& reader, std::span<const article_id> articles) {
     std::vector<docid_t> passages;
@@ -347,9 +1393,5 @@ std::vector<std::uint64_t> make_article_filter(const index::index_reader& reader
     }
     return make_passage_filter(passages, reader.passage_count());
 }
-
-std::size_t searcher::passage_count() const noexcept { return impl_->reader.passage_count(); }
-double searcher::average_length() const noexcept { return impl_->average_length(); }
-const index::index_reader& searcher::reader() const noexcept { return impl_->reader; }
 
 }  // namespace rapport::search

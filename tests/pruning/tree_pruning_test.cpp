@@ -19,7 +19,7 @@
 
 #include "rapport/index/index_reader.hpp"
 #include "rapport/index/index_writer.hpp"
-#include "rapport/search/query_searcher.hpp"
+#include "rapport/search/searcher.hpp"
 #include "rapport/storage/memory_directory.hpp"
 #include "support/random_texts.hpp"
 
@@ -141,11 +141,11 @@ TEST_CASE("pruning: every query shape, pruned, equals exhaustive evaluation") {
     std::size_t cases = 0, nonempty = 0, pruned_less = 0, article_cases = 0, multi_passage = 0;
     for (int round = 0; round < 12; ++round) {
         const tree_index idx(rng);
-        query_searcher qs(idx.reader);
+        searcher qs(idx.reader);
         const std::size_t n = idx.reader.passage_count();
         for (int qi = 0; qi < 150; ++qi) {
             const auto text = random_query(rng, idx);
-            query_search_options o;
+            search_options o;
             o.k = rng() % 8 == 0 ? 1 : 1 + rng() % (rng() % 3 == 0 ? 100 : 15);
             const double k1s[] = {0.0, 0.5, 0.9, 1.2, 2.0};
             const double bs[] = {0.0, 0.4, 0.75, 1.0};
@@ -176,12 +176,12 @@ TEST_CASE("pruning: every query shape, pruned, equals exhaustive evaluation") {
             CAPTURE(o.bm25f);
             CAPTURE(scoring_model_name(o.bm25.model));
             o.algorithm = algorithm::exhaustive;
-            query_search_info every;
+            search_info every;
             const auto want = qs.top_k(tree, o, &every);
             nonempty += !want.empty();
             for (const algorithm a : {algorithm::maxscore, algorithm::block_max_wand, algorithm::automatic}) {
                 o.algorithm = a;
-                query_search_info info;
+                search_info info;
                 CHECK(compare(want, qs.top_k(tree, o, &info)) == "");
                 CHECK(info.matches <= every.matches);
                 pruned_less += info.matches < every.matches;

@@ -16,7 +16,6 @@
 #include "rapport/index/index_builder.hpp"
 #include "rapport/ingest/readers.hpp"
 #include "rapport/search/bm25.hpp"
-#include "rapport/search/query_searcher.hpp"
 #include "rapport/search/searcher.hpp"
 
 using namespace rapport;
@@ -57,7 +56,7 @@ TEST_CASE("relevance: Cranfield MAP and nDCG@10 stay above the regression floor"
 TEST_CASE("relevance: Cranfield with RM3 pseudo-relevance feedback (Anserini's defaults: 10 passages, 10 terms, 0.5)") {
     const std::string dir = RAPPORT_TEST_DATA_DIR "/cranfield";
     const auto index = cranfield_index(dir);
-    search::query_searcher trees(index);
+    search::searcher trees(index);
     search::searcher s(index);
     eval::run plain, rm3;
     for (const auto& q : eval::read_queries(dir + "/queries.tsv")) {
@@ -70,7 +69,7 @@ TEST_CASE("relevance: Cranfield with RM3 pseudo-relevance feedback (Anserini's d
     const auto qrels = eval::read_qrels(dir + "/qrels.txt");
     const auto a = eval::evaluate(plain, qrels, {.complete = true}).mean;
     const auto b = eval::evaluate(rm3, qrels, {.complete = true}).mean;
-    std::printf("Cranfield through query_searcher: MAP %.4f nDCG@10 %.4f; with RM3: MAP %.4f nDCG@10 %.4f\n", a.map,
+    std::printf("Cranfield through searcher: MAP %.4f nDCG@10 %.4f; with RM3: MAP %.4f nDCG@10 %.4f\n", a.map,
                 a.ndcg_at_10, b.map, b.ndcg_at_10);
     CHECK(a.map >= 0.28);
     // Measured: MAP 0.3003 -> 0.3296, nDCG@10 0.3607 -> 0.3805. Feedback must keep helping here.

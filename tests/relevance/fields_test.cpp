@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Fields on Cranfield: each abstract's title indexed as the title field and its text as the body
-// (not concatenated), searched through query_searcher (k1 0.9, b 0.4, top 1000) as
+// (not concatenated), searched through searcher (k1 0.9, b 0.4, top 1000) as
 //   body only · title + body (per-field BM25 scores summed, title weights 1 and 2) · BM25F
 //   (Lucene's CombinedFieldQuery: one pseudo-field, weighted tf and lengths, weights 1 and 2),
 // beside the single-field baseline that indexes title + "\n" + text as the body. Printed for the
@@ -19,16 +19,15 @@
 #include "rapport/eval/run.hpp"
 #include "rapport/index/index_builder.hpp"
 #include "rapport/ingest/readers.hpp"
-#include "rapport/search/query_searcher.hpp"
 #include "rapport/search/searcher.hpp"
 
 using namespace rapport;
 using index::field;
 
 namespace {
-eval::metrics evaluate(const index::index_reader& index, const search::query_search_options& options) {
+eval::metrics evaluate(const index::index_reader& index, const search::search_options& options) {
     const std::string dir = RAPPORT_TEST_DATA_DIR "/cranfield";
-    search::query_searcher trees(index);
+    search::searcher trees(index);
     search::searcher s(index);
     eval::run run;
     for (const auto& q : eval::read_queries(dir + "/queries.tsv")) {
@@ -51,7 +50,7 @@ TEST_CASE("relevance: Cranfield with the title as a field, per-field sums and BM
     const auto two = fielded.finish();
     const auto one = concatenated.finish();
 
-    search::query_search_options o{.k = 1000};
+    search::search_options o{.k = 1000};
     const auto baseline = evaluate(one, o);
     const auto body = evaluate(two, o);
     o.fields = {{field::title, 1.0}, {field::body, 1.0}};

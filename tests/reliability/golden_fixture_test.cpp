@@ -21,7 +21,6 @@
 #include "rapport/index/check_index.hpp"
 #include "rapport/index/index_reader.hpp"
 #include "rapport/index/index_writer.hpp"
-#include "rapport/search/query_searcher.hpp"
 #include "rapport/search/searcher.hpp"
 #include "rapport/storage/fs_directory.hpp"
 #include "reliability/reliability.hpp"
@@ -182,7 +181,7 @@ index::index_reader check_fixture(const test::scratch_dir& scratch, std::uint32_
     CHECK(index::check_index(dir).ok());
     // The new segment is of this build's version, and its title is searchable beside the old ones.
     CHECK(dir->verify(after.segments().back()->name() + ".lens").version == index::segment_format_version);
-    search::query_searcher qs(after);
+    search::searcher qs(after);
     const auto mill = qs.top_k(qs.parse("title:mill"), {});
     REQUIRE(mill.size() == 1);
     CHECK(after.locate(mill[0].docid).first == after.segments().back().get());
@@ -208,7 +207,7 @@ TEST_CASE("reliability: the version 1 golden fixture opens with the recorded ans
     for (const auto& seg : r.segments())
         for (const auto l : seg->lengths(index::field::title)) CHECK(l == 0);
     CHECK(r.total_length(index::field::title) == 0);
-    search::query_searcher qs(r);
+    search::searcher qs(r);
     CHECK(qs.top_k(qs.parse("title:lighthouse"), {}).empty());
 }
 
@@ -219,7 +218,7 @@ TEST_CASE("reliability: the version 2 golden fixture opens with the recorded ans
     const auto& seg1 = *r.segments()[1];
     CHECK(seg1.lengths(index::field::title)[0] == 2);  // the updated orchard
     CHECK(r.total_length(index::field::title) == 10);  // 1 per title, 2 for "replanted" orchard, atlas twice
-    search::query_searcher qs(r);
+    search::searcher qs(r);
     const auto hits = qs.top_k(qs.parse("title:replanted"), {});
     REQUIRE(hits.size() == 1);
     // BM25 over the title field: N 9, df 1, tf 1, dl 2, avgdl 10/9, k1 0.9, b 0.4:
@@ -232,7 +231,7 @@ TEST_CASE("reliability: the version 3 golden fixture opens with the recorded ans
     test::scratch_dir scratch;
     const auto r = check_fixture(scratch, 3, body_answers);
     CHECK(r.total_length(index::field::title) == 10);
-    search::query_searcher qs(r);
+    search::searcher qs(r);
     const auto hits = qs.top_k(qs.parse("title:replanted"), {});
     REQUIRE(hits.size() == 1);
     CHECK(std::abs(hits[0].score - 1.647407665120281) <= 1e-9);  // as in version 2

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// One searcher and one query_searcher shared by many threads: every call gives exactly what it gives
+// One searcher and one searcher shared by many threads: every call gives exactly what it gives
 // single-threaded (ids, bit-identical scores, explanations, snippets, per-thread work counters), with
 // the snapshot's length-normaliser tables built once and shared by every searcher over it. The TSan
 // build runs these cases (their names hold "thread"; tests/CMakeLists.txt).
@@ -18,8 +18,6 @@
 #include "rapport/index/index_reader.hpp"
 #include "rapport/index/index_writer.hpp"
 #include "rapport/search/bm25.hpp"
-#include "rapport/search/explain.hpp"
-#include "rapport/search/query_searcher.hpp"
 #include "rapport/search/searcher.hpp"
 #include "rapport/storage/memory_directory.hpp"
 #include "support/random_texts.hpp"
@@ -90,7 +88,7 @@ struct flat_case {
 
 struct tree_case {
     std::string text;
-    query_search_options options;
+    search_options options;
     std::vector<scored_doc> top;
     std::vector<scored_doc> articles;
     std::uint64_t count = 0;
@@ -153,7 +151,7 @@ int run(const searcher& s, flat_case& c, bool expect) {
     if (!top.empty()) {
         const auto hits = s.search(q, {.k = 1, .mode = c.options.mode, .bm25 = c.options.bm25});
         first_text = hits.empty() ? "" : hits.front().text;
-        explanation = explain(s, q, top.front().docid, c.options).to_string();
+        explanation = s.explain(q, top.front().docid, c.options).to_string();
         if (!hits.empty()) snip = s.snippet(hits.front(), q);
     }
     if (expect) {
@@ -170,7 +168,7 @@ int run(const searcher& s, flat_case& c, bool expect) {
            int(first_text != c.first_text) + int(explanation != c.explanation) + int(!same(snip, c.snippet));
 }
 
-int run(const query_searcher& s, tree_case& c, bool expect) {
+int run(const searcher& s, tree_case& c, bool expect) {
     const auto q = s.parse(c.text);
     const auto top = s.top_k(q, c.options);
     const auto articles = s.top_k_articles(q, c.options);
@@ -198,7 +196,7 @@ int run(const query_searcher& s, tree_case& c, bool expect) {
 
 }  // namespace
 
-TEST_CASE("search: one searcher and one query_searcher shared by threads answer as single-threaded") {
+TEST_CASE("search: one searcher and one searcher shared by threads answer as single-threaded") {
     const auto dir = make_index();
     std::mt19937 rng(7);
     auto flats = flat_cases(rng);
@@ -208,7 +206,7 @@ TEST_CASE("search: one searcher and one query_searcher shared by threads answer 
         const auto alone = index::index_reader::open(dir);
         REQUIRE(alone.segments().size() == 3);
         const searcher s(alone);
-        const query_searcher t(alone);
+        const searcher t(alone);
         for (auto& c : flats) run(s, c, true);
         for (auto& c : trees) run(t, c, true);
     }
@@ -221,7 +219,7 @@ TEST_CASE("search: one searcher and one query_searcher shared by threads answer 
     // and fields need more tables than the cache keeps, so tables are evicted while in use too).
     const auto reader = index::index_reader::open(dir);
     const searcher shared(reader);
-    const query_searcher shared_trees(reader);
+    const searcher shared_trees(reader);
     std::atomic<int> differences{0};
     std::latch start(thread_count);
     std::vector<std::thread> threads;
@@ -260,7 +258,7 @@ TEST_CASE("search: searchers and threads over one snapshot share its length-norm
     const auto table = a.length_norms(p);
     REQUIRE(table->size() == reader.segments().size());
     CHECK(table->front().size() == reader.segments().front()->size());
-    // The second searcher, a copy of the reader, BM25+ (the same K) and a query_searcher's body
+    // The second searcher, a copy of the reader, BM25+ (the same K) and a searcher's body
     // clauses all get the same table; BM25L with another k1 has no k1 in its L(dl), so it too shares
     // one table with BM25L at this b.
     CHECK(b.length_norms(p) == table);
@@ -269,8 +267,8 @@ TEST_CASE("search: searchers and threads over one snapshot share its length-norm
     const auto l = a.length_norms({.k1 = 0.2, .b = 0.6, .model = scoring_model::bm25l});
     CHECK(l != table);
     CHECK(b.length_norms({.k1 = 3.0, .b = 0.6, .model = scoring_model::bm25l, .delta = 0.1}) == l);
-    const query_searcher trees(reader);
-    query_search_info info;  // asking for it takes the tree walk, not the flat searcher
+    const searcher trees(reader);
+    search_info info;  // asking for it takes the tree walk, not the flat searcher
     (void)trees.top_k(trees.parse("qa qb"), {.bm25 = p}, &info);
     auto stats = reader.length_norm_cache();
     CHECK(stats.builds == before.builds + 2);  // K(1.1, 0.6) and L(0.6) only

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Fields in query_searcher: `title:` clauses score with the title field's df, lengths and avgdl;
+// Fields in searcher: `title:` clauses score with the title field's df, lengths and avgdl;
 // default fields summed with weights; BM25F (Lucene's CombinedFieldQuery form) against values worked
 // out by hand on a three-passage index; explain equals the score; highlighting ignores the title;
 // bad field settings are refused.
@@ -11,7 +11,6 @@
 
 #include "rapport/core/error.hpp"
 #include "rapport/index/index_builder.hpp"
-#include "rapport/search/query_searcher.hpp"
 #include "rapport/search/searcher.hpp"
 
 using namespace rapport;
@@ -46,7 +45,7 @@ TEST_CASE("fields: title clauses use the title's statistics (hand-computed BM25)
     const auto r = tiny();
     REQUIRE(r.total_length(field::title) == 7);
     REQUIRE(r.total_length() == 16);
-    search::query_searcher qs(r);
+    search::searcher qs(r);
 
     // title:trust: df 2 (p0, p2), N 3 → idf ln(1 + 1.5/2.5) = 0.47000362924573558.
     // p0: tf 1, dl 2: 1.9 / (1 + 0.9 · (0.6 + 0.4 · 2 / (7/3))) = 1.9 / 1.8485714285714285.
@@ -70,11 +69,11 @@ TEST_CASE("fields: title clauses use the title's statistics (hand-computed BM25)
 
 TEST_CASE("fields: default fields are summed with their weights") {
     const auto r = tiny();
-    search::query_searcher qs(r);
+    search::searcher qs(r);
     const auto tree = qs.parse("customer trust");
     const auto title = qs.top_k(qs.parse("title:(customer trust)"));
     const auto body = qs.top_k(qs.parse("body:(customer trust)"));
-    search::query_search_options o;
+    search::search_options o;
     o.fields = {{field::title, 2.0}, {field::body, 1.0}};
     const auto both = qs.top_k(tree, o);
     REQUIRE(both.size() == 3);
@@ -92,8 +91,8 @@ TEST_CASE("fields: default fields are summed with their weights") {
 
 TEST_CASE("fields: BM25F combines frequencies and lengths before saturating (hand-computed)") {
     const auto r = tiny();
-    search::query_searcher qs(r);
-    search::query_search_options o;
+    search::searcher qs(r);
+    search::search_options o;
     o.bm25f = true;
     o.fields = {{field::title, 2.0}, {field::body, 1.0}};
     // "customer": title df 1 (p1), body df 2 (p0, p1) → df max(1, 2) = 2, idf ln(1 + 1.5/2.5).
@@ -116,7 +115,7 @@ TEST_CASE("fields: BM25F combines frequencies and lengths before saturating (han
     CHECK(score_of(trust, 2) == doctest::Approx(0.47000362924573558 * 5.7 / 3.9).epsilon(1e-12));
 
     // Phrases are scored per field and summed (BM25F covers terms only).
-    search::query_search_options sum = o;
+    search::search_options sum = o;
     sum.bm25f = false;
     const auto phrase = qs.parse("\"building trust\"");
     CHECK(qs.top_k(phrase, o).size() == qs.top_k(phrase, sum).size());
@@ -130,8 +129,8 @@ TEST_CASE("fields: BM25F over a body and empty titles is body scoring, bit for b
     const char* texts[] = {"alpha beta gamma", "beta beta delta", "gamma alpha alpha alpha", "delta"};
     for (int i = 0; i < 4; ++i) b.add_passage({"a" + std::to_string(i)}, "", texts[i]);
     const auto r = b.finish();
-    search::query_searcher qs(r);
-    search::query_search_options o;
+    search::searcher qs(r);
+    search::search_options o;
     o.bm25f = true;
     o.fields = {{field::body, 1.0}, {field::title, 1.0}};
     for (const char* q : {"alpha", "beta delta", "gamma alpha beta"}) {
@@ -149,16 +148,16 @@ TEST_CASE("fields: BM25F over a body and empty titles is body scoring, bit for b
 
 TEST_CASE("fields: highlighting ignores title-only clauses; bad settings are refused") {
     const auto r = tiny();
-    search::query_searcher qs(r);
+    search::searcher qs(r);
     const auto h = qs.highlight_terms(qs.parse("title:team customer title:(serv* OR trust)"));
     CHECK(h.terms == std::vector<std::string>{"customer"});
     // Default fields without the body mark nothing unless a clause names the body.
-    search::query_search_options title_only;
+    search::search_options title_only;
     title_only.fields = {{field::title, 1.0}};
     CHECK(qs.highlight_terms(qs.parse("customer \"building trust\" cust*"), title_only).terms.empty());
     CHECK(qs.highlight_terms(qs.parse("customer body:smiles"), title_only).terms == std::vector<std::string>{"smiles"});
     // Prefix marks come from the body even when expansion options name the title.
-    search::query_search_options expand_title;
+    search::search_options expand_title;
     expand_title.expansion.field = field::title;
     CHECK(qs.highlight_terms(qs.parse("serv* answ*"), expand_title).terms == std::vector<std::string>{"answer"});
     // RM3 keeps the searched fields: over the title only, the expanded query still searches the title.
@@ -166,11 +165,11 @@ TEST_CASE("fields: highlighting ignores title-only clauses; bad settings are ref
     for (const auto& hit : qs.top_k(fed, title_only)) CHECK(hit.docid == 1);
     // Filtered-out passages are explained as such.
     const auto only_p0 = search::make_passage_filter(std::vector<docid_t>{0}, 3);
-    search::query_search_options filtered;
+    search::search_options filtered;
     filtered.filter = only_p0;
     CHECK(qs.explain(qs.parse("customer"), 1, filtered).description.find("outside the filter") != std::string::npos);
 
-    search::query_search_options o;
+    search::search_options o;
     o.fields = {};
     CHECK_THROWS_AS((void)qs.top_k(qs.parse("trust"), o), invalid_argument);
     o.fields = {{field::body, 1.0}, {field::body, 2.0}};
@@ -186,18 +185,18 @@ TEST_CASE("fields: highlighting ignores title-only clauses; bad settings are ref
 
 TEST_CASE("fields: many field settings on one searcher answer as fresh searchers do (normaliser cache)") {
     const auto r = tiny();
-    search::query_searcher shared(r);
+    search::searcher shared(r);
     const auto tree = shared.parse("customer trust building");
     // More settings than the cache keeps, revisited out of order, each needing a title table and a
     // combined table in the same query.
     for (const double w : {1.0, 2.0, 3.0, 4.0, 5.0, 1.0, 6.0, 2.0, 7.0, 3.0}) {
         for (const auto model : {search::scoring_model::bm25, search::scoring_model::bm25l}) {
             CAPTURE(w);
-            search::query_search_options o;
+            search::search_options o;
             o.bm25f = true;
             o.bm25.model = model;
             o.fields = {{field::title, w}, {field::body, 1.0}};
-            search::query_searcher fresh(r);
+            search::searcher fresh(r);
             const auto a = shared.top_k(tree, o);
             const auto b = fresh.top_k(tree, o);
             REQUIRE(a.size() == b.size());

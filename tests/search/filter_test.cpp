@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Filters and counts through query_searcher: top-k under a passage or article filter equals the
+// Filters and counts through searcher: top-k under a passage or article filter equals the
 // unfiltered ranking with the disallowed passages removed, for query trees (tree walk) and plain
 // disjunctions (the searcher's path) alike, over several segments with deletions; count() equals
 // the number of matches the tree walk reports. Boosted disjunctions (RM3's output) take the
@@ -14,7 +14,6 @@
 #include "rapport/core/error.hpp"
 #include "rapport/index/index_reader.hpp"
 #include "rapport/index/index_writer.hpp"
-#include "rapport/search/query_searcher.hpp"
 #include "rapport/search/searcher.hpp"
 #include "rapport/storage/memory_directory.hpp"
 
@@ -52,7 +51,7 @@ TEST_CASE("filters: filtered top-k is the unfiltered ranking without the disallo
     std::mt19937 rng(5);
     const auto r = random_index(rng);
     REQUIRE(r.segments().size() == 4);
-    search::query_searcher qs(r);
+    search::searcher qs(r);
     search::searcher flat(r);
     const char* queries[] = {"trust customer",  "+team -care",      "\"customer service\"~2", "title:trust value",
                              "loyal* answer",   "quick OR (care AND build)", "valu~1 team^2", "service"};
@@ -82,9 +81,9 @@ TEST_CASE("filters: filtered top-k is the unfiltered ranking without the disallo
         for (const char* text : queries) {
             CAPTURE(text);
             const auto tree = qs.parse(text);
-            search::query_search_options o;
+            search::search_options o;
             o.k = 1 + rng() % 20;
-            search::query_search_options all = o;
+            search::search_options all = o;
             all.k = r.passage_count();
             std::vector<search::scored_doc> expected;
             for (const auto& h : qs.top_k(tree, all))
@@ -97,7 +96,7 @@ TEST_CASE("filters: filtered top-k is the unfiltered ranking without the disallo
                 CHECK(got[i].score == expected[i].score);
             }
             // count: through the searcher's path for plain disjunctions, the tree walk otherwise.
-            search::query_search_info info;
+            search::search_info info;
             auto every = o;
             every.algorithm = search::algorithm::exhaustive;  // info.matches counts every match then
             (void)qs.top_k(tree, every, &info);
@@ -107,7 +106,7 @@ TEST_CASE("filters: filtered top-k is the unfiltered ranking without the disallo
     }
     CHECK(cases == 240);
     // An unfiltered count equals the number of hits of an exhaustive top-N.
-    search::query_search_options every;
+    search::search_options every;
     every.k = r.passage_count();
     for (const char* text : queries) {
         const auto tree = qs.parse(text);
@@ -118,7 +117,7 @@ TEST_CASE("filters: filtered top-k is the unfiltered ranking without the disallo
 TEST_CASE("boosted disjunctions: the searcher's pruned paths equal the tree walk bit for bit") {
     std::mt19937 rng(9);
     const auto r = random_index(rng);
-    search::query_searcher qs(r);
+    search::searcher qs(r);
     search::searcher flat(r);
     int compared = 0;
     for (int round = 0; round < 200; ++round) {
@@ -135,9 +134,9 @@ TEST_CASE("boosted disjunctions: the searcher's pruned paths equal the tree walk
         }
         const double root_boost = 0.25 * static_cast<double>(1 + rng() % 8);
         const auto tree = query::boolean(clauses).boost(root_boost);
-        search::query_search_options o;
+        search::search_options o;
         o.k = 1 + rng() % 30;
-        search::query_search_info info;
+        search::search_info info;
         const auto walked = qs.top_k(tree, o, &info);  // info forces the tree walk
         const auto fast = qs.top_k(tree, o);           // handed to the searcher
         REQUIRE(walked.size() == fast.size());

@@ -1,14 +1,57 @@
 // SPDX-License-Identifier: MIT
-// Query-time entry point: analyses a query with the index's analyzer, builds term cursors scored by
-// a model of the BM25 family (Lucene's BM25 by default, or BM25+ / BM25L; search/bm25.hpp),
-// evaluates a ranked OR or AND into a top-k queue (exhaustively or with safe pruning: MaxScore,
-// block-max WAND) and returns hits with stored fields; also counts matches without scoring.
+// The query engine: one `searcher` over an index snapshot for every kind of query, from a bag of
+// words to a query tree (`query::query`: terms, phrases, prefix and fuzzy terms, field clauses,
+// boolean clauses with boosts, BM25F over several fields), ranked with a model of the BM25 family
+// (Lucene's BM25 by default, or BM25+ / BM25L; search/bm25.hpp), top-k passages or top-k articles
+// (MaxP), with explanations, highlighting and RM3 feedback.
+//
+// Evaluation. Every node of a query's scorer tree bounds its scores (a maximum and block-level
+// bounds with a shallow advance, as Lucene's Scorer.getMaxScore/advanceShallow), so the safe pruning
+// algorithms run on every shape: a root of optional clauses runs MaxScore or block-max WAND over its
+// clauses, a root of required clauses the block-max conjunction, any other root skips the blocks
+// whose bound cannot reach the top-k threshold. A disjunction of distinct plain terms over the
+// body (most typed queries, RM3's output, every `analysed_query` under the default fields) takes an
+// internal fast path: term cursors compiled per scoring model, with the same arithmetic, so it
+// returns the same hits with bit-identical scores. Every `algorithm` returns the same hits and
+// scores; exhaustive evaluation is the oracle of tests/pruning.
+//
+// Scoring (with the snapshot's N, df and avgdl: a passage scores the same however the index is
+// split into segments; N and df count deleted passages too, as Lucene does, until a merge drops
+// them):
+// - a term scores the model's score(weight, tf, norm(dl)), weight = boost · idf(df) (for BM25:
+//   weight · tf · (k1 + 1) / (tf + K(dl))); a term repeated in an `analysed_query` counts once per
+//   occurrence (its boost times its count);
+// - a phrase scores the same with its phrase frequency in place of tf (a double, which every model
+//   accepts) and the sum of its terms' idfs as idf, as Lucene's PhraseQuery does. An exact phrase's
+//   frequency is its number of occurrences; a sloppy phrase's is the sum of 1 / (1 + d) over
+//   non-overlapping occurrences, d being the occurrence's positional spread (max − min of position −
+//   offset over its terms);
+// - a prefix or fuzzy term is the disjunction of the terms it expands to (`query::expand`), each
+//   scored as a term with its own idf (Lucene's scoring boolean rewrite); the boost applies to each;
+// - a boolean sums the scores of its matching `must` and `should` clauses in clause order; `must_not`
+//   clauses exclude; boosts multiply down the tree.
+// Fields (index/fields.hpp): every passage has a body and a title (its article's title). A clause
+// restricted to a field (`title:trust`, `body:"a b"`) searches that field, scored with that field's
+// df, lengths and avgdl. A clause without a field searches `search_options::fields`: one field (the
+// body, by default) as above; several fields either summed, each field's score multiplied by its
+// weight (Lucene's multi-field disjunction, a sum rather than a max), or, with `bm25f`, as BM25F
+// (Robertson, Zaragoza & Taylor, "Simple BM25 extension to multiple weighted fields", CIKM 2004, in
+// the form of Lucene's CombinedFieldQuery): a term's frequency is Σ w_f · tf_f, the passage length
+// Σ w_f · dl_f, avgdl Σ w_f · avgdl_f, and df the largest of the fields' dfs; then the model scores
+// once. BM25F combines terms; phrases, prefixes and fuzzy terms are scored per field and summed
+// (weights as score multipliers) under both settings.
+//
+// Analysis is set up in one place, from the index's stored options: queries are analysed like the
+// indexed text (the same analyzer; prefix and fuzzy terms folded exactly when the index folded its
+// text), and invalid UTF-8 in a query becomes U+FFFD, which matches nothing.
+//
 // Thread safety: one searcher may be shared by any number of threads: every member function is
-// const and may run concurrently with any other (per-call scratch state lives on the caller's stack,
-// query analyzers are leased from an internal pool, `last_stats` is kept per thread). Only moving
-// or destroying a searcher needs it to be idle. Constructing one is cheap (a reader copy): the
-// per-passage length normalisers live in the snapshot's shared cache (`index_reader::length_norms`),
-// computed once per parameter setting for every searcher over the snapshot.
+// const and may run concurrently with any other (scorer trees, queues and expansions live on the
+// caller's stack; query analyzers are leased from an internal pool; `last_stats` is kept per
+// thread). Only moving or destroying a searcher needs it to be idle. Constructing one is cheap (a
+// reader copy): the per-passage length normalisers live in the snapshot's shared cache
+// (`index_reader::length_norms`), computed once per (field set, model's normaliser, k1, b) for
+// every searcher over the snapshot.
 #pragma once
 
 #include <algorithm>
@@ -19,12 +62,17 @@
 #include <string_view>
 #include <vector>
 
+#include "rapport/core/assert.hpp"
 #include "rapport/core/export.hpp"
 #include "rapport/core/types.hpp"
 #include "rapport/highlight/snippet.hpp"
+#include "rapport/index/fields.hpp"
 #include "rapport/index/index_reader.hpp"
-#include "rapport/core/assert.hpp"
+#include "rapport/query/expand.hpp"
+#include "rapport/query/parser.hpp"
+#include "rapport/query/query.hpp"
 #include "rapport/search/bm25.hpp"
+#include "rapport/search/explain.hpp"
 #include "rapport/search/search_stats.hpp"
 #include "rapport/search/topk_queue.hpp"
 
@@ -36,36 +84,54 @@ enum class match_mode {
     all,  ///< ranked conjunction (AND): a passage must have every term
 };
 
-/// How a ranked disjunction (`match_mode::any`) is evaluated. Every choice returns exactly the same
-/// hits with bit-identical scores; they differ only in speed (exhaustive evaluation is the oracle
-/// the pruning algorithms are tested against).
+/// How a query is evaluated. Every choice returns exactly the same hits with bit-identical scores;
+/// they differ only in speed (exhaustive evaluation is the oracle the pruning algorithms are tested
+/// against). A disjunction (of terms, or of a tree's optional clauses) runs the named algorithm over
+/// its terms or clauses; a conjunction runs the leapfrogging `ranked_and` under `exhaustive` and the
+/// block-max conjunction (`block_max_and`) otherwise; any other tree's root skips, under `maxscore`
+/// or `block_max_wand`, the blocks whose bound cannot reach the threshold.
 enum class algorithm {
-    /// Block-max WAND when k ≤ 10 and the query has at least 3 distinct terms found in the index,
-    /// or k ≤ 20 and at least 5; exhaustive otherwise. The fastest choice measured on the Wikipedia
-    /// passages (see `choose` in lib/search/searcher.cpp): pruning pays only when the top-k
-    /// threshold rises high relative to the weaker terms' bounds.
+    /// For a disjunction: block-max WAND when k ≤ 10 and it has at least 3 distinct terms (or
+    /// clauses) found in the index, or k ≤ 20 and at least 5; exhaustive otherwise. The fastest
+    /// choice measured on the Wikipedia passages (see `choose_algorithm` in
+    /// lib/search/term_searcher.hpp): pruning pays only when the top-k threshold rises high
+    /// relative to the weaker terms' bounds. A conjunction: the block-max conjunction. Any other
+    /// tree: root block skipping when k ≤ 100.
     automatic,
     exhaustive,      ///< score every matching passage (`ranked_or`)
     maxscore,        ///< MaxScore with block-max bounds (`maxscore`, search/maxscore.hpp)
     block_max_wand,  ///< block-max WAND (`block_max_wand`, search/block_max_wand.hpp)
 };
 
-/// Per-query settings.
+/// One field searched by clauses that name none, with its weight.
+struct field_weight {
+    index::field field = index::field::body;
+    double weight = 1.0;  ///< > 0: a score multiplier, or BM25F's frequency and length weight
+
+    friend bool operator==(const field_weight&, const field_weight&) = default;
+};
+
+/// Per-query settings, for every kind of query.
 struct search_options {
-    std::size_t k = 10;              ///< number of hits to return
+    std::size_t k = 10;  ///< number of hits (passages, or articles for `top_k_articles`) to return
+    /// How the terms of a plain-text query or an `analysed_query` combine. A query tree says it
+    /// itself (`query::parser_options::op` sets how bare words combine); this is ignored for one.
     match_mode mode = match_mode::any;
     /// k1 = 0.9, b = 0.4 and Lucene's BM25 by default; `bm25.model` selects BM25+ or BM25L instead
     /// (with `bm25.delta`). Every algorithm works with every model, with the same results.
     bm25_params bm25{};
-    /// Evaluation of `match_mode::any`. A conjunction (`match_mode::all`) runs the leapfrogging
-    /// `ranked_and` when this is `exhaustive`, and the block-max conjunction (`block_max_and`)
-    /// otherwise; the results are the same.
+    /// How the query is evaluated; every choice returns the same hits with bit-identical scores.
     search::algorithm algorithm = search::algorithm::automatic;
     /// Restricts the search to a set of passages, as a bitset over global passage ids: passage d is
     /// allowed when d < 64 · filter.size() and bit (d mod 64) of filter[d / 64] is set (see
-    /// `make_passage_filter`). Empty (the default): every passage is allowed. Deleted passages are
-    /// excluded either way. The words must stay alive during the call.
+    /// `make_passage_filter`, `make_article_filter`). Empty (the default): every passage is allowed.
+    /// Deleted passages are excluded either way. The words must stay alive during the call.
     std::span<const std::uint64_t> filter{};
+    /// The fields that clauses without a field search (each at most once, weights in (0, 1e6]).
+    std::vector<field_weight> fields{{index::field::body, 1.0}};
+    /// Score several `fields` as one with BM25F instead of summing per-field scores.
+    bool bm25f = false;
+    query::expansion_options expansion{};  ///< caps of prefix and fuzzy expansion
 };
 
 /// The bitset for `search_options::filter` that allows exactly `passages` (global passage ids, any
@@ -112,8 +178,33 @@ struct analysed_query {
     std::vector<term> terms;  ///< in order of first occurrence
 };
 
+/// What evaluating a query found besides its hits.
+struct search_info {
+    std::size_t expanded_terms = 0;   ///< terms that prefix and fuzzy clauses expanded to
+    bool expansion_truncated = false; ///< a prefix or fuzzy clause hit its cap (the rarest terms were dropped)
+    /// Passages scored: every match under `algorithm::exhaustive`, fewer when pruning skipped some.
+    std::uint64_t matches = 0;
+};
+
+/// RM3 pseudo-relevance feedback settings (Lavrenko & Croft, "Relevance-based language models",
+/// SIGIR 2001, as RM3 in Anserini; these are Anserini's defaults).
+struct rm3_options {
+    std::size_t feedback_passages = 10;  ///< top passages of the first pass taken as relevant
+    std::size_t expansion_terms = 10;    ///< terms of the relevance model kept
+    double original_weight = 0.5;        ///< weight of the original query in the interpolation, in [0, 1]
+};
+
 /// Searches one snapshot of an index (`index_reader`): every segment, statistics summed over all.
 /// Any number of threads may call one searcher at once (see the file comment).
+///
+/// Queries come in three forms: a query tree (`parse`, or built with query/query.hpp and analysed
+/// with `query::analyze`), the main form; plain text (`search(text)`, `count(text)`: analysed as a
+/// bag of words combined by `search_options::mode`); and an `analysed_query` (a bag of terms with
+/// counts and boosts). The last two are scored as the equivalent tree would be.
+///
+/// Errors, for every search: `invalid_argument` for bad BM25 parameters (`bm25_params::validate`),
+/// a field that is neither "body" nor "title", bad `fields` or a negative or non-finite boost;
+/// `corruption_error` naming the postings file when a postings block fails to decode.
 class RAPPORT_API searcher {
 public:
     /// Shares the snapshot (readers are cheap to copy); the searcher sees exactly this commit.
@@ -123,53 +214,85 @@ public:
     searcher(searcher&&) noexcept;
     searcher& operator=(searcher&&) noexcept;
 
-    /// Analyses `query` like the indexed text. Invalid UTF-8 in a query is replaced with U+FFFD
-    /// (typed text never throws). Stopwords and punctuation vanish, so a query may have no terms.
-    /// Throws: `invalid_argument` when the index names a stemmer language this build lacks.
-    [[nodiscard]] analysed_query analyze(std::string_view query) const;
+    // -- Analysis
 
-    /// The k best passages for `query`, best first; ties by ascending passage id.
-    /// A query without terms returns no hits. Throws: `invalid_argument` for bad BM25 parameters
-    /// (`bm25_params::validate`).
-    /// Complexity: linear in the postings of the query terms.
-    [[nodiscard]] std::vector<hit> search(std::string_view query, const search_options& options = {}) const;
-    /// As `search`, for an already analysed query.
-    [[nodiscard]] std::vector<hit> search(const analysed_query& query, const search_options& options = {}) const;
+    /// Parses `text` in rapport's query language (QUERY.md; lenient by default: never throws) and
+    /// analyses it like the indexed text. Throws: `query_syntax_error` in strict mode.
+    [[nodiscard]] query::query parse(std::string_view text, const query::parser_options& options = {}) const;
 
-    /// Retrieval only: the k best passage ids with their scores, best first, without touching
-    /// stored fields (what `search` does before fetching). Same errors as `search`.
+    /// Analyses `text` as a bag of words, like the indexed text. Stopwords and punctuation vanish,
+    /// so a query may have no terms. Throws: `invalid_argument` when the index names a stemmer
+    /// language this build lacks.
+    [[nodiscard]] analysed_query analyze(std::string_view text) const;
+
+    // -- Retrieval
+
+    /// The k best passages, best first, ties by ascending passage id; `info` (optional) receives
+    /// what evaluation found. An empty query returns no hits.
+    /// Complexity: at most linear in the postings of the query's terms (positions too, for phrases).
+    [[nodiscard]] std::vector<scored_doc> top_k(const query::query& analysed, const search_options& options = {},
+                                                search_info* info = nullptr) const;
+    /// As above, for a bag of terms combined by `options.mode`.
     [[nodiscard]] std::vector<scored_doc> top_k(const analysed_query& query, const search_options& options = {}) const;
 
     /// The k best articles: each article scored by its best passage (MaxP), in one pass with the
     /// same evaluation (and pruning) as `top_k`, exact. Each entry holds the article's score and its
     /// best passage's global id (`fetch_article` names the article); best first, ties by lower
     /// passage id; an article's best passage is its highest-scoring one, ties by lower id. Articles
-    /// are told apart per segment (an id stored in two segments counts as two articles). Same
-    /// errors as `search`.
+    /// are told apart per segment (an id stored in two segments counts as two articles).
+    /// `info->matches` counts passages.
+    [[nodiscard]] std::vector<scored_doc> top_k_articles(const query::query& analysed,
+                                                         const search_options& options = {},
+                                                         search_info* info = nullptr) const;
+    /// As above, for a bag of terms combined by `options.mode`.
     [[nodiscard]] std::vector<scored_doc> top_k_articles(const analysed_query& query,
                                                          const search_options& options = {}) const;
 
-    /// Number of passages that match `query` under `options.mode` (any term, or every term) and
-    /// `options.filter`, deleted passages excluded; nothing is scored (`k`, `bm25` and `algorithm`
-    /// are ignored). Complexity: linear in the postings of the query terms.
-    [[nodiscard]] std::uint64_t count(const analysed_query& query, const search_options& options = {}) const;
-    /// As `count`, for a query string (analysed as `search` does).
-    [[nodiscard]] std::uint64_t count(std::string_view query, const search_options& options = {}) const;
+    /// `top_k` with every hit's stored fields fetched (`fetch`).
+    [[nodiscard]] std::vector<hit> search(const query::query& analysed, const search_options& options = {}) const;
+    /// As above, for a bag of terms combined by `options.mode`.
+    [[nodiscard]] std::vector<hit> search(const analysed_query& query, const search_options& options = {}) const;
+    /// As above, for plain text analysed as a bag of words (`analyze`), not parsed.
+    [[nodiscard]] std::vector<hit> search(std::string_view text, const search_options& options = {}) const;
 
-    /// The work counters of the calling thread's last `search`, `top_k`, `top_k_articles` or `count`
+    /// The number of live, allowed passages that match, without scoring them (`k`, `bm25` and
+    /// `algorithm` are ignored). Complexity: linear in the postings of the query's terms.
+    [[nodiscard]] std::uint64_t count(const query::query& analysed, const search_options& options = {}) const;
+    /// As above, for a bag of terms combined by `options.mode`.
+    [[nodiscard]] std::uint64_t count(const analysed_query& query, const search_options& options = {}) const;
+    /// As above, for plain text analysed as a bag of words.
+    [[nodiscard]] std::uint64_t count(std::string_view text, const search_options& options = {}) const;
+
+    /// Why global passage `passage` gets its score: the root's value is the score `top_k` gives it,
+    /// bit for bit. A passage the query does not match (or a deleted or filtered one) gets value 0,
+    /// `matches` false and a description saying why.
+    /// Throws: as a search; `invalid_argument` when `passage` ≥ `passage_count()`.
+    [[nodiscard]] explanation explain(const query::query& analysed, docid_t passage,
+                                      const search_options& options = {}) const;
+    /// As above, for a bag of terms combined by `options.mode`.
+    [[nodiscard]] explanation explain(const analysed_query& query, docid_t passage,
+                                      const search_options& options = {}) const;
+
+    /// The query expanded by RM3: a first pass retrieves `feedback_passages` passages; the relevance
+    /// model is P(w|R) ∝ Σ_d score(d) · tf(w, d) / |d| over them (every analysed term of the stored
+    /// passage text), cut to the `expansion_terms` most probable terms and normalised to sum 1. For a
+    /// disjunction of plain terms the original query becomes a vector of weights count / |q|, and the
+    /// result is the disjunction of every term with weight original_weight · q(w) + (1 −
+    /// original_weight) · P(w|R), as a boost (every model is linear in the boost, so this is Anserini's
+    /// interpolation). Any other tree is kept whole as one clause boosted by `original_weight`, next to
+    /// the expansion terms. Without feedback passages the query is returned unchanged.
+    /// Throws: as a search; `invalid_argument` for options out of range.
+    /// Complexity: one search, plus analysing the feedback passages' text.
+    [[nodiscard]] query::query rm3(const query::query& analysed, const search_options& options = {},
+                                   const rm3_options& rm = {}) const;
+
+    /// The work counters of the calling thread's last `top_k`, `top_k_articles`, `search` or `count`
     /// call on this searcher, summed over segments (all zero after `count`, which scores nothing,
     /// and before any call). Per thread: other threads' calls do not show; a thread remembers its
     /// last 8 searchers (the counters of one used longer ago read as zero). Complexity: O(1).
     [[nodiscard]] search_stats last_stats() const noexcept;
 
-    /// The length normalisers of every passage, per segment, for `params` (its model's: K(dl) for
-    /// BM25 and BM25+, L(dl) for BM25L; `bm25_length_norms`): what every scorer over this snapshot
-    /// divides by. Taken from the snapshot's cache (`index_reader::length_norms`), so every searcher
-    /// and thread over the snapshot shares one table per (normaliser, k1, b): BM25 and BM25+ share
-    /// K, and δ never enters. The table stays valid while the pointer is held.
-    /// Throws: `invalid_argument` for bad parameters (`bm25_params::validate`).
-    /// Complexity: O(passages) the first time the snapshot is asked for these parameters, O(1) after.
-    [[nodiscard]] std::shared_ptr<const index::length_norm_table> length_norms(const bm25_params& params) const;
+    // -- Stored fields and highlighting
 
     /// The stored fields of one ranked passage. Requires: `doc.docid` < `passage_count()`.
     [[nodiscard]] hit fetch(const scored_doc& doc) const;
@@ -177,13 +300,36 @@ public:
     /// what evaluation runs over thousands of hits need. Requires: `docid` < `passage_count()`.
     [[nodiscard]] index::article_record fetch_article(docid_t docid) const;
 
-    /// The best snippet of a hit's passage for `query`, with the matched terms marked.
+    /// What to mark in a hit for `analysed`: its terms and phrases (not the excluded ones, nor those
+    /// that search the title only, which is not in the passage text), with prefix and fuzzy clauses
+    /// replaced by the body terms they expand to.
+    [[nodiscard]] highlight::highlight_query highlight_terms(const query::query& analysed,
+                                                             const search_options& options = {}) const;
+    /// As above, for a bag of terms.
+    [[nodiscard]] highlight::highlight_query highlight_terms(const analysed_query& query) const;
+
+    /// The best snippet of `text` (a passage's stored text) for `terms`, analysing `text` with the
+    /// index's analyzer. Requires: `text` is valid UTF-8.
+    [[nodiscard]] highlight::snippet snippet(std::string_view text, const highlight::highlight_query& terms,
+                                             const highlight::snippet_options& options = {}) const;
+    /// The best snippet of a hit's passage for a bag of terms, with the matched terms marked.
     [[nodiscard]] highlight::snippet snippet(const hit& h, const analysed_query& query,
                                              const highlight::snippet_options& options = {}) const;
 
+    // -- The snapshot
+
+    /// The length normalisers of every passage's body, per segment, for `params` (its model's: K(dl)
+    /// for BM25 and BM25+, L(dl) for BM25L; `bm25_length_norms`): what every body scorer over this
+    /// snapshot divides by. Taken from the snapshot's cache (`index_reader::length_norms`), so every
+    /// searcher and thread over the snapshot shares one table per (normaliser, k1, b): BM25 and
+    /// BM25+ share K, and δ never enters. The table stays valid while the pointer is held.
+    /// Throws: `invalid_argument` for bad parameters (`bm25_params::validate`).
+    /// Complexity: O(passages) the first time the snapshot is asked for these parameters, O(1) after.
+    [[nodiscard]] std::shared_ptr<const index::length_norm_table> length_norms(const bm25_params& params) const;
+
     /// Number of passages in the index (N in the idf).
     [[nodiscard]] std::size_t passage_count() const noexcept;
-    /// Mean passage length (avgdl in the BM25 family).
+    /// Mean body length of a passage (avgdl in the BM25 family).
     [[nodiscard]] double average_length() const noexcept;
     /// The snapshot searched.
     [[nodiscard]] const index::index_reader& reader() const noexcept;

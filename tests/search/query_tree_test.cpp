@@ -12,7 +12,6 @@
 #include "rapport/core/error.hpp"
 #include "rapport/index/index_builder.hpp"
 #include "rapport/search/bm25.hpp"
-#include "rapport/search/query_searcher.hpp"
 #include "rapport/search/searcher.hpp"
 #include "support/random_texts.hpp"
 
@@ -38,12 +37,12 @@ std::vector<docid_t> ids(const std::vector<search::scored_doc>& v) {
 
 }  // namespace
 
-TEST_CASE("query_searcher: a term disjunction scores exactly as searcher::top_k, AND as match_mode::all") {
+TEST_CASE("searcher: a term disjunction scores exactly as searcher::top_k, AND as match_mode::all") {
     std::mt19937 rng(11);
     const auto texts = test::skewed_texts(rng, 600, 3, 30, 40);
     const auto index = small_index(texts);
     search::searcher plain(index);
-    search::query_searcher trees(index);
+    search::searcher trees(index);
     for (int round = 0; round < 200; ++round) {
         std::string text;
         std::vector<unsigned> seen;
@@ -61,9 +60,9 @@ TEST_CASE("query_searcher: a term disjunction scores exactly as searcher::top_k,
         const auto same = [&](double a, double b) { return repeated ? a == doctest::Approx(b).epsilon(1e-12) : a == b; };
         CAPTURE(text);
         const auto expected = plain.top_k(plain.analyze(text), {.k = k});
-        // Asking for query_search_info forces the tree walk (otherwise plain disjunctions go to the
+        // Asking for search_info forces the tree walk (otherwise plain disjunctions go to the
         // searcher itself, which would make this comparison hollow).
-        search::query_search_info info;
+        search::search_info info;
         const auto got = trees.top_k(trees.parse(text), {.k = k}, &info);
         CHECK(info.matches >= got.size());
         const auto fast = trees.top_k(trees.parse(text), {.k = k});
@@ -82,7 +81,7 @@ TEST_CASE("query_searcher: a term disjunction scores exactly as searcher::top_k,
     }
 }
 
-TEST_CASE("query_searcher: required, excluded and minimum-should-match clauses select exactly the right passages") {
+TEST_CASE("searcher: required, excluded and minimum-should-match clauses select exactly the right passages") {
     std::mt19937 rng(5);
     std::vector<std::vector<int>> words;
     std::vector<std::string> texts;
@@ -97,7 +96,7 @@ TEST_CASE("query_searcher: required, excluded and minimum-should-match clauses s
         texts.push_back(t);
     }
     const auto index = small_index(texts);
-    search::query_searcher trees(index);
+    search::searcher trees(index);
     const auto has = [&](std::size_t d, int w) { return std::find(words[d].begin(), words[d].end(), w) != words[d].end(); };
     for (int round = 0; round < 300; ++round) {
         const int a = static_cast<int>(rng() % 12), b = static_cast<int>(rng() % 12), c = static_cast<int>(rng() % 12);
@@ -129,14 +128,14 @@ TEST_CASE("query_searcher: required, excluded and minimum-should-match clauses s
     }
 }
 
-TEST_CASE("query_searcher: phrases use positions, and their frequency feeds BM25 as Lucene's PhraseQuery") {
+TEST_CASE("searcher: phrases use positions, and their frequency feeds BM25 as Lucene's PhraseQuery") {
     const auto index = small_index({
         "we keep building trust and building trust again",  // exact phrase twice
         "trust building is the reverse order",              // reversed: only a sloppy match
         "building real trust takes time",                   // one word between
         "nothing relevant here at all",
     });
-    search::query_searcher trees(index);
+    search::searcher trees(index);
     const search::bm25_params p{};
     const double n = 4;
     const double avgdl = (8 + 6 + 5 + 5) / n;
@@ -159,11 +158,11 @@ TEST_CASE("query_searcher: phrases use positions, and their frequency feeds BM25
     CHECK(two.size() == 3);
 }
 
-TEST_CASE("query_searcher: prefix and fuzzy clauses score their expansions; boosts scale; fields") {
+TEST_CASE("searcher: prefix and fuzzy clauses score their expansions; boosts scale; fields") {
     const auto index = small_index({"trust matters", "truth matters", "trunk space", "customer care", "costumer shop"});
-    search::query_searcher trees(index);
+    search::searcher trees(index);
     search::searcher plain(index);
-    search::query_search_info info;
+    search::search_info info;
     const auto prefix = trees.top_k(trees.parse("trus* truth"), {}, &info);
     const auto expected = plain.top_k(plain.analyze("trust truth"));
     REQUIRE(prefix.size() == expected.size());
@@ -197,11 +196,11 @@ TEST_CASE("query_searcher: prefix and fuzzy clauses score their expansions; boos
     CHECK(trees.top_k(trees.parse("-trust")).empty());
 }
 
-TEST_CASE("query_searcher: explain's value is the search score, for every hit of mixed queries") {
+TEST_CASE("searcher: explain's value is the search score, for every hit of mixed queries") {
     std::mt19937 rng(3);
     const auto texts = test::skewed_texts(rng, 400, 3, 20, 15);
     const auto index = small_index(texts);
-    search::query_searcher trees(index);
+    search::searcher trees(index);
     const std::vector<std::string> queries{"w1 w2^2", "\"w1 w2\"", "\"w3 w1\"~2 w4", "+w1 -w5 (w2 OR w6)", "w1* w7",
                                            "w11~1", "(w1 w2 w3)~2", "w0 AND (w1 OR \"w2 w2\")"};
     for (const auto& text : queries) {
@@ -228,9 +227,9 @@ TEST_CASE("query_searcher: explain's value is the search score, for every hit of
         }
 }
 
-TEST_CASE("query_searcher: highlight terms hold terms, phrases and expansions, never excluded clauses") {
+TEST_CASE("searcher: highlight terms hold terms, phrases and expansions, never excluded clauses") {
     const auto index = small_index({"trust matters", "truth matters", "building trust daily"});
-    search::query_searcher trees(index);
+    search::searcher trees(index);
     const auto h = trees.highlight_terms(trees.parse("tru* \"building trust\" -matters daily"));
     CHECK(h.terms == std::vector<std::string>{"trust", "truth", "daily"});
     REQUIRE(h.phrases.size() == 1);
@@ -240,9 +239,9 @@ TEST_CASE("query_searcher: highlight terms hold terms, phrases and expansions, n
     CHECK(highlight::render_plain(text, s) == "[building trust] [daily]");
 }
 
-TEST_CASE("query_searcher: RM3 interpolates the query with the score-weighted relevance model") {
+TEST_CASE("searcher: RM3 interpolates the query with the score-weighted relevance model") {
     const auto index = small_index({"trust trust building", "trust care", "other words here", "building care trust"});
-    search::query_searcher trees(index);
+    search::searcher trees(index);
     const auto q = trees.parse("trust");
     const auto first = trees.top_k(q, {.k = 2});
     REQUIRE(first.size() == 2);
@@ -284,14 +283,14 @@ TEST_CASE("query_searcher: RM3 interpolates the query with the score-weighted re
     CHECK_THROWS_AS((void)trees.rm3(q, {}, {.original_weight = 1.5}), invalid_argument);
 }
 
-TEST_CASE("query_searcher: BM25+ and BM25L score phrases by hand, with the phrase frequency as tf") {
+TEST_CASE("searcher: BM25+ and BM25L score phrases by hand, with the phrase frequency as tf") {
     const auto index = small_index({
         "we keep building trust and building trust again",
         "trust building is the reverse order",
         "building real trust takes time",
         "nothing relevant here at all",
     });
-    search::query_searcher trees(index);
+    search::searcher trees(index);
     // N = 4, lengths 8, 6, 5, 5, avgdl = 6; "building" and "trust" each have df = 3.
     // K(8) = 0.9 · (0.6 + 0.4 · 8/6) = 1.02, K(5) = 0.84; L(8) = 1.1333…, L(5) = 0.9333….
     const search::bm25_params plus{.model = search::scoring_model::bm25_plus};
@@ -324,11 +323,11 @@ TEST_CASE("query_searcher: BM25+ and BM25L score phrases by hand, with the phras
     CHECK(e.to_string().find("delta 0.5") != std::string::npos);
 }
 
-TEST_CASE("query_searcher: for every model, trees score as the searcher and explain equals the score") {
+TEST_CASE("searcher: for every model, trees score as the searcher and explain equals the score") {
     std::mt19937 rng(23);
     const auto texts = test::skewed_texts(rng, 400, 3, 20, 15);
     const auto index = small_index(texts);
-    search::query_searcher trees(index);
+    search::searcher trees(index);
     search::searcher plain(index);
     const std::vector<search::bm25_params> settings{
         {.model = search::scoring_model::bm25_plus},
@@ -349,7 +348,7 @@ TEST_CASE("query_searcher: for every model, trees score as the searcher and expl
         // A disjunction of distinct words: the tree walk (forced by asking for info) and the
         // searcher's pruned fast path give the same passages and the same bits.
         for (const std::string text : {"w1 w3 w9", "w0 w14", "w2", "w4 w5 w6 w7 w8"}) {
-            search::query_search_info info;
+            search::search_info info;
             const auto walked = trees.top_k(trees.parse(text), {.k = 15, .bm25 = p}, &info);
             const auto fast = trees.top_k(trees.parse(text), {.k = 15, .bm25 = p});
             const auto flat = plain.top_k(plain.analyze(text), {.k = 15, .bm25 = p});
@@ -376,7 +375,7 @@ TEST_CASE("query_searcher: for every model, trees score as the searcher and expl
     CHECK(trees.top_k(q, {.k = 50}) != trees.top_k(q, {.k = 50, .bm25 = settings[0]}));
 }
 
-TEST_CASE("query_searcher: prefix and fuzzy terms follow the index's case folding") {
+TEST_CASE("searcher: prefix and fuzzy terms follow the index's case folding") {
     index::index_options o;
     o.analyzer.stopwords = std::vector<std::string>{};
     o.analyzer.language = "";
@@ -384,7 +383,7 @@ TEST_CASE("query_searcher: prefix and fuzzy terms follow the index's case foldin
     index::index_builder b(o);
     b.add_passage(article_id{"a0"}, "", "Customer service");
     b.add_passage(article_id{"a1"}, "", "customer care");
-    search::query_searcher trees(b.finish());
+    search::searcher trees(b.finish());
     CHECK(ids(trees.top_k(trees.parse("Customer"))) == std::vector<docid_t>{0});
     CHECK(ids(trees.top_k(trees.parse("Cust*"))) == std::vector<docid_t>{0});
     CHECK(ids(trees.top_k(trees.parse("Custmer~1"))) == std::vector<docid_t>{0});
