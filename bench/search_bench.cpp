@@ -13,8 +13,13 @@
 //     holding all its terms (candidates whose positions are read) and postings in its terms' lists;
 //   - tree_or_top10: the same log through `searcher` (parse + analysis + top-10), timed next
 //     to the flat searcher on each query: plain disjunctions take the flat searcher's path, so this
-//     shows the query tree's overhead on them; tree_or_top10_walk asks for `search_info`,
-//     which forces the tree walk (the exhaustive virtual-scorer evaluation non-flat queries get);
+//     shows the query tree's overhead on them; tree_or_top10_walk wraps each tree in a one-clause
+//     boolean, which forces the tree walk (the virtual-scorer evaluation non-flat queries get);
+//   - shape_log/<shape>_top<k>: each query of the log (its analysed terms) turned into one query shape
+//     (phrase, +first rest, +all, title^2 + body summed, BM25F over title and body, first term as a
+//     prefix), evaluated pruned (algorithm automatic) and exhaustively in the same pass, alternating
+//     which runs first; reports both latencies, pruned_over_exhaustive_p50 / _mean, and the
+//     passages each scored (pruned_scored, exhaustive_scored: search_info::matches);
 //   - fixed_cost: the part of a top-10 OR query that pruning cannot remove, per query of the log:
 //     analysis alone; analysis + the same number of dictionary lookups that all miss (the query
 //     matches nothing); analysis + lookups that each hit a term of one posting (cursor setup, top-k
@@ -44,6 +49,7 @@
 #include <filesystem>
 #include <latch>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -265,8 +271,8 @@ bool flat_shaped(const q::query& tree) {
     return true;
 }
 
-// The log through searcher as typed (query-language parse, default OR), top-10. `walk`: ask for
-// search_info, which makes every query take the tree walk. Each query also runs through the
+// The log through searcher as typed (query-language parse, default OR), top-10. `walk`: wrap each
+// tree in a one-clause boolean (the same scores), which makes every query take the tree walk. Each query also runs through the
 // flat searcher (analyze + top_k, algorithm automatic) in the same pass, so that flat_p50_us... and
 // tree_over_flat_p50 / _mean compare the two under the same machine load; which of the two runs
 // first alternates from query to query, since the second finds the query's postings in the CPU
@@ -280,13 +286,15 @@ void tree_or_log(benchmark::State& state, bool walk) {
     rapport::search::searcher trees(*shared_index());
     rapport::search::searcher flat(*shared_index());
     const rapport::search::search_options options{.k = 10};
-    rapport::search::search_info info;
-    auto* info_ptr = walk ? &info : nullptr;
+    const auto parse = [&](const std::string& text) {
+        auto tree = trees.parse(text);
+        return walk ? q::boolean({q::should(std::move(tree))}) : tree;
+    };
     std::size_t shaped = 0, differ = 0, hits = 0;
     for (const auto& [qid, text] : queries) {
-        const auto tree = trees.parse(text);
+        const auto tree = parse(text);
         shaped += flat_shaped(tree) ? 1 : 0;
-        const auto a = trees.top_k(tree, options, info_ptr);
+        const auto a = trees.top_k(tree, options);
         const auto b = flat.top_k(flat.analyze(text), {.k = 10});
         bool same = a.size() == b.size();
         for (std::size_t i = 0; same && i < a.size(); ++i) same = a[i].docid == b[i].docid && a[i].score == b[i].score;
@@ -307,9 +315,9 @@ void tree_or_log(benchmark::State& state, bool walk) {
             };
             if (flat_first) run_flat();
             const auto t0 = clock_type::now();
-            const auto tree = trees.parse(text);
+            const auto tree = parse(text);
             const auto t1 = clock_type::now();
-            const auto result = trees.top_k(tree, options, info_ptr);
+            const auto result = trees.top_k(tree, options);
             const auto t2 = clock_type::now();
             hits += result.size();
             total.add(micros(t0, t2));
@@ -339,6 +347,95 @@ std::vector<std::string> single_posting_terms(const rapport::index::index_reader
     for (std::size_t i = 0; i < all.size() && out.size() < wanted; i += step)
         if (global_df(index, all[i]) == 1) out.push_back(all[i]);
     return out;
+}
+
+// Query shapes the tree walk prunes (see the file comment): `shape` turns a query's distinct
+// analysed terms into a tree and search options, or nothing when the query has too few terms.
+enum class query_shape { phrase, must_first, must_all, title_summed, bm25f, prefix_first };
+
+std::optional<std::pair<q::query, rapport::search::search_options>> shaped_query(
+    query_shape shape, const rapport::search::analysed_query& bag, std::size_t k) {
+    std::vector<std::string> terms;
+    for (const auto& t : bag.terms) terms.push_back(t.text);
+    rapport::search::search_options o{.k = k};
+    const auto rest = [&](std::size_t from, rapport::query::occur occur) {
+        std::vector<q::clause> out;
+        for (std::size_t i = from; i < terms.size(); ++i) out.push_back({occur, q::term(terms[i])});
+        return out;
+    };
+    switch (shape) {
+        case query_shape::phrase:
+            if (terms.size() < 2) return std::nullopt;
+            return std::pair{q::phrase(terms), o};
+        case query_shape::must_first: {
+            if (terms.size() < 2) return std::nullopt;
+            auto clauses = rest(1, q::occur::should);
+            clauses.insert(clauses.begin(), q::must(q::term(terms[0])));
+            return std::pair{q::boolean(std::move(clauses)), o};
+        }
+        case query_shape::must_all:
+            if (terms.size() < 2) return std::nullopt;
+            return std::pair{q::boolean(rest(0, q::occur::must)), o};
+        case query_shape::title_summed:
+        case query_shape::bm25f:
+            if (terms.empty()) return std::nullopt;
+            o.fields = {{rapport::index::field::title, 2.0}, {rapport::index::field::body, 1.0}};
+            o.bm25f = shape == query_shape::bm25f;
+            return std::pair{q::boolean(rest(0, q::occur::should)), o};
+        case query_shape::prefix_first: {
+            if (terms.size() < 2 || terms[0].size() < 4) return std::nullopt;
+            auto clauses = rest(1, q::occur::should);
+            clauses.insert(clauses.begin(), q::should(q::prefix(terms[0].substr(0, 4))));
+            return std::pair{q::boolean(std::move(clauses)), o};
+        }
+    }
+    return std::nullopt;
+}
+
+void shape_log(benchmark::State& state, query_shape shape, std::size_t k) {
+    if (skip_without_index(state)) return;
+    rapport::search::searcher s(*shared_index());
+    std::vector<std::pair<q::query, rapport::search::search_options>> work;
+    for (const auto& [qid, text] : rapport::bench::shared_corpus()->queries)
+        if (auto w = shaped_query(shape, s.analyze(text), k)) work.push_back(std::move(*w));
+    // Untimed: both evaluations agree (the pruning tests' property, on the real log) and what each scored.
+    std::uint64_t pruned_scored = 0, exhaustive_scored = 0, differ = 0;
+    for (auto& [tree, o] : work) {
+        rapport::search::search_info a, b;
+        o.algorithm = rapport::search::algorithm::automatic;
+        const auto pruned = s.top_k(tree, o, &a);
+        o.algorithm = rapport::search::algorithm::exhaustive;
+        differ += pruned == s.top_k(tree, o, &b) ? 0 : 1;
+        pruned_scored += a.matches;
+        exhaustive_scored += b.matches;
+    }
+    latencies pruned, exhaustive;
+    std::size_t hits = 0;
+    for (auto _ : state) {
+        pruned.clear();
+        exhaustive.clear();
+        bool pruned_first = false;
+        for (auto& [tree, o] : work) {
+            pruned_first = !pruned_first;
+            for (int pass = 0; pass < 2; ++pass) {
+                const bool prune = (pass == 0) == pruned_first;
+                o.algorithm = prune ? rapport::search::algorithm::automatic : rapport::search::algorithm::exhaustive;
+                const auto t0 = clock_type::now();
+                hits += s.top_k(tree, o).size();
+                (prune ? pruned : exhaustive).add(micros(t0, clock_type::now()));
+            }
+        }
+    }
+    const auto n = static_cast<double>(work.size());
+    state.counters["queries"] = n;
+    state.counters["differ"] = static_cast<double>(differ);
+    state.counters["pruned_scored"] = static_cast<double>(pruned_scored) / n;
+    state.counters["exhaustive_scored"] = static_cast<double>(exhaustive_scored) / n;
+    state.counters["pruned_over_exhaustive_p50"] = pruned.p50() / exhaustive.p50();
+    state.counters["pruned_over_exhaustive_mean"] = pruned.mean() / exhaustive.mean();
+    pruned.report(state, "pruned_");
+    exhaustive.report(state, "exhaustive_");
+    benchmark::DoNotOptimize(hits);
 }
 
 // The fixed per-query cost of a top-10 OR query (algorithm automatic), per query of the log, all four
@@ -567,6 +664,18 @@ BENCHMARK_CAPTURE(count_log, count_and, match_mode::all)->Unit(benchmark::kMilli
 BENCHMARK(phrase_log)->Name("phrase_top10")->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK_CAPTURE(tree_or_log, tree_or_top10, false)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK_CAPTURE(tree_or_log, tree_or_top10_walk, true)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(shape_log, phrase_top10, query_shape::phrase, 10)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(shape_log, phrase_top100, query_shape::phrase, 100)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(shape_log, must_first_top10, query_shape::must_first, 10)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(shape_log, must_first_top100, query_shape::must_first, 100)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(shape_log, must_all_top10, query_shape::must_all, 10)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(shape_log, must_all_top100, query_shape::must_all, 100)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(shape_log, title_summed_top10, query_shape::title_summed, 10)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(shape_log, title_summed_top100, query_shape::title_summed, 100)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(shape_log, bm25f_top10, query_shape::bm25f, 10)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(shape_log, bm25f_top100, query_shape::bm25f, 100)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(shape_log, prefix_first_top10, query_shape::prefix_first, 10)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(shape_log, prefix_first_top100, query_shape::prefix_first, 100)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(fixed_cost)->Unit(benchmark::kMillisecond)->Iterations(1);
 // A four-word query of the log, and three words absent from the index (checked: no match).
 BENCHMARK_CAPTURE(fixed_micro, analysis_only, "after school program evaluation", false)->Unit(benchmark::kMicrosecond);

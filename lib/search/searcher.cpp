@@ -981,13 +981,14 @@ void evaluate_tree(scorer& root, Queue& top, Accept accept, docid_t base, algori
         }
     }
     if (algo == algorithm::automatic) {
-        const std::size_t n = shape == root_shape::disjunction ? cursors.size() : 2;
-        // As the term searcher's choice (lib/search/searcher.cpp), and root-level block skipping
-        // for the other shapes up to k = 100.
+        // A disjunction as the term path chooses (detail::choose_algorithm); a conjunction runs the
+        // block-max conjunction; any other root is scored exhaustively: root block skipping scored
+        // under 1 % fewer passages on the Wikipedia log's `+first rest` queries and phrases and cost
+        // 0-7 % more time (search_bench shape_log/*), so `automatic` does not use it.
         if (shape == root_shape::disjunction)
-            algo = (k <= 10 && n >= 3) || (k <= 20 && n >= 5) ? algorithm::block_max_wand : algorithm::exhaustive;
+            algo = detail::choose_algorithm(algorithm::automatic, cursors.size(), k);
         else
-            algo = k <= 100 ? algorithm::maxscore : algorithm::exhaustive;
+            algo = shape == root_shape::conjunction ? algorithm::maxscore : algorithm::exhaustive;
     }
     const auto scan = [&](auto acc) {
         // Exhaustive: score every match.

@@ -207,3 +207,32 @@ TEST_CASE("fields: many field settings on one searcher answer as fresh searchers
         }
     }
 }
+
+TEST_CASE("fields: a bag of terms under several fields or BM25F is scored as the query tree it stands for") {
+    const auto r = tiny();
+    const search::searcher s(r);
+    for (const bool bm25f : {false, true}) {
+        CAPTURE(bm25f);
+        search::search_options o{.k = 10, .fields = {{field::title, 2.0}, {field::body, 1.0}}, .bm25f = bm25f};
+        const auto bag = s.analyze("trust customer customer");
+        // any: one optional clause per term, boosted by its count.
+        const auto any = s.top_k(bag, o);
+        const auto tree = s.top_k(s.parse("trust customer^2"), o);
+        REQUIRE(any.size() == 3);
+        CHECK(any == tree);
+        CHECK(s.count(bag, o) == 3);
+        for (const auto& h : any) {
+            const auto e = s.explain(bag, h.docid, o);
+            CHECK(e.matches);
+            CHECK(e.value == h.score);
+        }
+        // all: required clauses; only passage 0 holds both words (in some field).
+        o.mode = search::match_mode::all;
+        const auto all = s.top_k(bag, o);
+        CHECK(all == s.top_k(s.parse("+trust +customer^2"), o));
+        REQUIRE(all.size() == 1);
+        CHECK(all[0].docid == 0);
+        CHECK(s.count(bag, o) == 1);
+        CHECK(s.top_k_articles(bag, o).size() == 1);
+    }
+}

@@ -96,7 +96,8 @@ enum class algorithm {
     /// choice measured on the Wikipedia passages (see `choose_algorithm` in
     /// lib/search/term_searcher.hpp): pruning pays only when the top-k threshold rises high
     /// relative to the weaker terms' bounds. A conjunction: the block-max conjunction. Any other
-    /// tree: root block skipping when k ≤ 100.
+    /// tree (a phrase, required with optional clauses, ...): exhaustive, since root block skipping
+    /// did not pay on the Wikipedia log (search_bench `shape_log/*`; ask for it with `maxscore`).
     automatic,
     exhaustive,      ///< score every matching passage (`ranked_or`)
     maxscore,        ///< MaxScore with block-max bounds (`maxscore`, search/maxscore.hpp)
