@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Quick start 2: installs what is missing, builds everything (library, tests, examples,
-# benchmarks) and runs every test through ctest, with GCC and again with clang 14; then installs rapport (static and shared) and
+# Quick start 2: installs what is missing, builds everything (library, tests, examples, the
+# `rapport` tool, benchmarks) and runs every test through ctest, with GCC and again with clang 14; then installs rapport (static and shared) and
 # builds the consumers of tests/package/ against it; then runs the storage, index, codec and search
 # (and query, pruning) tests again under AddressSanitizer + UndefinedBehaviorSanitizer, and the concurrency tests under
 # ThreadSanitizer (each in a build directory of its own).
@@ -14,13 +14,14 @@ jobs=$(nproc)
 
 echo "== build and run every test (build/test)"
 cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRAPPORT_WERROR=$werror \
-    -DRAPPORT_BUILD_TESTS=ON -DRAPPORT_BUILD_EXAMPLES=ON -DRAPPORT_BUILD_BENCH=ON
+    -DRAPPORT_BUILD_TESTS=ON -DRAPPORT_BUILD_EXAMPLES=ON -DRAPPORT_BUILD_TOOLS=ON -DRAPPORT_BUILD_BENCH=ON
 cmake --build build/test -j "$jobs"
 ctest --test-dir build/test --output-on-failure -j "$jobs"
 
-echo "== clang: build the library, examples and tests with Debian 12's clang 14 and run them (build/clang)"
+echo "== clang: build the library, examples, the tool and tests with Debian 12's clang 14 and run them (build/clang)"
 cmake -S . -B build/clang -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DRAPPORT_WERROR=$werror -DRAPPORT_BUILD_TESTS=ON -DRAPPORT_BUILD_EXAMPLES=ON -DRAPPORT_BUILD_BENCH=OFF
+    -DRAPPORT_WERROR=$werror -DRAPPORT_BUILD_TESTS=ON -DRAPPORT_BUILD_EXAMPLES=ON -DRAPPORT_BUILD_TOOLS=ON \
+    -DRAPPORT_BUILD_BENCH=OFF
 cmake --build build/clang -j "$jobs"
 ctest --test-dir build/clang --output-on-failure -j "$jobs"
 

@@ -142,40 +142,6 @@ std::unique_ptr<token_filter> make_stemmer_filter(std::string_view language) {
     return std::make_unique<stemmer_filter>(ascii_lower(language));
 }
 
-const std::vector<std::string>& english_stopwords() {
-    // The English stop list published with the Snowball English stemmer (Porter, snowballstem.org),
-    // 174 words. On Cranfield it beats Lucene's 33-word list (MAP 0.3001 against 0.2889 at k1 0.9,
-    // b 0.4); README "Relevance on Cranfield". Contractions are listed with both the ASCII
-    // apostrophe and U+2019, which case folding leaves apart and real text uses as often.
-    static const std::vector<std::string> words = [] {
-        constexpr std::string_view list =
-            "i me my myself we our ours ourselves you your yours yourself yourselves he him his "
-            "himself she her hers herself it its itself they them their theirs themselves what which "
-            "who whom this that these those am is are was were be been being have has had having do "
-            "does did doing would should could ought i'm you're he's she's it's we're they're i've "
-            "you've we've they've i'd you'd he'd she'd we'd they'd i'll you'll he'll she'll we'll "
-            "they'll isn't aren't wasn't weren't hasn't haven't hadn't doesn't don't didn't won't "
-            "wouldn't shan't shouldn't can't cannot couldn't mustn't let's that's who's what's here's "
-            "there's when's where's why's how's a an the and but if or because as until while of at by "
-            "for with about against between into through during before after above below to from up "
-            "down in out on off over under again further then once here there when where why how all "
-            "any both each few more most other some such no nor not only own same so than too very "
-            ;
-        std::vector<std::string> w;
-        for (std::size_t i = 0; i < list.size();) {
-            const auto end = std::min(list.find(' ', i), list.size());
-            const std::string word(list.substr(i, end - i));
-            w.push_back(word);
-            if (const auto q = word.find('\''); q != std::string::npos)
-                w.push_back(word.substr(0, q) + "\u2019" + word.substr(q + 1));
-            i = end + 1;
-        }
-        std::sort(w.begin(), w.end());
-        return w;
-    }();
-    return words;
-}
-
 std::vector<std::string> stemmer_languages() {
     std::vector<std::string> out;
     for (const char** names = sb_stemmer_list(); *names != nullptr; ++names) out.emplace_back(*names);

@@ -2,7 +2,7 @@
 # Packaging tests: installs rapport (static, then shared) into prefixes under build/pkg-prefix/ and
 # builds and runs the consumers of tests/package/ against them: find_package (static, shared and
 # the build-tree package), pkg-config (static link) and add_subdirectory. Each consumer indexes
-# three passages and fails unless the expected one ranks first.
+# three passages and fails unless the expected one ranks first; the installed `rapport` tool must run.
 # Build directories: build/pkg (static), build/pkg-shared (shared), build/pkg-consumer/*.
 # CI=true turns warnings into errors in rapport's own code, as test.sh does.
 set -euo pipefail
@@ -18,15 +18,17 @@ consumers="$root/build/pkg-consumer"
 rm -rf "$prefix"
 mkdir -p "$consumers"
 
-# Configures, builds and installs the library alone (no tests, examples or benchmarks).
+# Configures, builds and installs the library and the `rapport` tool (no tests, examples or
+# benchmarks), then checks that the installed tool runs.
 install_rapport() {  # build-dir prefix [cmake options...]
     local build=$1 dest=$2
     shift 2
     cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=Release -DRAPPORT_WERROR=$werror \
         -DRAPPORT_BUILD_TESTS=OFF -DRAPPORT_BUILD_EXAMPLES=OFF -DRAPPORT_BUILD_BENCH=OFF \
-        -DRAPPORT_INSTALL=ON "$@" >/dev/null
-    cmake --build "$build" -j "$jobs" --target rapport
+        -DRAPPORT_BUILD_TOOLS=ON -DRAPPORT_INSTALL=ON "$@" >/dev/null
+    cmake --build "$build" -j "$jobs" --target rapport rapport_cli
     cmake --install "$build" --prefix "$dest" >/dev/null
+    "$dest/bin/rapport" --version >/dev/null
 }
 
 # Configures and builds a consumer from scratch, then runs it in its build directory.

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "rapport/analysis/stopwords.hpp"  // english_stopwords(), for make_stopword_filter
 #include "rapport/core/export.hpp"
 
 namespace rapport::analysis {
@@ -43,7 +44,8 @@ protected:
 /// Complexity: per term, linear; ASCII terms are lowercased without calling ICU.
 [[nodiscard]] RAPPORT_API std::unique_ptr<token_filter> make_case_fold_filter();
 
-/// Returns a filter that drops the terms in `words`. Both the list and each term are compared
+/// Returns a filter that drops the terms in `words` (e.g. `english_stopwords()` or a list from
+/// `read_stopwords`, rapport/analysis/stopwords.hpp). Both the list and each term are compared
 /// after NFKC_Casefold, so "The" in text matches "the" in the list even without a case-fold step.
 /// Complexity: per term, one hash lookup (plus folding when the term is not already folded).
 [[nodiscard]] RAPPORT_API std::unique_ptr<token_filter> make_stopword_filter(std::vector<std::string> words);
@@ -56,11 +58,6 @@ protected:
 /// Throws: `invalid_argument` naming `language` and listing the available languages when
 /// libstemmer does not know it.
 [[nodiscard]] RAPPORT_API std::unique_ptr<token_filter> make_stemmer_filter(std::string_view language);
-
-/// Returns the default English stopword list: the stop list published with the Snowball English
-/// stemmer (174 words: pronouns, auxiliaries, contractions, articles, conjunctions, prepositions),
-/// contractions also spelled with U+2019, folded and sorted.
-[[nodiscard]] RAPPORT_API const std::vector<std::string>& english_stopwords();
 
 /// Returns the canonical name of every language libstemmer has ("arabic", ..., "english", ...).
 [[nodiscard]] RAPPORT_API std::vector<std::string> stemmer_languages();

@@ -4,23 +4,19 @@
 // at the end (and every --commit-every articles). Ctrl-C stops cleanly: the uncommitted part of
 // this run is discarded and the index stays at its last commit.
 #include <atomic>
-#include <condition_variable>
 #include <csignal>
-#include <deque>
-#include <exception>
-#include <fstream>
 #include <iostream>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "cli.hpp"
 #include "progress.hpp"
 #include "rapport/analysis/analyzer.hpp"
+#include "rapport/analysis/stopwords.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/index/index_reader.hpp"
 #include "rapport/index/index_writer.hpp"
+#include "rapport/index/indexing_queue.hpp"
 #include "rapport/index/manifest.hpp"
 #include "rapport/ingest/readers.hpp"
 
@@ -73,22 +69,11 @@ input classify(const std::string& arg) {
     throw usage_error("input '" + arg + "' is not a folder of .txt files, a .jsonl or .jsonl.zst file, or -");
 }
 
-std::optional<std::vector<std::string>> read_stopwords(const std::string& spec) {
+// --stopwords: the language's default list, none, or a file (analysis::read_stopwords).
+std::optional<std::vector<std::string>> stopwords_option(const std::string& spec) {
     if (spec == "default") return std::nullopt;
     if (spec == "none") return std::vector<std::string>{};
-    std::ifstream in(spec);
-    if (!in) throw io_error(spec, "cannot open the stopword file");
-    std::vector<std::string> words;
-    std::string line;
-    while (std::getline(in, line)) {
-        const auto hash = line.find('#');
-        if (hash != std::string::npos) line.resize(hash);
-        const auto b = line.find_first_not_of(" \t\r");
-        if (b == std::string::npos) continue;
-        const auto e = line.find_last_not_of(" \t\r");
-        words.push_back(line.substr(b, e - b + 1));
-    }
-    return words;
+    return analysis::read_stopwords(spec);
 }
 
 // The options an existing index was built with must match what the user asked for explicitly:
@@ -111,105 +96,6 @@ void check_compatible(const index::index_options& have, const index::index_optio
         fail("--overlap-sentences");
     if (explicit_option("paragraphs") && have.passages.paragraphs != want.passages.paragraphs) fail("--paragraphs");
 }
-
-// An article read from an input, with where it came from (for error messages).
-struct work_item {
-    ingest::article article;
-    std::string origin;  // "docs.jsonl:17" or "folder/name.txt"
-};
-
-// Feeds articles to the writer on `threads` threads through a bounded queue. The first error of a
-// worker stops the run (unless errors are skipped).
-class parallel_adder {
-public:
-    parallel_adder(index::index_writer& writer, progress_meter& meter, unsigned threads, bool skip_errors)
-        : writer_(writer), meter_(meter), skip_errors_(skip_errors) {
-        // Workers block SIGINT and SIGTERM (they inherit the mask), so the signal reaches the
-        // reading thread and interrupts a read blocked on stdin.
-        sigset_t block, previous;
-        sigemptyset(&block);
-        sigaddset(&block, SIGINT);
-        sigaddset(&block, SIGTERM);
-        pthread_sigmask(SIG_BLOCK, &block, &previous);
-        for (unsigned i = 0; i < threads; ++i) workers_.emplace_back([this] { work(); });
-        pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-    }
-    ~parallel_adder() { close(); }
-
-    // Queues an article; blocks while the queue is full. Returns false once the run has failed.
-    bool push(work_item item) {
-        std::unique_lock lock(mutex_);
-        not_full_.wait(lock, [&] { return queue_.size() < capacity || failed_; });
-        if (failed_) return false;
-        queue_.push_back(std::move(item));
-        not_empty_.notify_one();
-        return true;
-    }
-    // Waits until every queued article is added, then rethrows the first failure, if any.
-    void close() {
-        {
-            std::lock_guard lock(mutex_);
-            closed_ = true;
-        }
-        not_empty_.notify_all();
-        for (auto& w : workers_)
-            if (w.joinable()) w.join();
-        workers_.clear();
-    }
-    void rethrow() {
-        if (error_) std::rethrow_exception(error_);
-    }
-
-private:
-    static constexpr std::size_t capacity = 256;
-
-    void work() {
-        for (;;) {
-            work_item item;
-            {
-                std::unique_lock lock(mutex_);
-                not_empty_.wait(lock, [&] { return !queue_.empty() || closed_ || failed_; });
-                if (failed_ || queue_.empty()) return;
-                item = std::move(queue_.front());
-                queue_.pop_front();
-            }
-            not_full_.notify_one();
-            const std::uint64_t bytes = item.article.body.size() + item.article.title.size();
-            try {
-                meter_.add(writer_.add(std::move(item.article)), bytes);
-            } catch (const invalid_argument& e) {
-                if (skip_errors_) {
-                    std::lock_guard lock(mutex_);
-                    std::cerr << "rapport index: skipped " << item.origin << ": " << e.what() << "\n";
-                    continue;
-                }
-                fail(std::make_exception_ptr(invalid_argument(item.origin + ": " + e.what())));
-                return;
-            } catch (...) {
-                fail(std::current_exception());
-                return;
-            }
-        }
-    }
-    void fail(std::exception_ptr e) {
-        std::lock_guard lock(mutex_);
-        if (!error_) error_ = std::move(e);
-        failed_ = true;
-        not_full_.notify_all();
-        not_empty_.notify_all();
-    }
-
-    index::index_writer& writer_;
-    progress_meter& meter_;
-    bool skip_errors_;
-    std::mutex mutex_;
-    std::condition_variable not_full_, not_empty_;
-    std::deque<work_item> queue_;
-    bool closed_ = false;
-    bool failed_ = false;
-    std::exception_ptr error_;
-    std::vector<std::thread> workers_;
-};
 
 // The index as a person wants it summarised.
 void print_summary(const std::shared_ptr<storage::directory>& dir, const progress_meter& meter, double seconds,
@@ -269,7 +155,7 @@ int run_index(const command_args& args) {
     auto& ao = wo.index.analyzer;
     ao.language = vm["language"].as<std::string>();
     if (ao.language == "none") ao.language.clear();
-    ao.stopwords = read_stopwords(vm["stopwords"].as<std::string>());
+    ao.stopwords = stopwords_option(vm["stopwords"].as<std::string>());
     ao.case_fold = !vm["no-case-fold"].as<bool>();
     auto& pass = wo.index.passages;
     pass.max_bytes = vm["max-passage-bytes"].as<std::size_t>();
@@ -343,21 +229,18 @@ int run_index(const command_args& args) {
         }
     };
 
-    std::optional<parallel_adder> pool;
-    if (threads > 1) pool.emplace(writer, meter, threads, skip_errors);
+    // One thread reads; with --threads N > 1, N workers analyse and add (a single thread adds inline).
+    index::indexing_queue queue(
+        writer, {.threads = threads > 1 ? threads : 0,
+                 .capacity = 256,
+                 .skip_invalid = skip_errors,
+                 .on_added = [&meter](std::size_t passages, std::uint64_t bytes) { meter.add(passages, bytes); },
+                 .on_skipped =
+                     [](const std::string& origin, const invalid_argument& e) {
+                         std::cerr << "rapport index: skipped " << origin << ": " << e.what() << "\n";
+                     }});
     const auto add = [&](ingest::article a, std::string origin) {
-        if (pool) {
-            if (!pool->push({std::move(a), std::move(origin)})) return false;
-        } else {
-            const std::uint64_t bytes = a.body.size() + a.title.size();
-            try {
-                meter.add(writer.add(std::move(a)), bytes);
-            } catch (const invalid_argument& e) {
-                if (!skip_errors) throw invalid_argument(origin + ": " + e.what());
-                std::cerr << "rapport index: skipped " << origin << ": " << e.what() << "\n";
-                return true;
-            }
-        }
+        if (!queue.push(std::move(a), std::move(origin))) return false;
         maybe_commit();
         meter.tick();
         return true;
@@ -403,13 +286,10 @@ int run_index(const command_args& args) {
                 }
             }
         }
-        if (pool) {
-            pool->close();
-            pool->rethrow();
-        }
+        queue.finish();
     } catch (...) {
         meter.finish();
-        if (pool) pool->close();
+        queue.close();
         throw;
     }
     meter.finish();
