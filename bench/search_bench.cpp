@@ -6,6 +6,7 @@
 //   - or_* / and_*: the flat `searcher` (analysis + retrieval of the top-k ids, no stored fields), for
 //     each evaluation algorithm (exhaustive, MaxScore, block-max WAND, automatic) at top-10 and
 //     top-1000, OR and AND; retrieval alone (retrieval_*) and postings scored per query;
+//   - article_log/articles_top<k>: top-k articles (MaxP) against top-k passages in one pass;
 //   - count_*: count-only evaluation (no scoring) of the analysed queries;
 //   - phrase_top10: every query of at least two words searched as one quoted phrase ("w1 w2 ...")
 //     through `searcher` (query-language parse + analysis + positional evaluation, top-10);
@@ -33,7 +34,9 @@
 //     load_avg_1min and, with N > 1, speedup over one thread on the same searcher in the same run
 //     (one-thread and N-thread passes alternate, so both see the same machine load). N comes from
 //     `--threads N[,M...]` (default 1,2).
-//   search_bench --corpus DIR [--threads 1,2] [--benchmark_format=json] [--benchmark_filter=or_top10]
+//   search_bench --corpus DIR [--index INDEX] [--threads 1,2] [--benchmark_format=json] [--benchmark_filter=or_top10]
+// The index is built from the corpus as `rapport index` builds it (articles split into passages,
+// default writer options, so the segments `rapport index` leaves), or `--index INDEX` names one.
 // The latency benchmarks are single-threaded; every figure is wall time, so run on an otherwise idle
 // machine (and note the load average: other processes steal cores from the threaded runs first).
 #include <benchmark/benchmark.h>
@@ -66,17 +69,26 @@ namespace {
 namespace q = rapport::query;
 using clock_type = std::chrono::steady_clock;
 
-// The passages committed to an on-disk index in a temporary folder, then opened (mapped) for search.
+// `--index DIR`: search that index (e.g. the one `rapport index` built) instead of building one.
+std::optional<std::string> g_index_dir;
+
+// The index searched: the one `--index DIR` names, or the corpus's articles committed as
+// `rapport index` commits them (split into passages, the default writer options: the RAM budget
+// and merge policy decide the segments, 5 for the Wikipedia passages) to a temporary folder, then
+// opened (mapped) for search, so that the figures are those of the index users search.
 const rapport::index::index_reader* shared_index() {
     static const std::unique_ptr<rapport::index::index_reader> index = []() -> std::unique_ptr<rapport::index::index_reader> {
+        if (g_index_dir)
+            return std::make_unique<rapport::index::index_reader>(rapport::index::index_reader::open(
+                std::shared_ptr<rapport::storage::directory>(rapport::storage::fs_directory::open_existing(*g_index_dir))));
         const auto* c = rapport::bench::shared_corpus();
         if (c == nullptr) return nullptr;
         const auto folder = std::filesystem::temp_directory_path() / ("rapport-search-bench-" + std::to_string(::getpid()));
         std::filesystem::remove_all(folder);
         std::shared_ptr<rapport::storage::directory> dir(rapport::storage::fs_directory::create_or_open(folder));
         {
-            rapport::index::index_writer writer(dir, {.index = {}, .ram_budget_mb = 512, .merges = {}});
-            for (const auto& d : c->docs) writer.add_passage(d.id, d.title, d.body);
+            rapport::index::index_writer writer(dir);
+            for (const auto& d : c->docs) writer.add(d);
             writer.commit();
         }
         auto reader = std::make_unique<rapport::index::index_reader>(rapport::index::index_reader::open(dir));
@@ -157,6 +169,41 @@ void query_log(benchmark::State& state, rapport::search::match_mode mode, std::s
     state.counters["scored_per_query"] = static_cast<double>(scored) / static_cast<double>(total.us.size());
     total.report(state, "");
     retrieval.report(state, "retrieval_");
+    benchmark::DoNotOptimize(hits);
+}
+
+// Top-k articles (MaxP, `top_k_articles`) against top-k passages (`top_k`) over the log, OR,
+// algorithm automatic, in one pass (which of the two runs first alternates per query); reports
+// both latencies and articles_over_passages_p50 / _mean.
+void article_log(benchmark::State& state, std::size_t k) {
+    if (skip_without_index(state)) return;
+    const auto& queries = rapport::bench::shared_corpus()->queries;
+    rapport::search::searcher searcher(*shared_index());
+    const rapport::search::search_options options{.k = k};
+    std::vector<rapport::search::analysed_query> analysed;
+    for (const auto& [qid, text] : queries) analysed.push_back(searcher.analyze(text));
+    std::size_t hits = 0;
+    for (const auto& a : analysed) hits += searcher.top_k_articles(a, options).size();
+    latencies passages, articles;
+    for (auto _ : state) {
+        passages.clear();
+        articles.clear();
+        bool articles_first = false;
+        for (const auto& a : analysed) {
+            articles_first = !articles_first;
+            for (int pass = 0; pass < 2; ++pass) {
+                const bool by_article = (pass == 0) == articles_first;
+                const auto t0 = clock_type::now();
+                hits += (by_article ? searcher.top_k_articles(a, options) : searcher.top_k(a, options)).size();
+                (by_article ? articles : passages).add(micros(t0, clock_type::now()));
+            }
+        }
+    }
+    state.counters["queries"] = static_cast<double>(analysed.size());
+    state.counters["articles_over_passages_p50"] = articles.p50() / passages.p50();
+    state.counters["articles_over_passages_mean"] = articles.mean() / passages.mean();
+    passages.report(state, "passages_");
+    articles.report(state, "articles_");
     benchmark::DoNotOptimize(hits);
 }
 
@@ -659,6 +706,8 @@ BENCHMARK_CAPTURE(query_log, and_top10, match_mode::all, 10, algorithm::exhausti
 BENCHMARK_CAPTURE(query_log, and_top10_blockmax, match_mode::all, 10, algorithm::automatic)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK_CAPTURE(query_log, and_top1000, match_mode::all, 1000, algorithm::exhaustive)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK_CAPTURE(query_log, and_top1000_blockmax, match_mode::all, 1000, algorithm::automatic)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(article_log, articles_top10, 10)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK_CAPTURE(article_log, articles_top1000, 1000)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK_CAPTURE(count_log, count_or, match_mode::any)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK_CAPTURE(count_log, count_and, match_mode::all)->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(phrase_log)->Name("phrase_top10")->Unit(benchmark::kMillisecond)->Iterations(1);
@@ -684,6 +733,13 @@ BENCHMARK_CAPTURE(fixed_micro, nomatch_or_top10, "zqxwvj plorktq vexxuom", true)
 }  // namespace
 
 int main(int argc, char** argv) {
+    for (int i = 1; i + 1 < argc; ++i)
+        if (std::strcmp(argv[i], "--index") == 0) {
+            g_index_dir = argv[i + 1];
+            for (int j = i; j + 2 <= argc; ++j) argv[j] = argv[j + 2];
+            argc -= 2;
+            break;
+        }
     for (const std::size_t n : thread_counts(argc, argv)) {
         const auto suffix = "/threads:" + std::to_string(n);
         benchmark::RegisterBenchmark(("throughput/flat_or_top10" + suffix).c_str(), throughput_flat, n)

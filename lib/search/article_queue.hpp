@@ -66,8 +66,12 @@ public:
     /// Complexity: O(log k) amortised.
     bool insert(score_t score, docid_t docid) noexcept {
         if (k_ == 0) return false;
-        const std::uint64_t article = segment_ | articles_[docid - base_];
         const scored_doc e{score, docid};
+        // Full, and not better than the worst held article (the top is always live, see `settle`):
+        // it can neither displace an article nor improve a held one, whose entries all rank at or
+        // before the top. Most offers end here, before the hash lookup.
+        if (held_.size() == k_ && !ranks_before(e, heap_.front().entry)) return false;
+        const std::uint64_t article = segment_ | articles_[docid - base_];
         if (const auto it = held_.find(article); it != held_.end()) {
             if (!ranks_before(e, it->second)) return false;
             it->second = e;  // the old heap entry turns stale
@@ -80,7 +84,6 @@ public:
             push({e, article});
             return true;
         }
-        if (!ranks_before(e, heap_.front().entry)) return false;
         held_.erase(heap_.front().article);
         pop();
         held_.emplace(article, e);
