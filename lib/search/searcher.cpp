@@ -15,6 +15,7 @@
 #include "rapport/analysis/analyzer.hpp"
 #include "rapport/codec/postings_cursor.hpp"
 #include "rapport/core/error.hpp"
+#include "rapport/core/phrase_sweep.hpp"
 #include "rapport/query/analyze.hpp"
 #include "rapport/search/cursor.hpp"
 #include "rapport/search/block_max_wand.hpp"
@@ -213,29 +214,16 @@ private:
             }
             return count;
         }
-        // Sloppy: sweep for the smallest spread; count an occurrence, then move past its values.
+        // Sloppy: the sweep highlighting uses too (core/phrase_sweep.hpp): occurrences of distinct
+        // tokens, none shared between two, each counting 1 / (1 + spread).
         double f = 0;
-        std::vector<std::size_t> at(n, 0);
-        for (;;) {
-            std::size_t lo = 0;
-            std::int64_t lo_v = lists_[0][at[0]], hi_v = lo_v;
-            for (std::size_t k = 1; k < n; ++k) {
-                const auto v = lists_[k][at[k]];
-                if (v < lo_v) {
-                    lo_v = v;
-                    lo = k;
-                }
-                hi_v = std::max(hi_v, v);
-            }
-            const auto spread = hi_v - lo_v;
-            if (spread <= static_cast<std::int64_t>(slop_)) {
-                f += 1.0 / (1.0 + static_cast<double>(spread));
-                for (std::size_t k = 0; k < n; ++k)
-                    if (++at[k] == lists_[k].size()) return f;
-                continue;
-            }
-            if (++at[lo] == lists_[lo].size()) return f;
-        }
+        sizes_.resize(n);
+        for (std::size_t k = 0; k < n; ++k) sizes_[k] = lists_[k].size();
+        rapport::detail::for_each_phrase_occurrence(
+            std::span<const std::size_t>(sizes_), slop_, [&](std::size_t k, std::size_t i) { return lists_[k][i]; },
+            [&](std::size_t k, std::size_t i) { return lists_[k][i] + offsets_[k]; },
+            [&](std::int64_t spread, std::span<const std::size_t>) { f += 1.0 / (1.0 + static_cast<double>(spread)); });
+        return f;
     }
 
     // The model's bound for frequencies up to `tf` in passages of at least `length` tokens
@@ -254,6 +242,7 @@ private:
     score_t block_max_ = 0;
     double freq_ = 0;
     std::vector<std::vector<std::int64_t>> lists_;
+    std::vector<std::size_t> sizes_;
 };
 
 // One term over several fields scored as one pseudo-field (BM25F, as Lucene's CombinedFieldQuery):

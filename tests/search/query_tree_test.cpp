@@ -391,3 +391,22 @@ TEST_CASE("searcher: prefix and fuzzy terms follow the index's case folding") {
     CHECK(ids(trees.top_k(trees.parse("Custmer~1"))) == std::vector<docid_t>{0});
     CHECK(ids(trees.top_k(trees.parse("cust*"))) == std::vector<docid_t>{1});
 }
+
+TEST_CASE("searcher: a sloppy phrase of a repeated term never uses one token twice") {
+    // "trust trust"~2: passage 0 has one "trust", which cannot stand for both terms; passage 1 has
+    // the exact phrase (frequency 1); passage 2 has the two words two apart (spread 1: frequency 1/2).
+    const auto index = small_index({"trust", "trust trust", "trust grows trust"});
+    search::searcher s(index);
+    const auto q = s.parse("\"trust trust\"~2");
+    const auto hits = s.top_k(q, {.algorithm = search::algorithm::exhaustive});
+    REQUIRE(hits.size() == 2);
+    CHECK(hits[0].docid == 1);
+    CHECK(hits[1].docid == 2);
+    CHECK(s.count(q) == 2);
+    CHECK_FALSE(s.explain(q, 0).matches);
+    CHECK(s.explain(q, 2).to_string().find("phrase freq 0.500000") != std::string::npos);
+    // Highlighting marks what was scored: both tokens of passage 2, nothing in passage 0.
+    const auto marks = s.highlight_terms(q);
+    CHECK(s.snippet("trust", marks).matches.empty());
+    CHECK(s.snippet("trust grows trust", marks).matches.size() == 1);
+}
