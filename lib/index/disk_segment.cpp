@@ -6,9 +6,9 @@
 #include <bit>
 #include <cstring>
 
-#include "rapport/codec/postings_format.hpp"
+#include "codec/postings_writer.hpp"
 #include "rapport/core/error.hpp"
-#include "rapport/index/stored_fields.hpp"
+#include "index/stored_fields.hpp"
 #include "rapport/storage/directory.hpp"
 
 namespace rapport::index {

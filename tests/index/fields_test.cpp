@@ -15,7 +15,7 @@
 #include "rapport/index/fields.hpp"
 #include "rapport/index/index_reader.hpp"
 #include "rapport/index/index_writer.hpp"
-#include "rapport/index/segment_writer.hpp"
+#include "index/segment_writer.hpp"
 #include "rapport/query/expand.hpp"
 #include "support/backends.hpp"
 
