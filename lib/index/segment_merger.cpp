@@ -5,9 +5,9 @@
 #include <queue>
 
 #include "codec/postings_writer.hpp"
+#include "index/stored_fields.hpp"
 #include "rapport/codec/term_dictionary.hpp"
 #include "rapport/core/error.hpp"
-#include "index/stored_fields.hpp"
 #include "rapport/storage/directory.hpp"
 
 namespace rapport::index::detail {
