@@ -16,7 +16,7 @@
 
 #include "rapport/codec/bitpack.hpp"
 #include "rapport/codec/postings_cursor.hpp"
-#include "rapport/codec/postings_format.hpp"
+#include "codec/postings_writer.hpp"
 #include "rapport/index/segment.hpp"
 
 namespace {

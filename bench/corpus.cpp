@@ -10,6 +10,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "rapport/core/detail/text.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/ingest/readers.hpp"
 
@@ -76,17 +77,17 @@ double percentile(std::vector<double>& values, double p) {
 }
 
 namespace {
-bool blank(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+using rapport::detail::is_ascii_space;
 
 template <class F>
 void for_each_word(std::string_view text, F&& f) {
     for (std::size_t i = 0; i < text.size();) {
-        if (blank(text[i])) {
+        if (is_ascii_space(text[i])) {
             ++i;
             continue;
         }
         const std::size_t start = i;
-        while (i < text.size() && !blank(text[i])) ++i;
+        while (i < text.size() && !is_ascii_space(text[i])) ++i;
         f(text.substr(start, i - start));
     }
 }

@@ -58,6 +58,7 @@
 #include <vector>
 
 #include "corpus.hpp"
+#include "rapport/index/fields.hpp"
 #include "rapport/index/index_reader.hpp"
 #include "rapport/index/index_writer.hpp"
 #include "rapport/query/query.hpp"
@@ -527,7 +528,7 @@ void fixed_cost(benchmark::State& state) {
             auto missing = query;
             auto one_posting = query;
             for (std::size_t i = 0; i < query.terms.size(); ++i) {
-                missing.terms[i].text.push_back('\x01');
+                missing.terms[i].text.push_back(rapport::index::article_key_prefix);  // no analysed term has it
                 one_posting.terms[i].text = singles[next_single++ % singles.size()];
             }
             const auto t2 = clock_type::now();

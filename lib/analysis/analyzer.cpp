@@ -8,6 +8,7 @@
 #include <optional>
 #include <utility>
 
+#include "rapport/core/detail/text.hpp"
 #include "rapport/core/error.hpp"
 
 namespace rapport::analysis {
@@ -19,13 +20,13 @@ namespace {
 // bytes, never splits a valid sequence or a maximal invalid subpart.
 constexpr std::size_t utf8_piece = std::size_t{1} << 30;
 
-bool is_continuation(char c) noexcept { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+using rapport::detail::is_utf8_continuation;
 
 std::size_t utf8_cut(std::string_view text, std::size_t from) noexcept {
     std::size_t p = from + utf8_piece;
     if (p >= text.size()) return text.size();
-    while (is_continuation(text[p]) &&
-           !(is_continuation(text[p - 1]) && is_continuation(text[p - 2]) && is_continuation(text[p - 3])))
+    while (is_utf8_continuation(text[p]) && !(is_utf8_continuation(text[p - 1]) && is_utf8_continuation(text[p - 2]) &&
+                                              is_utf8_continuation(text[p - 3])))
         --p;
     return p;
 }

@@ -8,7 +8,7 @@
 #include <iterator>
 #include <system_error>
 
-#include "ingest/text.hpp"
+#include "core/text.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/core/utf8.hpp"
 
@@ -58,7 +58,7 @@ std::vector<std::string> parse_stopwords(std::string_view text, std::string_view
         text.remove_prefix(std::min(eol + 1, text.size()));
         line = line.substr(0, std::min(line.find('#'), line.size()));
         // White_Space includes the CR of a CRLF line end.
-        if (const auto word = ingest::detail::trim(line); !word.empty()) words.emplace_back(word);
+        if (const auto word = rapport::detail::trim_white_space(line); !word.empty()) words.emplace_back(word);
     }
     return words;
 }

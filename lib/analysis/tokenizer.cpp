@@ -11,7 +11,6 @@
 #include <unicode/ubrk.h>
 #include <unicode/unistr.h>
 #include <unicode/utext.h>
-#include <unicode/utf8.h>
 
 #include <array>
 #include <cstring>
@@ -21,6 +20,7 @@
 #include <string>
 #include <utility>
 
+#include "core/text.hpp"
 #include "rapport/core/error.hpp"
 
 namespace rapport::analysis {
@@ -126,17 +126,12 @@ bool is_safe_cut(const char* s, std::size_t p) noexcept {
 }
 
 bool is_emoji_segment(const char* s, std::size_t size) noexcept {
-    const auto* bytes = reinterpret_cast<const std::uint8_t*>(s);
-    const auto length = static_cast<std::int32_t>(size);
-    std::int32_t i = 0;
-    while (i < length) {
-        if (bytes[i] < 0x80) {
-            ++i;
-            continue;
-        }
-        UChar32 c;
-        U8_NEXT(bytes, i, length, c);
-        if (c < 0) continue;
+    const std::string_view text(s, size);
+    for (std::size_t i = 0; i < text.size();) {
+        const auto d = rapport::detail::decode_utf8(text, i);
+        i += d.length;
+        if (!d.valid || d.code_point < 0x80) continue;
+        const auto c = static_cast<UChar32>(d.code_point);
         if (c == 0x20E3 || u_hasBinaryProperty(c, UCHAR_EXTENDED_PICTOGRAPHIC) ||
             u_hasBinaryProperty(c, UCHAR_REGIONAL_INDICATOR))
             return true;

@@ -1,30 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "rapport/core/utf8.hpp"
 
-#include <unicode/utf8.h>
-
-#include <algorithm>
-#include <cstdint>
-
+#include "core/text.hpp"
 #include "rapport/core/error.hpp"
 
 namespace rapport {
-
-namespace {
-// Decodes the sequence at `pos` (a lead byte ≥ 0x80) and returns its length, or 0 when it is
-// invalid. ICU's U8_NEXT implements the Unicode "maximal subpart" rules and rejects overlongs,
-// surrogates and values above U+10FFFF; it takes int32_t indexes, so it sees at most the next
-// 4 bytes (the longest sequence), which keeps texts of any size correct.
-std::size_t decode_at(std::string_view text, std::size_t pos, std::size_t& consumed) noexcept {
-    const auto* s = reinterpret_cast<const std::uint8_t*>(text.data() + pos);
-    const auto length = static_cast<std::int32_t>(std::min<std::size_t>(4, text.size() - pos));
-    std::int32_t i = 0;
-    UChar32 c;
-    U8_NEXT(s, i, length, c);
-    consumed = static_cast<std::size_t>(i);
-    return c < 0 ? 0 : consumed;
-}
-}  // namespace
 
 std::optional<std::size_t> find_invalid_utf8(std::string_view text) noexcept {
     std::size_t i = 0;
@@ -33,9 +13,9 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view text) noexcept {
             ++i;
             continue;
         }
-        std::size_t consumed = 0;
-        if (decode_at(text, i, consumed) == 0) return i;
-        i += consumed;
+        const auto d = detail::decode_utf8(text, i);
+        if (!d.valid) return i;
+        i += d.length;
     }
     return std::nullopt;
 }
@@ -49,12 +29,12 @@ std::string replace_invalid_utf8(std::string_view text) {
             out.push_back(text[i++]);
             continue;
         }
-        std::size_t consumed = 0;
-        if (decode_at(text, i, consumed) == 0)
+        const auto d = detail::decode_utf8(text, i);
+        if (!d.valid)
             out += "\xEF\xBF\xBD";  // U+FFFD for the maximal invalid subsequence
         else
-            out.append(text.substr(i, consumed));
-        i += consumed;
+            out.append(text.substr(i, d.length));
+        i += d.length;
     }
     return out;
 }

@@ -23,7 +23,7 @@ std::string in_quotes(std::string_view text) { return "'" + std::string(text) + 
 
 // A field written to a run file must read back as exactly one field.
 void check_field(std::string_view value, std::string_view what) {
-    if (value.empty() || std::any_of(value.begin(), value.end(), detail::is_space)) {
+    if (value.empty() || std::any_of(value.begin(), value.end(), detail::is_ascii_space)) {
         throw invalid_argument("cannot write run: " + std::string(what) + " " + in_quotes(value) +
                                " is empty or contains whitespace");
     }

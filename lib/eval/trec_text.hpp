@@ -15,23 +15,22 @@
 #include <system_error>
 #include <vector>
 
+#include "rapport/core/detail/text.hpp"
 #include "rapport/core/error.hpp"
 
 namespace rapport::eval::detail {
 
-/// True for the bytes C's isspace accepts in the "C" locale.
-[[nodiscard]] constexpr bool is_space(char c) noexcept {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
+/// True for the bytes C's isspace accepts in the "C" locale (rapport::detail::is_ascii_space).
+using rapport::detail::is_ascii_space;
 
 /// Replaces `fields` with the whitespace-separated fields of `line`.
 inline void split_fields(std::string_view line, std::vector<std::string_view>& fields) {
     fields.clear();
     std::size_t i = 0;
     while (i < line.size()) {
-        while (i < line.size() && is_space(line[i])) ++i;
+        while (i < line.size() && is_ascii_space(line[i])) ++i;
         const std::size_t start = i;
-        while (i < line.size() && !is_space(line[i])) ++i;
+        while (i < line.size() && !is_ascii_space(line[i])) ++i;
         if (i > start) fields.push_back(line.substr(start, i - start));
     }
 }

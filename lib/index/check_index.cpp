@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "codec/postings_writer.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/index/index_reader.hpp"
 #include "rapport/storage/directory.hpp"

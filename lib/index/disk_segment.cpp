@@ -6,9 +6,10 @@
 #include <bit>
 #include <cstring>
 
-#include "rapport/codec/postings_format.hpp"
+#include "codec/postings_writer.hpp"
+#include "index/stored_fields.hpp"
+#include "rapport/core/bitset.hpp"
 #include "rapport/core/error.hpp"
-#include "rapport/index/stored_fields.hpp"
 #include "rapport/storage/directory.hpp"
 
 namespace rapport::index {
@@ -186,10 +187,10 @@ std::shared_ptr<const disk_segment> disk_segment::open(const storage::directory&
         std::vector<std::uint32_t> ids(count);
         roaring_bitmap_to_uint32_array(r, ids.data());
         roaring_bitmap_free(r);
-        s->deleted_.assign((std::size_t{passages} + 63) / 64, 0);
+        s->deleted_.assign(bitset_words(passages), 0);
         for (auto d : ids) {
             if (d >= passages) throw corruption_error(f.deletions->path(), std::nullopt, "deleted docid out of range");
-            s->deleted_[d >> 6] |= std::uint64_t{1} << (d & 63);
+            set_bit(s->deleted_, d);
         }
         s->deleted_count_ = static_cast<std::uint32_t>(count);
     }

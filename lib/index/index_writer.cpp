@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "index/passage_pipeline.hpp"
+#include "index/manifest_writer.hpp"
 #include "index/segment_merger.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/index/disk_segment.hpp"

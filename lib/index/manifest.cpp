@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "index/manifest_writer.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/core/varint.hpp"
 #include "rapport/storage/directory.hpp"

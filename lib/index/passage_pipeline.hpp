@@ -10,7 +10,7 @@
 #include "rapport/analysis/analyzer.hpp"
 #include "rapport/index/fields.hpp"
 #include "rapport/index/index_options.hpp"
-#include "rapport/index/segment_writer.hpp"
+#include "index/segment_writer.hpp"
 #include "rapport/ingest/article.hpp"
 
 namespace rapport::index::detail {

@@ -4,10 +4,10 @@
 #include <cstring>
 #include <queue>
 
-#include "rapport/codec/postings_format.hpp"
+#include "codec/postings_writer.hpp"
+#include "index/stored_fields.hpp"
 #include "rapport/codec/term_dictionary.hpp"
 #include "rapport/core/error.hpp"
-#include "rapport/index/stored_fields.hpp"
 #include "rapport/storage/directory.hpp"
 
 namespace rapport::index::detail {

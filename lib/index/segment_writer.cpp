@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "rapport/index/segment_writer.hpp"
+#include "index/segment_writer.hpp"
 
 #include <boost/unordered/unordered_flat_map.hpp>
 

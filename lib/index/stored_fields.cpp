@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Stored fields: zstd-compressed blocks of passage and article records (format in
-// include/rapport/index/stored_fields.hpp and FORMAT.md §7).
+// lib/index/stored_fields.hpp and FORMAT.md §7).
 // Thread safety: the reader keeps one zstd decompression context per thread and nothing else mutable.
-#include "rapport/index/stored_fields.hpp"
+#include "index/stored_fields.hpp"
 
 #include <zstd.h>
 

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <utility>
 
-#include "ingest/text.hpp"
+#include "core/text.hpp"
 #include "rapport/core/error.hpp"
 
 namespace rapport::ingest {
@@ -71,7 +71,7 @@ article normalize_article(article a, invalid_utf8_policy policy) {
     to_nfc(a.title, prefix + "title");
     to_nfc(a.body, prefix + "body");
 
-    const std::string_view trimmed = detail::trim(a.title);
+    const std::string_view trimmed = rapport::detail::trim_white_space(a.title);
     if (trimmed.size() != a.title.size()) a.title = std::string(trimmed);
     return a;
 }

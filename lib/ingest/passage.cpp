@@ -20,7 +20,7 @@
 #include <tuple>
 #include <vector>
 
-#include "ingest/text.hpp"
+#include "core/text.hpp"
 #include "rapport/core/assert.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/core/utf8.hpp"
@@ -124,7 +124,7 @@ public:
                 continue;
             }
             // [line_begin, i) is a line.
-            const auto [b, e] = detail::trim(body_, line_begin, i);
+            const auto [b, e] = rapport::detail::trim_white_space(body_, line_begin, i);
             if (by_line) {
                 if (b < e) paragraph(b, e);
             } else {
@@ -133,7 +133,8 @@ public:
                     para_open = true;
                 }
                 if (para_open && (b == e || lb.paragraph_separator)) {
-                    const auto [pb, pe] = detail::trim(body_, para_begin, b == e ? line_begin : e);
+                    const auto [pb, pe] =
+                        rapport::detail::trim_white_space(body_, para_begin, b == e ? line_begin : e);
                     if (pb < pe) paragraph(pb, pe);
                     para_open = false;
                 }
@@ -169,7 +170,8 @@ private:
         std::size_t pos = b;
         while (pos < e) {
             std::size_t chunk_end = e;
-            if (e - pos > sentence_chunk_bytes) chunk_end = detail::code_point_floor(body_, pos, pos + sentence_chunk_bytes);
+            if (e - pos > sentence_chunk_bytes)
+                chunk_end = rapport::detail::utf8_floor(body_, pos, pos + sentence_chunk_bytes);
             if (chunk_end == pos) chunk_end = std::min(e, pos + 4);  // only on malformed input
             const bool last = chunk_end == e;
             set_text(it, sentence_text(pos, chunk_end));
@@ -185,7 +187,7 @@ private:
                 // No boundary in a whole chunk: cut after its last whitespace, else at its end.
                 std::size_t cut = chunk_end;
                 for (std::size_t k = chunk_end; k > pos + 1; --k)
-                    if (const auto c = static_cast<unsigned char>(body_[k - 1]); c < 0x80 && detail::is_space(c)) {
+                    if (rapport::detail::is_ascii_space(body_[k - 1])) {
                         cut = k;
                         break;
                     }
@@ -220,7 +222,7 @@ private:
 
     // A sentence of a long paragraph (untrimmed). Too long a sentence is cut into pieces.
     void sentence(std::size_t b, std::size_t e) {
-        std::tie(b, e) = detail::trim(body_, b, e);
+        std::tie(b, e) = rapport::detail::trim_white_space(body_, b, e);
         const std::size_t max = options_.max_bytes;
         while (b < e) {
             if (e - b <= max) {
@@ -228,9 +230,9 @@ private:
                 return;
             }
             const std::size_t cut = cut_point(b, e);
-            const auto [pb, pe] = detail::trim(body_, b, cut);
+            const auto [pb, pe] = rapport::detail::trim_white_space(body_, b, cut);
             if (pb < pe) unit({pb, pe});
-            b = detail::trim(body_, cut, e).first;
+            b = rapport::detail::trim_white_space(body_, cut, e).first;
         }
     }
 
@@ -239,10 +241,10 @@ private:
     [[nodiscard]] std::size_t cut_point(std::size_t b, std::size_t e) {
         const std::size_t limit = b + options_.max_bytes;
         // Whitespace: a space starting at p <= limit ends a piece [b, p) of at most max_bytes.
-        for (std::size_t p = detail::code_point_floor(body_, b, limit); p > b;) {
-            const auto d = detail::decode_at(body_, p);
-            if (detail::is_space(d.code_point)) return p;
-            p = detail::previous_start(body_, p);
+        for (std::size_t p = rapport::detail::utf8_floor(body_, b, limit); p > b;) {
+            const auto d = rapport::detail::decode_utf8(body_, p);
+            if (rapport::detail::is_white_space(d.code_point)) return p;
+            p = rapport::detail::previous_utf8_start(body_, p);
         }
         // Word boundary (ICU segments scripts without spaces, e.g. CJK, by dictionary).
         icu::BreakIterator& it = break_iterator(iterator_kind::word);
@@ -251,8 +253,8 @@ private:
         const std::int32_t at = it.preceding(static_cast<std::int32_t>(options_.max_bytes + 1));
         if (at != icu::BreakIterator::DONE && at > 0) return b + static_cast<std::size_t>(at);
         // Code point boundary; a code point longer than max_bytes is kept whole.
-        const std::size_t cut = detail::code_point_floor(body_, b, limit);
-        return cut > b ? cut : b + detail::decode_at(body_, b).length;
+        const std::size_t cut = rapport::detail::utf8_floor(body_, b, limit);
+        return cut > b ? cut : b + rapport::detail::decode_utf8(body_, b).length;
     }
 
     // Greedy packing of the sentences (units) of one long paragraph into windows.

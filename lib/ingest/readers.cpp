@@ -16,7 +16,7 @@
 #include <system_error>
 #include <utility>
 
-#include "ingest/text.hpp"
+#include "core/text.hpp"
 #include "ingest/zstd_streambuf.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/core/utf8.hpp"
@@ -58,9 +58,9 @@ constexpr std::size_t fallback_title_bytes = 60;
     std::size_t cut = line.rfind(' ', fallback_title_bytes);
     if (cut == std::string_view::npos || cut == 0) {
         cut = fallback_title_bytes;
-        while (cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+        while (cut > 0 && rapport::detail::is_utf8_continuation(line[cut])) --cut;
     }
-    std::string_view head = detail::trim(line.substr(0, cut));
+    std::string_view head = rapport::detail::trim_white_space(line.substr(0, cut));
     while (!head.empty() && (head.back() == ',' || head.back() == ':' || head.back() == ';')) head.remove_suffix(1);
     return std::string(head) + "…";
 }
@@ -71,7 +71,8 @@ constexpr std::size_t fallback_title_bytes = 60;
     while (pos < content.size()) {
         const std::size_t newline = content.find('\n', pos);
         const std::size_t line_end = newline == std::string::npos ? content.size() : newline;
-        const std::string_view line = detail::trim(std::string_view(content).substr(pos, line_end - pos));
+        const std::string_view line =
+            rapport::detail::trim_white_space(std::string_view(content).substr(pos, line_end - pos));
         if (line.empty()) {
             pos = line_end + 1;
             continue;
@@ -235,7 +236,7 @@ std::optional<article> jsonl_reader::next() {
             text.remove_prefix(utf8_bom.size());
             line_offset += utf8_bom.size();
         }
-        if (detail::trim(text).empty()) continue;
+        if (rapport::detail::trim_white_space(text).empty()) continue;
 
         if (const auto bad = find_invalid_utf8(text)) {
             if (s.options.invalid_utf8 == invalid_utf8_policy::reject)

@@ -20,8 +20,11 @@ namespace {
 
 // Index terms that start with article_key_prefix (the writer's hidden article keys) or
 // title_term_prefix (title terms) are not body terms (index/fields.hpp). They sort first.
-static_assert(index::article_key_prefix == '\x01' && index::title_term_prefix == '\x02');
-constexpr std::string_view after_internal = "\x03";
+// Both marks are control bytes below every analysed term, so the first key after the internal
+// ones starts with the byte that follows the higher mark.
+static_assert(index::article_key_prefix < index::title_term_prefix);
+constexpr char after_internal_byte = static_cast<char>(index::title_term_prefix + 1);
+constexpr std::string_view after_internal{&after_internal_byte, 1};
 [[nodiscard]] bool internal(std::string_view t) noexcept {
     return !t.empty() && (t.front() == index::article_key_prefix || t.front() == index::title_term_prefix);
 }

@@ -24,7 +24,7 @@ namespace {
 
 using detail::decode_utf8;
 using detail::ends_word;
-using detail::is_blank;
+using detail::is_white_space;
 
 enum class tk : std::uint8_t {
     word,      // bare word; `text` unescaped, `star` when it ends with an unescaped '*'
@@ -116,7 +116,7 @@ public:
                     if (i_ + 1 < s_.size()) {
                         char32_t cp = 0;
                         decode(i_ + 1, cp);
-                        if (!is_blank(cp) && cp != ')' && cp != '^' && cp != '~') {
+                        if (!is_white_space(cp) && cp != ')' && cp != '^' && cp != '~') {
                             t.kind = tk::modifier;
                             t.text.assign(1, c);
                             ++i_;
@@ -146,7 +146,7 @@ private:
         while (i_ < s_.size()) {
             char32_t cp = 0;
             const std::size_t len = decode(i_, cp);
-            if (!is_blank(cp)) return;
+            if (!is_white_space(cp)) return;
             i_ += len;
         }
     }
@@ -231,7 +231,7 @@ private:
             }
             char32_t cp = 0;
             const std::size_t len = decode(i_, cp);
-            if (is_blank(cp)) {
+            if (is_white_space(cp)) {
                 finish();
             } else {
                 word.append(s_.substr(i_, len));
@@ -274,7 +274,7 @@ private:
                     ++i_;
                     char32_t after = ' ';
                     if (i_ < s_.size()) decode_utf8(s_, i_, after);
-                    t.adjacent = !is_blank(after);
+                    t.adjacent = !is_white_space(after);
                     return true;
                 }
                 if (t.text.empty()) {

@@ -8,16 +8,16 @@
 #include <cstdint>
 #include <span>
 
+#include "rapport/core/bitset.hpp"
 #include "rapport/core/types.hpp"
 #include "rapport/index/disk_segment.hpp"
 #include "rapport/search/ranked_or.hpp"
 
 namespace rapport::search::detail {
 
-/// Whether bit `d` of `bits` is set; ids beyond the bits are not.
-[[nodiscard]] inline bool bit_set(std::span<const std::uint64_t> bits, std::uint64_t d) noexcept {
-    return (d >> 6) < bits.size() && ((bits[d >> 6] >> (d & 63)) & 1u) != 0;
-}
+/// `rapport::test_bit` (core/bitset.hpp) under the name lib/search/query_searcher.cpp calls.
+using rapport::test_bit;
+[[nodiscard]] inline bool bit_set(std::span<const std::uint64_t> bits, std::uint64_t d) noexcept { return test_bit(bits, d); }
 
 /// Admits the passages of one segment that are not deleted and that the caller's filter allows.
 struct segment_filter {
@@ -25,8 +25,8 @@ struct segment_filter {
     std::span<const std::uint64_t> allowed;  ///< global bits; empty: no filter
     docid_t base;                            ///< global id of the segment's passage 0
     bool operator()(docid_t d) const noexcept {
-        if (!deleted.empty() && bit_set(deleted, d)) return false;
-        return allowed.empty() || bit_set(allowed, std::uint64_t{base} + d);
+        if (test_bit(deleted, d)) return false;
+        return allowed.empty() || test_bit(allowed, std::uint64_t{base} + d);
     }
 };
 

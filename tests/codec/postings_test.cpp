@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "rapport/codec/postings_cursor.hpp"
-#include "rapport/codec/postings_format.hpp"
+#include "codec/postings_writer.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/search/cursor.hpp"
 #include "support/hand_index.hpp"

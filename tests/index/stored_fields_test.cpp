@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "rapport/core/error.hpp"
-#include "rapport/index/stored_fields.hpp"
+#include "index/stored_fields.hpp"
 
 using namespace rapport;
 using namespace rapport::index;

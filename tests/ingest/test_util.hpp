@@ -19,6 +19,7 @@
 
 #include <unistd.h>
 
+#include "core/text.hpp"
 #include "rapport/ingest/passage.hpp"
 
 namespace rapport::ingest::test {
@@ -33,25 +34,15 @@ inline void write_file(const std::filesystem::path& path, std::string_view conte
     REQUIRE(out.good());
 }
 
-[[nodiscard]] inline bool is_ascii_space(char c) noexcept {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-[[nodiscard]] inline bool is_continuation(char c) noexcept {
-    return (static_cast<unsigned char>(c) & 0xC0u) == 0x80u;
-}
+using rapport::detail::is_ascii_space;
+using rapport::detail::is_utf8_continuation;
 
 /// True when the code point starting at `body[i]` has the Unicode White_Space property;
 /// `length` receives its length in bytes.
 [[nodiscard]] inline bool is_space_at(std::string_view body, std::size_t i, std::size_t& length) noexcept {
-    const auto c0 = static_cast<unsigned char>(body[i]);
-    length = c0 < 0x80 ? 1 : c0 < 0xE0 ? 2 : c0 < 0xF0 ? 3 : 4;
-    if (i + length > body.size()) length = 1;
-    if (length == 1) return is_ascii_space(body[i]);
-    char32_t cp = c0 & (length == 2 ? 0x1Fu : length == 3 ? 0x0Fu : 0x07u);
-    for (std::size_t k = 1; k < length; ++k) cp = (cp << 6) | (static_cast<unsigned char>(body[i + k]) & 0x3Fu);
-    return cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 ||
-           cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+    const auto d = rapport::detail::decode_utf8(body, i);
+    length = d.length;
+    return d.valid && rapport::detail::is_white_space(d.code_point);
 }
 
 /// Checks what split_passages promises: ordinals 0.., ranges in bounds, non-empty, on code point
@@ -69,8 +60,8 @@ inline void check_passages(std::string_view body, const std::vector<passage_rang
         REQUIRE(p.begin < p.end);
         REQUIRE(p.end <= body.size());
         CHECK(p.end - p.begin <= options.max_bytes);
-        CHECK_FALSE(is_continuation(body[p.begin]));
-        if (p.end < body.size()) CHECK_FALSE(is_continuation(body[p.end]));
+        CHECK_FALSE(is_utf8_continuation(body[p.begin]));
+        if (p.end < body.size()) CHECK_FALSE(is_utf8_continuation(body[p.end]));
         CHECK_FALSE(is_ascii_space(body[p.begin]));
         CHECK_FALSE(is_ascii_space(body[p.end - 1]));
         if (i > 0) {

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "rapport/core/bitset.hpp"
 #include "rapport/index/disk_segment.hpp"
 #include "rapport/index/index_reader.hpp"
 #include "rapport/index/index_writer.hpp"
@@ -688,7 +689,7 @@ TEST_CASE("pruning: searcher counts, reports work and validates like search") {
     CHECK(s.top_k(analysed_query{{{"absent", 1}}}, {.algorithm = algorithm::maxscore}).empty());
     CHECK_THROWS_AS((void)s.top_k(q, {.bm25 = {-1.0, 0.4}, .algorithm = algorithm::block_max_wand}), rapport::invalid_argument);
     // A filter that allows nothing.
-    const std::vector<std::uint64_t> none((idx.reader.passage_count() + 63) / 64, 0);
+    const std::vector<std::uint64_t> none(rapport::bitset_words(idx.reader.passage_count()), 0);
     for (const algorithm a : {algorithm::exhaustive, algorithm::maxscore, algorithm::block_max_wand})
         CHECK(s.top_k(q, {.algorithm = a, .filter = none}).empty());
     CHECK(s.count(q, {.filter = none}) == 0);

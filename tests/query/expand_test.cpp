@@ -15,9 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "rapport/core/utf8.hpp"
+#include "core/text.hpp"
 #include "rapport/codec/term_dictionary.hpp"
 #include "rapport/core/error.hpp"
+#include "rapport/core/utf8.hpp"
+#include "rapport/index/fields.hpp"
 #include "rapport/index/index_builder.hpp"
 #include "rapport/query/analyze.hpp"
 #include "rapport/query/expand.hpp"
@@ -54,16 +56,14 @@ struct built_dictionary {
     built_dictionary(const built_dictionary&) = delete;
 };
 
-// An independent UTF-8 decoder for the oracle (valid input only).
+// The code points of `s` for the oracle, by rapport's one decoder (valid input only); expansion
+// itself walks the query module's units.
 std::u32string code_points(std::string_view s) {
     std::u32string out;
     for (std::size_t i = 0; i < s.size();) {
-        const auto b = static_cast<unsigned char>(s[i]);
-        const int len = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
-        char32_t cp = len == 1 ? b : len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
-        for (int k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-        out.push_back(cp);
-        i += len;
+        const auto d = rapport::detail::decode_utf8(s, i);
+        out.push_back(d.code_point);
+        i += d.length;
     }
     return out;
 }
@@ -86,7 +86,7 @@ std::uint32_t oracle_distance(std::string_view a8, std::string_view b8, bool tra
     return d[a.size()][b.size()];
 }
 
-bool internal(const std::string& t) { return !t.empty() && t.front() == '\x01'; }
+bool internal(const std::string& t) { return !t.empty() && t.front() == rapport::index::article_key_prefix; }
 
 // Brute force over a merged term -> df map.
 std::vector<expanded_term> oracle_fuzzy(const dictionary_map& terms, const std::string& q, std::uint32_t k,
@@ -163,8 +163,8 @@ dictionary_map random_dictionary(std::mt19937_64& rng, std::size_t n, const std:
     dictionary_map terms;
     while (terms.size() < n) terms[random_word(rng, alphabet, 1, 8)] = 1 + static_cast<std::uint32_t>(rng() % 1000);
     // Hidden article keys and a few edge terms.
-    for (int i = 0; i < 20; ++i) terms["\x01" "abc" + std::to_string(i)] = 1;
-    terms["\x01"] = 1;
+    for (int i = 0; i < 20; ++i) terms[rapport::index::article_key("abc" + std::to_string(i))] = 1;
+    terms[rapport::index::article_key("")] = 1;
     terms[""] = 3;
     return terms;
 }
@@ -231,7 +231,7 @@ TEST_CASE("query: prefix expansion equals a brute-force scan on random dictionar
     const built_dictionary built(terms);
     for (int i = 0; i < 300; ++i) {
         std::string p = random_word(rng, small_alphabet, 0, 3);
-        if (i % 50 == 0) p = "\x01";
+        if (i % 50 == 0) p = rapport::index::article_key("");
         CAPTURE(p);
         const auto got = expand_prefix(built.dict, p, uncapped());
         CHECK(got.terms == oracle_prefix(terms, p));
@@ -318,15 +318,17 @@ TEST_CASE("query: caps keep the best terms and report truncation") {
 }
 
 TEST_CASE("query: internal terms are never returned") {
-    dictionary_map terms = {{"\x01key1", 1}, {"\x01key2", 1}, {"\x01" "a", 1}, {"a", 4}, {"key1", 2}, {"key", 1}};
+    using rapport::index::article_key;
+    dictionary_map terms = {{article_key("key1"), 1}, {article_key("key2"), 1}, {article_key("a"), 1},
+                            {"a", 4},                 {"key1", 2},              {"key", 1}};
     const built_dictionary built(terms);
     CHECK(terms_of(expand_prefix(built.dict, "")) == std::vector<std::string>{"a", "key", "key1"});
-    CHECK(expand_prefix(built.dict, "\x01").terms.empty());
-    CHECK(expand_prefix(built.dict, "\x01key").terms.empty());
-    // "\x01key1" is one insertion away from "key1"; it must not appear.
+    CHECK(expand_prefix(built.dict, article_key("")).terms.empty());
+    CHECK(expand_prefix(built.dict, article_key("key")).terms.empty());
+    // article_key("key1") is one insertion away from "key1"; it must not appear.
     CHECK(terms_of(expand_fuzzy(built.dict, "key1", 1)) == std::vector<std::string>{"key", "key1"});
     CHECK(terms_of(expand_fuzzy(built.dict, "a", 1)) == std::vector<std::string>{"a"});
-    CHECK(expand_fuzzy(built.dict, "\x01key1", 2, 1).terms.empty());
+    CHECK(expand_fuzzy(built.dict, article_key("key1"), 2, 1).terms.empty());
 }
 
 TEST_CASE("query: fuzzy expansion reads a small part of a large dictionary") {
@@ -386,14 +388,15 @@ TEST_CASE("query: expand dispatches on the node and runs over an index_reader") 
     CHECK(p.terms[0].df == 2);  // "customers", "custom" and "customer" all stem to "custom"
 
     // Internal article keys exist in the segments but never surface.
-    for (const auto& t : expand(reader, prefix("\x01")).terms) CHECK(t.term.front() != '\x01');
+    for (const auto& t : expand(reader, prefix(rapport::index::article_key(""))).terms)
+        CHECK(t.term.front() != rapport::index::article_key_prefix);
     expansion_options all;
     all.max_prefix_terms = SIZE_MAX;
     std::vector<const codec::term_dictionary*> dicts;
     for (const auto& seg : reader.segments()) dicts.push_back(&seg->dictionary());
     const auto everything = expand_prefix(dicts, "", all);
     CHECK_FALSE(everything.terms.empty());
-    for (const auto& t : everything.terms) CHECK(t.term.front() != '\x01');
+    for (const auto& t : everything.terms) CHECK(t.term.front() != rapport::index::article_key_prefix);
 
     CHECK_THROWS_AS((void)expand(reader, term("x")), rapport::invalid_argument);
     CHECK_THROWS_AS((void)expand(dicts, any_of({prefix("x")})), rapport::invalid_argument);

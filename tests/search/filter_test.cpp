@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "rapport/core/bitset.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/index/index_reader.hpp"
 #include "rapport/index/index_writer.hpp"
@@ -73,11 +74,11 @@ TEST_CASE("filters: filtered top-k is the unfiltered ranking without the disallo
             std::set<std::string> wanted;
             for (const auto& id : ids) wanted.insert(id.value);
             for (docid_t d = 0; d < r.passage_count(); ++d) {
-                const bool in = ((bits[d >> 6] >> (d & 63)) & 1u) != 0;
+                const bool in = test_bit(bits, d);
                 CHECK(in == (wanted.count(flat.fetch_article(d).id.value) == 1));
             }
         }
-        const auto allowed = [&](docid_t d) { return ((bits[d >> 6] >> (d & 63)) & 1u) != 0; };
+        const auto allowed = [&](docid_t d) { return test_bit(bits, d); };
         for (const char* text : queries) {
             CAPTURE(text);
             const auto tree = qs.parse(text);

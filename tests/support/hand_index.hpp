@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "rapport/analysis/token.hpp"
-#include "rapport/index/segment_writer.hpp"
+#include "index/segment_writer.hpp"
 
 namespace rapport::test {
 

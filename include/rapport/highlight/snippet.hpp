@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "rapport/analysis/token.hpp"
+#include "rapport/core/detail/text.hpp"
 #include "rapport/core/export.hpp"
 
 namespace rapport::highlight {
@@ -43,26 +44,26 @@ struct snippet_options {
 };
 
 namespace detail {
-inline bool is_space(char c) noexcept { return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
-inline bool is_continuation(char c) noexcept { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+using rapport::detail::is_ascii_space;
+using rapport::detail::is_utf8_continuation;
 
 // Moves `pos` forward to the start of the next word (just after whitespace), but not past
 // `limit`; failing that, to the next UTF-8 character boundary.
 inline std::size_t snap_forward(std::string_view text, std::size_t pos, std::size_t limit) noexcept {
-    if (pos == 0 || pos >= text.size() || is_space(text[pos - 1])) return pos;
+    if (pos == 0 || pos >= text.size() || is_ascii_space(text[pos - 1])) return pos;
     for (std::size_t p = pos; p < limit; ++p)
-        if (is_space(text[p - 1]) && !is_space(text[p])) return p;
-    while (pos < text.size() && is_continuation(text[pos])) ++pos;
+        if (is_ascii_space(text[p - 1]) && !is_ascii_space(text[p])) return p;
+    while (pos < text.size() && is_utf8_continuation(text[pos])) ++pos;
     return pos;
 }
 
 // Moves `pos` back to the end of the previous word (just before whitespace), but not before
 // `limit`; failing that, to the previous UTF-8 character boundary.
 inline std::size_t snap_backward(std::string_view text, std::size_t pos, std::size_t limit) noexcept {
-    if (pos >= text.size() || is_space(text[pos])) return std::min(pos, text.size());
+    if (pos >= text.size() || is_ascii_space(text[pos])) return std::min(pos, text.size());
     for (std::size_t p = pos; p > limit; --p)
-        if (is_space(text[p]) && !is_space(text[p - 1])) return p;
-    while (pos > 0 && is_continuation(text[pos])) --pos;
+        if (is_ascii_space(text[p]) && !is_ascii_space(text[p - 1])) return p;
+    while (pos > 0 && is_utf8_continuation(text[pos])) --pos;
     return pos;
 }
 }  // namespace detail
@@ -208,8 +209,8 @@ inline snippet window_around(std::string_view text, std::size_t core_begin, std:
         end = snap_backward(text, end, has_core ? core_end : begin);
         // Without whitespace to snap to, the edges land on code points; move them to grapheme
         // boundaries so that no combining mark or emoji sequence is cut (never past the core).
-        if (begin > 0 && !is_space(text[begin - 1])) begin = std::min(grapheme_ceil(text, begin), has_core ? core_begin : end);
-        if (end < text.size() && !is_space(text[end])) end = std::max(grapheme_floor(text, end), has_core ? core_end : begin);
+        if (begin > 0 && !is_ascii_space(text[begin - 1])) begin = std::min(grapheme_ceil(text, begin), has_core ? core_begin : end);
+        if (end < text.size() && !is_ascii_space(text[end])) end = std::max(grapheme_floor(text, end), has_core ? core_end : begin);
         if (end < begin) end = begin;
     }
     return {static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end), {}};

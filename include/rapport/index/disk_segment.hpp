@@ -17,6 +17,7 @@
 #include "rapport/codec/postings_cursor.hpp"
 #include "rapport/codec/term_dictionary.hpp"
 #include "rapport/codec/term_info.hpp"
+#include "rapport/core/bitset.hpp"
 #include "rapport/core/export.hpp"
 #include "rapport/core/types.hpp"
 #include "rapport/index/fields.hpp"
@@ -99,7 +100,7 @@ public:
     [[nodiscard]] std::uint64_t total_length() const noexcept { return total_length_; }
     /// True when passage `d` is deleted. Requires: d < size().
     [[nodiscard]] bool is_deleted(docid_t d) const noexcept {
-        return !deleted_.empty() && ((deleted_[d >> 6] >> (d & 63)) & 1u) != 0;
+        return test_bit(deleted_, d);
     }
     /// The deletion bitset (one bit per docid; empty when nothing is deleted).
     [[nodiscard]] std::span<const std::uint64_t> deletion_bits() const noexcept { return deleted_; }

@@ -2,7 +2,8 @@
 // The manifest: the commit point of an index directory. It names the live segments of one commit,
 // their passage counts and deletion generations, and the options the index was built with (so that
 // readers analyse queries exactly as the text was analysed). Files `manifest_<generation>`; the
-// highest generation whose file opens cleanly is the latest commit.
+// highest generation whose file opens cleanly is the latest commit. Only the writer encodes and
+// publishes manifests (lib/index/manifest_writer.hpp, compile-only).
 // Thread safety: plain values and free functions.
 #pragma once
 
@@ -38,9 +39,6 @@ struct manifest {
     std::vector<segment_entry> segments;
 };
 
-/// Current manifest format version.
-inline constexpr std::uint32_t manifest_version = 1;
-
 /// The file name of generation `gen`: "manifest_" followed by 16 hex digits.
 [[nodiscard]] RAPPORT_API std::string manifest_file_name(std::uint64_t gen);
 
@@ -52,19 +50,10 @@ inline constexpr std::uint32_t manifest_version = 1;
 /// The deletions file of a segment at a deletion generation: "<segment>_<gen hex>.dels".
 [[nodiscard]] RAPPORT_API std::string deletions_file_name(const std::string& segment, std::uint64_t gen);
 
-/// Serialises a manifest (payload only; the directory adds header and footer).
-[[nodiscard]] RAPPORT_API std::string encode_manifest(const manifest& m);
-
-/// Parses a manifest payload. Throws: `corruption_error` naming `file` when malformed.
-[[nodiscard]] RAPPORT_API manifest decode_manifest(std::string_view payload, const std::string& file);
-
 /// Reads the latest commit of `dir`: the highest manifest generation. Returns nothing when the
 /// directory holds no commit. Throws: `corruption_error` / `format_version_error` when the latest
 /// manifest is damaged or of an unknown version (an older intact one is NOT silently used: that
 /// would resurrect deleted data).
 [[nodiscard]] RAPPORT_API std::optional<manifest> read_latest_manifest(storage::directory& dir);
-
-/// Publishes `m` atomically (temporary file, fsync, rename, directory fsync).
-RAPPORT_API void write_manifest(storage::directory& dir, const manifest& m);
 
 }  // namespace rapport::index

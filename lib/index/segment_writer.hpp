@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Accumulates analysed passages into postings buffers and finishes them into an immutable `segment`.
+// Compile-only (lib/, never installed; tests include it through lib/): accumulates analysed passages into postings buffers and finishes them into an immutable `segment`.
 // Thread safety: a writer is used by one thread at a time; independent writers may run in parallel.
 #pragma once
 

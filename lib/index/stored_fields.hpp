@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Stored fields of an on-disk segment: each passage's text, article number, ordinal and byte range, and
+// Compile-only (lib/, never installed; tests include it through lib/). Stored fields of an on-disk segment: each passage's text, article number, ordinal and byte range, and
 // each article's id and title, compressed with zstd in independent blocks of about 16 KiB so that only
 // the few results shown are ever decompressed. The byte layout is specified below and in
 // FORMAT.md §7; zstd stays inside lib/index/stored_fields.cpp.
