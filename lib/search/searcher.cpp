@@ -882,7 +882,7 @@ prepared prepare(Impl& s, const q::query& analysed, const search_options& option
 namespace {
 // Whether global passage `d` is allowed by `filter` (empty: all are).
 bool allowed(std::span<const std::uint64_t> filter, docid_t d) noexcept {
-    return filter.empty() || detail::bit_set(filter, d);
+    return filter.empty() || test_bit(filter, d);
 }
 
 // The cursor vocabulary (search/cursor.hpp, `BlockMaxCursor`) over a scorer node, so that

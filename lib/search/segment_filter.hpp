@@ -15,10 +15,6 @@
 
 namespace rapport::search::detail {
 
-/// `rapport::test_bit` (core/bitset.hpp) under the name lib/search/query_searcher.cpp calls.
-using rapport::test_bit;
-[[nodiscard]] inline bool bit_set(std::span<const std::uint64_t> bits, std::uint64_t d) noexcept { return test_bit(bits, d); }
-
 /// Admits the passages of one segment that are not deleted and that the caller's filter allows.
 struct segment_filter {
     std::span<const std::uint64_t> deleted;  ///< segment-local bits; empty: nothing deleted

@@ -255,7 +255,7 @@ explanation term_searcher::explain(const analysed_query& query, docid_t passage,
         context = passage_text(model, reader, passage, *seg, local);
     });
     const bool deleted = seg->is_deleted(local);
-    const bool filtered = !options.filter.empty() && !bit_set(options.filter, passage);
+    const bool filtered = !options.filter.empty() && !test_bit(options.filter, passage);
     e.matches = !deleted && !filtered && (options.mode == match_mode::all ? all && any : any);
     if (deleted)
         e.description = "the passage is deleted: it is never returned";

@@ -14,6 +14,7 @@
 #include "rapport/core/error.hpp"
 #include "rapport/search/cursor.hpp"
 #include "support/hand_index.hpp"
+#include "support/seed.hpp"
 
 using namespace rapport;
 using codec::block_postings_cursor;
@@ -175,7 +176,7 @@ void check_term_info(const reference& r, const term_info& info) {
 }  // namespace
 
 TEST_CASE("codec: postings round-trip at block edges and random sizes") {
-    std::mt19937_64 rng(2024);
+    std::mt19937_64 rng(rapport::test::seed(2024));
     std::vector<std::size_t> sizes = {1, 2, 127, 128, 129, 255, 256, 257, 383, 384, 385, 1000};
     for (int i = 0; i < 6; ++i) sizes.push_back(1 + rng() % 3000);
     auto each_size = [&](const gen_options& o, bool every_position, auto&& extra) {
@@ -237,7 +238,7 @@ TEST_CASE("codec: docid 0, consecutive docids and the largest docid round-trip")
 }
 
 TEST_CASE("codec: seek matches lower_bound on a reference") {
-    std::mt19937_64 rng(99);
+    std::mt19937_64 rng(rapport::test::seed(99));
     struct term {
         reference r;
         std::string post, pos;
@@ -334,7 +335,7 @@ TEST_CASE("codec: seek matches lower_bound on a reference") {
 }
 
 TEST_CASE("codec: shallow_seek moves block metadata without moving the docid") {
-    std::mt19937_64 rng(5);
+    std::mt19937_64 rng(rapport::test::seed(5));
     const auto r = make_reference(rng, 3000, {});
     std::string post, pos;
     const auto info = encode(r, post, pos);
@@ -420,7 +421,7 @@ TEST_CASE("codec: a zero-posting encode appends nothing and reads back exhausted
 }
 
 TEST_CASE("codec: many terms share the same buffers and read back through their term_info") {
-    std::mt19937_64 rng(77);
+    std::mt19937_64 rng(rapport::test::seed(77));
     std::vector<reference> refs;
     std::vector<term_info> infos;
     std::string post, pos;
@@ -570,7 +571,7 @@ bool exercise(std::mt19937_64& rng, std::string_view post, std::string_view pos,
 }  // namespace
 
 TEST_CASE("codec: garbage bytes never make the cursor read outside its views") {
-    std::mt19937_64 rng(1234);
+    std::mt19937_64 rng(rapport::test::seed(1234));
     std::vector<reference> refs;
     std::vector<term_info> infos;
     std::string post, pos;
@@ -695,7 +696,7 @@ std::vector<codec::impact> pairs_of(const reference& r, std::size_t lo, std::siz
 }  // namespace
 
 TEST_CASE("codec: pareto_frontier keeps exactly the undominated pairs") {
-    std::mt19937_64 rng(20261202);
+    std::mt19937_64 rng(rapport::test::seed(20261202));
     for (int rep = 0; rep < 2000; ++rep) {
         std::vector<codec::impact> pairs(rng() % 40);
         const std::uint32_t tf_range = 1 + static_cast<std::uint32_t>(rng() % 10);
@@ -714,7 +715,7 @@ TEST_CASE("codec: pareto_frontier keeps exactly the undominated pairs") {
 }
 
 TEST_CASE("codec: layout 3 stores each block's and the list's frontier; layout 2 reads the same postings") {
-    std::mt19937_64 rng(7);
+    std::mt19937_64 rng(rapport::test::seed(7));
     for (const std::size_t df : {1, 2, 127, 128, 129, 300, 1000, 4100}) {
         for (int rep = 0; rep < 4; ++rep) {
             CAPTURE(df);
@@ -778,7 +779,7 @@ TEST_CASE("codec: layout 3 stores each block's and the list's frontier; layout 2
 }
 
 TEST_CASE("codec: a damaged block frontier falls back to the block's (max tf, min length)") {
-    std::mt19937_64 rng(11);
+    std::mt19937_64 rng(rapport::test::seed(11));
     auto o = gen_options{};
     o.large_freqs = true;
     const auto r = make_reference(rng, 3000, o);

@@ -15,6 +15,7 @@
 
 #include "rapport/codec/term_dictionary.hpp"
 #include "rapport/core/error.hpp"
+#include "support/seed.hpp"
 
 using namespace rapport;
 using namespace rapport::codec;
@@ -138,7 +139,7 @@ TEST_CASE("codec: dictionaries round-trip at block edges") {
 }
 
 TEST_CASE("codec: 100k random terms behave like std::map") {
-    std::mt19937_64 rng(42);
+    std::mt19937_64 rng(rapport::test::seed(42));
     std::map<std::string, term_info> m;
     const std::string alphabet = "abcdeéz";  // includes a two-byte UTF-8 sequence
     while (m.size() < 100'000) {
@@ -256,7 +257,7 @@ TEST_CASE("codec: a dictionary appended after other bytes reports offsets relati
 
 TEST_CASE("codec: a damaged dictionary throws corruption_error or answers plausibly, never crashes") {
     std::map<std::string, term_info> m;
-    std::mt19937_64 rng(7);
+    std::mt19937_64 rng(rapport::test::seed(7));
     for (std::uint64_t i = 0; i < 150; ++i) m[key(i * 3) + std::string(i % 5, 'x')] = info_for(i);
     const std::string good = build(m);
 

@@ -14,6 +14,7 @@
 
 #include "rapport/core/error.hpp"
 #include "index/stored_fields.hpp"
+#include "support/seed.hpp"
 
 using namespace rapport;
 using namespace rapport::index;
@@ -148,7 +149,7 @@ TEST_CASE("index: many passages round-trip with random access") {
     const std::string bytes = serialize(c);
     const stored_fields_reader r(bytes, "many");
     check_all(r, c);
-    std::mt19937_64 rng(3);
+    std::mt19937_64 rng(rapport::test::seed(3));
     for (int i = 0; i < 2000; ++i) {
         const auto d = static_cast<docid_t>(rng() % c.passages.size());
         check_passage(r.passage(d), c.passages[d]);
@@ -298,7 +299,7 @@ TEST_CASE("index: damaged stored fields throw corruption_error, never crash") {
         }
     }
     SUBCASE("random garbage") {
-        std::mt19937_64 rng(11);
+        std::mt19937_64 rng(rapport::test::seed(11));
         for (int round = 0; round < 300; ++round) {
             std::string bad = good;
             const auto flips = 1 + rng() % 8;

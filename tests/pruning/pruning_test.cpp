@@ -34,6 +34,7 @@
 #include "support/backends.hpp"
 #include "support/hand_index.hpp"
 #include "support/random_texts.hpp"
+#include "support/seed.hpp"
 
 using namespace rapport;
 using namespace rapport::search;
@@ -138,7 +139,7 @@ std::string word(std::size_t i) { return test::letter_word(i); }
 }  // namespace
 
 TEST_CASE("pruning: BM25 block bounds are never below a score they bound") {
-    std::mt19937_64 rng(7);
+    std::mt19937_64 rng(rapport::test::seed(7));
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     const double k1s[] = {0.0, 1e-9, 0.01, 0.5, 0.9, 1.2, 2.0, 10.0};
     std::size_t checks = 0;
@@ -186,7 +187,7 @@ TEST_CASE("pruning: BM25 block bounds are never below a score they bound") {
 }
 
 TEST_CASE("pruning: the bounds of every model are never below a score they bound") {
-    std::mt19937_64 rng(8);
+    std::mt19937_64 rng(rapport::test::seed(8));
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     const double k1s[] = {0.0, 1e-9, 0.01, 0.5, 0.9, 1.2, 2.0, 10.0};
     const double deltas[] = {0.0, 1e-9, 0.25, 0.5, 1.0, 2.0, 10.0};
@@ -235,7 +236,7 @@ TEST_CASE("pruning: the bounds of every model are never below a score they bound
 }
 
 TEST_CASE("pruning: block_max_score bounds every posting of its block in a real segment") {
-    std::mt19937 rng(11);
+    std::mt19937 rng(rapport::test::seed(11));
     std::vector<std::string> texts(1500);
     for (auto& t : texts) {
         const std::size_t len_cap = rng() % 10 == 0 ? 120 : 15;
@@ -340,8 +341,8 @@ TEST_CASE("pruning: strong postings right at block boundaries are found") {
 }
 
 TEST_CASE("pruning: algorithms agree with ranked OR / AND on random hand-made segments") {
-    std::mt19937 rng(2024);
-    std::mt19937 model_rng(4202);
+    std::mt19937 rng(rapport::test::seed(2024));
+    std::mt19937 model_rng(rapport::test::seed(4202));
     std::size_t cases = 0, near = 0;
     std::size_t per_model[3] = {0, 0, 0};
     for (int round = 0; round < 30; ++round) {
@@ -410,7 +411,7 @@ TEST_CASE("pruning: algorithms agree with ranked OR / AND on random hand-made se
 }
 
 TEST_CASE("pruning: MaxScore without block bounds (in-memory cursors) agrees with ranked OR") {
-    std::mt19937 rng(5);
+    std::mt19937 rng(rapport::test::seed(5));
     for (int round = 0; round < 20; ++round) {
         std::vector<std::string> texts(1 + rng() % 800);
         for (auto& t : texts)
@@ -445,7 +446,7 @@ TEST_CASE("pruning: MaxScore without block bounds (in-memory cursors) agrees wit
 TEST_CASE("pruning: one queue shared across segments keeps the exhaustive answer") {
     // Two segments evaluated in turn into one queue (as the searcher does): the second starts with
     // the first one's threshold.
-    std::mt19937 rng(9);
+    std::mt19937 rng(rapport::test::seed(9));
     for (int round = 0; round < 20; ++round) {
         std::vector<std::string> t1(400 + rng() % 600), t2(400 + rng() % 600);
         for (auto* ts : {&t1, &t2})
@@ -468,7 +469,7 @@ TEST_CASE("pruning: one queue shared across segments keeps the exhaustive answer
 }
 
 TEST_CASE("pruning: count_or and count_and count matching, accepted passages") {
-    std::mt19937 rng(3);
+    std::mt19937 rng(rapport::test::seed(3));
     for (int round = 0; round < 20; ++round) {
         std::vector<std::string> texts(1 + rng() % 1000);
         for (auto& t : texts)
@@ -668,7 +669,7 @@ TEST_CASE_TEMPLATE("pruning: searcher differential on both directory backends", 
 }
 
 TEST_CASE("pruning: searcher counts, reports work and validates like search") {
-    std::mt19937_64 rng(1);
+    std::mt19937_64 rng(rapport::test::seed(1));
     const random_index idx(rng, std::make_shared<storage::memory_directory>("stats"));
     searcher s(idx.reader);
     const analysed_query q{{{word(0), 1}, {word(1), 1}, {word(2), 2}}};
@@ -720,7 +721,7 @@ TEST_CASE("pruning: block and list bounds of format 3 are the exact maxima, for 
     // The stored (tf, length) frontiers make `block_max_score()` the block's largest real score and
     // `max_score()` the list's (each raised by bm25_bound_margin), whatever k1, b and model a query
     // picks: checked against a scan of every posting.
-    std::mt19937 rng(20261202);
+    std::mt19937 rng(rapport::test::seed(20261202));
     const auto texts = test::skewed_texts(rng, 3000, 2, 60, 40);
     const disk_hand h(texts);
     std::size_t blocks = 0;

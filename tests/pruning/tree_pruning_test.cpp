@@ -4,7 +4,7 @@
 // excluded mixes, exact and sloppy phrases, prefix and fuzzy expansions, field clauses, several
 // default fields summed or as BM25F, boosts, nested groups and filters, under every scoring model,
 // on random multi-segment indexes with deletions, through MaxScore, block-max WAND and the
-// automatic choice; and article-level results (MaxP) equal the exhaustive ranking collapsed to articles. The seed is fixed (RAPPORT_TEST_SEED overrides it) so a failure reproduces.
+// automatic choice; and article-level results (MaxP) equal the exhaustive ranking collapsed to articles. The seed is fixed (RAPPORT_TEST_SEED shifts it) so a failure reproduces.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -22,16 +22,12 @@
 #include "rapport/search/searcher.hpp"
 #include "rapport/storage/memory_directory.hpp"
 #include "support/random_texts.hpp"
+#include "support/seed.hpp"
 
 using namespace rapport;
 using namespace rapport::search;
 
 namespace {
-
-std::uint64_t seed_or(std::uint64_t fallback) {
-    const char* s = std::getenv("RAPPORT_TEST_SEED");
-    return s != nullptr ? std::strtoull(s, nullptr, 10) : fallback;
-}
 
 std::string word(std::size_t i) { return test::letter_word(i); }
 
@@ -137,7 +133,7 @@ std::string compare(const std::vector<scored_doc>& want, const std::vector<score
 }  // namespace
 
 TEST_CASE("pruning: every query shape, pruned, equals exhaustive evaluation") {
-    std::mt19937_64 rng(seed_or(20261202));
+    std::mt19937_64 rng(rapport::test::seed(20261202));
     std::size_t cases = 0, nonempty = 0, pruned_less = 0, article_cases = 0, multi_passage = 0;
     for (int round = 0; round < 12; ++round) {
         const tree_index idx(rng);

@@ -15,6 +15,7 @@
 #include "rapport/core/error.hpp"
 #include "rapport/query/analyze.hpp"
 #include "rapport/query/parser.hpp"
+#include "support/seed.hpp"
 
 // `using namespace rapport` as well would make `query` ambiguous (namespace and class).
 using namespace rapport::query;
@@ -137,7 +138,7 @@ TEST_CASE("query: invalid UTF-8 in a hand-built tree follows the analyzer's poli
 }
 
 TEST_CASE("query: analysing random parsed queries never throws and keeps the invariants") {
-    std::mt19937_64 rng(4242);
+    std::mt19937_64 rng(rapport::test::seed(4242));
     analysis::analyzer english = analysis::analyzer::english();
     for (int i = 0; i < 1000; ++i) {
         const std::string text = test::random_query_text(rng, 20);

@@ -5,7 +5,6 @@
 // syntax_error, and every lenient result round-trips through to_string).
 #include <doctest/doctest.h>
 
-#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -17,6 +16,7 @@
 #include "rapport/core/error.hpp"
 #include "rapport/query/error.hpp"
 #include "rapport/query/parser.hpp"
+#include "support/seed.hpp"
 
 // `using namespace rapport` as well would make `query` ambiguous (namespace and class).
 using namespace rapport::query;
@@ -395,17 +395,15 @@ TEST_CASE("query: nesting is capped: strict throws, lenient flattens") {
 TEST_CASE("query: huge input parses in linear time") {
     std::string big;
     for (int i = 0; i < 200000; ++i) big += (i % 7 == 0) ? "AND " : (i % 11 == 0 ? "(w" : "w") + std::to_string(i % 100) + " ";
-    const auto start = std::chrono::steady_clock::now();
+    // No clock is read: a quadratic parser (4·10^10 steps here) overruns the CTest timeout instead.
     const auto q = lenient(big);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     CHECK_FALSE(q.empty());
-    CHECK(seconds < 5.0);
     const std::string words(1 << 20, 'x');  // one 1 MiB word
     CHECK(lenient(words) == term(words));
 }
 
 TEST_CASE("query: random text never throws in lenient mode and round-trips through to_string") {
-    std::mt19937_64 rng(77);
+    std::mt19937_64 rng(rapport::test::seed(77));
     int strict_ok = 0;
     for (int i = 0; i < 20000; ++i) {
         const std::string text = test::random_query_text(rng, 24);
@@ -433,7 +431,7 @@ TEST_CASE("query: random text never throws in lenient mode and round-trips throu
 }
 
 TEST_CASE("query: arbitrary bytes never throw in lenient mode") {
-    std::mt19937_64 rng(1234);
+    std::mt19937_64 rng(rapport::test::seed(1234));
     for (int i = 0; i < 5000; ++i) {
         std::string bytes(rng() % 65, '\0');
         for (auto& b : bytes) b = static_cast<char>(rng() % 256);

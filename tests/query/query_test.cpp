@@ -14,6 +14,7 @@
 #include "query_test_support.hpp"
 #include "rapport/query/parser.hpp"
 #include "rapport/query/query.hpp"
+#include "support/seed.hpp"
 
 // `using namespace rapport` as well would make `query` ambiguous (namespace and class).
 using namespace rapport::query;
@@ -204,7 +205,7 @@ TEST_CASE("query: parse(to_string(q)) == q for hand-picked trees") {
 }
 
 TEST_CASE("query: parse(to_string(q)) == q for 1000 random trees, lenient and strict") {
-    std::mt19937_64 rng(20240611);
+    std::mt19937_64 rng(rapport::test::seed(20240611));
     test::tree_generator gen(rng);
     for (int i = 0; i < 1000; ++i) {
         const query q = gen.tree(4);

@@ -9,6 +9,7 @@
 #include "rapport/search/ranked_or.hpp"
 #include "rapport/search/topk_queue.hpp"
 #include "support/hand_index.hpp"
+#include "support/seed.hpp"
 
 using namespace rapport;
 using namespace rapport::search;
@@ -114,7 +115,7 @@ TEST_CASE("search: topk_queue keeps the k best, ties by lower docid, threshold o
 }
 
 TEST_CASE("search: ranked OR and AND agree with brute-force scoring on random indexes") {
-    std::mt19937 rng(42);
+    std::mt19937 rng(rapport::test::seed(42));
     for (int round = 0; round < 50; ++round) {
         const std::size_t docs = 1 + rng() % 400;
         std::vector<std::string> texts(docs);

@@ -21,6 +21,7 @@
 #include "rapport/search/searcher.hpp"
 #include "rapport/storage/memory_directory.hpp"
 #include "support/random_texts.hpp"
+#include "support/seed.hpp"
 
 using namespace rapport;
 using namespace rapport::search;
@@ -36,7 +37,7 @@ std::shared_ptr<storage::directory> make_index() {
     // The default analyzer (case folding, English stopwords, Snowball stemming): every filter of the
     // pooled query analyzers runs under TSan.
     index::index_writer w(dir, {.index = {}, .ram_budget_mb = 64, .merges = {.merge_factor = 0, .floor_passages = 0}});
-    std::mt19937 rng(2024);
+    std::mt19937 rng(rapport::test::seed(2024));
     const auto word = [&] { return test::letter_word(std::min(rng() % 60, rng() % 60)); };
     int article = 0;
     for (int segment = 0; segment < 3; ++segment) {
@@ -198,7 +199,7 @@ int run(const searcher& s, tree_case& c, bool expect) {
 
 TEST_CASE("search: one searcher and one searcher shared by threads answer as single-threaded") {
     const auto dir = make_index();
-    std::mt19937 rng(7);
+    std::mt19937 rng(rapport::test::seed(7));
     auto flats = flat_cases(rng);
     auto trees = tree_cases(rng);
     {

@@ -14,6 +14,7 @@
 #include "rapport/search/bm25.hpp"
 #include "rapport/search/searcher.hpp"
 #include "support/random_texts.hpp"
+#include "support/seed.hpp"
 
 using namespace rapport;
 namespace qy = rapport::query;
@@ -41,7 +42,7 @@ std::vector<docid_t> ids(const std::vector<search::scored_doc>& v) {
 }  // namespace
 
 TEST_CASE("searcher: a term disjunction scores exactly as searcher::top_k, AND as match_mode::all") {
-    std::mt19937 rng(11);
+    std::mt19937 rng(rapport::test::seed(11));
     const auto texts = test::skewed_texts(rng, 600, 3, 30, 40);
     const auto index = small_index(texts);
     search::searcher plain(index);
@@ -85,7 +86,7 @@ TEST_CASE("searcher: a term disjunction scores exactly as searcher::top_k, AND a
 }
 
 TEST_CASE("searcher: required, excluded and minimum-should-match clauses select exactly the right passages") {
-    std::mt19937 rng(5);
+    std::mt19937 rng(rapport::test::seed(5));
     std::vector<std::vector<int>> words;
     std::vector<std::string> texts;
     for (int i = 0; i < 300; ++i) {
@@ -200,7 +201,7 @@ TEST_CASE("searcher: prefix and fuzzy clauses score their expansions; boosts sca
 }
 
 TEST_CASE("searcher: explain's value is the search score, for every hit of mixed queries") {
-    std::mt19937 rng(3);
+    std::mt19937 rng(rapport::test::seed(3));
     const auto texts = test::skewed_texts(rng, 400, 3, 20, 15);
     const auto index = small_index(texts);
     search::searcher trees(index);
@@ -327,7 +328,7 @@ TEST_CASE("searcher: BM25+ and BM25L score phrases by hand, with the phrase freq
 }
 
 TEST_CASE("searcher: for every model, trees score as the searcher and explain equals the score") {
-    std::mt19937 rng(23);
+    std::mt19937 rng(rapport::test::seed(23));
     const auto texts = test::skewed_texts(rng, 400, 3, 20, 15);
     const auto index = small_index(texts);
     search::searcher trees(index);

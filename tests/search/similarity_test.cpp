@@ -22,6 +22,7 @@
 #include "rapport/search/topk_queue.hpp"
 #include "support/random_texts.hpp"
 #include "support/hand_index.hpp"
+#include "support/seed.hpp"
 
 using namespace rapport;
 using namespace rapport::search;
@@ -228,7 +229,7 @@ TEST_CASE("search: the BM25 model is bit for bit the historical BM25 expressions
         const double d = static_cast<double>(df);
         return std::log(1.0 + (n - d + 0.5) / (d + 0.5));
     };
-    std::mt19937_64 rng(99);
+    std::mt19937_64 rng(rapport::test::seed(99));
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     for (int i = 0; i < 20000; ++i) {
         const double k1 = i % 7 == 0 ? 0.0 : unit(rng) * 3;
@@ -383,7 +384,7 @@ TEST_CASE("search: switching models on one searcher uses each model's cached nor
 }
 
 TEST_CASE("search: explain equals the search score for every model on random indexes") {
-    std::mt19937 rng(17);
+    std::mt19937 rng(rapport::test::seed(17));
     const auto texts = test::skewed_texts(rng, 300, 1, 25, 30);
     const auto index = small_index(texts);
     searcher s(index);

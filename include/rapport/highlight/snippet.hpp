@@ -21,6 +21,7 @@
 #include "rapport/analysis/token.hpp"
 #include "rapport/core/detail/text.hpp"
 #include "rapport/core/export.hpp"
+#include "rapport/core/phrase_sweep.hpp"
 
 namespace rapport::highlight {
 
@@ -108,9 +109,8 @@ struct fragment_options {
 
 namespace detail {
 
-// Phrase occurrences: per term the tokens carrying it (ascending positions), then a sweep for the
-// smallest spread of position − offset values (the "smallest range covering k lists" problem).
-// Occurrences do not share tokens with the previous occurrence.
+// Phrase occurrences: per term the tokens carrying it (ascending positions), then the sweep that
+// scoring uses too (core/phrase_sweep.hpp), so what is marked is what was scored.
 inline void find_phrase(std::span<const analysis::token> tokens, const phrase_pattern& p, std::size_t part,
                         std::vector<part_match>& out) {
     const std::size_t n = p.terms.size();
@@ -119,47 +119,22 @@ inline void find_phrase(std::span<const analysis::token> tokens, const phrase_pa
     for (std::size_t i = 0; i < tokens.size(); ++i)
         for (std::size_t k = 0; k < n; ++k)
             if (tokens[i].term == p.terms[k]) lists[k].push_back(i);
-    for (const auto& l : lists)
-        if (l.empty()) return;
+    std::vector<std::size_t> sizes(n);
+    for (std::size_t k = 0; k < n; ++k) sizes[k] = lists[k].size();
     const auto offset = [&](std::size_t k) -> std::int64_t { return k < p.offsets.size() ? p.offsets[k] : static_cast<std::int64_t>(k); };
-    const auto value = [&](std::size_t k, std::size_t at) {
-        return static_cast<std::int64_t>(tokens[lists[k][at]].position) - offset(k);
-    };
-    std::vector<std::size_t> at(n, 0);
-    for (;;) {
-        std::size_t lo = 0;
-        std::int64_t lo_v = value(0, at[0]), hi_v = lo_v;
-        for (std::size_t k = 1; k < n; ++k) {
-            const auto v = value(k, at[k]);
-            if (v < lo_v) {
-                lo_v = v;
-                lo = k;
-            }
-            hi_v = std::max(hi_v, v);
-        }
-        if (hi_v - lo_v <= static_cast<std::int64_t>(p.slop)) {
-            std::uint32_t b = UINT32_MAX, e = 0, last_token = 0;
-            bool distinct = true;
+    rapport::detail::for_each_phrase_occurrence(
+        std::span<const std::size_t>(sizes), p.slop,
+        [&](std::size_t k, std::size_t i) { return static_cast<std::int64_t>(tokens[lists[k][i]].position) - offset(k); },
+        [&](std::size_t k, std::size_t i) { return static_cast<std::int64_t>(tokens[lists[k][i]].position); },
+        [&](std::int64_t, std::span<const std::size_t> at) {
+            std::uint32_t b = UINT32_MAX, e = 0;
             for (std::size_t k = 0; k < n; ++k) {
                 const auto& t = tokens[lists[k][at[k]]];
-                for (std::size_t j = 0; j < k; ++j) distinct = distinct && lists[j][at[j]] != lists[k][at[k]];
                 b = std::min(b, t.begin);
                 e = std::max(e, t.end);
-                last_token = std::max<std::uint32_t>(last_token, static_cast<std::uint32_t>(lists[k][at[k]]));
             }
-            if (distinct) {
-                out.push_back({{b, e}, part});
-                // The next occurrence starts after every token of this one.
-                for (std::size_t k = 0; k < n; ++k)
-                    while (at[k] < lists[k].size() && lists[k][at[k]] <= last_token) ++at[k];
-                bool done = false;
-                for (std::size_t k = 0; k < n; ++k) done = done || at[k] == lists[k].size();
-                if (done) return;
-                continue;
-            }
-        }
-        if (++at[lo] == lists[lo].size()) return;
-    }
+            out.push_back({{b, e}, part});
+        });
 }
 
 // The best run of matches [i, j) (sorted by begin) fitting in max_bytes: most distinct parts not in

@@ -63,6 +63,7 @@
 #include <vector>
 
 #include "rapport/core/assert.hpp"
+#include "rapport/core/bitset.hpp"
 #include "rapport/core/export.hpp"
 #include "rapport/core/types.hpp"
 #include "rapport/highlight/snippet.hpp"
@@ -141,10 +142,10 @@ struct search_options {
 [[nodiscard]] inline std::vector<std::uint64_t> make_passage_filter(std::span<const docid_t> passages,
                                                                     std::size_t passage_count) {
     // One word even for an empty index, so that the filter is never mistaken for "no filter".
-    std::vector<std::uint64_t> bits(std::max<std::size_t>(1, (passage_count + 63) / 64), 0);
+    std::vector<std::uint64_t> bits(std::max<std::size_t>(1, bitset_words(passage_count)), 0);
     for (const docid_t d : passages) {
         RAPPORT_ASSERT(d < passage_count);
-        bits[d >> 6] |= std::uint64_t{1} << (d & 63);
+        set_bit(bits, d);
     }
     return bits;
 }
