@@ -10,6 +10,7 @@
 #include <climits>
 #include <new>
 #include <string>
+#include <string_view>
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <boost/unordered/unordered_flat_set.hpp>
 #include <utility>
@@ -23,10 +24,35 @@ token_filter::~token_filter() = default;
 
 namespace {
 
+// Apostrophes written as U+2019 (right single quotation mark, what word processors type), U+02BC
+// (modifier letter apostrophe) or U+FF07 (fullwidth) become U+0027, the one Snowball's stemmers and
+// the stopword lists know: `vendor’s` stems as `vendor's` does. NFKC_Casefold keeps all three.
+// Complexity: O(|term|); ASCII terms return after one scan.
+void normalize_apostrophes(std::string& term) {
+    if (std::none_of(term.begin(), term.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) return;
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < term.size();) {
+        const std::string_view rest = std::string_view(term).substr(i);
+        std::size_t skip = 0;
+        if (rest.starts_with("\xE2\x80\x99") || rest.starts_with("\xEF\xBC\x87"))
+            skip = 3;
+        else if (rest.starts_with("\xCA\xBC"))
+            skip = 2;
+        if (skip != 0) {
+            term[out++] = '\'';
+            i += skip;
+        } else {
+            term[out++] = term[i++];
+        }
+    }
+    term.resize(out);
+}
+
 class case_fold_filter final : public token_filter {
 public:
     bool apply(std::string& term) override {
         folder_.fold_in_place(term, scratch_);
+        normalize_apostrophes(term);
         return !term.empty();
     }
     [[nodiscard]] std::unique_ptr<token_filter> clone() const override {
@@ -100,6 +126,7 @@ public:
 
     bool apply(std::string& term) override {
         if (term.size() > max_stemmed_bytes) return true;
+        normalize_apostrophes(term);  // a no-op after case folding; the no-fold path needs it
         const bool cacheable = term.size() <= max_cached_bytes;
         if (cacheable) {
             const auto it = cache_.find(term);

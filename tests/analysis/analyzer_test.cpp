@@ -51,6 +51,29 @@ TEST_CASE("analysis: English analyzer folds, removes stopwords with gaps, stems"
     CHECK(a.filter_count() == 3);
 }
 
+TEST_CASE("analysis: curly, modifier and fullwidth apostrophes stem as the ASCII one does") {
+    auto a = analyzer::english();
+    const auto ascii = terms(a.analyze("the vendor's customers' doesn't"));
+    CHECK(ascii == std::vector<std::string>{"vendor", "custom"});
+    CHECK(terms(a.analyze("the vendor\u2019s customers\u2019 doesn\u2019t")) == ascii);
+    CHECK(terms(a.analyze("the vendor\u02BCs customers\u02BC")) == ascii);
+    CHECK(terms(a.analyze("the vendor\uFF07s customers\uFF07")) == ascii);
+    CHECK(terms(a.analyze("Vendor\u2019s")) == std::vector<std::string>{"vendor"});
+    SUBCASE("without case folding the stemmer still sees one apostrophe") {
+        analyzer_options o;
+        o.case_fold = false;
+        analyzer raw(o);
+        CHECK(terms(raw.analyze("vendor\u2019s")) == terms(raw.analyze("vendor's")));
+    }
+    SUBCASE("without stemming the folded term keeps an ASCII apostrophe") {
+        analyzer_options o;
+        o.language = "none";
+        o.stopwords = std::vector<std::string>{};
+        analyzer plain(o);
+        CHECK(terms(plain.analyze("Vendor\u2019s")) == std::vector<std::string>{"vendor's"});
+    }
+}
+
 TEST_CASE("analysis: analyzer options") {
     SUBCASE("no stemming, no stopwords, no folding") {
         analyzer_options o;
