@@ -22,6 +22,9 @@ prepared_article passage_pipeline::prepare(ingest::article article, bool split) 
     }
     prepared_article out{std::move(article.id), std::move(article.title), {}, {}, {}};
     analyzer_.analyze(out.title, out.title_tokens);
+    // An article with a title but no body text still gets one (empty) passage, so that its title
+    // is searched and it can be found; only an article with no text at all gives none.
+    if (ranges.empty() && out.title.find_first_not_of(" \t\r\n\f\v") != std::string::npos) ranges.push_back({0, 0, 0});
     out.passages.reserve(ranges.size());
     out.tokens.resize(ranges.size());
     for (std::size_t i = 0; i < ranges.size(); ++i) {

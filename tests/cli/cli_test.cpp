@@ -257,6 +257,25 @@ TEST_CASE("cli: index the bundled articles, then search, explain, stats, check, 
     }
 }
 
+TEST_CASE("cli: an article with a title and no body is indexed and found; one with no text is reported") {
+    test::scratch_dir tmp("cli-title-only");
+    const std::string idx = (tmp.path() / "idx").string();
+    const std::string input = jsonl_article(1) +
+                              R"({"id":"t1","title":"Hypersonic boundary layers","text":""})" "\n"
+                              R"({"id":"t2","title":"Shock waves","text":"  \n "})" "\n"
+                              R"({"id":"e1","title":"","text":" "})" "\n";
+    const auto r = run({"index", "--index", idx, "--progress", "none", "-"}, input);
+    REQUIRE(r.code == 0);
+    CHECK(r.err.find("skipped 1 article with no text in the title or the body") != std::string::npos);
+    CHECK(live_passages(idx) == 3);
+    const auto found = run({"search", "--index", idx, "--fields", "title,body", "--format", "trec", "hypersonic"});
+    REQUIRE(found.code == 0);
+    CHECK(found.out.find(" t1 ") != std::string::npos);
+    const auto shock = run({"search", "--index", idx, "--fields", "title,body", "--format", "json", "shock"});
+    REQUIRE(shock.code == 0);
+    CHECK(shock.out.find("\"t2\"") != std::string::npos);
+}
+
 TEST_CASE("cli: Cranfield through index, search --format trec --timings, eval") {
     test::scratch_dir tmp;
     const auto idx = (tmp.path() / "cran").string();

@@ -113,6 +113,9 @@ void print_summary(const std::shared_ptr<storage::directory>& dir, const progres
                 with_commas(reader.live_passage_count()).c_str(), with_commas(reader.article_count()).c_str(),
                 reader.segments().size(), reader.segments().size() == 1 ? "" : "s", with_commas(terms).c_str(),
                 human_bytes(bytes).c_str(), static_cast<unsigned long long>(generation));
+    if (meter.empty() != 0)
+        std::fprintf(stderr, "rapport index: skipped %s article%s with no text in the title or the body (nothing could find %s)\n",
+                     with_commas(meter.empty()).c_str(), meter.empty() == 1 ? "" : "s", meter.empty() == 1 ? "it" : "them");
 }
 
 }  // namespace

@@ -23,6 +23,7 @@ public:
         passages_.fetch_add(passages, std::memory_order_relaxed);
         bytes_.fetch_add(bytes, std::memory_order_relaxed);
         articles_.fetch_add(1, std::memory_order_relaxed);
+        if (passages == 0) empty_.fetch_add(1, std::memory_order_relaxed);
     }
     /// Redraws when enough time has passed since the last redraw (cheap otherwise).
     void tick();
@@ -32,6 +33,8 @@ public:
     [[nodiscard]] std::uint64_t passages() const noexcept { return passages_.load(std::memory_order_relaxed); }
     [[nodiscard]] std::uint64_t articles() const noexcept { return articles_.load(std::memory_order_relaxed); }
     [[nodiscard]] std::uint64_t bytes() const noexcept { return bytes_.load(std::memory_order_relaxed); }
+    /// Articles that gave no passage: no text in the title or the body (nothing to find them by).
+    [[nodiscard]] std::uint64_t empty() const noexcept { return empty_.load(std::memory_order_relaxed); }
     /// Seconds since the meter was created.
     [[nodiscard]] double elapsed() const noexcept;
 
@@ -45,6 +48,7 @@ private:
     std::atomic<std::uint64_t> passages_{0};
     std::atomic<std::uint64_t> articles_{0};
     std::atomic<std::uint64_t> bytes_{0};
+    std::atomic<std::uint64_t> empty_{0};
     bool drawn_ = false;
 };
 
