@@ -7,7 +7,13 @@
 // Thread safety: pure function.
 #include "rapport/query/parser.hpp"
 
+#include <unicode/uchar.h>
+#include <unicode/utf8.h>
+
+#include <cctype>
 #include <charconv>
+#include <cstdint>
+#include <string>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -79,8 +85,9 @@ private:
 
 class lexer {
 public:
-    lexer(std::string_view text, const parser_options& options, fault_sink fault)
-        : s_(text), options_(options), fault_(fault) {}
+    // `operators`: whether the words AND, OR and NOT are operators (not in shouted or plain queries).
+    lexer(std::string_view text, const parser_options& options, fault_sink fault, bool operators)
+        : s_(text), options_(options), fault_(fault), operators_(operators) {}
 
     token next() {
         while (true) {
@@ -303,7 +310,7 @@ private:
         }
         t.kind = tk::word;
         const bool suffix_follows = i_ < s_.size() && (s_[i_] == '^' || s_[i_] == '~');
-        if (!escaped && !t.star && !suffix_follows) {
+        if (operators_ && !escaped && !t.star && !suffix_follows) {
             if (t.text == "AND") t.kind = tk::and_;
             if (t.text == "OR") t.kind = tk::or_;
             if (t.text == "NOT") t.kind = tk::not_;
@@ -314,6 +321,7 @@ private:
     std::string_view s_;
     const parser_options& options_;
     fault_sink fault_;
+    bool operators_;
     std::size_t i_ = 0;
 };
 
@@ -332,8 +340,8 @@ struct pending_mod {
 
 class parser {
 public:
-    parser(std::string_view text, const parser_options& options)
-        : options_(options), fault_(options.mode == parse_mode::strict), lexer_(text, options, fault_) {
+    parser(std::string_view text, const parser_options& options, bool operators = true)
+        : options_(options), fault_(options.mode == parse_mode::strict), lexer_(text, options, fault_, operators) {
         cur_ = lexer_.next();
     }
 
@@ -695,13 +703,65 @@ private:
 
 }  // namespace
 
-query parse(std::string_view text, const parser_options& options) {
-    if (options.mode == parse_mode::strict) return parser(text, options).run();
-    if (find_invalid_utf8(text)) {
-        const std::string repaired = replace_invalid_utf8(text);
-        return parser(repaired, options).run();
+namespace {
+
+// Whether a query is shouted: it has cased letters outside the words AND, OR and NOT, and none of
+// them is lower case ("DOES NOT INCLUDE"). Such a query's AND, OR and NOT are words, not operators.
+// Both modes apply the rule, so that they agree on well-formed input. Invalid UTF-8 sequences count
+// as no letter. Complexity: O(|text|).
+bool shouted(std::string_view text) {
+    bool upper = false;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) ++i;
+        std::size_t end = i;
+        while (end < text.size() && !(text[end] == ' ' || text[end] == '\t' || text[end] == '\n' || text[end] == '\r')) ++end;
+        const std::string_view word = text.substr(i, end - i);
+        if (word != "AND" && word != "OR" && word != "NOT") {
+            std::int32_t at = 0;
+            const auto size = static_cast<std::int32_t>(word.size());
+            while (at < size) {
+                UChar32 c = 0;
+                U8_NEXT(word.data(), at, size, c);
+                if (c < 0) continue;
+                if (u_islower(c)) return false;
+                upper = upper || u_isupper(c);
+            }
+        }
+        i = end;
     }
-    return parser(text, options).run();
+    return upper;
+}
+
+// A plain query with every ASCII punctuation character escaped, so that the lenient parser reads it
+// as words only: no quotes, fields, suffixes, prefix operators or parentheses.
+std::string escape_syntax(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() * 2);
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x80 && u > ' ' && !std::isalnum(u)) out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+}  // namespace
+
+query parse(std::string_view text, const parser_options& options) {
+    if (options.mode == parse_mode::strict) return parser(text, options, !shouted(text)).run();
+    std::string repaired;
+    if (find_invalid_utf8(text)) {
+        repaired = replace_invalid_utf8(text);
+        text = repaired;
+    }
+    if (options.mode == parse_mode::plain) {
+        const std::string escaped = escape_syntax(text);
+        parser_options lenient = options;
+        lenient.mode = parse_mode::lenient;
+        return parser(escaped, lenient, false).run();
+    }
+    return parser(text, options, !shouted(text)).run();
 }
 
 }  // namespace rapport::query

@@ -113,6 +113,27 @@ TEST_CASE("query: parser reads +, - and NOT") {
     CHECK(both("a-b") == t("a-b"));
 }
 
+TEST_CASE("query: a shouted query's AND, OR and NOT are words; plain syntax has no operators at all") {
+    // Topics typed in capitals (CISI, TREC titles) must not turn NOT into an exclusion.
+    CHECK(lenient("DOES NOT INCLUDE") == any_of({t("DOES"), t("NOT"), t("INCLUDE")}));
+    CHECK(lenient("WING AND TAIL OR FIN") == any_of({t("WING"), t("AND"), t("TAIL"), t("OR"), t("FIN")}));
+    CHECK(lenient("ÉTUDE NOT X") == any_of({t("ÉTUDE"), t("NOT"), t("X")}));
+    CHECK(strict("DOES NOT INCLUDE") == lenient("DOES NOT INCLUDE"));  // both modes read capitals alike
+    // Lower case anywhere (outside the operator words) keeps them operators.
+    CHECK(both("wing NOT tail") == boolean({should(t("wing")), must_not(t("tail"))}));
+    CHECK(both("Wing NOT TAIL") == boolean({should(t("Wing")), must_not(t("TAIL"))}));
+    // No cased letter outside the operators (CJK, digits): the operators stay.
+    CHECK(lenient("東京 NOT 大阪") == boolean({should(t("東京")), must_not(t("大阪"))}));
+
+    const auto plain = [](std::string_view text) { return parse(text, {.mode = parse_mode::plain}); };
+    CHECK(plain("wing NOT tail") == any_of({t("wing"), t("NOT"), t("tail")}));
+    CHECK(plain("\"boundary layer\" -flow +heat title:x y~2 z* (a)") ==
+          any_of({t("\"boundary"), t("layer\""), t("-flow"), t("+heat"), t("title:x"), t("y~2"), t("z*"), t("(a)")}));
+    CHECK(parse("a b", {.mode = parse_mode::plain, .op = default_operator::and_}) == all_of({t("a"), t("b")}));
+    CHECK(plain("") == query());
+    CHECK_NOTHROW((void)plain(std::string("caf\xc3 \\ \"")));
+}
+
 TEST_CASE("query: parser precedence is NOT > AND > OR, juxtaposition taking the default operator's") {
     CHECK(both("a AND b") == all_of({t("a"), t("b")}));
     CHECK(both("a OR b") == any_of({t("a"), t("b")}));

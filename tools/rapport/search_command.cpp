@@ -151,7 +151,10 @@ int run_search(const command_args& args) {
         ("queries", po::value<std::string>()->value_name("FILE"), "run every query of a qid<TAB>text file")
         ("topk,k", po::value<std::size_t>()->default_value(10), "hits per query")
         ("mode", po::value<std::string>()->default_value("any"), "how bare words combine: any (OR) or all (AND)")
-        ("strict", po::bool_switch(), "reject malformed query syntax instead of repairing it")
+        ("syntax", po::value<std::string>()->default_value("lenient"),
+         "query syntax: lenient (repairs faults; AND/OR/NOT of an all-capitals query are words), strict "
+         "(rejects faults), plain (no syntax: quotes, +, -, fields and operators are text)")
+        ("strict", po::bool_switch(), "same as --syntax strict")
         ("k1", po::value<double>()->default_value(0.9), "BM25 k1")
         ("b", po::value<double>()->default_value(0.4), "BM25 b")
         ("scoring", po::value<std::string>()->default_value("bm25"),
@@ -221,7 +224,17 @@ int run_search(const command_args& args) {
         st.format = output_format::trec;
     else
         throw usage_error("--format must be pretty, json or trec, not '" + format + "'");
-    if (vm["strict"].as<bool>()) st.parser.mode = query::parse_mode::strict;
+    const auto syntax = vm["syntax"].as<std::string>();
+    if (syntax == "strict")
+        st.parser.mode = query::parse_mode::strict;
+    else if (syntax == "plain")
+        st.parser.mode = query::parse_mode::plain;
+    else if (syntax != "lenient")
+        throw usage_error("--syntax must be lenient, strict or plain, not '" + syntax + "'");
+    if (vm["strict"].as<bool>()) {
+        if (syntax == "plain") throw usage_error("--strict contradicts --syntax plain");
+        st.parser.mode = query::parse_mode::strict;
+    }
     st.explain = vm["explain"].as<bool>();
     st.articles = vm["articles"].as<bool>();
     const auto algo = vm["algorithm"].as<std::string>();

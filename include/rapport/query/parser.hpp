@@ -25,8 +25,9 @@ namespace rapport::query {
 
 /// How the parser treats malformed input.
 enum class parse_mode : std::uint8_t {
-    lenient,  ///< never throws; repairs (see QUERY.md, "Lenient and strict")
+    lenient,  ///< never throws; repairs (see QUERY.md, "Lenient and strict"); a shouted query's AND/OR/NOT are words
     strict,   ///< throws `syntax_error` at the first fault
+    plain,    ///< no syntax at all: every character is text (natural-language topics), words joined by the default operator
 };
 
 /// How clauses written one after another, without AND or OR between them, combine.
