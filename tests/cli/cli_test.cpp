@@ -276,6 +276,22 @@ TEST_CASE("cli: an article with a title and no body is indexed and found; one wi
     CHECK(shock.out.find("\"t2\"") != std::string::npos);
 }
 
+TEST_CASE("cli: --syntax plain reads operators as text; an unknown syntax is a usage error") {
+    test::scratch_dir tmp("cli-syntax");
+    const std::string idx = (tmp.path() / "idx").string();
+    REQUIRE(run({"index", "--index", idx, "--progress", "none", "-"}, jsonl_article(1) + jsonl_article(2)).code == 0);
+    // "-trust" excludes every article in lenient syntax, and is the word "trust" in plain syntax.
+    const auto excluded = run({"search", "--index", idx, "--format", "trec", "customer -trust"});
+    REQUIRE(excluded.code == 0);
+    CHECK(count_lines(excluded.out) == 0);
+    const auto plain = run({"search", "--index", idx, "--format", "trec", "--syntax", "plain", "customer -trust"});
+    REQUIRE(plain.code == 0);
+    CHECK(count_lines(plain.out) == 2);
+    const auto bad = run({"search", "--index", idx, "--syntax", "loose", "trust"});
+    CHECK(bad.code == 2);
+    CHECK(bad.err.find("--syntax must be lenient, strict or plain") != std::string::npos);
+}
+
 TEST_CASE("cli: Cranfield through index, search --format trec --timings, eval") {
     test::scratch_dir tmp;
     const auto idx = (tmp.path() / "cran").string();
