@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "query/syntax.hpp"
+#include "rapport/core/detail/text.hpp"
 #include "rapport/core/utf8.hpp"
 #include "rapport/query/error.hpp"
 
@@ -713,9 +714,9 @@ bool shouted(std::string_view text) {
     bool upper = false;
     std::size_t i = 0;
     while (i < text.size()) {
-        while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) ++i;
+        while (i < text.size() && rapport::detail::is_ascii_space(text[i])) ++i;
         std::size_t end = i;
-        while (end < text.size() && !(text[end] == ' ' || text[end] == '\t' || text[end] == '\n' || text[end] == '\r')) ++end;
+        while (end < text.size() && !rapport::detail::is_ascii_space(text[end])) ++end;
         const std::string_view word = text.substr(i, end - i);
         if (word != "AND" && word != "OR" && word != "NOT") {
             std::int32_t at = 0;
