@@ -8,7 +8,6 @@
 #include "rapport/query/parser.hpp"
 
 #include <unicode/uchar.h>
-#include <unicode/utf8.h>
 
 #include <cctype>
 #include <charconv>
@@ -20,6 +19,7 @@
 #include <system_error>
 #include <utility>
 
+#include "core/text.hpp"
 #include "query/syntax.hpp"
 #include "rapport/core/detail/text.hpp"
 #include "rapport/core/utf8.hpp"
@@ -719,12 +719,11 @@ bool shouted(std::string_view text) {
         while (end < text.size() && !rapport::detail::is_ascii_space(text[end])) ++end;
         const std::string_view word = text.substr(i, end - i);
         if (word != "AND" && word != "OR" && word != "NOT") {
-            std::int32_t at = 0;
-            const auto size = static_cast<std::int32_t>(word.size());
-            while (at < size) {
-                UChar32 c = 0;
-                U8_NEXT(word.data(), at, size, c);
-                if (c < 0) continue;
+            for (std::size_t at = 0; at < word.size();) {
+                const rapport::detail::decoded_utf8 d = rapport::detail::decode_utf8(word, at);
+                at += d.length;
+                if (!d.valid) continue;
+                const auto c = static_cast<UChar32>(d.code_point);
                 if (u_islower(c)) return false;
                 upper = upper || u_isupper(c);
             }
