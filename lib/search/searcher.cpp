@@ -707,35 +707,54 @@ scorer_ptr build(const build_context<Model>& cx, const q::query& node, double bo
     return make_any(std::move(per_field), "fields: sum of the matching fields' scores");
 }
 
-// A disjunction of distinct body terms (what most typed queries are, and what RM3 produces) as the
+// A disjunction of distinct plain terms (what most typed queries are, and what RM3 produces) as the
 // flat searcher's query, which it evaluates with the same products and sums in the same order (a
-// term's weight is boost · idf either way, the boost multiplied down from the root as `build` does);
-// nothing otherwise.
-std::optional<analysed_query> as_flat_disjunction(const q::query& root) {
-    const auto plain = [](const q::query& n) {
-        return n.boost() >= 0.0 && std::isfinite(n.boost()) && (n.field().empty() || n.field() == "body");
+// term's weight is boost · field weight · idf either way, the boost multiplied down from the root as
+// `build` does; a term in several fields sums its fields first, as the tree's field disjunction
+// does); nothing otherwise, or when a field is unknown (the tree reports it).
+std::optional<detail::flat_query> as_flat_disjunction(const q::query& root) {
+    const auto plain = [](const q::query& n, std::optional<index::field>& f) {
+        if (!(n.boost() >= 0.0) || !std::isfinite(n.boost())) return false;
+        if (n.field().empty()) return true;
+        f = index::field_named(n.field());
+        return f.has_value();
     };
-    if (!plain(root)) return std::nullopt;
+    std::optional<index::field> root_field;
+    if (!plain(root, root_field)) return std::nullopt;
     const double root_boost = 1.0 * root.boost();
-    analysed_query out;
-    const auto add = [&](const std::string& t, double boost) {
-        for (const auto& e : out.terms)
-            if (e.text == t) return false;
-        out.terms.push_back({t, 1, boost});
+    detail::flat_query out;
+    const auto add = [&](const std::string& t, double boost, std::optional<index::field> f) {
+        for (const auto& e : out)
+            if (e.text == t && e.field == f) return false;
+        out.push_back({t, 1, boost, f});
         return true;
     };
     if (const auto* t = root.get_if<q::term_node>()) {
-        add(t->text, root_boost);
+        add(t->text, root_boost, root_field);
         return out;
     }
     const auto* b = root.get_if<q::boolean_node>();
     if (b == nullptr || b->minimum_should_match > 1) return std::nullopt;
     for (const auto& c : b->clauses) {
         const auto* t = c.query.get_if<q::term_node>();
-        if (c.occur != q::occur::should || t == nullptr || !plain(c.query) || !add(t->text, root_boost * c.query.boost()))
+        std::optional<index::field> f = root_field;
+        if (c.occur != q::occur::should || t == nullptr || !plain(c.query, f) ||
+            !add(t->text, root_boost * c.query.boost(), f))
             return std::nullopt;
     }
     return out;
+}
+
+// The leaves of `node` that add to a score: terms, phrases, prefixes and fuzzy terms outside
+// `must_not` clauses.
+std::size_t scoring_leaves(const q::query& node) {
+    if (node.empty()) return 0;
+    const auto* b = node.get_if<q::boolean_node>();
+    if (b == nullptr) return 1;
+    std::size_t n = 0;
+    for (const auto& c : b->clauses)
+        if (c.occur != q::occur::must_not) n += scoring_leaves(c.query);
+    return n;
 }
 
 // The tree a bag of terms stands for: one clause per term (optional under match_mode::any,
@@ -786,9 +805,12 @@ void validate(const search_options& o) {
     }
 }
 
-bool default_fields(const search_options& o) {
+bool body_only(const search_options& o) {
     return o.fields.size() == 1 && o.fields.front() == field_weight{index::field::body, 1.0};
 }
+
+// Whether the flat searcher scores bags of terms under `o` as the tree does: fields summed, not BM25F.
+bool flat_fields(const search_options& o) { return !o.bm25f || o.fields.size() < 2; }
 
 }  // namespace
 
@@ -1078,12 +1100,13 @@ std::vector<scored_doc> searcher::impl::run(const q::query& analysed, const sear
         if (info_out != nullptr) *info_out = info;
         return {};
     }
-    if (const auto plain = as_flat_disjunction(analysed); plain && default_fields(options)) {
+    if (const auto plain = as_flat_disjunction(analysed); plain && flat_fields(options)) {
         search_options o;
         o.k = options.k;
         o.bm25 = options.bm25;
         o.algorithm = options.algorithm;
         o.filter = options.filter;
+        o.fields = options.fields;
         search_stats stats;
         auto top = std::same_as<Queue, topk_queue> ? s.flat.top_k(*plain, o, stats) : s.flat.top_k_articles(*plain, o, stats);
         record_stats(serial, stats);
@@ -1119,9 +1142,12 @@ std::vector<scored_doc> searcher::impl::run(const q::query& analysed, const sear
 template <class Queue>
 std::vector<scored_doc> searcher::impl::run(const analysed_query& query, const search_options& options) const {
     validate(options);
-    if (default_fields(options)) {
+    // Conjunctions over several fields take the tree: the flat conjunction sums its terms rarest
+    // first, and only the body's explain repeats that order.
+    if (flat_fields(options) && (options.mode == match_mode::any || body_only(options))) {
         search_stats stats;
-        auto top = std::same_as<Queue, topk_queue> ? flat.top_k(query, options, stats) : flat.top_k_articles(query, options, stats);
+        const auto terms = detail::to_flat(query);
+        auto top = std::same_as<Queue, topk_queue> ? flat.top_k(terms, options, stats) : flat.top_k_articles(terms, options, stats);
         record_stats(serial, stats);
         return top;
     }
@@ -1167,10 +1193,11 @@ std::uint64_t searcher::count(const q::query& analysed, const search_options& op
     const auto& s = *impl_;
     record_stats(s.serial, {});
     if (s.reader.passage_count() == 0 || analysed.empty()) return 0;
-    if (const auto flat = as_flat_disjunction(analysed); flat && default_fields(options)) {
+    if (const auto flat = as_flat_disjunction(analysed); flat && flat_fields(options)) {
         search_options o;
         o.filter = options.filter;
-        return s.flat.count(*flat, o);
+        o.fields = options.fields;
+        if (const auto n = s.flat.count(*flat, o)) return *n;
     }
     search_info info;
     for_each_match(s, analysed, options, info, [](scorer&, docid_t) {});
@@ -1180,7 +1207,8 @@ std::uint64_t searcher::count(const q::query& analysed, const search_options& op
 std::uint64_t searcher::count(const analysed_query& query, const search_options& options) const {
     validate(options);
     record_stats(impl_->serial, {});
-    if (default_fields(options)) return impl_->flat.count(query, options);
+    if (flat_fields(options))
+        if (const auto n = impl_->flat.count(detail::to_flat(query), options)) return *n;
     return count(as_tree(query, options.mode), options);
 }
 
@@ -1190,7 +1218,7 @@ std::uint64_t searcher::count(std::string_view text, const search_options& optio
 
 explanation searcher::explain(const analysed_query& query, docid_t passage, const search_options& options) const {
     validate(options);
-    if (default_fields(options)) return impl_->flat.explain(query, passage, options);
+    if (body_only(options)) return impl_->flat.explain(query, passage, options);
     return explain(as_tree(query, options.mode), passage, options);
 }
 
@@ -1295,12 +1323,13 @@ q::query searcher::rm3(const q::query& analysed, const search_options& options, 
     std::vector<q::clause> clauses;
     const double fb_weight = 1.0 - rm.original_weight;
     const auto flat = as_flat_disjunction(analysed);
-    // (Only over the default fields: the rebuilt terms carry no field, so they search `options.fields`.)
-    if (flat && default_fields(options) && std::all_of(flat->terms.begin(), flat->terms.end(), [](const auto& t) { return t.boost == 1.0; })) {
+    // Terms without a field of their own and boost 1: the feedback terms, which carry no field
+    // either, search the same fields, so the two term vectors interpolate term by term.
+    if (flat && std::all_of(flat->begin(), flat->end(), [](const auto& t) { return t.boost == 1.0 && !t.field; })) {
         // Interpolate two term vectors: q(w) = count / |q|.
         std::vector<std::pair<std::string, double>> merged;
-        const double n = static_cast<double>(flat->terms.size());
-        for (const auto& t : flat->terms) merged.emplace_back(t.text, rm.original_weight * static_cast<double>(t.count) / n);
+        const double n = static_cast<double>(flat->size());
+        for (const auto& t : *flat) merged.emplace_back(t.text, rm.original_weight * static_cast<double>(t.count) / n);
         for (const auto& tv : model) {
             const std::string& t = tv.first;  // not a structured binding: the lambda captures it (clang 14)
             const double v = tv.second;
@@ -1313,7 +1342,13 @@ q::query searcher::rm3(const q::query& analysed, const search_options& options, 
         for (const auto& [t, w] : merged)
             if (w > 0) clauses.push_back(q::should(q::term(t).boost(w)));
     } else {
-        if (rm.original_weight > 0) clauses.push_back(q::should(q::query(analysed).boost(analysed.boost() * rm.original_weight)));
+        // Any other query keeps its structure, scaled as the term vector above would be: its weight
+        // spread over its scoring leaves (terms, phrases, prefixes, fuzzy terms, not exclusions),
+        // so that each counts original_weight / leaves, on the feedback terms' scale (as Anserini
+        // normalises both parts to sum 1 before interpolating).
+        const double leaves = static_cast<double>(std::max<std::size_t>(1, scoring_leaves(analysed)));
+        if (rm.original_weight > 0)
+            clauses.push_back(q::should(q::query(analysed).boost(analysed.boost() * rm.original_weight / leaves)));
         if (fb_weight > 0)
             for (const auto& [t, v] : model) clauses.push_back(q::should(q::term(t).boost(fb_weight * v)));
     }

@@ -2,6 +2,7 @@
 #include "term_searcher.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -15,6 +16,7 @@
 #include "rapport/search/cursor.hpp"
 #include "rapport/search/maxscore.hpp"
 #include "rapport/search/ranked_or.hpp"
+#include "rapport/search/sum_cursor.hpp"
 #include "rapport/search/topk_queue.hpp"
 #include "article_queue.hpp"
 #include "explain_text.hpp"
@@ -24,76 +26,100 @@
 namespace rapport::search::detail {
 
 namespace {
-// The per-term plan of a query: its statistics and where it lives in each segment.
-struct term_plan {
-    std::uint64_t df = 0;     // over the snapshot
-    std::uint32_t count = 0;  // occurrences in the query: the clause boost
-    double boost = 1.0;       // the caller's boost of the term
-    std::vector<std::optional<codec::term_info>> infos;  // per segment
-};
-
-// Looks the query's terms up in every segment. Statistics are over the whole snapshot, so a passage
-// scores the same however the index is split into segments: N and df count every passage of the
-// snapshot (deleted ones too, as Lucene does, until a merge drops them). Terms found nowhere are
-// dropped, except that a conjunction with such a term matches nothing (empty plan).
-std::vector<term_plan> make_plan(const index::index_reader& reader, const analysed_query& query, match_mode mode) {
-    std::vector<term_plan> plan;
-    for (const auto& t : query.terms) {
-        if (!(t.boost >= 0.0) || !std::isfinite(t.boost))
-            throw invalid_argument("search: term boosts must be finite and >= 0");
-        term_plan p;
-        std::uint64_t df = 0;
-        for (const auto& seg : reader.segments()) {
-            p.infos.push_back(seg->find(t.text));
-            if (p.infos.back()) df += p.infos.back()->df;
-        }
-        if (df == 0) {
-            if (mode == match_mode::all) return {};
-            continue;
-        }
-        p.df = df;
-        p.count = t.count;
-        p.boost = t.boost;
-        plan.push_back(std::move(p));
-    }
-    return plan;
-}
-
 void check_cursor(const index::disk_segment& seg, const codec::block_postings_cursor& c) {
     if (c.corrupt()) throw corruption_error(seg.postings_path(), std::nullopt, "a postings block failed to decode");
 }
 
+// One field of a planned `flat_term`: its dictionary key's statistics and where it lives in each
+// segment.
+struct field_plan {
+    index::field field = index::field::body;
+    double boost = 1.0;       // count · boost · field weight: the clause boost in this field
+    std::uint64_t df = 0;     // over the snapshot
+    std::vector<std::optional<codec::term_info>> infos;  // per segment
+};
+using flat_plan = std::vector<std::vector<field_plan>>;  // per term, its fields with postings
+
+// Looks the query's terms up in every segment, each in its own field or in every field of
+// `options`. Statistics are over the whole snapshot, so a passage scores the same however the index
+// is split into segments: N and df count every passage of the snapshot (deleted ones too, as Lucene
+// does, until a merge drops them). Fields without postings anywhere are dropped, and terms found in
+// none, except that a conjunction with such a term matches nothing (empty plan).
+flat_plan make_flat_plan(const index::index_reader& reader, const flat_query& query, const search_options& options) {
+    flat_plan plan;
+    for (const auto& t : query) {
+        if (!(t.boost >= 0.0) || !std::isfinite(t.boost))
+            throw invalid_argument("search: term boosts must be finite and >= 0");
+        std::vector<field_plan> parts;
+        const auto add = [&](index::field f, double weight) {
+            field_plan p;
+            p.field = f;
+            // The tree's order of products: (count · boost) · field weight, then · idf.
+            p.boost = static_cast<double>(t.count) * t.boost * weight;
+            const auto key = index::field_term(f, t.text);
+            for (const auto& seg : reader.segments()) {
+                p.infos.push_back(seg->find(key));
+                if (p.infos.back()) p.df += p.infos.back()->df;
+            }
+            if (p.df > 0) parts.push_back(std::move(p));
+        };
+        if (t.field)
+            add(*t.field, 1.0);
+        else
+            for (const auto& fw : options.fields) add(fw.field, fw.weight);
+        if (parts.empty()) {
+            if (options.mode == match_mode::all) return {};
+            continue;
+        }
+        plan.push_back(std::move(parts));
+    }
+    return plan;
+}
+
+template <class C>
+std::uint64_t list_cost(const C& c) noexcept {
+    if constexpr (requires { c.cost(); })
+        return c.cost();
+    else
+        return c.base().size();
+}
+
+template <class C>
+void check_cursor(const index::disk_segment& seg, const C& c) {
+    if constexpr (requires { c.members(); }) {
+        for (std::size_t m = 0; m < c.members(); ++m) check_cursor(seg, c.member(m).base());
+    } else {
+        check_cursor(seg, c.base());
+    }
+}
+
+// The normalisers and mean lengths of every field, for one query.
+struct field_scoring {
+    std::array<std::shared_ptr<const index::length_norm_table>, index::field_count> norms{};
+    std::array<double, index::field_count> avgdl{};
+};
+
 // Evaluates a planned query with one scoring model over every segment into `top`: the body of
-// `top_k`, instantiated once per model, so that the model is chosen once per query.
-template <Similarity Model, class Queue>
-void evaluate(const index::index_reader& reader, const std::vector<term_plan>& plan, const search_options& options,
-              const Model& model, double avgdl, const std::vector<std::vector<double>>& norms, Queue& top,
-              search_stats& stats) {
+// `top_k`, instantiated once per model and cursor type (one field per term, or a sum of fields),
+// so that the model is chosen once per query.
+template <class Cursor, Similarity Model, class Queue, class Make>
+void evaluate(const index::index_reader& reader, const flat_plan& plan, const search_options& options,
+              Queue& top, search_stats& stats, Make make) {
     const auto segments = reader.segments();
     const algorithm algo = choose_algorithm(options.algorithm, plan.size(), options.k);
-    std::vector<score_t> weights;
-    weights.reserve(plan.size());
-    for (const auto& p : plan)
-        weights.push_back(static_cast<score_t>(p.count) * p.boost * model.idf(reader.passage_count(), p.df));
-    using cursor_t = bm25_cursor<codec::block_postings_cursor, Model>;
-    std::vector<cursor_t> cursors;
+    std::vector<Cursor> cursors;
     cursors.reserve(plan.size());  // cursors hold decoded blocks: moving them is not free
     for (std::size_t i = 0; i < segments.size(); ++i) {
         const auto& seg = *segments[i];
         cursors.clear();
         bool missing = false;
-        for (std::size_t t = 0; t < plan.size(); ++t) {
-            if (!plan[t].infos[i]) {
-                missing = true;
-                continue;
-            }
-            cursors.emplace_back(seg.cursor(*plan[t].infos[i]), weights[t], model, avgdl, norms[i]);
-        }
+        for (std::size_t t = 0; t < plan.size(); ++t)
+            if (!make(cursors, t, i)) missing = true;
         if (cursors.empty() || (missing && options.mode == match_mode::all)) continue;
         const docid_t base = reader.bases()[i];
         if constexpr (requires { top.begin_segment(base, seg.article_numbers(), 0u); })
             top.begin_segment(base, seg.article_numbers(), static_cast<std::uint32_t>(i));
-        const std::span<cursor_t> span(cursors);
+        const std::span<Cursor> span(cursors);
         if (options.mode == match_mode::any) {
             // Segments go in ascending docid order into one queue, so a later segment starts with
             // the threshold the earlier ones reached.
@@ -107,7 +133,7 @@ void evaluate(const index::index_reader& reader, const std::vector<term_plan>& p
         } else {
             // The rarest term leads the conjunction (fewest candidates to verify).
             std::stable_sort(cursors.begin(), cursors.end(),
-                             [](const cursor_t& a, const cursor_t& b) { return a.base().size() < b.base().size(); });
+                             [](const Cursor& a, const Cursor& b) { return list_cost(a) < list_cost(b); });
             detail::with_filter(seg, base, options.filter, [&](auto accept) {
                 if (options.algorithm == algorithm::exhaustive)
                     ranked_and(span, top, accept, base, &stats);
@@ -115,8 +141,47 @@ void evaluate(const index::index_reader& reader, const std::vector<term_plan>& p
                     block_max_and(span, top, accept, base, &stats);
             });
         }
-        for (const auto& c : cursors) check_cursor(seg, c.base());
+        for (const auto& c : cursors) check_cursor(seg, c);
     }
+}
+
+// `evaluate` with the term cursors of `model`: one per term when every term has one field with
+// postings, else one `sum_cursor` of its field cursors per term.
+template <Similarity Model, class Queue>
+void evaluate(const index::index_reader& reader, const flat_plan& plan, const search_options& options,
+              const Model& model, const field_scoring& fs, Queue& top, search_stats& stats) {
+    using term_cursor = bm25_cursor<codec::block_postings_cursor, Model>;
+    std::vector<std::vector<score_t>> weights;  // per term and field
+    weights.reserve(plan.size());
+    bool single = true;
+    for (const auto& parts : plan) {
+        auto& w = weights.emplace_back();
+        for (const auto& p : parts) w.push_back(p.boost * model.idf(reader.passage_count(), p.df));
+        single = single && parts.size() == 1;
+    }
+    const auto field_cursor = [&](std::size_t t, std::size_t m, std::size_t i) {
+        const auto& p = plan[t][m];
+        const auto f = static_cast<std::size_t>(p.field);
+        return term_cursor(reader.segments()[i]->cursor(*p.infos[i]), weights[t][m], model, fs.avgdl[f], (*fs.norms[f])[i]);
+    };
+    if (single) {
+        evaluate<term_cursor, Model>(reader, plan, options, top, stats,
+                                     [&](std::vector<term_cursor>& out, std::size_t t, std::size_t i) {
+                                         if (!plan[t].front().infos[i]) return false;
+                                         out.push_back(field_cursor(t, 0, i));
+                                         return true;
+                                     });
+        return;
+    }
+    using summed = sum_cursor<term_cursor, index::field_count>;
+    evaluate<summed, Model>(reader, plan, options, top, stats, [&](std::vector<summed>& out, std::size_t t, std::size_t i) {
+        summed sum;
+        for (std::size_t m = 0; m < plan[t].size(); ++m)
+            if (const auto& info = plan[t][m].infos[i]) sum.add(field_cursor(t, m, i), info->df);
+        if (sum.members() == 0) return false;
+        out.push_back(std::move(sum));
+        return true;
+    });
 }
 
 // The term-by-term part of `explain`, for one model: the same idf, normaliser and score functions
@@ -167,41 +232,56 @@ void explain_terms(const Model& model, const index::index_reader& reader, const 
 }
 }  // namespace
 
+flat_query to_flat(const analysed_query& query) {
+    flat_query out;
+    out.reserve(query.terms.size());
+    for (const auto& t : query.terms) out.push_back({t.text, t.count, t.boost, std::nullopt});
+    return out;
+}
+
 template <class Queue>
-std::vector<scored_doc> term_searcher::run(const analysed_query& query, const search_options& options,
+std::vector<scored_doc> term_searcher::run(const flat_query& query, const search_options& options,
                                            search_stats& stats) const {
     options.bm25.validate();
     const auto& reader = *reader_;
-    if (query.terms.empty() || options.k == 0 || reader.passage_count() == 0) return {};
-    const auto plan = make_plan(reader, query, options.mode);
+    if (query.empty() || options.k == 0 || reader.passage_count() == 0) return {};
+    const auto plan = make_flat_plan(reader, query, options);
     if (plan.empty()) return {};
 
-    // Held for the whole query: the cache may evict the table meanwhile, never free it under us.
-    const auto table = norms(options.bm25);
+    // Held for the whole query: the cache may evict a table meanwhile, never free it under us.
+    field_scoring fs;
+    for (const auto& parts : plan)
+        for (const auto& p : parts) {
+            const auto f = static_cast<std::size_t>(p.field);
+            if (fs.norms[f]) continue;
+            fs.norms[f] = norms(options.bm25, p.field);
+            const double avgdl = average_length(p.field);
+            fs.avgdl[f] = avgdl > 0 ? avgdl : 1.0;
+        }
     Queue top(options.k);
-    const double avgdl = average_length();
     // The one dispatch on the scoring model: everything below it is compiled per model.
-    with_similarity(options.bm25, [&](const auto& model) {
-        evaluate(reader, plan, options, model, avgdl > 0 ? avgdl : 1.0, *table, top, stats);
-    });
+    with_similarity(options.bm25, [&](const auto& model) { evaluate(reader, plan, options, model, fs, top, stats); });
     return top.finish();
 }
 
-std::vector<scored_doc> term_searcher::top_k(const analysed_query& query, const search_options& options,
+std::vector<scored_doc> term_searcher::top_k(const flat_query& query, const search_options& options,
                                              search_stats& stats) const {
     return run<topk_queue>(query, options, stats);
 }
 
-std::vector<scored_doc> term_searcher::top_k_articles(const analysed_query& query, const search_options& options,
+std::vector<scored_doc> term_searcher::top_k_articles(const flat_query& query, const search_options& options,
                                                       search_stats& stats) const {
     return run<article_topk_queue>(query, options, stats);
 }
 
-std::uint64_t term_searcher::count(const analysed_query& query, const search_options& options) const {
+std::optional<std::uint64_t> term_searcher::count(const flat_query& query, const search_options& options) const {
     const auto& reader = *reader_;
-    if (query.terms.empty() || reader.passage_count() == 0) return 0;
-    const auto plan = make_plan(reader, query, options.mode);
+    if (query.empty() || reader.passage_count() == 0) return 0;
+    const auto plan = make_flat_plan(reader, query, options);
     if (plan.empty()) return 0;
+    if (options.mode == match_mode::all &&
+        std::any_of(plan.begin(), plan.end(), [](const auto& parts) { return parts.size() > 1; }))
+        return std::nullopt;  // a conjunction of unions: the tree counts it
     const auto segments = reader.segments();
     std::uint64_t total = 0;
     std::vector<codec::block_postings_cursor> cursors;
@@ -210,11 +290,15 @@ std::uint64_t term_searcher::count(const analysed_query& query, const search_opt
         const auto& seg = *segments[i];
         cursors.clear();
         bool missing = false;
-        for (const auto& p : plan) {
-            if (p.infos[i])
-                cursors.push_back(seg.cursor(*p.infos[i]));
-            else
-                missing = true;
+        for (const auto& parts : plan) {
+            // Under `any` every field of every term joins the union; under `all` a term has one.
+            bool found = false;
+            for (const auto& part : parts)
+                if (const auto& info = part.infos[i]) {
+                    cursors.push_back(seg.cursor(*info));
+                    found = true;
+                }
+            missing = missing || !found;
         }
         if (cursors.empty() || (missing && options.mode == match_mode::all)) continue;
         const std::span<codec::block_postings_cursor> span(cursors);
@@ -271,14 +355,14 @@ explanation term_searcher::explain(const analysed_query& query, docid_t passage,
     return e;
 }
 
-std::shared_ptr<const index::length_norm_table> term_searcher::norms(const bm25_params& params) const {
-    const double avgdl = average_length();
-    return shared_length_norms(*reader_, params, avgdl > 0 ? avgdl : 1.0, {{index::field::body, 1.0}});
+std::shared_ptr<const index::length_norm_table> term_searcher::norms(const bm25_params& params, index::field f) const {
+    const double avgdl = average_length(f);
+    return shared_length_norms(*reader_, params, avgdl > 0 ? avgdl : 1.0, {{f, 1.0}});
 }
 
-double term_searcher::average_length() const noexcept {
+double term_searcher::average_length(index::field f) const noexcept {
     const auto n = reader_->passage_count();
-    return n == 0 ? 0.0 : static_cast<double>(reader_->total_length()) / static_cast<double>(n);
+    return n == 0 ? 0.0 : static_cast<double>(reader_->total_length(f)) / static_cast<double>(n);
 }
 
 }  // namespace rapport::search::detail

@@ -462,7 +462,9 @@ TEST_CASE("cli: errors are one clear line with a non-zero exit code") {
               {"index", "--index", idx}, {"index", "--index", idx, "--threads", "0", "-"},
               {"index", "--index", idx, "--bogus", "-"}, {"eval", "run.txt"}, {"delete", "--index", idx},
               {"search", "--index", idx, "--fields", "author", "x"}, {"search", "--index", idx, "--fields", "title^0", "x"},
-              {"search", "--index", idx, "--fields", "body,body", "x"}, {"search", "--index", idx, "--bm25f", "x"},
+              {"search", "--index", idx, "--fields", "body,body", "x"}, {"search", "--index", idx, "--fields", "body", "--bm25f", "x"},
+              {"search", "--index", idx, "--rm3", "--rm3-terms", "-1", "x"}, {"search", "--index", idx, "--rm3-passages", "0", "x"},
+              {"search", "--index", idx, "--rm3-weight", "2", "x"},
               {"search", "--index", idx, "--scoring", "tfidf", "x"}, {"search", "--index", idx, "--delta", "1", "x"},
               {"search", "--index", idx, "--scoring", "bm25+", "--delta", "-1", "x"}}) {
             CAPTURE(args.size());

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
-// Relevance regression on Cranfield (1,400 abstracts, 225 queries, graded judgments): title + text
-// indexed with the default English analyzer, BM25 k1 = 0.9, b = 0.4, top 1000 per query.
-// Floors: MAP >= 0.28 and nDCG@10 >= 0.34. Peers on this machine, same k1/b: Lucene 4.10 0.2903 /
-// 0.3511, Xapian 1.4 0.2827 / 0.3489; SQLite FTS5 (k1 1.2, b 0.75) 0.3013 / 0.3623.
+// Relevance regression on Cranfield (1,400 abstracts, 225 queries, graded judgments) through the
+// library: title and text indexed with the default English analyzer and searched with the default
+// fields, BM25 k1 = 0.9, b = 0.4, top 1000 per query. Floors: MAP >= 0.30 and nDCG@10 >= 0.36
+// (collections_test.cpp holds the CLI's floors on all three dev collections). Peers, title + text
+// as one field, same k1/b: Lucene 4.10 0.2903 / 0.3511, Xapian 1.4 0.2827 / 0.3489; SQLite FTS5
+// (k1 1.2, b 0.75) 0.3013 / 0.3623.
 // The last case measures the other scoring models (BM25+, BM25L) against bands around their figures.
 #include <doctest/doctest.h>
 
@@ -21,10 +23,12 @@
 using namespace rapport;
 
 namespace {
-// Cranfield is judged per document: each abstract is one passage (no splitting), title + text.
+// Cranfield is judged per document: each abstract is one passage (no splitting), its title as the
+// title field and its text (which starts with the title) as the body, searched with the default
+// fields (body + title^0.5).
 index::index_reader cranfield_index(const std::string& dir) {
     index::index_builder builder;
-    for (auto& d : ingest::read_jsonl(dir + "/docs.jsonl")) builder.add_passage(d.id, d.title, d.title + "\n" + d.body);
+    for (auto& d : ingest::read_jsonl(dir + "/docs.jsonl")) builder.add_passage(d.id, d.title, d.body);
     return builder.finish();
 }
 }  // namespace
@@ -49,11 +53,11 @@ TEST_CASE("relevance: Cranfield MAP and nDCG@10 stay above the regression floor"
                 result.mean.queries, result.mean.map, result.mean.ndcg_at_10, result.mean.p_at_10,
                 result.mean.mrr_at_10, result.mean.recall_at_1000);
     CHECK(result.mean.queries == 225);
-    CHECK(result.mean.map >= 0.28);
-    CHECK(result.mean.ndcg_at_10 >= 0.34);
+    CHECK(result.mean.map >= 0.30);
+    CHECK(result.mean.ndcg_at_10 >= 0.36);
 }
 
-TEST_CASE("relevance: Cranfield with RM3 pseudo-relevance feedback (Anserini's defaults: 10 passages, 10 terms, 0.5)") {
+TEST_CASE("relevance: Cranfield with RM3 pseudo-relevance feedback (default 5 passages, 40 terms, 0.5)") {
     const std::string dir = RAPPORT_TEST_DATA_DIR "/cranfield";
     const auto index = cranfield_index(dir);
     search::searcher trees(index);
@@ -72,7 +76,8 @@ TEST_CASE("relevance: Cranfield with RM3 pseudo-relevance feedback (Anserini's d
     std::printf("Cranfield through searcher: MAP %.4f nDCG@10 %.4f; with RM3: MAP %.4f nDCG@10 %.4f\n", a.map,
                 a.ndcg_at_10, b.map, b.ndcg_at_10);
     CHECK(a.map >= 0.28);
-    // Measured: MAP 0.3003 -> 0.3296, nDCG@10 0.3607 -> 0.3805. Feedback must keep helping here.
+    // Measured (default RM3: 5 passages, 40 terms, 0.5): MAP 0.3158 -> 0.3443, nDCG@10 0.3800 ->
+    // 0.4060. Feedback must keep helping here.
     CHECK(b.map > a.map + 0.01);
     CHECK(b.ndcg_at_10 > a.ndcg_at_10);
 }
@@ -105,19 +110,22 @@ TEST_CASE("relevance: Cranfield under BM25+ and BM25L (Lv & Zhai 2011; Trotman e
     const auto bm25 = measure({});
     const auto plus = measure({.model = search::scoring_model::bm25_plus});
     const auto l = measure({.model = search::scoring_model::bm25l});
-    // Measured: BM25 0.3001 / 0.3607, BM25+ 0.2795 / 0.3386, BM25L 0.2894 / 0.3464 (MAP / nDCG@10).
+    // Measured: BM25 0.3155 / 0.3795, BM25+ 0.3097 / 0.3716, BM25L 0.3080 / 0.3714 (MAP / nDCG@10).
     // On short abstracts the lower bound δ costs a little (smaller δ costs less; see README's
-    // Scoring section): the models were designed for very long documents. Bands of about ±0.02.
+    // Scoring section): the models were designed for very long documents. Bands of about ±0.02,
+    // and neither beats BM25.
     CHECK(plus.queries == 225);
     CHECK(l.queries == 225);
-    CHECK(plus.map >= 0.26);
-    CHECK(plus.map <= 0.30);
-    CHECK(plus.ndcg_at_10 >= 0.32);
-    CHECK(plus.ndcg_at_10 <= 0.36);
-    CHECK(l.map >= 0.27);
-    CHECK(l.map <= 0.31);
-    CHECK(l.ndcg_at_10 >= 0.325);
-    CHECK(l.ndcg_at_10 <= 0.365);
+    CHECK(plus.map >= 0.29);
+    CHECK(plus.map <= 0.33);
+    CHECK(plus.ndcg_at_10 >= 0.35);
+    CHECK(plus.ndcg_at_10 <= 0.39);
+    CHECK(l.map >= 0.29);
+    CHECK(l.map <= 0.33);
+    CHECK(l.ndcg_at_10 >= 0.35);
+    CHECK(l.ndcg_at_10 <= 0.39);
+    CHECK(plus.map < bm25.map);
+    CHECK(l.map < bm25.map);
     // The models really differ from BM25 (a dispatch that fell back to BM25 would repeat its figures).
     CHECK(plus.map != bm25.map);
     CHECK(l.map != bm25.map);

@@ -270,7 +270,9 @@ TEST_CASE("search: searchers and threads over one snapshot share its length-norm
     CHECK(b.length_norms({.k1 = 3.0, .b = 0.6, .model = scoring_model::bm25l, .delta = 0.1}) == l);
     const searcher trees(reader);
     search_info info;  // asking for it takes the tree walk, not the flat searcher
-    (void)trees.top_k(trees.parse("qa qb"), {.bm25 = p}, &info);
+    search_options body_only{.bm25 = p};
+    body_only.fields = {{index::field::body, 1.0}};
+    (void)trees.top_k(trees.parse("qa qb"), body_only, &info);
     auto stats = reader.length_norm_cache();
     CHECK(stats.builds == before.builds + 2);  // K(1.1, 0.6) and L(0.6) only
     CHECK(stats.tables == 2);

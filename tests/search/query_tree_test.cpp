@@ -4,6 +4,7 @@
 // fuzzy clauses score their expansions.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <string>
@@ -283,6 +284,12 @@ TEST_CASE("searcher: RM3 interpolates the query with the score-weighted relevanc
     REQUIRE(phrase.get_if<qy::boolean_node>() != nullptr);
     CHECK(phrase.get_if<qy::boolean_node>()->clauses[0].query.kind() == qy::node_kind::phrase);
     CHECK(phrase.get_if<qy::boolean_node>()->clauses[0].query.boost() == 0.5);
+    // Any other tree gets the original weight spread over its scoring leaves (two here: the
+    // exclusion does not score), as a plain query of two words gives each 0.5 / 2.
+    const auto mixed = trees.rm3(trees.parse("+trust care -other"), {}, {.feedback_passages = 1});
+    REQUIRE(mixed.get_if<qy::boolean_node>() != nullptr);
+    CHECK(mixed.get_if<qy::boolean_node>()->clauses[0].query.kind() == qy::node_kind::boolean);
+    CHECK(mixed.get_if<qy::boolean_node>()->clauses[0].query.boost() == 0.25);
     CHECK(trees.rm3(trees.parse("absent"), {}) == trees.parse("absent"));
     CHECK_THROWS_AS((void)trees.rm3(q, {}, {.original_weight = 1.5}), invalid_argument);
 }
@@ -376,6 +383,66 @@ TEST_CASE("searcher: for every model, trees score as the searcher and explain eq
     // The models rank differently: the same query under BM25 and BM25+ gives other scores.
     const auto q = trees.parse("w1 w2");
     CHECK(trees.top_k(q, {.k = 50}) != trees.top_k(q, {.k = 50, .bm25 = settings[0]}));
+}
+
+TEST_CASE("searcher: a word in several summed fields scores on the fast path exactly as the tree walk") {
+    std::mt19937 rng(rapport::test::seed(41));
+    const auto bodies = test::skewed_texts(rng, 300, 3, 25, 30);
+    const auto titles = test::skewed_texts(rng, 60, 1, 4, 30);
+    index::index_options io;
+    io.analyzer.stopwords = std::vector<std::string>{};
+    io.analyzer.language = "";
+    index::index_builder b(io);
+    // Titles shared by five passages each, some passages without one.
+    for (std::size_t i = 0; i < bodies.size(); ++i)
+        b.add_passage(article_id{"a" + std::to_string(i)}, i % 7 == 0 ? "" : titles[i / 5], bodies[i]);
+    const auto index = b.finish();
+    search::searcher s(index);
+    const std::vector<std::vector<search::field_weight>> settings{
+        {{index::field::title, 0.5}, {index::field::body, 1.0}},
+        {{index::field::body, 1.0}, {index::field::title, 2.0}},
+        {{index::field::title, 1.0}},
+    };
+    std::size_t compared = 0;
+    for (const auto& fields : settings) {
+        for (int round = 0; round < 60; ++round) {
+            // Distinct words: an analysed query counts a repeated word once with count 2, which
+            // rounds differently from the tree's two clauses.
+            std::string text;
+            std::vector<unsigned> words;
+            const int n = 1 + static_cast<int>(rng() % 5);
+            while (words.size() < static_cast<std::size_t>(n)) {
+                const auto w = static_cast<unsigned>(rng() % 35);
+                if (std::find(words.begin(), words.end(), w) == words.end()) words.push_back(w);
+            }
+            for (const auto w : words) text += "w" + std::to_string(w) + " ";
+            if (round % 4 == 0) text += "title:w" + std::to_string(rng() % 35) + " body:w" + std::to_string(rng() % 35);
+            CAPTURE(text);
+            search::search_options o{.k = 1 + rng() % 30};
+            o.fields = fields;
+            if (round % 3 == 0) o.bm25 = {.model = search::scoring_model::bm25_plus};
+            for (const auto a : {search::algorithm::exhaustive, search::algorithm::block_max_wand, search::algorithm::maxscore}) {
+                o.algorithm = a;
+                const auto q = s.parse(text);
+                const auto walk = s.top_k(walked(q), o);
+                CHECK(s.top_k(q, o) == walk);  // the flat path, bit for bit
+                CHECK(s.top_k_articles(q, o) == s.top_k_articles(walked(q), o));
+                if (text.find(':') == std::string::npos) {
+                    const auto bag = s.analyze(text);
+                    CHECK(s.top_k(bag, o) == walk);
+                    for (const auto& h : walk) CHECK(s.explain(bag, h.docid, o).value == h.score);
+                    o.mode = search::match_mode::all;
+                    const auto all = s.top_k(bag, o);
+                    CHECK(all == s.top_k(walked(s.parse(text, {.op = qy::default_operator::and_})), o));
+                    for (const auto& h : all) CHECK(s.explain(bag, h.docid, o).value == h.score);
+                    o.mode = search::match_mode::any;
+                }
+                for (const auto& h : walk) CHECK(s.explain(q, h.docid, o).value == h.score);
+                compared += walk.size();
+            }
+        }
+    }
+    CHECK(compared > 1000);
 }
 
 TEST_CASE("searcher: prefix and fuzzy terms follow the index's case folding") {

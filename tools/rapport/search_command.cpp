@@ -4,6 +4,7 @@
 // JSON lines, or a TREC run. With --timings it measures each query inside the process, around
 // analysis and retrieval only (not fetching stored text or printing), after --warmup untimed passes.
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -36,11 +37,24 @@ struct settings {
     output_format format = output_format::pretty;
     bool explain = false;
     bool rm3 = false;
+    search::rm3_options rm3_options;
     bool colour = false;
     bool articles = false;
     std::size_t snippet_bytes = 240;
     std::string tag = "rapport";
 };
+
+// The value of option `name`: a whole number from 1 to 10^6, digits only (no sign, which
+// unsigned conversions would wrap).
+std::size_t positive_count(const po::variables_map& vm, const char* name) {
+    const auto& text = vm[name].as<std::string>();
+    std::size_t n = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (text.empty() || text.front() == '-' || text.front() == '+' || ec != std::errc() ||
+        end != text.data() + text.size() || n == 0 || n > 1000000)
+        throw usage_error(std::string("--") + name + " must be a whole number from 1 to 1000000, not '" + text + "'");
+    return n;
+}
 
 // "title^2,body" → the fields clauses without a field search, with their weights.
 std::vector<search::field_weight> parse_fields(const std::string& list) {
@@ -160,8 +174,8 @@ int run_search(const command_args& args) {
         ("scoring", po::value<std::string>()->default_value("bm25"),
          "scoring model: bm25 (Lucene's), bm25+ (Lv & Zhai 2011, lower-bounded tf) or bm25l (Lv & Zhai 2011, long passages)")
         ("delta", po::value<double>()->value_name("X"), "delta of bm25+ (default 1.0) or bm25l (default 0.5)")
-        ("fields", po::value<std::string>()->default_value("body")->value_name("LIST"),
-         "fields that words without field: search, with weights: body, title, or e.g. title^2,body")
+        ("fields", po::value<std::string>()->default_value("body,title^0.5")->value_name("LIST"),
+         "fields that words without field: search, with weights, summed: body, title, or e.g. title^2,body")
         ("bm25f", po::bool_switch(), "score several --fields as one with BM25F instead of summing per-field scores")
         ("format", po::value<std::string>()->default_value("pretty"),
          "pretty, json (one object per hit) or trec (a TREC run; one line per article, by its best passage)")
@@ -169,7 +183,10 @@ int run_search(const command_args& args) {
          "evaluation: auto, exhaustive, maxscore or bmw (block-max WAND); the same hits and scores")
         ("articles", po::bool_switch(), "one hit per article, its best passage (as --format trec ranks)")
         ("explain", po::bool_switch(), "show how each score is computed")
-        ("rm3", po::bool_switch(), "expand each query by RM3 pseudo-relevance feedback (10 passages, 10 terms, 0.5)")
+        ("rm3", po::bool_switch(), "expand each query by RM3 pseudo-relevance feedback")
+        ("rm3-passages", po::value<std::string>()->default_value("5")->value_name("N"), "RM3: top passages taken as relevant")
+        ("rm3-terms", po::value<std::string>()->default_value("40")->value_name("N"), "RM3: expansion terms kept")
+        ("rm3-weight", po::value<double>()->default_value(0.5)->value_name("X"), "RM3: weight of the original query, in [0, 1]")
         ("snippet-bytes", po::value<std::size_t>()->default_value(240), "longest snippet")
         ("tag", po::value<std::string>()->default_value("rapport"), "run tag of --format trec")
         ("timings", po::value<std::string>()->value_name("FILE"), "write qid<TAB>microseconds per query")
@@ -249,6 +266,11 @@ int run_search(const command_args& args) {
     else
         throw usage_error("--algorithm must be auto, exhaustive, maxscore or bmw, not '" + algo + "'");
     st.rm3 = vm["rm3"].as<bool>();
+    st.rm3_options.feedback_passages = positive_count(vm, "rm3-passages");
+    st.rm3_options.expansion_terms = positive_count(vm, "rm3-terms");
+    st.rm3_options.original_weight = vm["rm3-weight"].as<double>();
+    if (!(st.rm3_options.original_weight >= 0.0 && st.rm3_options.original_weight <= 1.0))
+        throw usage_error("--rm3-weight must lie in [0, 1]");
     st.snippet_bytes = vm["snippet-bytes"].as<std::size_t>();
     st.tag = vm["tag"].as<std::string>();
     if (st.tag.empty() || st.tag.find_first_of(" \t\n") != std::string::npos)
@@ -283,7 +305,7 @@ int run_search(const command_args& args) {
     // Parsing, analysis and (with --rm3) feedback: the query as evaluated.
     const auto prepare = [&](const std::string& text) {
         auto tree = searcher.parse(text, st.parser);
-        return st.rm3 ? searcher.rm3(tree, st.options) : tree;
+        return st.rm3 ? searcher.rm3(tree, st.options, st.rm3_options) : tree;
     };
     // Untimed passes warm the page cache and the searcher's caches.
     for (std::size_t pass = 0; pass < vm["warmup"].as<std::size_t>(); ++pass)
