@@ -57,20 +57,41 @@ bool is_english(std::string_view language) noexcept {
 
 analyzer::analyzer() = default;
 
+namespace {
+std::string lower_ascii(std::string_view text) {
+    std::string out;
+    for (const char c : text) out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    return out;
+}
+}  // namespace
+
+bool folds_accents(const analyzer_options& options) {
+    return options.fold_accents.value_or(is_english(lower_ascii(options.language)));
+}
+
+bool removes_elisions(const analyzer_options& options) {
+    return options.elision.value_or(true) && make_elision_filter(options.language) != nullptr;
+}
+
 analyzer::analyzer(const analyzer_options& options) : invalid_utf8_(options.invalid_utf8) {
-    std::string language;
-    for (const char c : options.language)
-        language += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    const std::string language = lower_ascii(options.language);
     const bool stem = !language.empty() && language != "none";
     // Build the stemmer first so that an unknown language fails before any other work.
     std::unique_ptr<token_filter> stemmer = stem ? make_stemmer_filter(language) : nullptr;
     if (options.case_fold) filters_.push_back(make_case_fold_filter());
+    if (removes_elisions(options)) filters_.push_back(make_elision_filter(language));
+    // English's stemmer (and no stemmer) reads ASCII: fold first ("brûlée" stems as "brulee");
+    // the stemmers of languages with accents read them, so folding follows them.
+    const bool fold = folds_accents(options);
+    const bool fold_first = !stem || is_english(language) || language == "porter";
+    if (fold && fold_first) filters_.push_back(make_accent_fold_filter());
     if (options.stopwords) {
         if (!options.stopwords->empty()) filters_.push_back(make_stopword_filter(*options.stopwords));
     } else if (is_english(language)) {
         filters_.push_back(make_stopword_filter(english_stopwords()));
     }
     if (stemmer) filters_.push_back(std::move(stemmer));
+    if (fold && !fold_first) filters_.push_back(make_accent_fold_filter());
 }
 
 analyzer analyzer::english() { return analyzer(analyzer_options{}); }

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: MIT
-// The standard token filters: NFKC_Casefold, stopwords, Snowball stemming.
+// The standard token filters: NFKC_Casefold, stopwords, Snowball stemming, elision removal and
+// accent folding.
 // Thread safety: each filter owns its scratch buffers, stemmer and cache; not thread-safe,
 // `clone()` for another thread.
 #include "rapport/analysis/token_filter.hpp"
 
 #include <libstemmer.h>
+#include <unicode/translit.h>
+#include <unicode/unistr.h>
+#include <unicode/utypes.h>
 
 #include <algorithm>
 #include <climits>
@@ -158,6 +162,93 @@ private:
 };
 
 }  // namespace
+
+namespace {
+
+// Removes a leading elided article or pronoun up to its apostrophe ("l'élève" -> "élève",
+// "qu'il" -> "il"), as Lucene's ElisionFilter. The apostrophe may be U+0027 or U+2019.
+class elision_filter final : public token_filter {
+public:
+    explicit elision_filter(std::vector<std::string_view> articles) : articles_(std::move(articles)) {}
+    bool apply(std::string& term) override {
+        for (const std::string_view apostrophe : {std::string_view("'"), std::string_view("\xE2\x80\x99")}) {
+            const auto at = term.find(apostrophe);
+            if (at == std::string::npos || at == 0 || at + apostrophe.size() >= term.size()) continue;
+            const std::string_view head = std::string_view(term).substr(0, at);
+            for (const auto a : articles_)
+                if (ascii_iequal(head, a)) {
+                    term.erase(0, at + apostrophe.size());
+                    return true;
+                }
+        }
+        return true;
+    }
+    [[nodiscard]] std::unique_ptr<token_filter> clone() const override {
+        return std::make_unique<elision_filter>(articles_);
+    }
+
+private:
+    static bool ascii_iequal(std::string_view a, std::string_view b) noexcept {
+        if (a.size() != b.size()) return false;
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            const char c = (a[i] >= 'A' && a[i] <= 'Z') ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+            if (c != b[i]) return false;
+        }
+        return true;
+    }
+    std::vector<std::string_view> articles_;
+};
+
+// ICU's Latin-ASCII transliteration (diacritics removed, ligatures and special letters spelled in
+// ASCII: "é" -> "e", "ø" -> "o", "æ" -> "ae", "ł" -> "l"), the mapping of Lucene's ASCIIFoldingFilter
+// for Latin script. ASCII terms pass without calling ICU; other scripts are left as they are.
+class accent_fold_filter final : public token_filter {
+public:
+    accent_fold_filter() {
+        UErrorCode status = U_ZERO_ERROR;
+        latin_.reset(icu::Transliterator::createInstance("Latin-ASCII", UTRANS_FORWARD, status));
+        if (U_FAILURE(status) || !latin_)
+            throw error(std::string("analysis: ICU's Latin-ASCII transliterator is unavailable: ") + u_errorName(status));
+    }
+    accent_fold_filter(const accent_fold_filter& other) : token_filter(other), latin_(other.latin_->clone()) {}
+    bool apply(std::string& term) override {
+        if (std::none_of(term.begin(), term.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
+            return true;
+        auto text = icu::UnicodeString::fromUTF8(term);
+        latin_->transliterate(text);
+        term.clear();
+        text.toUTF8String(term);
+        return !term.empty();
+    }
+    [[nodiscard]] std::unique_ptr<token_filter> clone() const override {
+        return std::make_unique<accent_fold_filter>(*this);
+    }
+
+private:
+    std::unique_ptr<icu::Transliterator> latin_;
+};
+
+}  // namespace
+
+std::unique_ptr<token_filter> make_accent_fold_filter() { return std::make_unique<accent_fold_filter>(); }
+
+std::unique_ptr<token_filter> make_elision_filter(std::string_view language) {
+    std::string lang;
+    for (const char c : language) lang += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    // The elided words of each language (articles, pronouns, conjunctions before a vowel).
+    if (lang == "french" || lang == "fr" || lang == "fra" || lang == "fre")
+        return std::make_unique<elision_filter>(std::vector<std::string_view>{
+            "l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu"});
+    if (lang == "italian" || lang == "it" || lang == "ita")
+        return std::make_unique<elision_filter>(std::vector<std::string_view>{
+            "c", "l", "all", "dall", "dell", "nell", "sull", "coll", "pell", "gl", "agl", "dagl", "degl", "negl",
+            "sugl", "un", "m", "t", "s", "v", "d", "quell", "quest", "bell", "sant"});
+    if (lang == "catalan" || lang == "ca" || lang == "cat")
+        return std::make_unique<elision_filter>(std::vector<std::string_view>{"d", "l", "m", "n", "s", "t"});
+    if (lang == "irish" || lang == "ga" || lang == "gle")
+        return std::make_unique<elision_filter>(std::vector<std::string_view>{"d", "m", "b"});
+    return nullptr;
+}
 
 std::unique_ptr<token_filter> make_case_fold_filter() { return std::make_unique<case_fold_filter>(); }
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "index/manifest_writer.hpp"
+#include "rapport/analysis/analyzer.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/core/varint.hpp"
 #include "rapport/storage/directory.hpp"
@@ -81,6 +82,10 @@ std::string encode_manifest(const manifest& m) {
     put_varint(out, p.min_bytes);
     put_varint(out, p.overlap_sentences);
     put_varint(out, p.paragraphs == ingest::paragraph_break::blank_line ? 1 : 0);
+    // Version 2: the resolved settings, so that a later change of a language's default never
+    // changes how an existing index analyses.
+    put_varint(out, analysis::folds_accents(a) ? 1 : 0);
+    put_varint(out, analysis::removes_elisions(a) ? 1 : 0);
     put_varint(out, m.segments.size());
     for (const auto& s : m.segments) {
         put_string(out, s.name);
@@ -92,7 +97,7 @@ std::string encode_manifest(const manifest& m) {
     return out;
 }
 
-manifest decode_manifest(std::string_view payload, const std::string& file) {
+manifest decode_manifest(std::string_view payload, const std::string& file, std::uint32_t version) {
     decoder d(payload, file);
     manifest m;
     m.generation = d.number();
@@ -111,6 +116,9 @@ manifest decode_manifest(std::string_view payload, const std::string& file) {
     p.min_bytes = d.number();
     p.overlap_sentences = d.number();
     p.paragraphs = d.number(1) == 1 ? ingest::paragraph_break::blank_line : ingest::paragraph_break::line;
+    // Version 1 indexes were analysed without accent folding and elision removal.
+    a.fold_accents = version >= 2 && d.number(1) == 1;
+    a.elision = version >= 2 && d.number(1) == 1;
     const auto count = d.number(1u << 24);
     for (std::uint64_t i = 0; i < count; ++i) {
         segment_entry s;
@@ -139,8 +147,8 @@ std::optional<manifest> read_latest_manifest(storage::directory& dir) {
         }
         if (!latest) return std::nullopt;
         try {
-            const auto file = dir.open(*latest, storage::kinds::manifest, manifest_version, manifest_version);
-            return decode_manifest(file->payload(), file->path());
+            const auto file = dir.open(*latest, storage::kinds::manifest, oldest_manifest_version, manifest_version);
+            return decode_manifest(file->payload(), file->path(), file->version());
         } catch (const io_error&) {
             if (attempt >= 16 || dir.exists(*latest)) throw;  // a real I/O failure, not a race
         }

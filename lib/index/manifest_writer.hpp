@@ -16,14 +16,19 @@ class directory;
 
 namespace rapport::index {
 
-/// Current manifest format version.
-inline constexpr std::uint32_t manifest_version = 1;
+/// Current manifest format version: 2 adds accent folding and elision to the analysis options
+/// (version 1, without them, still opens: its indexes fold no accents and keep elisions).
+inline constexpr std::uint32_t manifest_version = 2;
+/// The oldest manifest version readers accept.
+inline constexpr std::uint32_t oldest_manifest_version = 1;
 
 /// Serialises a manifest (payload only; the directory adds header and footer).
 [[nodiscard]] std::string encode_manifest(const manifest& m);
 
-/// Parses a manifest payload. Throws: `corruption_error` naming `file` when malformed.
-[[nodiscard]] manifest decode_manifest(std::string_view payload, const std::string& file);
+/// Parses a manifest payload of format `version`. Throws: `corruption_error` naming `file` when
+/// malformed.
+[[nodiscard]] manifest decode_manifest(std::string_view payload, const std::string& file,
+                                       std::uint32_t version = manifest_version);
 
 /// Publishes `m` atomically (temporary file, fsync, rename, directory fsync).
 void write_manifest(storage::directory& dir, const manifest& m);

@@ -48,7 +48,7 @@ TEST_CASE("analysis: English analyzer folds, removes stopwords with gaps, stems"
     for (const auto& t : tokens) CHECK(t.end > t.begin);
     CHECK(text.substr(tokens[2].begin, tokens[2].end - tokens[2].begin) == "BUILDINGS");
     CHECK(text.substr(tokens[3].begin, tokens[3].end - tokens[3].begin) == "Straße");
-    CHECK(a.filter_count() == 3);
+    CHECK(a.filter_count() == 4);  // case fold, stopwords, stemmer, accent folding
 }
 
 TEST_CASE("analysis: curly, modifier and fullwidth apostrophes stem as the ASCII one does") {
@@ -121,7 +121,7 @@ TEST_CASE("analysis: analyzer offsets and folding of combining marks, CJK, emoji
     const std::string text = "Cafe\u0301 ΣΊΣΥΦΟΣ 北京大学 \xF0\x9F\x91\x8D";
     const auto tokens = a.analyze(text);
     REQUIRE(tokens.size() == 5);
-    CHECK(tokens[0].term == "café");  // NFKC composes e + U+0301; Snowball leaves it
+    CHECK(tokens[0].term == "cafe");  // NFKC composes e + U+0301; English folds the accent away
     CHECK(text.substr(tokens[0].begin, tokens[0].end - tokens[0].begin) == "Cafe\u0301");
     CHECK(tokens[1].term == "σίσυφοσ");
     CHECK(tokens[2].term == "北京");
@@ -129,6 +129,49 @@ TEST_CASE("analysis: analyzer offsets and folding of combining marks, CJK, emoji
     CHECK(tokens[4].term == "\xF0\x9F\x91\x8D");
     CHECK(positions(tokens) == std::vector<std::uint32_t>{0, 1, 2, 3, 4});
     CHECK(tokens[4].end == text.size());
+}
+
+TEST_CASE("analysis: accents fold where the language's practice says so") {
+    // English folds by default: the loanwords match however they are typed.
+    auto en = analyzer::english();
+    CHECK(terms(en.analyze("The café served a naïve crème brûlée")) == terms(en.analyze("the cafe served a naive creme brulee")));
+    CHECK(terms(en.analyze("Ærøskøbing, Łódź")) == std::vector<std::string>{"aeroskob", "lodz"});
+    CHECK(terms(en.analyze("σίσυφος")) == std::vector<std::string>{"σίσυφοσ"});  // Latin only
+    // Off on request, and by default for French, whose stemmer reads its accents.
+    analyzer_options keep;
+    keep.fold_accents = false;
+    CHECK(terms(analyzer(keep).analyze("café")) == std::vector<std::string>{"café"});
+    analyzer_options fr;
+    fr.language = "french";
+    CHECK_FALSE(folds_accents(fr));
+    CHECK(terms(analyzer(fr).analyze("élève")) == std::vector<std::string>{"élev"});
+    fr.fold_accents = true;
+    CHECK(terms(analyzer(fr).analyze("élève")) == terms(analyzer(fr).analyze("eleve")));
+}
+
+TEST_CASE("analysis: French, Italian and Catalan elisions go before stemming") {
+    analyzer_options fr;
+    fr.language = "french";
+    CHECK(removes_elisions(fr));
+    analyzer french(fr);
+    // "l'élève" is one word to Unicode word breaking; the article goes, the noun stems as alone.
+    CHECK(terms(french.analyze("l'élève")) == terms(french.analyze("élève")));
+    CHECK(terms(french.analyze("L’Élève d'accord qu'il jusqu'ici")) ==
+          terms(french.analyze("élève accord il ici")));
+    // "aujourd'hui" keeps its apostrophe: "aujourd" is not an elided word.
+    CHECK(terms(french.analyze("aujourd'hui")).size() == 1);
+    CHECK(terms(french.analyze("aujourd'hui")).front().find('\'') != std::string::npos);
+    analyzer_options it;
+    it.language = "italian";
+    analyzer italian(it);
+    CHECK(terms(italian.analyze("dell'arte all'aperto un'amica")) == terms(italian.analyze("arte aperto amica")));
+    analyzer_options ca;
+    ca.language = "catalan";
+    CHECK(terms(analyzer(ca).analyze("l'escola d'estiu")) == terms(analyzer(ca).analyze("escola estiu")));
+    // Off on request; English has no elision list.
+    fr.elision = false;
+    CHECK(terms(analyzer(fr).analyze("l'élève")) != terms(french.analyze("élève")));
+    CHECK_FALSE(removes_elisions(analyzer_options{}));
 }
 
 TEST_CASE("analysis: custom filters compose") {

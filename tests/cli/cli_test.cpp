@@ -377,7 +377,8 @@ TEST_CASE("cli: errors are one clear line with a non-zero exit code") {
              {std::vector<std::string>{"search", "trust"}, {"search", "--index", idx, "--format", "xml", "x"},
               {"search", "--index", idx, "--k1", "-1", "x"}, {"search", "--index", idx, "--topk", "zero", "x"},
               {"index", "--index", idx}, {"index", "--index", idx, "--threads", "0", "-"},
-              {"index", "--index", idx, "--bogus", "-"}, {"eval", "run.txt"}, {"delete", "--index", idx},
+              {"index", "--index", idx, "--bogus", "-"}, {"index", "--index", idx, "--accents", "maybe", "-"},
+              {"index", "--index", idx, "--elision", "sometimes", "-"}, {"eval", "run.txt"}, {"delete", "--index", idx},
               {"search", "--index", idx, "--fields", "author", "x"}, {"search", "--index", idx, "--fields", "title^0", "x"},
               {"search", "--index", idx, "--fields", "body,body", "x"}, {"search", "--index", idx, "--fields", "body", "--bm25f", "x"},
               {"search", "--index", idx, "--rm3", "--rm3-terms", "-1", "x"}, {"search", "--index", idx, "--rm3-passages", "0", "x"},
@@ -390,6 +391,19 @@ TEST_CASE("cli: errors are one clear line with a non-zero exit code") {
             CHECK(one_error_line(r.err));
             CHECK(r.err.find("Try 'rapport ") != std::string::npos);
         }
+    }
+    SUBCASE("--accents keep indexes café apart from cafe; the default folds, and the index keeps its choice") {
+        const std::string doc = "{\"id\":\"c\",\"title\":\"Menu\",\"text\":\"The café is open late.\"}\n";
+        const auto kept = (fs::path(idx).parent_path() / "kept").string();
+        REQUIRE(run({"index", "--index", kept, "--progress", "none", "--accents", "keep", "-"}, doc).code == 0);
+        CHECK(run({"search", "--index", kept, "--format", "trec", "cafe"}).out.empty());
+        CHECK(count_lines(run({"search", "--index", kept, "--format", "trec", "café"}).out) == 1);
+        const auto again = run({"index", "--index", kept, "--progress", "none", "--accents", "fold", "-"}, doc);
+        CHECK(again.code == 2);
+        CHECK(again.err.find("--accents") != std::string::npos);
+        const auto folded = (fs::path(idx).parent_path() / "folded").string();
+        REQUIRE(run({"index", "--index", folded, "--progress", "none", "-"}, doc).code == 0);
+        CHECK(count_lines(run({"search", "--index", folded, "--format", "trec", "cafe"}).out) == 1);
     }
     SUBCASE("an existing index keeps its analysis: a different --language is refused") {
         REQUIRE(run({"index", "--index", idx, "--progress", "none", "-"}, jsonl_article(1)).code == 0);

@@ -76,6 +76,15 @@ std::optional<std::vector<std::string>> stopwords_option(const std::string& spec
     return analysis::read_stopwords(spec);
 }
 
+// An option that is `on`, `off` or "default" (nullopt: the language's practice).
+std::optional<bool> tri_state(const po::variables_map& vm, const char* name, const char* on, const char* off) {
+    const auto& v = vm[name].as<std::string>();
+    if (v == on) return true;
+    if (v == off) return false;
+    if (v == "default") return std::nullopt;
+    throw usage_error(std::string("--") + name + " must be " + on + ", " + off + " or default, not '" + v + "'");
+}
+
 // The options an existing index was built with must match what the user asked for explicitly:
 // mixing analyses in one index would make its statistics and queries meaningless.
 void check_compatible(const index::index_options& have, const index::index_options& want, const po::variables_map& vm,
@@ -88,6 +97,10 @@ void check_compatible(const index::index_options& have, const index::index_optio
     if (explicit_option("language") && have.analyzer.language != want.analyzer.language) fail("--language");
     if (explicit_option("stopwords") && have.analyzer.stopwords != want.analyzer.stopwords) fail("--stopwords");
     if (explicit_option("no-case-fold") && have.analyzer.case_fold != want.analyzer.case_fold) fail("case folding");
+    if (explicit_option("accents") && analysis::folds_accents(have.analyzer) != analysis::folds_accents(want.analyzer))
+        fail("--accents");
+    if (explicit_option("elision") && analysis::removes_elisions(have.analyzer) != analysis::removes_elisions(want.analyzer))
+        fail("--elision");
     if (explicit_option("max-passage-bytes") && have.passages.max_bytes != want.passages.max_bytes)
         fail("--max-passage-bytes");
     if (explicit_option("min-passage-bytes") && have.passages.min_bytes != want.passages.min_bytes)
@@ -129,6 +142,10 @@ int run_index(const command_args& args) {
         ("stopwords", po::value<std::string>()->default_value("default"),
          "default (the language's list), none, or a file with one word per line")
         ("no-case-fold", po::bool_switch(), "keep case (no NFKC_Casefold)")
+        ("accents", po::value<std::string>()->default_value("default"),
+         "fold (café = cafe), keep, or default (the language's practice: fold for English)")
+        ("elision", po::value<std::string>()->default_value("default"),
+         "remove (l'élève = élève), keep, or default (remove for French, Italian, Catalan, Irish)")
         ("max-passage-bytes", po::value<std::size_t>()->default_value(1000), "longest passage")
         ("min-passage-bytes", po::value<std::size_t>()->default_value(150), "shorter fragments are merged")
         ("overlap-sentences", po::value<std::size_t>()->default_value(0), "sentences repeated between windows")
@@ -160,6 +177,8 @@ int run_index(const command_args& args) {
     if (ao.language == "none") ao.language.clear();
     ao.stopwords = stopwords_option(vm["stopwords"].as<std::string>());
     ao.case_fold = !vm["no-case-fold"].as<bool>();
+    ao.fold_accents = tri_state(vm, "accents", "fold", "keep");
+    ao.elision = tri_state(vm, "elision", "remove", "keep");
     auto& pass = wo.index.passages;
     pass.max_bytes = vm["max-passage-bytes"].as<std::size_t>();
     pass.min_bytes = vm["min-passage-bytes"].as<std::size_t>();

@@ -34,17 +34,35 @@ struct analyzer_options {
     std::optional<std::vector<std::string>> stopwords;
     /// Whether to apply NFKC_Casefold.
     bool case_fold = true;
+    /// Whether to fold Latin letters to ASCII ("café" and "cafe" match; ICU's Latin-ASCII, as
+    /// Lucene's ASCIIFoldingFilter): before stemming for English, Porter and no stemmer, after the
+    /// stemmer for the other languages, whose stemmers read accents. nullopt: the language's practice, on for English
+    /// (whose words carry accents only as loans, typed without them) and off for the others, whose
+    /// stemmers read accents (the German, Spanish and Portuguese stemmers fold the accents that
+    /// do not tell words apart themselves). See `folds_accents`.
+    std::optional<bool> fold_accents;
+    /// Whether to remove elisions before stopwords and stemming ("l'élève" -> "élève").
+    /// nullopt: on for French, Italian, Catalan and Irish, the languages that elide. See
+    /// `removes_elisions`.
+    std::optional<bool> elision;
     /// What `analyze` does with invalid UTF-8.
     invalid_utf8_policy invalid_utf8 = invalid_utf8_policy::reject;
 };
+
+/// Whether `options` fold accents: `fold_accents`, or the language's practice when unset.
+[[nodiscard]] RAPPORT_API bool folds_accents(const analyzer_options& options);
+/// Whether `options` remove elisions: `elision`, or the language's practice when unset (a language
+/// without elision never removes any).
+[[nodiscard]] RAPPORT_API bool removes_elisions(const analyzer_options& options);
 
 /// A tokenizer followed by a chain of token filters.
 class RAPPORT_API analyzer {
 public:
     /// Creates an analyzer with the tokenizer only: no filters, invalid UTF-8 rejected.
     analyzer();
-    /// Creates the standard pipeline: tokenizer -> case fold -> stopwords -> stemmer, each step
-    /// present when `options` asks for it.
+    /// Creates the standard pipeline: tokenizer -> case fold -> elision -> stopwords -> stemmer,
+    /// with accent folding before the stopwords (English, Porter, no stemmer) or after the stemmer
+    /// (other languages), each step present when `options` asks for it.
     /// Throws: `invalid_argument` if `options.language` is not a libstemmer language.
     explicit analyzer(const analyzer_options& options);
     /// Returns the default English analyzer (`analyzer(analyzer_options{})`).

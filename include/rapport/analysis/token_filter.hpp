@@ -59,6 +59,20 @@ protected:
 /// libstemmer does not know it.
 [[nodiscard]] RAPPORT_API std::unique_ptr<token_filter> make_stemmer_filter(std::string_view language);
 
+/// Returns a filter that folds Latin letters to ASCII with ICU's Latin-ASCII transliteration
+/// ("café" -> "cafe", "Ærø" -> "AEro", "łódź" -> "lodz"), as Lucene's ASCIIFoldingFilter does for
+/// Latin script. Place it before an English stemmer (which reads ASCII) and after the stemmers of
+/// languages with accents, which expect them.
+/// Throws: `rapport::error` if ICU's transliteration data cannot be loaded.
+/// Complexity: ASCII terms pass unchanged in one scan; others are transliterated (linear).
+[[nodiscard]] RAPPORT_API std::unique_ptr<token_filter> make_accent_fold_filter();
+
+/// Returns a filter that removes a leading elision ("l'élève" -> "élève", "dell'arte" -> "arte",
+/// "qu'il" -> "il") for French, Italian, Catalan or Irish (names or ISO 639 codes, ASCII case
+/// ignored), or null for a language without elision. The apostrophe may be ' or ’ (U+2019).
+/// Place it before the stopword filter and the stemmer.
+[[nodiscard]] RAPPORT_API std::unique_ptr<token_filter> make_elision_filter(std::string_view language);
+
 /// Returns the canonical name of every language libstemmer has ("arabic", ..., "english", ...).
 [[nodiscard]] RAPPORT_API std::vector<std::string> stemmer_languages();
 
