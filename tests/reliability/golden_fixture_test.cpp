@@ -191,6 +191,11 @@ index::index_reader check_fixture(const test::scratch_dir& scratch, std::uint32_
     CHECK(index::check_index(dir).ok());
     // The new segment is of this build's version, and its title is searchable beside the old ones.
     CHECK(dir->verify(after.segments().back()->name() + ".lens").version == index::segment_format_version);
+    // Its manifest is version 2, carrying the old analysis: no accent folding, no elision removal
+    // (the index was built without them, whatever today's English default is).
+    CHECK(dir->verify("manifest_0000000000000004").version == 2u);
+    CHECK(after.options().analyzer.fold_accents == false);
+    CHECK(after.options().analyzer.elision == false);
     search::searcher qs(after);
     const auto mill = qs.top_k(qs.parse("title:mill"), {});
     REQUIRE(mill.size() == 1);
