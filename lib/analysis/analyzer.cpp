@@ -87,8 +87,8 @@ analyzer::analyzer(const analyzer_options& options) : invalid_utf8_(options.inva
     if (fold && fold_first) filters_.push_back(make_accent_fold_filter());
     if (options.stopwords) {
         if (!options.stopwords->empty()) filters_.push_back(make_stopword_filter(*options.stopwords));
-    } else if (is_english(language)) {
-        filters_.push_back(make_stopword_filter(english_stopwords()));
+    } else if (auto list = stopwords_for(language)) {
+        filters_.push_back(make_stopword_filter(std::move(*list)));
     }
     if (stemmer) filters_.push_back(std::move(stemmer));
     if (fold && !fold_first) filters_.push_back(make_accent_fold_filter());

@@ -3,6 +3,8 @@
 #include "rapport/analysis/stopwords.hpp"
 
 #include <algorithm>
+#include <cstddef>
+#include <utility>
 #include <cerrno>
 #include <fstream>
 #include <iterator>
@@ -13,6 +15,42 @@
 #include "rapport/core/utf8.hpp"
 
 namespace rapport::analysis {
+
+namespace detail {
+// lib/analysis/stopwords/*.txt, embedded by lib/CMakeLists.txt: (language, list text) pairs.
+extern const std::pair<std::string_view, std::string_view> snowball_stop_lists[];
+extern const std::size_t snowball_stop_list_count;
+}  // namespace detail
+
+namespace {
+// The Snowball name of `language` when it is an ISO 639-1 or -2 code of a language with a list.
+std::string canonical_language(std::string_view language) {
+    std::string l;
+    for (const char c : language) l += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    static constexpr std::pair<std::string_view, std::string_view> codes[] = {
+        {"da", "danish"},     {"dan", "danish"},     {"nl", "dutch"},      {"nld", "dutch"},
+        {"dut", "dutch"},     {"en", "english"},     {"eng", "english"},   {"fi", "finnish"},
+        {"fin", "finnish"},   {"fr", "french"},      {"fra", "french"},    {"fre", "french"},
+        {"de", "german"},     {"deu", "german"},     {"ger", "german"},    {"hu", "hungarian"},
+        {"hun", "hungarian"}, {"it", "italian"},     {"ita", "italian"},   {"ne", "nepali"},
+        {"nep", "nepali"},    {"no", "norwegian"},   {"nor", "norwegian"}, {"nb", "norwegian"},
+        {"nob", "norwegian"}, {"pt", "portuguese"},  {"por", "portuguese"}, {"ru", "russian"},
+        {"rus", "russian"},   {"es", "spanish"},     {"spa", "spanish"},   {"sv", "swedish"},
+        {"swe", "swedish"},   {"tr", "turkish"},     {"tur", "turkish"},
+    };
+    for (const auto& [code, name] : codes)
+        if (l == code) return std::string(name);
+    return l;
+}
+}  // namespace
+
+std::optional<std::vector<std::string>> stopwords_for(std::string_view language) {
+    const auto name = canonical_language(language);
+    if (name == "english") return english_stopwords();
+    for (std::size_t i = 0; i < detail::snowball_stop_list_count; ++i)
+        if (detail::snowball_stop_lists[i].first == name) return parse_stopwords(detail::snowball_stop_lists[i].second, name);
+    return std::nullopt;
+}
 
 const std::vector<std::string>& english_stopwords() {
     // The English stop list published with the Snowball English stemmer (Porter, snowballstem.org),

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
 
 #include "index/manifest_writer.hpp"
 #include "rapport/analysis/analyzer.hpp"
@@ -116,7 +117,13 @@ manifest decode_manifest(std::string_view payload, const std::string& file, std:
     p.min_bytes = d.number();
     p.overlap_sentences = d.number();
     p.paragraphs = d.number(1) == 1 ? ingest::paragraph_break::blank_line : ingest::paragraph_break::line;
-    // Version 1 indexes were analysed without accent folding and elision removal.
+    // Version 1 indexes were analysed without accent folding and elision removal, and only English
+    // had a default stop list.
+    if (version < 2 && !a.stopwords) {
+        std::string l;
+        for (const char c : a.language) l += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+        if (l != "english" && l != "en" && l != "eng") a.stopwords.emplace();  // none, as then
+    }
     a.fold_accents = version >= 2 && d.number(1) == 1;
     a.elision = version >= 2 && d.number(1) == 1;
     const auto count = d.number(1u << 24);

@@ -2,11 +2,13 @@
 // The analysis pipeline end to end: positions and gaps, offsets, options, invalid UTF-8, limits.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "rapport/analysis/analyzer.hpp"
+#include "rapport/analysis/stopwords.hpp"
 #include "rapport/core/error.hpp"
 
 using namespace rapport::analysis;
@@ -90,12 +92,35 @@ TEST_CASE("analysis: analyzer options") {
         analyzer a(o);
         CHECK(terms(a.analyze("The Runners ran")) == std::vector<std::string>{"the", "ran"});
     }
-    SUBCASE("German defaults to no stopwords") {
+    SUBCASE("German defaults to the Snowball German stop list; an empty list keeps every word") {
         analyzer_options o;
         o.language = "german";
-        analyzer a(o);
-        const auto tokens = a.analyze("Die Häuser und die Katzen");
-        CHECK(terms(tokens) == std::vector<std::string>{"die", "haus", "und", "die", "katz"});
+        const auto tokens = analyzer(o).analyze("Die Häuser und die Katzen");
+        CHECK(terms(tokens) == std::vector<std::string>{"haus", "katz"});
+        CHECK(positions(tokens) == std::vector<std::uint32_t>{1, 4});  // gaps where stopwords were
+        o.stopwords = std::vector<std::string>{};
+        CHECK(terms(analyzer(o).analyze("Die Häuser und die Katzen")) ==
+              std::vector<std::string>{"die", "haus", "und", "die", "katz"});
+    }
+    SUBCASE("every Snowball list is there, by name or ISO code; languages without one get none") {
+        for (const char* l : {"danish", "dutch", "finnish", "french", "german", "hungarian", "italian", "nepali",
+                              "norwegian", "portuguese", "russian", "spanish", "swedish", "turkish", "english"}) {
+            CAPTURE(l);
+            const auto list = stopwords_for(l);
+            REQUIRE(list.has_value());
+            CHECK(list->size() > 40);
+        }
+        CHECK(stopwords_for("FR") == stopwords_for("french"));
+        CHECK(stopwords_for("deu") == stopwords_for("german"));
+        const auto fr = *stopwords_for("french");
+        CHECK(std::find(fr.begin(), fr.end(), "le") != fr.end());
+        const auto ru = *stopwords_for("ru");
+        CHECK(std::find(ru.begin(), ru.end(), "и") != ru.end());
+        CHECK_FALSE(stopwords_for("greek").has_value());
+        CHECK_FALSE(stopwords_for("").has_value());
+        analyzer_options es;
+        es.language = "spanish";
+        CHECK(terms(analyzer(es).analyze("El perro de la casa")) == std::vector<std::string>{"perr", "cas"});
     }
     SUBCASE("French") {
         analyzer_options o;

@@ -13,6 +13,7 @@
 #include "rapport/index/index_reader.hpp"
 #include "rapport/index/index_writer.hpp"
 #include "rapport/search/searcher.hpp"
+#include "index/manifest_writer.hpp"
 #include "support/backends.hpp"
 
 using namespace rapport;
@@ -297,4 +298,30 @@ TEST_CASE_TEMPLATE("index: concurrent searches of one reader while a writer comm
     CHECK(mismatches == 0);
     CHECK(reopened > 0);
     CHECK(index::check_index(dir).ok());
+}
+
+TEST_CASE("index: a version 1 manifest reads with the analysis it was built with") {
+    // A version 2 payload without segments ends with fold_accents, elision and the segment count;
+    // version 1 is the same without the first two.
+    index::manifest m;
+    m.generation = 1;
+    m.options.analyzer.language = "french";  // stopwords unset: the language's list today
+    const auto v2 = index::encode_manifest(m);
+    REQUIRE(v2.size() >= 3);
+    const std::string v1 = v2.substr(0, v2.size() - 3) + v2.back();
+    const auto old = index::decode_manifest(v1, "manifest_old", 1);
+    // Then only English had a default stop list, and nothing folded accents or removed elisions.
+    REQUIRE(old.options.analyzer.stopwords.has_value());
+    CHECK(old.options.analyzer.stopwords->empty());
+    CHECK(old.options.analyzer.fold_accents == false);
+    CHECK(old.options.analyzer.elision == false);
+    const auto now = index::decode_manifest(v2, "manifest_new", 2);
+    CHECK_FALSE(now.options.analyzer.stopwords.has_value());  // French's Snowball list
+    CHECK(now.options.analyzer.elision == true);             // resolved when written
+    CHECK(now.options.analyzer.fold_accents == false);
+    m.options.analyzer.language = "english";
+    const auto en = index::encode_manifest(m);
+    const auto old_en = index::decode_manifest(en.substr(0, en.size() - 3) + en.back(), "manifest_old", 1);
+    CHECK_FALSE(old_en.options.analyzer.stopwords.has_value());  // English's list then and now
+    CHECK(index::decode_manifest(en, "manifest_new", 2).options.analyzer.fold_accents == true);
 }

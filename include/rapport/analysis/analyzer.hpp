@@ -29,8 +29,8 @@ inline constexpr std::size_t max_term_bytes = 255;
 struct analyzer_options {
     /// Snowball language (see `stemmer_languages()`), or "" / "none" for no stemming.
     std::string language = "english";
-    /// Stopwords: nullopt means the language's default (the English list for "english", "en" and
-    /// "eng"; none for other languages); an empty vector means no stopwords.
+    /// Stopwords: nullopt means the language's Snowball list (`stopwords_for`: English and 14
+    /// other languages; none for the rest); an empty vector means no stopwords.
     std::optional<std::vector<std::string>> stopwords;
     /// Whether to apply NFKC_Casefold.
     bool case_fold = true;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,13 @@ namespace rapport::analysis {
 /// stemmer (174 words: pronouns, auxiliaries, contractions, articles, conjunctions, prepositions),
 /// contractions also spelled with U+2019, folded and sorted.
 [[nodiscard]] RAPPORT_API const std::vector<std::string>& english_stopwords();
+
+/// Returns the stop list the Snowball project publishes for `language` (a Snowball name or an
+/// ISO 639-1/-2 code, ASCII case ignored): English (`english_stopwords()`), Danish, Dutch, Finnish,
+/// French, German, Hungarian, Italian, Nepali, Norwegian, Portuguese, Russian, Spanish, Swedish and
+/// Turkish (lib/analysis/stopwords, BSD-3-Clause); nullopt for a language without one (the other
+/// stemmer languages, or none). Words are in list order, unfolded.
+[[nodiscard]] RAPPORT_API std::optional<std::vector<std::string>> stopwords_for(std::string_view language);
 
 /// Parses a stopword list: one word per line (LF or CRLF), Unicode White_Space around a word
 /// trimmed, everything from `#` to the end of the line a comment, blank lines ignored, a leading
