@@ -254,11 +254,12 @@ public:
     struct part {
         codec::block_postings_cursor cursor;
         double weight;
-        index::field field;
+        std::string name;  // what explain calls it: a field, or field:term in a synonym group
     };
+    // `kind` names the combination in explanations ("BM25F", "synonyms", "BM25F, synonyms").
     bm25f_term_scorer(std::vector<part> parts, score_t weight, const scoring<Model>& s, std::string term, double boost,
-                      std::uint64_t df)
-        : parts_(std::move(parts)), weight_(weight), s_(s), term_(std::move(term)), boost_(boost), df_(df) {
+                      std::uint64_t df, const char* kind)
+        : parts_(std::move(parts)), weight_(weight), s_(s), term_(std::move(term)), boost_(boost), df_(df), kind_(kind) {
         std::vector<std::pair<std::uint32_t, std::uint32_t>> stats;
         for (const auto& p : parts_) stats.emplace_back(p.cursor.term_max_tf(), p.cursor.term_min_length());
         max_ = bound(stats);
@@ -296,11 +297,11 @@ public:
         std::string tf;
         for (const auto& p : parts_)
             if (p.cursor.docid() == doc)
-                tf += format("%s%s %g x %u", tf.empty() ? "" : " + ", std::string(index::field_name(p.field)).c_str(),
-                             p.weight, p.cursor.freq());
+                tf += format("%s%s %g x %u", tf.empty() ? "" : " + ", p.name.c_str(), p.weight, p.cursor.freq());
         return {score(),
-                format("term %s (BM25F): weight %.6f (boost %g x idf %.6f, df %llu, the largest field df)", term_.c_str(),
-                       weight_, boost_, boost_ == 0 ? 0.0 : weight_ / boost_, static_cast<unsigned long long>(df_)) +
+                format("term %s (%s): weight %.6f (boost %g x idf %.6f, df %llu, the largest df of its parts)",
+                       term_.c_str(), kind_, weight_, boost_, boost_ == 0 ? 0.0 : weight_ / boost_,
+                       static_cast<unsigned long long>(df_)) +
                     saturation_text(s_.model, format("tf %.6f = %s", frequency(), tf.c_str()), "tf", s_.norms[doc]),
                 {},
                 true};
@@ -344,6 +345,7 @@ private:
     std::string term_;
     double boost_;
     std::uint64_t df_;
+    const char* kind_;
 };
 
 // A boolean node: required clauses (leapfrogged), optional ones (scored when present, and at
@@ -627,18 +629,36 @@ scorer_ptr make_term(const build_context<Model>& cx, index::field f, const std::
                                                 f == index::field::body ? term : "title:" + term, boost, df);
 }
 
+// A term with its synonyms (possibly none) over `fields` as one combined term: BM25F's weighted
+// frequencies and lengths across fields, and a synonym group's summed frequencies within each
+// (Lucene's SynonymQuery); df the largest of its (term, field) parts'.
 template <Similarity Model>
-scorer_ptr make_bm25f_term(const build_context<Model>& cx, const std::string& term, double boost) {
+scorer_ptr make_combined_term(const build_context<Model>& cx, const q::term_node& t, const std::vector<field_weight>& fields,
+                              const scoring<Model>& scored, double boost, const char* kind) {
     std::uint64_t df = 0;
     std::vector<typename bm25f_term_scorer<Model>::part> parts;
-    for (const auto& [f, w] : cx.options.fields) {
-        const auto key = index::field_term(f, term);
-        df = std::max(df, global_df(cx, key));
-        if (const auto info = cx.seg.find(key)) parts.push_back({cx.seg.cursor(*info), w, f});
-    }
+    const auto add = [&](const std::string& term) {
+        for (const auto& [f, w] : fields) {
+            const auto key = index::field_term(f, term);
+            df = std::max(df, global_df(cx, key));
+            const std::string name(index::field_name(f));
+            if (const auto info = cx.seg.find(key))
+                parts.push_back({cx.seg.cursor(*info), w, t.synonyms.empty() ? name : name + ":" + term});
+        }
+    };
+    add(t.text);
+    for (const auto& syn : t.synonyms) add(syn);
     if (df == 0 || parts.empty()) return std::make_unique<empty_scorer>();
-    return std::make_unique<bm25f_term_scorer<Model>>(std::move(parts), boost * cx.model.idf(cx.passages, df),
-                                                      scoring<Model>{cx.model, cx.combined, cx.combined_avgdl}, term, boost, df);
+    std::string shown = t.text;
+    for (const auto& syn : t.synonyms) shown += "|" + syn;
+    return std::make_unique<bm25f_term_scorer<Model>>(std::move(parts), boost * cx.model.idf(cx.passages, df), scored,
+                                                      shown, boost, df, kind);
+}
+
+template <Similarity Model>
+scorer_ptr make_bm25f_term(const build_context<Model>& cx, const q::term_node& t, double boost) {
+    return make_combined_term(cx, t, cx.options.fields, scoring<Model>{cx.model, cx.combined, cx.combined_avgdl}, boost,
+                              t.synonyms.empty() ? "BM25F" : "BM25F, synonyms");
 }
 
 template <Similarity Model>
@@ -683,13 +703,15 @@ scorer_ptr build(const build_context<Model>& cx, const q::query& node, double bo
     }
     const auto* t = node.get_if<q::term_node>();
     if (t != nullptr && !inherited && cx.options.bm25f && cx.options.fields.size() > 1)
-        return make_bm25f_term(cx, t->text, boost);
+        return make_bm25f_term(cx, *t, boost);
     // One scorer per field searched, weights multiplying the boost, summed.
     std::vector<scorer_ptr> per_field;
     for (const auto& fw : leaf_fields(inherited, cx.options)) {
         const index::field f = fw.field;  // not a structured binding: a lambda below captures it (clang 14)
         const double b = boost * fw.weight;
-        if (t != nullptr) {
+        if (t != nullptr && !t->synonyms.empty()) {
+            per_field.push_back(make_combined_term(cx, *t, {{f, 1.0}}, cx.in(f), b, "synonyms"));
+        } else if (t != nullptr) {
             per_field.push_back(make_term(cx, f, t->text, b));
         } else if (const auto* p = node.get_if<q::phrase_node>()) {
             per_field.push_back(make_phrase(cx, f, *p, b));
@@ -730,6 +752,7 @@ std::optional<detail::flat_query> as_flat_disjunction(const q::query& root) {
         return true;
     };
     if (const auto* t = root.get_if<q::term_node>()) {
+        if (!t->synonyms.empty()) return std::nullopt;  // a synonym group: the tree scores it
         add(t->text, root_boost, root_field);
         return out;
     }
@@ -738,7 +761,7 @@ std::optional<detail::flat_query> as_flat_disjunction(const q::query& root) {
     for (const auto& c : b->clauses) {
         const auto* t = c.query.get_if<q::term_node>();
         std::optional<index::field> f = root_field;
-        if (c.occur != q::occur::should || t == nullptr || !plain(c.query, f) ||
+        if (c.occur != q::occur::should || t == nullptr || !t->synonyms.empty() || !plain(c.query, f) ||
             !add(t->text, root_boost * c.query.boost(), f))
             return std::nullopt;
     }
@@ -1266,6 +1289,7 @@ void collect_highlight(const index::index_reader& reader, const q::query& node, 
         return;
     if (const auto* t = node.get_if<q::term_node>()) {
         out.terms.push_back(t->text);
+        out.terms.insert(out.terms.end(), t->synonyms.begin(), t->synonyms.end());
     } else if (const auto* p = node.get_if<q::phrase_node>()) {
         if (p->terms.size() == 1) out.terms.push_back(p->terms.front());
         if (p->terms.size() > 1) out.phrases.push_back({p->terms, p->positions, p->slop});
@@ -1287,6 +1311,61 @@ highlight::snippet searcher::snippet(std::string_view text, const highlight::hig
                                            const highlight::snippet_options& options) const {
     auto analyzer = impl_->analyzers.acquire();
     return highlight::make_snippet(text, analyzer.analyze(text), terms, options);
+}
+
+synonym_table searcher::synonyms(std::span<const q::synonym_rule> rules) const {
+    synonym_table table;
+    auto analyzer = impl_->analyzers.acquire();
+    // Each entry as one index term, or nothing (counted) when it analyses to none or several.
+    const auto terms_of = [&](const std::vector<std::string>& words) {
+        std::vector<std::string> out;
+        for (const auto& w : words) {
+            const auto& tokens = analyzer.analyze(w);
+            if (tokens.size() != 1) {
+                ++table.skipped_entries;
+                continue;
+            }
+            if (std::find(out.begin(), out.end(), tokens.front().term) == out.end()) out.push_back(tokens.front().term);
+        }
+        return out;
+    };
+    const auto merge = [](std::vector<std::string>& into, const std::vector<std::string>& more) {
+        for (const auto& m : more)
+            if (std::find(into.begin(), into.end(), m) == into.end()) into.push_back(m);
+    };
+    boost::unordered_flat_map<std::string, std::vector<std::string>> equivalent, explicit_to;
+    for (const auto& r : rules) {
+        const auto from = terms_of(r.from);
+        const bool equivalence = r.from == r.to;
+        const auto to = equivalence ? from : terms_of(r.to);
+        if (to.empty()) continue;
+        for (const auto& f : from) merge(equivalence ? equivalent[f] : explicit_to[f], to);
+    }
+    for (auto& [term, group] : equivalent) {
+        // The term itself first: it keeps its place in the query, its synonyms join it.
+        std::vector<std::string> ordered{term};
+        merge(ordered, group);
+        if (ordered.size() > 1) table.groups.emplace(term, std::move(ordered));
+    }
+    for (auto& [term, to] : explicit_to) table.groups[term] = std::move(to);  // replaces, as Solr's =>
+    return table;
+}
+
+q::query searcher::expand_synonyms(const q::query& analysed, const synonym_table& table) const {
+    if (table.groups.empty() || analysed.empty()) return analysed;
+    if (const auto* t = analysed.get_if<q::term_node>()) {
+        const auto it = table.groups.find(t->text);
+        if (it == table.groups.end()) return analysed;
+        q::term_node node{it->second.front(), {it->second.begin() + 1, it->second.end()}};
+        q::query out(std::move(node));
+        return out.field(analysed.field()).boost(analysed.boost());
+    }
+    if (const auto* b = analysed.get_if<q::boolean_node>()) {
+        auto copy = *b;
+        for (auto& c : copy.clauses) c.query = expand_synonyms(c.query, table);
+        return q::query(std::move(copy)).field(analysed.field()).boost(analysed.boost());
+    }
+    return analysed;
 }
 
 q::query searcher::rm3(const q::query& analysed, const search_options& options, const rm3_options& rm) const {

@@ -405,6 +405,22 @@ TEST_CASE("cli: errors are one clear line with a non-zero exit code") {
         REQUIRE(run({"index", "--index", folded, "--progress", "none", "-"}, doc).code == 0);
         CHECK(count_lines(run({"search", "--index", folded, "--format", "trec", "cafe"}).out) == 1);
     }
+    SUBCASE("--synonyms expands query words from a Solr-format file; a bad file is a clear error") {
+        const std::string doc = "{\"id\":\"s\",\"title\":\"Seating\",\"text\":\"A comfortable sofa for the lobby.\"}\n";
+        const auto syn_idx = (fs::path(idx).parent_path() / "syn").string();
+        REQUIRE(run({"index", "--index", syn_idx, "--progress", "none", "-"}, doc).code == 0);
+        const auto file = fs::path(idx).parent_path() / "syn.txt";
+        std::ofstream(file) << "couch, sofa, settee\n";
+        CHECK(run({"search", "--index", syn_idx, "--format", "trec", "couch"}).out.empty());
+        const auto r = run({"search", "--index", syn_idx, "--format", "trec", "--synonyms", file.string(), "couch"});
+        CHECK(r.code == 0);
+        CHECK(count_lines(r.out) == 1);
+        std::ofstream(file) << "couch, , sofa\n";
+        const auto bad = run({"search", "--index", syn_idx, "--synonyms", file.string(), "couch"});
+        CHECK(bad.code != 0);
+        CHECK(bad.err.find("syn.txt:1") != std::string::npos);
+        CHECK(one_error_line(bad.err));
+    }
     SUBCASE("an existing index keeps its analysis: a different --language is refused") {
         REQUIRE(run({"index", "--index", idx, "--progress", "none", "-"}, jsonl_article(1)).code == 0);
         const auto r = run({"index", "--index", idx, "--language", "french", "--progress", "none", "-"}, jsonl_article(2));

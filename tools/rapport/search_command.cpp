@@ -183,6 +183,8 @@ int run_search(const command_args& args) {
          "evaluation: auto, exhaustive, maxscore or bmw (block-max WAND); the same hits and scores")
         ("articles", po::bool_switch(), "one hit per article, its best passage (as --format trec ranks)")
         ("explain", po::bool_switch(), "show how each score is computed")
+        ("synonyms", po::value<std::string>()->value_name("FILE"),
+         "expand query words by a Solr-format synonym file (a, b, c / a => b), each group scored as one term")
         ("rm3", po::bool_switch(), "expand each query by RM3 pseudo-relevance feedback")
         ("rm3-passages", po::value<std::string>()->default_value("5")->value_name("N"), "RM3: top passages taken as relevant")
         ("rm3-terms", po::value<std::string>()->default_value("40")->value_name("N"), "RM3: expansion terms kept")
@@ -302,9 +304,16 @@ int run_search(const command_args& args) {
     const auto reader = index::index_reader::open(open_index_dir(vm["index"].as<std::string>()));
     const search::searcher searcher(reader);
 
-    // Parsing, analysis and (with --rm3) feedback: the query as evaluated.
+    search::synonym_table synonyms;
+    if (vm.count("synonyms") != 0) {
+        synonyms = searcher.synonyms(query::read_synonyms(vm["synonyms"].as<std::string>()));
+        if (synonyms.skipped_entries != 0)
+            std::fprintf(stderr, "rapport search: %zu synonym entr%s skipped (stopwords or several words)\n",
+                         synonyms.skipped_entries, synonyms.skipped_entries == 1 ? "y" : "ies");
+    }
+    // Parsing, analysis, synonyms and (with --rm3) feedback: the query as evaluated.
     const auto prepare = [&](const std::string& text) {
-        auto tree = searcher.parse(text, st.parser);
+        auto tree = searcher.expand_synonyms(searcher.parse(text, st.parser), synonyms);
         return st.rm3 ? searcher.rm3(tree, st.options, st.rm3_options) : tree;
     };
     // Untimed passes warm the page cache and the searcher's caches.

@@ -40,11 +40,11 @@ struct analyzer_options {
     /// (whose words carry accents only as loans, typed without them) and off for the others, whose
     /// stemmers read accents (the German, Spanish and Portuguese stemmers fold the accents that
     /// do not tell words apart themselves). See `folds_accents`.
-    std::optional<bool> fold_accents;
+    std::optional<bool> fold_accents{};
     /// Whether to remove elisions before stopwords and stemming ("l'élève" -> "élève").
     /// nullopt: on for French, Italian, Catalan and Irish, the languages that elide. See
     /// `removes_elisions`.
-    std::optional<bool> elision;
+    std::optional<bool> elision{};
     /// What `analyze` does with invalid UTF-8.
     invalid_utf8_policy invalid_utf8 = invalid_utf8_policy::reject;
 };

@@ -55,6 +55,10 @@ enum class node_kind : std::uint8_t {
 struct term_node {
     /// The word or index term.
     std::string text;
+    /// Index terms scored together with `text` as one term (Lucene's SynonymQuery: the frequencies
+    /// of all of them summed, one idf from the largest df), set by `search::searcher::expand_synonyms`;
+    /// empty for a plain term. Distinct, and never `text`.
+    std::vector<std::string> synonyms{};
 
     /// Memberwise equality.
     friend bool operator==(const term_node&, const term_node&) = default;

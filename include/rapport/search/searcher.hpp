@@ -62,6 +62,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "rapport/core/assert.hpp"
@@ -74,6 +75,7 @@
 #include "rapport/query/expand.hpp"
 #include "rapport/query/parser.hpp"
 #include "rapport/query/query.hpp"
+#include "rapport/query/synonyms.hpp"
 #include "rapport/search/bm25.hpp"
 #include "rapport/search/explain.hpp"
 #include "rapport/search/search_stats.hpp"
@@ -192,6 +194,16 @@ struct search_info {
     std::uint64_t matches = 0;
 };
 
+/// Synonym rules analysed for one index (`searcher::synonyms`): for each index term a rule names,
+/// the terms it stands for, the first being the term's replacement (itself, unless an explicit
+/// `a => b` rule replaces it).
+struct synonym_table {
+    std::unordered_map<std::string, std::vector<std::string>> groups;
+    /// Rule entries skipped because they analyse to no term (stopwords) or to several (multi-word
+    /// synonyms, which this version does not expand).
+    std::size_t skipped_entries = 0;
+};
+
 /// RM3 pseudo-relevance feedback settings (Lavrenko & Croft, "Relevance-based language models",
 /// SIGIR 2001, as RM3 in Anserini). The defaults were chosen on Cranfield, CISI and NPL together
 /// (README "Relevance": 5 passages and 40 terms gain +0.027 MAP on their mean, where Anserini's
@@ -280,6 +292,17 @@ public:
     /// As above, for a bag of terms combined by `options.mode`.
     [[nodiscard]] explanation explain(const analysed_query& query, docid_t passage,
                                       const search_options& options = {}) const;
+
+    /// `rules` analysed as this index analyses text, for `expand_synonyms`. An equivalence line
+    /// (`couch, sofa`) makes each of its terms stand for all of them; an explicit rule (`tv =>
+    /// television`) replaces each left term by the right ones. Several rules naming a term merge.
+    /// Complexity: one analysis per entry.
+    [[nodiscard]] synonym_table synonyms(std::span<const query::synonym_rule> rules) const;
+    /// `analysed` with every term node that `table` names scored as one synonym group
+    /// (`term_node::synonyms`, as Lucene's SynonymQuery: the frequencies of the group's terms
+    /// summed in each passage, one idf from the largest df, so a passage holding several of them is
+    /// not rewarded as for several query words). Phrases, prefixes and fuzzy terms are left alone.
+    [[nodiscard]] query::query expand_synonyms(const query::query& analysed, const synonym_table& table) const;
 
     /// The query expanded by RM3: a first pass retrieves `feedback_passages` passages; the relevance
     /// model is P(w|R) ∝ Σ_d score(d) · tf(w, d) / |d| over them (every analysed term of the stored
