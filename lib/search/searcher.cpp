@@ -16,6 +16,7 @@
 #include "rapport/codec/postings_cursor.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/core/phrase_sweep.hpp"
+#include "rapport/core/detail/text.hpp"
 #include "rapport/query/analyze.hpp"
 #include "rapport/search/cursor.hpp"
 #include "rapport/search/block_max_wand.hpp"
@@ -620,13 +621,29 @@ std::uint64_t global_df(const build_context<Model>& cx, const std::string& key) 
 }
 
 template <Similarity Model>
-scorer_ptr make_term(const build_context<Model>& cx, index::field f, const std::string& term, double boost) {
+// `blended_df`, when set, replaces the term's own df in its idf (a fuzzy expansion's shared df).
+scorer_ptr make_term(const build_context<Model>& cx, index::field f, const std::string& term, double boost,
+                     std::uint64_t blended_df = 0) {
     const auto key = index::field_term(f, term);
-    const auto df = global_df(cx, key);
+    const auto own = global_df(cx, key);
     const auto info = cx.seg.find(key);
-    if (df == 0 || !info) return std::make_unique<empty_scorer>();
+    if (own == 0 || !info) return std::make_unique<empty_scorer>();
+    const auto df = blended_df != 0 ? blended_df : own;
     return std::make_unique<term_scorer<Model>>(cx.seg.cursor(*info), boost * cx.model.idf(cx.passages, df), cx.in(f),
                                                 f == index::field::body ? term : "title:" + term, boost, df);
+}
+
+// How much a fuzzy expansion at `distance` edits from `query` counts, as Lucene's FuzzyQuery
+// boosts its terms: 1 − distance / (the shorter length in code points), at least 0.
+double fuzzy_boost(std::string_view query, std::string_view term, std::uint32_t distance) {
+    const auto code_points = [](std::string_view t) {
+        std::size_t n = 0;
+        for (const char c : t) n += !rapport::detail::is_utf8_continuation(c);
+        return n;
+    };
+    const auto shorter = std::min(code_points(query), code_points(term));
+    if (shorter == 0) return 0.0;
+    return std::max(0.0, 1.0 - static_cast<double>(distance) / static_cast<double>(shorter));
 }
 
 // A term with its synonyms (possibly none) over `fields` as one combined term: BM25F's weighted
@@ -720,7 +737,17 @@ scorer_ptr build(const build_context<Model>& cx, const q::query& node, double bo
                                          [&](const auto& e) { return e.node == &node && e.field == f; });
             RAPPORT_ASSERT(it != cx.expansions.end());
             std::vector<scorer_ptr> terms;
-            for (const auto& e : it->terms.terms) terms.push_back(make_term(cx, f, e.term, b));
+            if (const auto* fz = node.get_if<q::fuzzy_node>()) {
+                // Lucene's blended rewrite: every expansion scores with the largest df among them,
+                // so a rare misspelling gains no idf over the common word meant, and closer
+                // terms weigh more.
+                std::uint64_t blended = 0;
+                for (const auto& e : it->terms.terms) blended = std::max(blended, e.df);
+                for (const auto& e : it->terms.terms)
+                    terms.push_back(make_term(cx, f, e.term, b * fuzzy_boost(fz->text, e.term, e.distance), blended));
+            } else {
+                for (const auto& e : it->terms.terms) terms.push_back(make_term(cx, f, e.term, b));
+            }
             per_field.push_back(terms.empty() ? scorer_ptr(std::make_unique<empty_scorer>())
                                               : make_any(std::move(terms), "expansion: sum of the matching expanded terms"));
         }

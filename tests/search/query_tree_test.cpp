@@ -445,6 +445,28 @@ TEST_CASE("searcher: a word in several summed fields scores on the fast path exa
     CHECK(compared > 1000);
 }
 
+TEST_CASE("searcher: fuzzy expansions share one idf and weigh less the further they are (Lucene's blended rewrite)") {
+    // "kangaroo" (1 edit from "kangaro") is common; "kangra" (2 edits) is rare. Scored with their
+    // own idfs the rare misspelling would outrank every kangaroo; blended, the word meant wins.
+    std::vector<std::string> texts;
+    for (int i = 0; i < 20; ++i) texts.push_back("the kangaroo hops across field " + std::to_string(i));
+    texts.push_back("kangra valley tea");
+    for (int i = 0; i < 30; ++i) texts.push_back("other words " + std::to_string(i));
+    const auto index = small_index(texts);
+    search::searcher s(index);
+    const auto q = s.parse("kangaro~2");
+    const auto hits = s.top_k(q, {.k = 25});
+    REQUIRE(hits.size() == 21);
+    for (std::size_t i = 0; i < 20; ++i) CHECK(s.fetch(hits[i]).text.find("kangaroo") != std::string::npos);
+    CHECK(s.fetch(hits[20]).text.find("kangra") != std::string::npos);
+    for (const auto& h : hits) CHECK(s.explain(q, h.docid, {}).value == h.score);
+    // The exact word at distance 0 keeps boost 1 and the shared idf.
+    const auto exact = s.top_k(s.parse("kangaroo~1"), {.k = 1});
+    const auto plain = s.top_k(s.parse("kangaroo"), {.k = 1});
+    REQUIRE(exact.size() == 1);
+    CHECK(exact[0].score == doctest::Approx(plain[0].score).epsilon(1e-12));
+}
+
 TEST_CASE("searcher: prefix and fuzzy terms follow the index's case folding") {
     index::index_options o;
     o.analyzer.stopwords = std::vector<std::string>{};

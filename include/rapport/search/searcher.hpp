@@ -27,8 +27,11 @@
 //   frequency is its number of occurrences; a sloppy phrase's is the sum of 1 / (1 + d) over
 //   non-overlapping occurrences, d being the occurrence's positional spread (max − min of position −
 //   offset over its terms);
-// - a prefix or fuzzy term is the disjunction of the terms it expands to (`query::expand`), each
-//   scored as a term with its own idf (Lucene's scoring boolean rewrite); the boost applies to each;
+// - a prefix or fuzzy term is the disjunction of the terms it expands to (`query::expand`). A
+//   prefix's expansions score as terms with their own idfs (Lucene's scoring boolean rewrite); a
+//   fuzzy term's all use the largest df among them and a boost of 1 − distance / (the shorter
+//   length in code points), as Lucene's blended fuzzy rewrite, so a rare misspelling never
+//   outranks the common word meant; the node's boost applies to each;
 // - a boolean sums the scores of its matching `must` and `should` clauses in clause order; `must_not`
 //   clauses exclude; boosts multiply down the tree.
 // Fields (index/fields.hpp): every passage has a body and a title (its article's title). A clause
