@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// rapport against its peers in one run: builds the same passages (text only; titles are not
-// indexed) into rapport, SQLite FTS5, and, when they were found at configure time, Xapian 1.4
+// rapport against its peers in one run: builds the same passages (the peers index the text only;
+// rapport also its title field, which its rows leave out: they search the body) into rapport, SQLite FTS5, and, when they were found at configure time, Xapian 1.4
 // (RAPPORT_HAVE_XAPIAN) and Lucene 4.10 (RAPPORT_HAVE_LUCENE), each with positions; then runs the
 // same query log against each as three query types, top-k (--k, default 10) ranked by each
 // system's BM25:
@@ -16,7 +16,8 @@
 //     their positions (stemmed; its 33 stopwords leave gaps).
 // The rapport CLI rows ("rapport CLI trec", "rapport CLI json"; OR only) run the `rapport` tool on
 // rapport's index as a subprocess, `rapport search --index DIR --queries FILE -k K --format trec|json
-// --warmup 1 --timings FILE`, with the queries in the CLI's query language (its default), and read
+// --fields body --warmup 1 --timings FILE` (--cli-fields LIST for other fields; the peers index the
+// passage text only), with the queries in the CLI's query language (its default), and read
 // its own per-query microseconds (see query_rapport_cli for what they cover). The tool is the
 // rapport_cli target's binary (a CMake define) unless --rapport-cli PATH names another; --no-cli
 // skips them.
@@ -37,7 +38,7 @@
 // A plain main, not Google benchmark: every figure comes from one long run.
 //   peers_bench --corpus DIR [--limit N] [--repeat N] [--queries N] [--k N] [--json FILE] [--tmp DIR]
 //               [--systems rapport,fts5,xapian,lucene] [--types or,and,phrase]
-//               [--rapport-cli PATH | --no-cli] [--lucene-heap SIZE] [--lucene-warmup N]
+//               [--rapport-cli PATH | --no-cli] [--cli-fields LIST] [--lucene-heap SIZE] [--lucene-warmup N]
 // --limit N loads the first N passages; --repeat N is a scale set, every passage N times (copy n
 // from 2 with the id `<id>#n`, the whole corpus once per copy), built in memory, nothing written
 // outside the temporary directory. Indexes are built single-threaded in a fresh temporary directory
@@ -109,6 +110,7 @@ struct options {
     std::string systems;  // comma-separated subset of rapport,fts5,xapian,lucene; empty: all
     std::string types;    // comma-separated subset of or,and,phrase; empty: all
     std::string rapport_cli = default_rapport_cli;  // "" or --no-cli: no CLI rows
+    std::string cli_fields = "body";  // --cli-fields: what the CLI rows search (the peers index the text only)
     std::string lucene_heap = "4g";
     std::size_t lucene_warmup = 1;  // untimed passes of the JVM before its timed one
 };
@@ -231,7 +233,7 @@ std::vector<query_row> query_rapport(const rapport_index& r, const passage_numbe
                                                                 {"automatic", algorithm::automatic}};
         for (const auto& [name, algo] : algorithms) {
             progress("rapport: OR queries, " + std::string(name));
-            const rapport::search::search_options o{.k = opt.k, .mode = match_mode::any, .algorithm = algo};
+            const auto o = rapport::bench::body_only({.k = opt.k, .mode = match_mode::any, .algorithm = algo});
             auto f = time_queries(log, [&](std::string_view text, ranking& out) {
                 out.clear();
                 for (const auto& d : searcher.top_k(searcher.analyze(text), o)) out.push_back(d.docid);
@@ -241,7 +243,7 @@ std::vector<query_row> query_rapport(const rapport_index& r, const passage_numbe
         // What the CLI runs, in-process: the query language (its default parser options) and the
         // query tree searcher, so that the CLI rows separate the tool's cost from the tree path's.
         progress("rapport: OR queries, searcher");
-        const rapport::search::search_options qo{.k = opt.k};
+        const auto qo = rapport::bench::body_only({.k = opt.k});
         auto f = time_queries(log, [&](std::string_view text, ranking& out) {
             out.clear();
             for (const auto& d : trees.top_k(trees.parse(text), qo)) out.push_back(d.docid);
@@ -250,7 +252,7 @@ std::vector<query_row> query_rapport(const rapport_index& r, const passage_numbe
     }
     if (wanted(opt, query_type::all)) {
         progress("rapport: AND queries");
-        const rapport::search::search_options o{.k = opt.k, .mode = match_mode::all};
+        const auto o = rapport::bench::body_only({.k = opt.k, .mode = match_mode::all});
         auto f = time_queries(log, [&](std::string_view text, ranking& out) {
             out.clear();
             for (const auto& d : searcher.top_k(searcher.analyze(text), o)) out.push_back(d.docid);
@@ -262,7 +264,7 @@ std::vector<query_row> query_rapport(const rapport_index& r, const passage_numbe
     }
     if (wanted(opt, query_type::phrase) && !phrases.empty()) {
         progress("rapport: phrase queries");
-        const rapport::search::search_options o{.k = opt.k};
+        const auto o = rapport::bench::body_only({.k = opt.k});
         auto f = time_queries(phrases, [&](std::string_view text, ranking& out) {
             out.clear();
             const auto tree = trees.parse(*rapport::bench::phrase_query_text(text));
@@ -339,7 +341,8 @@ std::vector<query_row> query_rapport_cli(const rapport_index& r, std::span<const
     for (const std::string format : {"trec", "json"}) {
         progress("rapport CLI: OR queries, --format " + format);
         (void)run_program({opt.rapport_cli, "search", "--index", r.dir.string(), "--queries", queries_path, "-k",
-                           std::to_string(opt.k), "--format", format, "--warmup", "1", "--timings", timings_path},
+                           std::to_string(opt.k), "--format", format, "--fields", opt.cli_fields, "--warmup", "1",
+                           "--timings", timings_path},
                           output_path);
         query_figures f;
         std::vector<double> wall;
@@ -763,6 +766,8 @@ int run(int argc, char** argv) {
             opt.rapport_cli = argv[++i];
         } else if (arg == "--no-cli") {
             opt.rapport_cli.clear();
+        } else if (arg == "--cli-fields" && has_value) {
+            opt.cli_fields = argv[++i];
         } else if (arg == "--lucene-heap" && has_value) {
             opt.lucene_heap = argv[++i];
         } else if (arg == "--json" && has_value) {
@@ -776,7 +781,8 @@ int run(int argc, char** argv) {
         } else {
             std::cerr << "usage: peers_bench --corpus DIR [--limit N] [--repeat N] [--queries N] [--k N] [--json FILE]\n"
                          "                   [--tmp DIR] [--systems rapport,fts5,xapian,lucene] [--types or,and,phrase]\n"
-                         "                   [--rapport-cli PATH | --no-cli] [--lucene-heap SIZE] [--lucene-warmup N]\n";
+                         "                   [--rapport-cli PATH | --no-cli] [--cli-fields LIST] [--lucene-heap SIZE]\n"
+                         "                   [--lucene-warmup N]\n";
             return arg == "--help" || arg == "-h" ? 0 : 2;
         }
     }

@@ -145,7 +145,7 @@ void query_log(benchmark::State& state, rapport::search::match_mode mode, std::s
     if (skip_without_index(state)) return;
     const auto& queries = rapport::bench::shared_corpus()->queries;
     rapport::search::searcher searcher(*shared_index());
-    const rapport::search::search_options options{.k = k, .mode = mode, .algorithm = algo};
+    const auto options = rapport::bench::body_only({.k = k, .mode = mode, .algorithm = algo});
     latencies total, retrieval;
     std::size_t hits = 0;
     std::uint64_t scored = 0;
@@ -180,7 +180,7 @@ void article_log(benchmark::State& state, std::size_t k) {
     if (skip_without_index(state)) return;
     const auto& queries = rapport::bench::shared_corpus()->queries;
     rapport::search::searcher searcher(*shared_index());
-    const rapport::search::search_options options{.k = k};
+    const auto options = rapport::bench::body_only({.k = k});
     std::vector<rapport::search::analysed_query> analysed;
     for (const auto& [qid, text] : queries) analysed.push_back(searcher.analyze(text));
     std::size_t hits = 0;
@@ -245,7 +245,7 @@ void phrase_log(benchmark::State& state) {
         if (auto p = rapport::bench::phrase_query_text(text)) phrases.push_back(std::move(*p));
     rapport::search::searcher trees(index);
     rapport::search::searcher flat(index);
-    const rapport::search::search_options options{.k = 10};
+    const auto options = rapport::bench::body_only({.k = 10});
     std::size_t as_phrase = 0, as_term = 0, as_nothing = 0, matched = 0, hits = 0;
     std::uint64_t matches = 0, candidates = 0, list_postings = 0;
     for (const auto& text : phrases) {
@@ -333,7 +333,7 @@ void tree_or_log(benchmark::State& state, bool walk) {
     const auto& queries = rapport::bench::shared_corpus()->queries;
     rapport::search::searcher trees(*shared_index());
     rapport::search::searcher flat(*shared_index());
-    const rapport::search::search_options options{.k = 10};
+    const auto options = rapport::bench::body_only({.k = 10});
     const auto parse = [&](const std::string& text) {
         auto tree = trees.parse(text);
         return walk ? q::boolean({q::should(std::move(tree))}) : tree;
@@ -405,7 +405,7 @@ std::optional<std::pair<q::query, rapport::search::search_options>> shaped_query
     query_shape shape, const rapport::search::analysed_query& bag, std::size_t k) {
     std::vector<std::string> terms;
     for (const auto& t : bag.terms) terms.push_back(t.text);
-    rapport::search::search_options o{.k = k};
+    auto o = rapport::bench::body_only({.k = k});
     const auto rest = [&](std::size_t from, rapport::query::occur occur) {
         std::vector<q::clause> out;
         for (std::size_t i = from; i < terms.size(); ++i) out.push_back({occur, q::term(terms[i])});
@@ -503,7 +503,7 @@ void fixed_cost(benchmark::State& state) {
     if (skip_without_index(state)) return;
     const auto& queries = rapport::bench::shared_corpus()->queries;
     rapport::search::searcher searcher(*shared_index());
-    const rapport::search::search_options options{.k = 10};
+    const auto options = rapport::bench::body_only({.k = 10});
     const auto singles = single_posting_terms(*shared_index(), 512);
     if (singles.size() < 64) {
         state.SkipWithError("too few terms of one posting in the index");
@@ -563,7 +563,7 @@ void fixed_cost(benchmark::State& state) {
 void fixed_micro(benchmark::State& state, const char* text, bool search) {
     if (skip_without_index(state)) return;
     rapport::search::searcher searcher(*shared_index());
-    const rapport::search::search_options options{.k = 10};
+    const auto options = rapport::bench::body_only({.k = 10});
     if (search && searcher.count(text) != 0) {
         state.SkipWithError("the no-match query matches something");
         return;
@@ -659,7 +659,7 @@ void throughput_flat(benchmark::State& state, std::size_t threads) {
     if (skip_without_index(state)) return;
     const auto& queries = rapport::bench::shared_corpus()->queries;
     const rapport::search::searcher searcher(*shared_index());  // one searcher, every thread
-    const rapport::search::search_options options{.k = 10};
+    const auto options = rapport::bench::body_only({.k = 10});
     throughput(state, threads, queries.size(),
                [&](std::size_t i) { return searcher.top_k(searcher.analyze(queries[i].second), options).size(); });
 }
@@ -668,7 +668,7 @@ void throughput_tree(benchmark::State& state, std::size_t threads) {
     if (skip_without_index(state)) return;
     const auto& queries = rapport::bench::shared_corpus()->queries;
     const rapport::search::searcher trees(*shared_index());  // one searcher, every thread
-    const rapport::search::search_options options{.k = 10};
+    const auto options = rapport::bench::body_only({.k = 10});
     throughput(state, threads, queries.size(),
                [&](std::size_t i) { return trees.top_k(trees.parse(queries[i].second), options).size(); });
 }
