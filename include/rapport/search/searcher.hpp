@@ -120,6 +120,17 @@ struct field_weight {
     friend bool operator==(const field_weight&, const field_weight&) = default;
 };
 
+/// The fields clauses without a field search by default: the body, and the title at weight 0.5.
+/// (Built by push_back: GCC 12 with -fsanitize=thread misreads an initializer list here as
+/// possibly uninitialised.)
+[[nodiscard]] inline std::vector<field_weight> default_fields() {
+    std::vector<field_weight> f;
+    f.reserve(2);
+    f.push_back(field_weight{index::field::body, 1.0});
+    f.push_back(field_weight{index::field::title, 0.5});
+    return f;
+}
+
 /// Per-query settings, for every kind of query.
 struct search_options {
     std::size_t k = 10;  ///< number of hits (passages, or articles for `top_k_articles`) to return
@@ -139,7 +150,7 @@ struct search_options {
     /// The fields that clauses without a field search (each at most once, weights in (0, 1e6]):
     /// by default the body, plus the title at half weight, summed (chosen on Cranfield, CISI and
     /// NPL together; README "Relevance").
-    std::vector<field_weight> fields{{index::field::body, 1.0}, {index::field::title, 0.5}};
+    std::vector<field_weight> fields = default_fields();
     /// Score several `fields` as one with BM25F instead of summing per-field scores.
     bool bm25f = false;
     query::expansion_options expansion{};  ///< caps of prefix and fuzzy expansion
