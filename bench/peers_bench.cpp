@@ -946,7 +946,7 @@ int run(int argc, char** argv) {
     const auto load_after = load_average();
 
     const std::string scale = opt.repeat > 1 ? " (each passage " + std::to_string(opt.repeat) + " times)" : "";
-    std::printf("corpus: %zu passages%s, %.1f MB of text (titles not indexed); %zu queries (%zu of >= 2 words for "
+    std::printf("corpus: %zu passages%s, %.1f MB of text (the peers index text only; rapport's rows search the body); %zu queries (%zu of >= 2 words for "
                 "phrases); top-%zu, 1 thread, warm; load average %s at start, %s at end\n\n",
                 c.docs.size(), scale.c_str(), static_cast<double>(c.text_bytes) / 1e6, log.size(), phrases.size(),
                 opt.k, load_before.c_str(), load_after.c_str());
