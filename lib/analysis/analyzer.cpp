@@ -8,6 +8,7 @@
 #include <optional>
 #include <utility>
 
+#include "core/text.hpp"
 #include "rapport/core/detail/text.hpp"
 #include "rapport/core/error.hpp"
 
@@ -57,16 +58,8 @@ bool is_english(std::string_view language) noexcept {
 
 analyzer::analyzer() = default;
 
-namespace {
-std::string lower_ascii(std::string_view text) {
-    std::string out;
-    for (const char c : text) out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-    return out;
-}
-}  // namespace
-
 bool folds_accents(const analyzer_options& options) {
-    return options.fold_accents.value_or(is_english(lower_ascii(options.language)));
+    return options.fold_accents.value_or(is_english(rapport::detail::ascii_lower(options.language)));
 }
 
 bool removes_elisions(const analyzer_options& options) {
@@ -74,7 +67,7 @@ bool removes_elisions(const analyzer_options& options) {
 }
 
 analyzer::analyzer(const analyzer_options& options) : invalid_utf8_(options.invalid_utf8) {
-    const std::string language = lower_ascii(options.language);
+    const std::string language = rapport::detail::ascii_lower(options.language);
     const bool stem = !language.empty() && language != "none";
     // Build the stemmer first so that an unknown language fails before any other work.
     std::unique_ptr<token_filter> stemmer = stem ? make_stemmer_filter(language) : nullptr;

@@ -25,8 +25,7 @@ extern const std::size_t snowball_stop_list_count;
 namespace {
 // The Snowball name of `language` when it is an ISO 639-1 or -2 code of a language with a list.
 std::string canonical_language(std::string_view language) {
-    std::string l;
-    for (const char c : language) l += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    const std::string l = rapport::detail::ascii_lower(language);
     static constexpr std::pair<std::string_view, std::string_view> codes[] = {
         {"da", "danish"},     {"dan", "danish"},     {"nl", "dutch"},      {"nld", "dutch"},
         {"dut", "dutch"},     {"en", "english"},     {"eng", "english"},   {"fi", "finnish"},

@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "analysis/case_folder.hpp"
+#include "core/text.hpp"
 #include "rapport/core/error.hpp"
 
 namespace rapport::analysis {
@@ -101,13 +102,6 @@ struct stemmer_deleter {
 };
 using stemmer_ptr = std::unique_ptr<sb_stemmer, stemmer_deleter>;
 
-std::string ascii_lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
 class stemmer_filter final : public token_filter {
 public:
     // Bounded so that a long indexing run cannot grow the cache without limit; clearing when
@@ -175,8 +169,9 @@ public:
             const auto at = term.find(apostrophe);
             if (at == std::string::npos || at == 0 || at + apostrophe.size() >= term.size()) continue;
             const std::string_view head = std::string_view(term).substr(0, at);
+            const std::string lowered = rapport::detail::ascii_lower(head);
             for (const auto a : articles_)
-                if (ascii_iequal(head, a)) {
+                if (lowered == a) {
                     term.erase(0, at + apostrophe.size());
                     return true;
                 }
@@ -188,14 +183,6 @@ public:
     }
 
 private:
-    static bool ascii_iequal(std::string_view a, std::string_view b) noexcept {
-        if (a.size() != b.size()) return false;
-        for (std::size_t i = 0; i < a.size(); ++i) {
-            const char c = (a[i] >= 'A' && a[i] <= 'Z') ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
-            if (c != b[i]) return false;
-        }
-        return true;
-    }
     std::vector<std::string_view> articles_;
 };
 
@@ -233,8 +220,7 @@ private:
 std::unique_ptr<token_filter> make_accent_fold_filter() { return std::make_unique<accent_fold_filter>(); }
 
 std::unique_ptr<token_filter> make_elision_filter(std::string_view language) {
-    std::string lang;
-    for (const char c : language) lang += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    const std::string lang = rapport::detail::ascii_lower(language);
     // The elided words of each language (articles, pronouns, conjunctions before a vowel).
     if (lang == "french" || lang == "fr" || lang == "fra" || lang == "fre")
         return std::make_unique<elision_filter>(std::vector<std::string_view>{
@@ -257,7 +243,7 @@ std::unique_ptr<token_filter> make_stopword_filter(std::vector<std::string> word
 }
 
 std::unique_ptr<token_filter> make_stemmer_filter(std::string_view language) {
-    return std::make_unique<stemmer_filter>(ascii_lower(language));
+    return std::make_unique<stemmer_filter>(rapport::detail::ascii_lower(language));
 }
 
 std::vector<std::string> stemmer_languages() {

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -23,6 +24,14 @@ struct decoded_utf8 {
     std::size_t length;   ///< bytes consumed: the sequence, or the maximal invalid subpart (≥ 1)
     bool valid;           ///< false for an invalid sequence
 };
+
+/// `s` with A–Z lowered to a–z and every other byte kept (language names, ISO codes, option values).
+[[nodiscard]] inline std::string ascii_lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
 
 /// Decodes the code point starting at byte `i` of `s`.
 /// Requires: `i < s.size()`. Complexity: O(1); reads at most 4 bytes.

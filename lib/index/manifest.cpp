@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "core/text.hpp"
 #include "index/manifest_writer.hpp"
 #include "rapport/analysis/analyzer.hpp"
 #include "rapport/core/error.hpp"
@@ -120,8 +121,7 @@ manifest decode_manifest(std::string_view payload, const std::string& file, std:
     // Version 1 indexes were analysed without accent folding and elision removal, and only English
     // had a default stop list.
     if (version < 2 && !a.stopwords) {
-        std::string l;
-        for (const char c : a.language) l += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+        const std::string l = rapport::detail::ascii_lower(a.language);
         if (l != "english" && l != "en" && l != "eng") a.stopwords.emplace();  // none, as then
     }
     a.fold_accents = version >= 2 && d.number(1) == 1;
