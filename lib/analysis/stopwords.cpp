@@ -10,6 +10,7 @@
 #include <iterator>
 #include <system_error>
 
+#include "analysis/language.hpp"
 #include "core/text.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/core/utf8.hpp"
@@ -22,9 +23,7 @@ extern const std::pair<std::string_view, std::string_view> snowball_stop_lists[]
 extern const std::size_t snowball_stop_list_count;
 }  // namespace detail
 
-namespace {
-// The Snowball name of `language` when it is an ISO 639-1 or -2 code of a language with a list.
-std::string canonical_language(std::string_view language) {
+std::string detail::canonical_language(std::string_view language) {
     const std::string l = rapport::detail::ascii_lower(language);
     static constexpr std::pair<std::string_view, std::string_view> codes[] = {
         {"da", "danish"},     {"dan", "danish"},     {"nl", "dutch"},      {"nld", "dutch"},
@@ -35,16 +34,16 @@ std::string canonical_language(std::string_view language) {
         {"nep", "nepali"},    {"no", "norwegian"},   {"nor", "norwegian"}, {"nb", "norwegian"},
         {"nob", "norwegian"}, {"pt", "portuguese"},  {"por", "portuguese"}, {"ru", "russian"},
         {"rus", "russian"},   {"es", "spanish"},     {"spa", "spanish"},   {"sv", "swedish"},
-        {"swe", "swedish"},   {"tr", "turkish"},     {"tur", "turkish"},
+        {"swe", "swedish"},   {"tr", "turkish"},     {"tur", "turkish"},   {"ca", "catalan"},
+        {"cat", "catalan"},   {"ga", "irish"},       {"gle", "irish"},
     };
     for (const auto& [code, name] : codes)
         if (l == code) return std::string(name);
     return l;
 }
-}  // namespace
 
 std::optional<std::vector<std::string>> stopwords_for(std::string_view language) {
-    const auto name = canonical_language(language);
+    const auto name = detail::canonical_language(language);
     if (name == "english") return english_stopwords();
     for (std::size_t i = 0; i < detail::snowball_stop_list_count; ++i)
         if (detail::snowball_stop_lists[i].first == name) return parse_stopwords(detail::snowball_stop_lists[i].second, name);

@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "analysis/case_folder.hpp"
+#include "analysis/language.hpp"
 #include "core/text.hpp"
 #include "rapport/core/error.hpp"
 
@@ -220,18 +221,18 @@ private:
 std::unique_ptr<token_filter> make_accent_fold_filter() { return std::make_unique<accent_fold_filter>(); }
 
 std::unique_ptr<token_filter> make_elision_filter(std::string_view language) {
-    const std::string lang = rapport::detail::ascii_lower(language);
+    const std::string lang = detail::canonical_language(language);
     // The elided words of each language (articles, pronouns, conjunctions before a vowel).
-    if (lang == "french" || lang == "fr" || lang == "fra" || lang == "fre")
+    if (lang == "french")
         return std::make_unique<elision_filter>(std::vector<std::string_view>{
             "l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu"});
-    if (lang == "italian" || lang == "it" || lang == "ita")
+    if (lang == "italian")
         return std::make_unique<elision_filter>(std::vector<std::string_view>{
             "c", "l", "all", "dall", "dell", "nell", "sull", "coll", "pell", "gl", "agl", "dagl", "degl", "negl",
             "sugl", "un", "m", "t", "s", "v", "d", "quell", "quest", "bell", "sant"});
-    if (lang == "catalan" || lang == "ca" || lang == "cat")
+    if (lang == "catalan")
         return std::make_unique<elision_filter>(std::vector<std::string_view>{"d", "l", "m", "n", "s", "t"});
-    if (lang == "irish" || lang == "ga" || lang == "gle")
+    if (lang == "irish")
         return std::make_unique<elision_filter>(std::vector<std::string_view>{"d", "m", "b"});
     return nullptr;
 }
