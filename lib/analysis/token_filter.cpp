@@ -28,6 +28,8 @@ namespace rapport::analysis {
 
 token_filter::~token_filter() = default;
 
+void token_filter::stack(std::string_view, std::vector<std::string>&) {}
+
 namespace {
 
 // Apostrophes written as U+2019 (right single quotation mark, what word processors type), U+02BC
@@ -187,6 +189,20 @@ private:
     std::vector<std::string_view> articles_;
 };
 
+// Whether every code point of UTF-8 `term` is kana, a CJK ideograph or a Hangul syllable, which
+// Latin-ASCII leaves as they are: the CJK tokens (unigrams, bigrams) skip the transliterator.
+bool is_cjk_only(std::string_view term) noexcept {
+    for (std::size_t i = 0; i < term.size();) {
+        const auto d = rapport::detail::decode_utf8(term, i);
+        const char32_t c = d.code_point;
+        const bool cjk = (c >= 0x3040 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
+                         (c >= 0xAC00 && c <= 0xD7AF) || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x20000 && c <= 0x3FFFF);
+        if (!d.valid || !cjk) return false;
+        i += d.length;
+    }
+    return true;
+}
+
 // ICU's Latin-ASCII transliteration (diacritics removed, ligatures and special letters spelled in
 // ASCII: "é" -> "e", "ø" -> "o", "æ" -> "ae", "ł" -> "l"), the mapping of Lucene's ASCIIFoldingFilter
 // for Latin script. ASCII terms pass without calling ICU; other scripts are left as they are.
@@ -202,6 +218,7 @@ public:
     bool apply(std::string& term) override {
         if (std::none_of(term.begin(), term.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }))
             return true;
+        if (static_cast<unsigned char>(term[0]) >= 0xE3 && is_cjk_only(term)) return true;
         auto text = icu::UnicodeString::fromUTF8(term);
         latin_->transliterate(text);
         term.clear();

@@ -93,6 +93,20 @@ void check_segment(const disk_segment& seg, check_report& r) {
         if (p.end < p.begin || p.end - p.begin != p.text.size())
             problem("stor", "passage " + std::to_string(d) + " byte range disagrees with its text");
     }
+    previous.clear();
+    first = true;
+    std::uint64_t words = 0;
+    for (auto w = seg.words().begin(); w.valid(); w.next()) {
+        const std::string word(w.term());
+        if (!first && !(previous < word)) problem("word", "words out of order at '" + word + "'");
+        if (w.info().df == 0 || w.info().total_tf < w.info().df)
+            problem("word", "the counts of '" + word + "' are inconsistent (df " + std::to_string(w.info().df) +
+                                ", occurrences " + std::to_string(w.info().total_tf) + ")");
+        first = false;
+        previous = word;
+        ++words;
+    }
+    if (words != seg.words().size()) problem("word", "word count disagrees with its trailer");
     for (std::uint32_t a = 0; a < seg.article_count(); ++a)
         if (seg.article(a).id.value != seg.article_id(a))
             problem("lens", "the id of article " + std::to_string(a) + " disagrees with the stored one");

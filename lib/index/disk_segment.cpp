@@ -37,6 +37,13 @@ std::string detail::lengths_payload(std::span<const std::uint32_t> body, std::sp
     return out;
 }
 
+void detail::add_word(codec::term_dictionary_writer& out, std::string_view word, std::uint32_t df, std::uint64_t count) {
+    codec::term_info info;
+    info.df = df;
+    info.total_tf = count;
+    out.add(word, info);
+}
+
 static_assert(std::endian::native == std::endian::little,
               "passage lengths are mapped in place as little-endian uint32; big-endian hosts need a decode step");
 
@@ -74,6 +81,10 @@ std::uint64_t write_segment(storage::directory& dir, const std::string& name, co
     for (std::uint32_t a = 0; a < seg.article_count(); ++a) store.add_article(seg.article(a));
     for (docid_t d = 0; d < seg.size(); ++d) store.add_passage(seg.passage(d));
     store.finish(stored);
+    std::string words;
+    codec::term_dictionary_writer word_dict;
+    for (const auto& w : seg.words()) detail::add_word(word_dict, w.word, w.df, w.count);
+    word_dict.finish(words);
 
     std::uint64_t total = 0;
     write_file(dir, file_of(name, segment_files::dictionary), storage::kinds::dictionary, dictionary, total);
@@ -81,6 +92,7 @@ std::uint64_t write_segment(storage::directory& dir, const std::string& name, co
     write_file(dir, file_of(name, segment_files::positions), storage::kinds::positions, positions, total);
     write_file(dir, file_of(name, segment_files::lengths), storage::kinds::lengths, lengths, total);
     write_file(dir, file_of(name, segment_files::stored), storage::kinds::stored, stored, total);
+    write_file(dir, file_of(name, segment_files::words), storage::kinds::words, words, total);
     return total;
 }
 
@@ -96,7 +108,7 @@ void write_deletions(storage::directory& dir, const std::string& file, const std
 }
 
 struct disk_segment::impl {
-    std::shared_ptr<const storage::file_view> dictionary, postings, positions, lengths, stored, deletions;
+    std::shared_ptr<const storage::file_view> dictionary, postings, positions, lengths, stored, words, deletions;
     stored_fields_reader store;
 };
 
@@ -115,6 +127,12 @@ std::shared_ptr<const disk_segment> disk_segment::open(const storage::directory&
     f.positions = dir.open(file_of(name, segment_files::positions), storage::kinds::positions, lo, v);
     f.lengths = dir.open(file_of(name, segment_files::lengths), storage::kinds::lengths, lo, v);
     f.stored = dir.open(file_of(name, segment_files::stored), storage::kinds::stored, lo, v);
+
+    if (f.dictionary->version() >= 4) {
+        f.words = dir.open(file_of(name, segment_files::words), storage::kinds::words, 4, v);
+        s->words_ = codec::term_dictionary(f.words->payload(), f.words->path(), storage::header_size);
+        s->has_words_ = true;
+    }
 
     s->dictionary_ = codec::term_dictionary(f.dictionary->payload(), f.dictionary->path(), storage::header_size);
     s->postings_ = f.postings->payload();
@@ -208,6 +226,7 @@ std::uint32_t disk_segment::article_count() const noexcept {
 std::vector<std::shared_ptr<const storage::file_view>> disk_segment::files() const {
     std::vector<std::shared_ptr<const storage::file_view>> out{impl_->dictionary, impl_->postings, impl_->positions,
                                                                impl_->lengths, impl_->stored};
+    if (impl_->words) out.push_back(impl_->words);
     if (impl_->deletions) out.push_back(impl_->deletions);
     return out;
 }

@@ -26,7 +26,7 @@ namespace {
 // One thread's in-memory segment builder. `seqs[d]` is the operation number that added passage d,
 // so that a delete numbered s removes exactly the matching passages added before it.
 struct builder_slot {
-    explicit builder_slot(const index_options& o) : pipeline(o) {}
+    explicit builder_slot(const index_options& o) : pipeline(o), writer(o.analyzer.case_fold) {}
     detail::passage_pipeline pipeline;
     segment_writer writer;
     std::vector<std::uint64_t> seqs;
@@ -194,7 +194,7 @@ struct index_writer::impl {
         for (auto i : positions) sources.push_back(open_entry(m.segments[i]));
         segment_entry e;
         e.name = "seg_" + hex(next_segment++);
-        const auto merged = detail::merge_segments(*dir, e.name, sources);
+        const auto merged = detail::merge_segments(*dir, e.name, sources, current.options.analyzer.case_fold);
         e.passages = merged.passages;
         e.articles = merged.articles;
         // The merged segment takes the first source's place so that passages keep their order.

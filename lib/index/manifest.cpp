@@ -88,6 +88,9 @@ std::string encode_manifest(const manifest& m) {
     // changes how an existing index analyses.
     put_varint(out, analysis::folds_accents(a) ? 1 : 0);
     put_varint(out, analysis::removes_elisions(a) ? 1 : 0);
+    // Version 3: CJK bigrams, and the name of a custom analyzer (empty: the standard pipeline).
+    put_varint(out, a.cjk_bigrams ? 1 : 0);
+    put_string(out, m.options.custom_analyzer_name);
     put_varint(out, m.segments.size());
     for (const auto& s : m.segments) {
         put_string(out, s.name);
@@ -126,6 +129,9 @@ manifest decode_manifest(std::string_view payload, const std::string& file, std:
     }
     a.fold_accents = version >= 2 && d.number(1) == 1;
     a.elision = version >= 2 && d.number(1) == 1;
+    // Indexes before version 3 held ICU's dictionary words for CJK text.
+    a.cjk_bigrams = version >= 3 && d.number(1) == 1;
+    if (version >= 3) m.options.custom_analyzer_name = d.string();
     const auto count = d.number(1u << 24);
     for (std::uint64_t i = 0; i < count; ++i) {
         segment_entry s;

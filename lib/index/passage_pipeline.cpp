@@ -5,14 +5,47 @@
 
 namespace rapport::index::detail {
 
+namespace {
+analysis::analyzer make_analyzer(const index_options& o) {
+    if (o.custom_analyzer_name.size() > 255)
+        throw invalid_argument("index options: custom_analyzer_name is longer than 255 bytes");
+    if (o.custom_analyzer) {
+        if (o.custom_analyzer_name.empty())
+            throw invalid_argument("index options: a custom analyzer needs a custom_analyzer_name");
+        return *o.custom_analyzer;
+    }
+    if (!o.custom_analyzer_name.empty())
+        throw invalid_argument("index: built with the custom analyzer '" + o.custom_analyzer_name +
+                               "'; give the same pipeline as index_options::custom_analyzer to add to it");
+    return analysis::analyzer(o.analyzer);
+}
+}  // namespace
+
 passage_pipeline::passage_pipeline(index_options options)
-    : options_(std::move(options)), analyzer_(options_.analyzer) {
+    : options_(std::move(options)), analyzer_(make_analyzer(options_)) {
     if (options_.passages.max_bytes == 0 || options_.passages.min_bytes > options_.passages.max_bytes)
         throw invalid_argument("passage options: need 0 < min_bytes <= max_bytes");
 }
 
+analysis::analyzer& passage_pipeline::analyzer_for(const ingest::article& article) {
+    if (article.language.empty()) return analyzer_;
+    if (options_.custom_analyzer)
+        throw invalid_argument("article '" + article.id.value + "' has the language '" + article.language +
+                               "', but the index analyses with the custom analyzer '" +
+                               options_.custom_analyzer_name + "'");
+    if (const auto it = by_language_.find(article.language); it != by_language_.end()) return it->second;
+    analysis::analyzer_options o;
+    try {
+        o = analyzer_options_for(options_, article.language);
+    } catch (const invalid_argument& e) {
+        throw invalid_argument("article '" + article.id.value + "': " + e.what());
+    }
+    return by_language_.emplace(article.language, analysis::analyzer(o)).first->second;
+}
+
 prepared_article passage_pipeline::prepare(ingest::article article, bool split) {
     if (article.id.value.empty()) throw invalid_argument("article id must not be empty");
+    auto& analyzer = analyzer_for(article);
     article = ingest::normalize_article(std::move(article), options_.analyzer.invalid_utf8);
     std::vector<ingest::passage_range> ranges;
     if (!split) {
@@ -21,7 +54,7 @@ prepared_article passage_pipeline::prepare(ingest::article article, bool split) 
         ranges = ingest::split_passages(article.body, options_.passages);
     }
     prepared_article out{std::move(article.id), std::move(article.title), {}, {}, {}};
-    analyzer_.analyze(out.title, out.title_tokens);
+    analyzer.analyze(out.title, out.title_tokens);
     // An article with a title but no body text still gets one (empty) passage, so that its title
     // is searched and it can be found; only an article with no text at all gives none.
     if (ranges.empty() && out.title.find_first_not_of(" \t\r\n\f\v") != std::string::npos) ranges.push_back({0, 0, 0});
@@ -30,7 +63,7 @@ prepared_article passage_pipeline::prepare(ingest::article article, bool split) 
     for (std::size_t i = 0; i < ranges.size(); ++i) {
         const auto& r = ranges[i];
         auto text = article.body.substr(r.begin, r.end - r.begin);
-        analyzer_.analyze(text, out.tokens[i]);
+        analyzer.analyze(text, out.tokens[i]);
         out.passages.push_back({0, r.ordinal, r.begin, r.end, std::move(text)});
     }
     return out;

@@ -4,6 +4,7 @@
 // each of index_writer's per-thread builders. Thread safety: one pipeline per thread.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,19 +31,25 @@ struct prepared_article {
 
 class passage_pipeline {
 public:
-    /// Throws: `invalid_argument` for an unknown language or inconsistent passage options.
+    /// Throws: `invalid_argument` for an unknown language, inconsistent passage options, or a
+    /// custom analyzer without a name (or a name without the analyzer, as an index built with a
+    /// custom analyzer reopened without it is).
     explicit passage_pipeline(index_options options);
 
-    /// Normalises, splits and analyses; does not touch any writer, so a failure changes nothing.
+    /// Normalises, splits and analyses (with the analyzer of the article's language, see
+    /// `analyzer_options_for`); does not touch any writer, so a failure changes nothing.
     /// `split` false indexes the whole body as one passage. Throws: `invalid_argument` (empty id,
-    /// invalid UTF-8 under the reject policy).
+    /// invalid UTF-8 under the reject policy, an unknown language, a language with a custom analyzer).
     [[nodiscard]] prepared_article prepare(ingest::article article, bool split = true);
 
     [[nodiscard]] const index_options& options() const noexcept { return options_; }
 
 private:
+    analysis::analyzer& analyzer_for(const ingest::article& article);
+
     index_options options_;
     analysis::analyzer analyzer_;
+    std::map<std::string, analysis::analyzer, std::less<>> by_language_;  // articles in other languages
 };
 
 /// Adds a prepared article to `writer`; returns the docid of its first passage (or the next docid

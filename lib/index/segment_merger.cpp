@@ -2,10 +2,13 @@
 #include "index/segment_merger.hpp"
 
 #include <cstring>
+#include <optional>
 #include <queue>
 
 #include "codec/postings_writer.hpp"
 #include "index/stored_fields.hpp"
+#include "index/word_counter.hpp"
+#include "rapport/analysis/tokenizer.hpp"
 #include "rapport/codec/term_dictionary.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/storage/directory.hpp"
@@ -44,7 +47,7 @@ private:
 }  // namespace
 
 merged_segment merge_segments(storage::directory& dir, const std::string& name,
-                              const std::vector<std::shared_ptr<const disk_segment>>& sources) {
+                              const std::vector<std::shared_ptr<const disk_segment>>& sources, bool fold_words) {
     // Renumber live passages, collect lengths and article numbers, copy stored fields.
     std::vector<std::vector<docid_t>> renumber(sources.size());
     std::vector<std::uint32_t> lengths;
@@ -54,8 +57,14 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
     stored_fields_writer stored;
     std::uint32_t articles = 0;
     docid_t next = 0;
+    word_counter words(fold_words);
+    std::optional<analysis::tokenizer> tokenizer;  // for sources without surface words
+    std::vector<analysis::token> tokens;
     for (std::size_t s = 0; s < sources.size(); ++s) {
         const auto& seg = *sources[s];
+        for (auto w = seg.words().begin(); w.valid(); w.next()) words.add(w.term(), w.info().df, w.info().total_tf);
+        const bool recount = !seg.has_words();
+        if (recount && !tokenizer) tokenizer.emplace();
         auto& map = renumber[s];
         map.assign(seg.size(), end_docid);
         std::vector<std::uint32_t> article_map(seg.article_count(), 0xFFFFFFFFu);
@@ -65,10 +74,20 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
             lengths.push_back(seg.lengths()[d]);
             title_lengths.push_back(seg.lengths(field::title)[d]);
             auto p = seg.passage(d);
+            if (recount) {
+                tokens.clear();
+                tokenizer->tokenize(p.text, tokens);
+                words.count(p.text, tokens, map[d]);
+            }
             // Only articles with a live passage survive the merge.
             if (article_map[p.article] == 0xFFFFFFFFu) {
                 article_map[p.article] = articles++;
                 auto a = seg.article(p.article);
+                if (recount) {
+                    tokens.clear();
+                    tokenizer->tokenize(a.title, tokens);
+                    words.count(a.title, tokens, map[d]);
+                }
                 ids.push_back(a.id.value);
                 stored.add_article(std::move(a));
             }
@@ -146,6 +165,11 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
     bytes.clear();
     stored.finish(bytes);
     write_whole(segment_files::stored, storage::kinds::stored, bytes);
+    bytes.clear();
+    codec::term_dictionary_writer word_dict;
+    for (const auto& w : words.finish()) add_word(word_dict, w.word, w.df, w.count);
+    word_dict.finish(bytes);
+    write_whole(segment_files::words, storage::kinds::words, bytes);
     return {next, articles};
 }
 

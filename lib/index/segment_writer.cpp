@@ -21,7 +21,8 @@ struct segment_writer::term_table {
     boost::unordered_flat_map<std::string, termid_t, term_hash, term_equal> ids;
 };
 
-segment_writer::segment_writer() : ids_(std::make_unique<term_table>()) {}
+segment_writer::segment_writer(bool fold_words)
+    : ids_(std::make_unique<term_table>()), words_(fold_words), fold_words_(fold_words) {}
 segment_writer::~segment_writer() = default;
 segment_writer::segment_writer(segment_writer&&) noexcept = default;
 segment_writer& segment_writer::operator=(segment_writer&&) noexcept = default;
@@ -35,5 +36,11 @@ termid_t segment_writer::intern(std::string_view term) {
     memory_ += term.size() * 2 + sizeof(postings_list) + 48;  // name twice, table slot, empty buffers
     return id;
 }
+
+void segment_writer::count_words(std::string_view text, std::span<const analysis::token> tokens, docid_t doc) {
+    memory_ += words_.count(text, tokens, doc);
+}
+
+std::vector<surface_word> segment_writer::finish_words() { return words_.finish(); }
 
 }  // namespace rapport::index

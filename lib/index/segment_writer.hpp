@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "index/word_counter.hpp"
 #include "rapport/analysis/token.hpp"
 #include "rapport/core/assert.hpp"
 #include "rapport/core/error.hpp"
@@ -26,7 +27,9 @@ namespace rapport::index {
 /// stored passages. Docids are assigned densely in the order passages are added.
 class RAPPORT_API segment_writer {
 public:
-    segment_writer();
+    /// Creates an empty writer; `fold_words` says whether surface words are NFKC_Casefold-ed
+    /// (as the index's analyzer folds case) before they are counted.
+    explicit segment_writer(bool fold_words = true);
     ~segment_writer();
     segment_writer(segment_writer&&) noexcept;
     segment_writer& operator=(segment_writer&&) noexcept;
@@ -39,7 +42,9 @@ public:
     }
 
     /// Adds one passage with its analysed tokens and returns its docid.
-    /// The passage length is the number of tokens (removed stopwords do not count, as in Lucene).
+    /// The passage length is the number of positions its tokens take: removed stopwords do not
+    /// count, and tokens stacked on one position (CJK bigrams over their first character, synonyms
+    /// a filter adds) count once, as Lucene's discountOverlaps does.
     /// `title_tokens` are the analysed title of its article, indexed as the passage's `title` field
     /// (terms behind `title_term_prefix`, with their own positions and length).
     /// Requires: `passage.article` was returned by `add_article`; token positions ascend.
@@ -69,8 +74,10 @@ public:
             list.position_offsets.push_back(static_cast<std::uint32_t>(list.positions.size()));
             i = j;
         }
-        lengths_.push_back(static_cast<std::uint32_t>(tokens.size()));
-        title_lengths_.push_back(static_cast<std::uint32_t>(title_tokens.size()));
+        count_words(passage.text, tokens, doc);
+        if (passage.ordinal == 0) count_words(articles_[passage.article].title, title_tokens, doc);
+        lengths_.push_back(positions_of(tokens));
+        title_lengths_.push_back(positions_of(title_tokens));
         memory_ += (scratch_.size() * 4 + (scratch_.size() + 1) * 12) * 3 / 2 + passage.text.size() + sizeof(passage_record);
         passages_.push_back(std::move(passage));
         return doc;
@@ -110,15 +117,26 @@ public:
             postings.push_back(std::move(buffers_[t]));
         }
         segment out(std::move(terms), std::move(postings), std::move(lengths_), std::move(passages_),
-                    std::move(articles_), std::move(title_lengths_));
-        *this = segment_writer();
+                    std::move(articles_), std::move(title_lengths_), finish_words());
+        *this = segment_writer(fold_words_);
         return out;
     }
 
 private:
+    // The distinct positions of `tokens` (their positions do not descend).
+    static std::uint32_t positions_of(std::span<const analysis::token> tokens) noexcept {
+        std::uint32_t n = 0;
+        for (std::size_t i = 0; i < tokens.size(); ++i) n += i == 0 || tokens[i].position != tokens[i - 1].position;
+        return n;
+    }
     // The term's id, registering it on first sight. Compiled (lib/index/segment_writer.cpp): the
     // term table is an open-addressing hash map from Boost, kept out of public headers.
     termid_t intern(std::string_view term);
+    // Counts the surface word (the bytes of `text` it spans) of each token that opens a position
+    // (stacked tokens share their position's word) toward passage `doc`.
+    void count_words(std::string_view text, std::span<const analysis::token> tokens, docid_t doc);
+    // The counted words, folded and sorted; empties the counts.
+    std::vector<surface_word> finish_words();
 
     struct term_table;
     std::unique_ptr<term_table> ids_;
@@ -130,7 +148,9 @@ private:
     std::vector<article_record> articles_;
     std::vector<std::pair<termid_t, std::uint32_t>> scratch_;
     std::string title_key_ = std::string(1, title_term_prefix);  ///< title_term_prefix + the current title term
+    detail::word_counter words_;
     std::size_t memory_ = 0;
+    bool fold_words_ = true;
 };
 
 }  // namespace rapport::index

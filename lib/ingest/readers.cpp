@@ -183,6 +183,11 @@ article jsonl_reader::impl::parse(std::string_view text, std::uint64_t line_offs
     if (body == nullptr || !body->is_string()) throw fail("expected string field \"text\"");
     a.body = std::string(body->get_string());
 
+    if (const boost::json::value* lang = object->if_contains("lang"); lang != nullptr && !lang->is_null()) {
+        if (!lang->is_string()) throw fail("expected string field \"lang\"");
+        a.language = std::string(lang->get_string());
+    }
+
     try {
         return normalize_article(std::move(a), options.invalid_utf8);
     } catch (const invalid_argument& e) {

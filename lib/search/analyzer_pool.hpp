@@ -25,8 +25,8 @@ class analyzer_pool {
     };
 
 public:
-    /// A pool of analyzers built with `options`.
-    explicit analyzer_pool(analysis::analyzer_options options) : options_(std::move(options)) {}
+    /// A pool of copies of `prototype`.
+    explicit analyzer_pool(analysis::analyzer prototype) : prototype_(std::move(prototype)) {}
 
     /// One analyzer and its token buffer, the caller's alone until the lease is destroyed.
     class lease {
@@ -51,17 +51,17 @@ public:
     };
 
     /// An idle analyzer, or a new one when every analyzer is leased.
-    /// Throws: `invalid_argument` for an unknown stemmer language (an index built by another build).
+    /// Throws: what copying the prototype throws (`std::bad_alloc`, ICU failing to load).
     [[nodiscard]] lease acquire() const {
         std::unique_ptr<slot> s;
-        {
-            const std::lock_guard lock(mutex_);
-            if (!free_.empty()) {
-                s = std::move(free_.back());
-                free_.pop_back();
-            }
+        const std::lock_guard lock(mutex_);
+        if (!free_.empty()) {
+            s = std::move(free_.back());
+            free_.pop_back();
+        } else {
+            // Copied under the lock: a custom filter's clone() need not be safe to run concurrently.
+            s = std::make_unique<slot>(slot{prototype_, {}});
         }
-        if (!s) s = std::make_unique<slot>(slot{analysis::analyzer(options_), {}});
         return lease(*this, std::move(s));
     }
 
@@ -74,8 +74,8 @@ private:
         }
     }
 
-    analysis::analyzer_options options_;
-    mutable std::mutex mutex_;                        // guards `free_`
+    analysis::analyzer prototype_;
+    mutable std::mutex mutex_;                        // guards `free_` and copies of `prototype_`
     mutable std::vector<std::unique_ptr<slot>> free_;  // idle analyzers
 };
 

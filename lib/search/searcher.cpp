@@ -28,6 +28,7 @@
 #include "length_norms.hpp"
 #include "segment_filter.hpp"
 #include "term_searcher.hpp"
+#include "word_expansion.hpp"
 
 namespace rapport::search {
 
@@ -534,8 +535,9 @@ search_stats recorded_stats(std::uint64_t searcher) noexcept {
 // queues, expansions) on the stack. The one analysis set-up of every query is here, derived from
 // the index's stored options.
 struct searcher::impl {
-    explicit impl(index::index_reader r)
-        : reader(std::move(r)), flat(reader), analyzers(analyzer_options(reader)),
+    impl(index::index_reader r, const analysis::analyzer* custom)
+        : reader(std::move(r)), flat(reader), analyzers(text_analyzer(reader, custom).set_query_mode(true)),
+          text_analyzers(text_analyzer(reader, custom)),
           serial(next_searcher_serial.fetch_add(1, std::memory_order_relaxed)) {}
 
     static analysis::analyzer_options analyzer_options(const index::index_reader& reader) {
@@ -543,6 +545,22 @@ struct searcher::impl {
         // Typed queries never throw over encoding: damaged bytes become U+FFFD, which matches nothing.
         o.invalid_utf8 = invalid_utf8_policy::replace;
         return o;
+    }
+
+    // The index's pipeline in index mode: the standard one its options describe, or the caller's
+    // custom one, which an index built with a custom analyzer requires.
+    static analysis::analyzer text_analyzer(const index::index_reader& reader, const analysis::analyzer* custom) {
+        const auto& name = reader.options().custom_analyzer_name;
+        if (custom != nullptr) {
+            analysis::analyzer a(*custom);
+            a.set_invalid_utf8_policy(invalid_utf8_policy::replace);
+            a.set_query_mode(false);
+            return a;
+        }
+        if (!name.empty())
+            throw invalid_argument("searcher: the index was built with the custom analyzer '" + name +
+                                   "'; construct the searcher with that pipeline");
+        return analysis::analyzer(analyzer_options(reader));
     }
 
     using norm_table = index::length_norm_table;  // per segment, per local passage
@@ -577,7 +595,8 @@ struct searcher::impl {
 
     index::index_reader reader;
     detail::term_searcher flat;  // the fast path for bags of distinct body terms
-    detail::analyzer_pool analyzers;
+    detail::analyzer_pool analyzers;       // query mode: queries, expansions, suggestions
+    detail::analyzer_pool text_analyzers;  // index mode: passage text (snippets, RM3 feedback)
     std::uint64_t serial;  // names this searcher's `last_stats` slots
 };
 
@@ -744,7 +763,9 @@ scorer_ptr build(const build_context<Model>& cx, const q::query& node, double bo
                 std::uint64_t blended = 0;
                 for (const auto& e : it->terms.terms) blended = std::max(blended, e.df);
                 for (const auto& e : it->terms.terms)
-                    terms.push_back(make_term(cx, f, e.term, b * fuzzy_boost(fz->text, e.term, e.distance), blended));
+                    terms.push_back(make_term(cx, f, e.term,
+                                              b * fuzzy_boost(fz->text, e.word.empty() ? e.term : e.word, e.distance),
+                                              blended));
             } else {
                 for (const auto& e : it->terms.terms) terms.push_back(make_term(cx, f, e.term, b));
             }
@@ -825,21 +846,21 @@ q::query as_tree(const analysed_query& query, match_mode mode) {
 // Expands every prefix and fuzzy node of the tree once per field it searches, over the whole snapshot.
 void collect_expansions(const index::index_reader& reader, const q::query& node, const search_options& o,
                         std::optional<index::field> inherited, std::vector<expansion_entry>& out,
-                        search_info& info) {
+                        search_info& info, const detail::analyzer_pool& analyzers) {
     if (const auto f = own_field(node)) inherited = f;
     if (node.kind() == q::node_kind::prefix || node.kind() == q::node_kind::fuzzy) {
         for (const auto& [f, w] : leaf_fields(inherited, o)) {
             auto in_field = o.expansion;
             in_field.field = f;
-            auto plain = q::query(node).field("");  // the field is chosen here, not by the node
-            out.push_back({&node, f, q::expand(reader, plain, in_field)});
+            auto analyzer = analyzers.acquire();
+            out.push_back({&node, f, detail::expand_words(reader, node, in_field, analyzer.analyzer())});
             info.expanded_terms += out.back().terms.terms.size();
             info.expansion_truncated = info.expansion_truncated || out.back().terms.truncated;
         }
         return;
     }
     if (const auto* b = node.get_if<q::boolean_node>())
-        for (const auto& c : b->clauses) collect_expansions(reader, c.query, o, inherited, out, info);
+        for (const auto& c : b->clauses) collect_expansions(reader, c.query, o, inherited, out, info, analyzers);
 }
 
 void validate(const search_options& o) {
@@ -864,7 +885,9 @@ bool flat_fields(const search_options& o) { return !o.bm25f || o.fields.size() <
 
 }  // namespace
 
-searcher::searcher(const index::index_reader& reader) : impl_(std::make_unique<impl>(reader)) {}
+searcher::searcher(const index::index_reader& reader) : impl_(std::make_unique<impl>(reader, nullptr)) {}
+searcher::searcher(const index::index_reader& reader, const analysis::analyzer& custom)
+    : impl_(std::make_unique<impl>(reader, &custom)) {}
 searcher::~searcher() = default;
 searcher::searcher(searcher&&) noexcept = default;
 searcher& searcher::operator=(searcher&&) noexcept = default;
@@ -941,7 +964,7 @@ decltype(auto) with_tree(Impl& s, const q::query& analysed, const search_options
 template <class Impl>
 prepared prepare(Impl& s, const q::query& analysed, const search_options& options, search_info& info) {
     prepared p;
-    collect_expansions(s.reader, analysed, options, std::nullopt, p.expansions, info);
+    collect_expansions(s.reader, analysed, options, std::nullopt, p.expansions, info, s.analyzers);
     // Normalisers of the fields the tree searches only (a title table costs a pass over the passages).
     for (const auto f : index::all_fields)
         if (searches_field(analysed, f, options, std::nullopt))
@@ -1304,11 +1327,12 @@ namespace {
 // searches only the title (by its own field, its parent's, or default fields without the body)
 // marks nothing.
 void collect_highlight(const index::index_reader& reader, const q::query& node, const search_options& o,
-                       std::optional<index::field> inherited, highlight::highlight_query& out) {
+                       std::optional<index::field> inherited, highlight::highlight_query& out,
+                       const detail::analyzer_pool& analyzers) {
     if (const auto f = own_field(node)) inherited = f;
     if (const auto* b = node.get_if<q::boolean_node>()) {
         for (const auto& c : b->clauses)
-            if (c.occur != q::occur::must_not) collect_highlight(reader, c.query, o, inherited, out);
+            if (c.occur != q::occur::must_not) collect_highlight(reader, c.query, o, inherited, out, analyzers);
         return;
     }
     const auto fields = leaf_fields(inherited, o);
@@ -1323,21 +1347,28 @@ void collect_highlight(const index::index_reader& reader, const q::query& node, 
     } else if (node.kind() == q::node_kind::prefix || node.kind() == q::node_kind::fuzzy) {
         auto in_body = o.expansion;
         in_body.field = index::field::body;
-        for (const auto& e : q::expand(reader, q::query(node).field(""), in_body).terms) out.terms.push_back(e.term);
+        auto analyzer = analyzers.acquire();
+        for (const auto& e : detail::expand_words(reader, node, in_body, analyzer.analyzer()).terms)
+            out.terms.push_back(e.term);
     }
 }
 }  // namespace
 
 highlight::highlight_query searcher::highlight_terms(const q::query& analysed, const search_options& options) const {
     highlight::highlight_query out;
-    collect_highlight(impl_->reader, analysed, options, std::nullopt, out);
+    collect_highlight(impl_->reader, analysed, options, std::nullopt, out, impl_->analyzers);
     return out;
 }
 
 highlight::snippet searcher::snippet(std::string_view text, const highlight::highlight_query& terms,
                                            const highlight::snippet_options& options) const {
-    auto analyzer = impl_->analyzers.acquire();
+    auto analyzer = impl_->text_analyzers.acquire();
     return highlight::make_snippet(text, analyzer.analyze(text), terms, options);
+}
+
+std::optional<std::string> searcher::suggest(std::string_view text, const suggest_options& options) const {
+    auto analyzer = impl_->analyzers.acquire();
+    return detail::suggest(impl_->reader, text, analyzer.analyzer(), impl_->reader.options().analyzer.case_fold, options);
 }
 
 synonym_table searcher::synonyms(std::span<const q::synonym_rule> rules) const {
@@ -1407,7 +1438,7 @@ q::query searcher::rm3(const q::query& analysed, const search_options& options, 
     // Relevance model: score-weighted sum of each passage's term distribution.
     boost::unordered_flat_map<std::string, double> weights;  // term -> Σ score(d) · tf / |d|
     {
-        auto analyzer = impl_->analyzers.acquire();
+        auto analyzer = impl_->text_analyzers.acquire();
         for (const auto& d : feedback) {
             const auto h = fetch(d);
             const auto& tokens = analyzer.analyze(h.text);

@@ -145,15 +145,22 @@ TEST_CASE("analysis: analyzer offsets and folding of combining marks, CJK, emoji
     auto a = analyzer::english();
     const std::string text = "Cafe\u0301 ΣΊΣΥΦΟΣ 北京大学 \xF0\x9F\x91\x8D";
     const auto tokens = a.analyze(text);
-    REQUIRE(tokens.size() == 5);
+    REQUIRE(tokens.size() == 10);
     CHECK(tokens[0].term == "cafe");  // NFKC composes e + U+0301; English folds the accent away
     CHECK(text.substr(tokens[0].begin, tokens[0].end - tokens[0].begin) == "Cafe\u0301");
     CHECK(tokens[1].term == "σίσυφοσ");
-    CHECK(tokens[2].term == "北京");
-    CHECK(tokens[3].term == "大学");
-    CHECK(tokens[4].term == "\xF0\x9F\x91\x8D");
-    CHECK(positions(tokens) == std::vector<std::uint32_t>{0, 1, 2, 3, 4});
-    CHECK(tokens[4].end == text.size());
+    // CJK: each character a unigram at its own position, with the bigram it starts beside it.
+    CHECK(terms(tokens) == std::vector<std::string>{"cafe", "σίσυφοσ", "北", "北京", "京", "京大", "大", "大学", "学",
+                                                    "\xF0\x9F\x91\x8D"});
+    CHECK(positions(tokens) == std::vector<std::uint32_t>{0, 1, 2, 2, 3, 3, 4, 4, 5, 6});
+    CHECK(text.substr(tokens[3].begin, tokens[3].end - tokens[3].begin) == "北京");
+    CHECK(tokens[9].end == text.size());
+    CHECK(a.position_count() == 7);
+    // Without bigrams, ICU's dictionary words, one position each.
+    auto words = analyzer::english();
+    words.set_cjk_bigrams(false);
+    CHECK(terms(words.analyze(text)) == std::vector<std::string>{"cafe", "σίσυφοσ", "北京", "大学", "\xF0\x9F\x91\x8D"});
+    CHECK(positions(words.analyze(text)) == std::vector<std::uint32_t>{0, 1, 2, 3, 4});
 }
 
 TEST_CASE("analysis: accents fold where the language's practice says so") {
@@ -280,7 +287,9 @@ TEST_CASE("analysis: analyzer limits and edge cases") {
         CHECK(out[2].term == "fox");
         const auto& last = out.back();
         CHECK(last.end <= text.size());
-        CHECK(text.substr(last.begin, last.end - last.begin) == "東京");
+        CHECK(text.substr(last.begin, last.end - last.begin) == "京");  // the unigram after the bigram
+        const auto& bigram = out[out.size() - 2];
+        CHECK(text.substr(bigram.begin, bigram.end - bigram.begin) == "東京");
     }
     SUBCASE("copies work in parallel threads") {
         std::vector<std::vector<token>> results(4);
@@ -292,6 +301,6 @@ TEST_CASE("analysis: analyzer limits and edge cases") {
         }
         for (auto& t : threads) t.join();
         for (const auto& r : results) CHECK(r == results[0]);
-        CHECK(terms(results[0]) == std::vector<std::string>{"run", "build", "北京", "strass"});
+        CHECK(terms(results[0]) == std::vector<std::string>{"run", "build", "北", "北京", "京", "strass"});
     }
 }

@@ -300,28 +300,51 @@ TEST_CASE_TEMPLATE("index: concurrent searches of one reader while a writer comm
     CHECK(index::check_index(dir).ok());
 }
 
-TEST_CASE("index: a version 1 manifest reads with the analysis it was built with") {
-    // A version 2 payload without segments ends with fold_accents, elision and the segment count;
-    // version 1 is the same without the first two.
+TEST_CASE("index: version 1 and 2 manifests read with the analysis they were built with") {
+    // A version 3 payload without segments ends with fold_accents, elision, cjk_bigrams, the
+    // custom analyzer's name (empty: one byte) and the segment count; version 2 is the same
+    // without cjk_bigrams and the name, version 1 also without fold_accents and elision.
+    const auto as_version = [](const std::string& v3, int version) {
+        REQUIRE(v3.size() >= 5);
+        const std::size_t cut = version == 1 ? 5 : 3;
+        return v3.substr(0, v3.size() - cut) + v3.back();
+    };
     index::manifest m;
     m.generation = 1;
     m.options.analyzer.language = "french";  // stopwords unset: the language's list today
-    const auto v2 = index::encode_manifest(m);
-    REQUIRE(v2.size() >= 3);
-    const std::string v1 = v2.substr(0, v2.size() - 3) + v2.back();
-    const auto old = index::decode_manifest(v1, "manifest_old", 1);
+    const auto v3 = index::encode_manifest(m);
+    const auto old = index::decode_manifest(as_version(v3, 1), "manifest_old", 1);
     // Then only English had a default stop list, and nothing folded accents or removed elisions.
     REQUIRE(old.options.analyzer.stopwords.has_value());
     CHECK(old.options.analyzer.stopwords->empty());
     CHECK(old.options.analyzer.fold_accents == false);
     CHECK(old.options.analyzer.elision == false);
-    const auto now = index::decode_manifest(v2, "manifest_new", 2);
-    CHECK_FALSE(now.options.analyzer.stopwords.has_value());  // French's Snowball list
-    CHECK(now.options.analyzer.elision == true);             // resolved when written
-    CHECK(now.options.analyzer.fold_accents == false);
+    CHECK(old.options.analyzer.cjk_bigrams == false);
+    const auto v2 = index::decode_manifest(as_version(v3, 2), "manifest_v2", 2);
+    CHECK_FALSE(v2.options.analyzer.stopwords.has_value());  // French's Snowball list
+    CHECK(v2.options.analyzer.elision == true);             // resolved when written
+    CHECK(v2.options.analyzer.fold_accents == false);
+    CHECK(v2.options.analyzer.cjk_bigrams == false);  // ICU's dictionary words then
+    CHECK(v2.options.custom_analyzer_name.empty());
     m.options.analyzer.language = "english";
     const auto en = index::encode_manifest(m);
-    const auto old_en = index::decode_manifest(en.substr(0, en.size() - 3) + en.back(), "manifest_old", 1);
+    const auto old_en = index::decode_manifest(as_version(en, 1), "manifest_old", 1);
     CHECK_FALSE(old_en.options.analyzer.stopwords.has_value());  // English's list then and now
-    CHECK(index::decode_manifest(en, "manifest_new", 2).options.analyzer.fold_accents == true);
+    CHECK(index::decode_manifest(as_version(en, 2), "manifest_v2", 2).options.analyzer.fold_accents == true);
+}
+
+TEST_CASE("index: a version 3 manifest keeps CJK bigrams and the custom analyzer's name") {
+    index::manifest m;
+    m.generation = 7;
+    m.options.analyzer.cjk_bigrams = false;
+    m.options.custom_analyzer_name = "synonyms-v1";
+    const auto back = index::decode_manifest(index::encode_manifest(m), "manifest_v3", 3);
+    CHECK(back.generation == 7u);
+    CHECK(back.options.analyzer.cjk_bigrams == false);
+    CHECK(back.options.custom_analyzer_name == "synonyms-v1");
+    m.options.analyzer.cjk_bigrams = true;
+    m.options.custom_analyzer_name.clear();
+    const auto plain = index::decode_manifest(index::encode_manifest(m), "manifest_v3", 3);
+    CHECK(plain.options.analyzer.cjk_bigrams == true);
+    CHECK(plain.options.custom_analyzer_name.empty());
 }

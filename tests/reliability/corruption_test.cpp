@@ -94,7 +94,7 @@ std::string kind_of(const std::string& file) {
     return file.substr(file.rfind('.') + 1);
 }
 
-const char* const all_kinds[] = {"manifest", "dict", "post", "posn", "lens", "stor", "dels"};
+const char* const all_kinds[] = {"manifest", "dict", "post", "posn", "lens", "stor", "word", "dels"};
 
 // Three segments (merging off), each with deletions, one article of several passages.
 // Returns the live articles: id → version.

@@ -153,12 +153,13 @@ index::index_reader check_fixture(const test::scratch_dir& scratch, std::uint32_
     CHECK(r.passage_count() == 9);       // 6 in segment 1 ("atlas" has two), 3 in segment 2
     CHECK(r.live_passage_count() == 7);  // the old "orchard" and "volcano" are deleted
     CHECK(r.article_count() == 8);       // per segment, deleted articles included
-    // The manifest is version 1, the segment files `version`.
+    // The manifest is version 1 (3 from segment format 4 on), the segment files `version`;
+    // from version 4 on each segment also has its surface-word file.
     const auto files = dir->list();
-    CHECK(files.size() == 12);
+    CHECK(files.size() == (version >= 4 ? 14u : 12u));
     for (const auto& f : files) {
         CAPTURE(f);
-        CHECK(dir->verify(f).version == (f.starts_with("manifest_") ? 1u : version));
+        CHECK(dir->verify(f).version == (f.starts_with("manifest_") ? (version >= 4 ? 3u : 1u) : version));
     }
 
     // Article ids read in place (version 3) or once from the stored fields (1 and 2) agree with them.
@@ -191,15 +192,38 @@ index::index_reader check_fixture(const test::scratch_dir& scratch, std::uint32_
     CHECK(index::check_index(dir).ok());
     // The new segment is of this build's version, and its title is searchable beside the old ones.
     CHECK(dir->verify(after.segments().back()->name() + ".lens").version == index::segment_format_version);
-    // Its manifest is version 2, carrying the old analysis: no accent folding, no elision removal
-    // (the index was built without them, whatever today's English default is).
-    CHECK(dir->verify("manifest_0000000000000004").version == 2u);
-    CHECK(after.options().analyzer.fold_accents == false);
-    CHECK(after.options().analyzer.elision == false);
+    // Its manifest is version 3, carrying the old analysis: no accent folding, no elision removal,
+    // and for fixtures before version 4 ICU's dictionary words for CJK (the index was built
+    // without them, whatever today's English default is).
+    CHECK(dir->verify("manifest_0000000000000004").version == 3u);
+    CHECK(after.options().analyzer.fold_accents == (version >= 4));
+    CHECK(after.options().analyzer.elision == false);  // English has no elisions
+    CHECK(after.options().analyzer.cjk_bigrams == (version >= 4));
+    CHECK(after.segments().back()->has_words());
+    for (const auto& seg : r.segments()) CHECK(seg->has_words() == (version >= 4));
     search::searcher qs(after);
     const auto mill = qs.top_k(qs.parse("title:mill"), {});
     REQUIRE(mill.size() == 1);
     CHECK(after.locate(mill[0].docid).first == after.segments().back().get());
+
+    // Merging the old segments with the new gives one segment of this build's format whose
+    // surface words count the old passages too (recounted from their stored text before version 4).
+    {
+        index::index_writer w(dir);
+        w.merge_all();
+        w.commit();
+    }
+    const auto merged = index::index_reader::open(dir);
+    REQUIRE(merged.segments().size() == 1);
+    const auto& seg = *merged.segments()[0];
+    REQUIRE(seg.has_words());
+    const auto lighthouse = seg.words().find("lighthouse");
+    REQUIRE(lighthouse.has_value());
+    CHECK(lighthouse->df == 3);  // "lighthouse", "atlas" passage 0, "harbour" (live passages)
+    CHECK(seg.words().find("mill").has_value());
+    CHECK(index::check_index(dir).ok());
+    search::searcher ms(merged);
+    CHECK(ms.search("lighthous~1", golden_options()).size() == 3);
     return r;
 }
 
@@ -261,4 +285,25 @@ TEST_CASE("reliability: the version 3 golden fixture opens with the recorded ans
     REQUIRE(pairs.size() == 1);
     CHECK(pairs[0].first == 1);
     CHECK(pairs[0].second == seg0.lengths()[0]);
+}
+
+TEST_CASE("reliability: the version 4 golden fixture opens with the recorded answers and surface words") {
+    test::scratch_dir scratch;
+    const auto r = check_fixture(scratch, 4, body_answers);
+    CHECK(r.total_length(index::field::title) == 10);
+    search::searcher qs(r);
+    const auto hits = qs.top_k(qs.parse("title:replanted"), {});
+    REQUIRE(hits.size() == 1);
+    CHECK(std::abs(hits[0].score - 1.647407665120281) <= 1e-9);  // as in version 2
+    // The words as written (case-folded), with passage and occurrence counts per segment: in
+    // segment 2 "replanted" is in the title and the body of the one updated "orchard" passage.
+    const auto& seg1 = *r.segments()[1];
+    const auto replanted = seg1.words().find("replanted");
+    REQUIRE(replanted.has_value());
+    CHECK(replanted->df == 1);
+    CHECK(replanted->total_tf == 2);
+    CHECK_FALSE(seg1.words().find("Bees").has_value());  // folded
+    CHECK(seg1.words().find("bees").has_value());
+    // Fuzzy matching runs over these words: "replantd~1" finds the stem "replant".
+    CHECK(qs.top_k(qs.parse("title:replantd~1"), {}).size() == 1);
 }

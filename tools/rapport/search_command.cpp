@@ -40,6 +40,7 @@ struct settings {
     search::rm3_options rm3_options;
     bool colour = false;
     bool articles = false;
+    bool suggest = false;
     std::size_t snippet_bytes = 240;
     std::string tag = "rapport";
 };
@@ -183,6 +184,9 @@ int run_search(const command_args& args) {
          "evaluation: auto, exhaustive, maxscore or bmw (block-max WAND); the same hits and scores")
         ("articles", po::bool_switch(), "one hit per article, its best passage (as --format trec ranks)")
         ("explain", po::bool_switch(), "show how each score is computed")
+        ("suggest", po::bool_switch(),
+         "did you mean: re-spell query words with few or no hits from the index's words (pretty: a line before the "
+         "hits; json: an object {\"suggestion\"}; trec: on stderr)")
         ("synonyms", po::value<std::string>()->value_name("FILE"),
          "expand query words by a Solr-format synonym file (a, b, c / a => b), each group scored as one term")
         ("rm3", po::bool_switch(), "expand each query by RM3 pseudo-relevance feedback")
@@ -256,6 +260,7 @@ int run_search(const command_args& args) {
     }
     st.explain = vm["explain"].as<bool>();
     st.articles = vm["articles"].as<bool>();
+    st.suggest = vm["suggest"].as<bool>();
     const auto algo = vm["algorithm"].as<std::string>();
     if (algo == "auto")
         st.options.algorithm = search::algorithm::automatic;
@@ -324,6 +329,20 @@ int run_search(const command_args& args) {
     std::vector<double> micros;
     for (const auto& q : queries) {
         const std::string* qid = from_file ? &q.qid : nullptr;
+        if (st.suggest) {
+            if (const auto better = searcher.suggest(q.text)) {
+                if (st.format == output_format::trec) {
+                    std::fprintf(stderr, "%s: did you mean: %s\n", q.qid.c_str(), better->c_str());
+                } else if (st.format == output_format::json) {
+                    boost::json::object o;
+                    if (qid != nullptr) o["qid"] = *qid;
+                    o["suggestion"] = *better;
+                    std::cout << boost::json::serialize(o) << '\n';
+                } else {
+                    std::printf("did you mean: %s\n", better->c_str());
+                }
+            }
+        }
         if (st.format == output_format::trec) {
             const auto t0 = clock_type::now();
             const auto analysed = prepare(q.text);

@@ -16,6 +16,9 @@ struct token {
     /// The term: the raw word from a `tokenizer`, or its folded and stemmed form from an `analyzer`.
     std::string term;
     /// Word position, counted before filtering: a removed token (stopword, too long) leaves a gap.
+    /// Several tokens may share a position (terms stacked by a filter, a CJK bigram beside its
+    /// first character; see `analyzer::analyze`): positions never decrease along a token vector,
+    /// and their byte ranges may overlap.
     std::uint32_t position = 0;
     /// Byte offset of the token's first byte in the original text.
     std::uint32_t begin = 0;

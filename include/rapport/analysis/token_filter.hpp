@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Token filters: the steps after the tokenizer in an analysis pipeline (case folding, stopword
-// removal, stemming), and the interface for writing custom ones.
+// removal, stemming), and the interface for writing custom ones, including filters that emit
+// several terms at one position (synonyms).
 // Thread safety: a filter may keep scratch state and caches, so it is not thread-safe; `clone()`
 // gives an independent copy for another thread.
 #pragma once
@@ -15,7 +16,17 @@
 
 namespace rapport::analysis {
 
-/// One step of an analysis pipeline: rewrites a term or drops it.
+/// One step of an analysis pipeline: rewrites a term or drops it, and may add further terms at
+/// the same position (synonyms, alternative forms).
+///
+/// Stacking: a filter whose `stacks()` is true has `stack(term, out)` called for every term its
+/// `apply` kept (with the rewritten term); each term it appends becomes an extra token at the
+/// same position, with the same byte range, emitted after the original in the order stacked.
+/// A stacked term goes through the filters after this one (not through this one again), so a
+/// later stemmer stems it and a later stopword filter may drop it; a later stacking filter may
+/// stack onto it in turn. At one position a term is emitted once: a stacked term equal to a term
+/// already emitted there is dropped. Dropping the original does not drop the terms stacked onto
+/// it. When no filter of a chain stacks, the analyzer runs its one-term-per-word path.
 class RAPPORT_API token_filter {
 public:
     /// Destroys the filter.
@@ -24,6 +35,18 @@ public:
     /// Rewrites `term` in place; returns false to drop the token (its position becomes a gap).
     /// Requires: `term` is valid UTF-8 and not empty.
     virtual bool apply(std::string& term) = 0;
+
+    /// Whether this filter stacks terms: when false (the default), `stack` is never called.
+    /// The answer must not change during an `analyze` call.
+    [[nodiscard]] virtual bool stacks() const noexcept { return false; }
+
+    /// Appends to `out` the terms to index at the same position as `term`, which `apply` has just
+    /// kept and rewritten; appends nothing when there are none. Called only when `stacks()` is
+    /// true. The default appends nothing.
+    /// Requires: `term` is valid UTF-8 and not empty; appended terms should be valid UTF-8 (an
+    /// empty one, or one longer than `max_term_bytes` after the later filters, is dropped).
+    /// Throws: whatever the filter throws (the analyzer passes it on).
+    virtual void stack(std::string_view term, std::vector<std::string>& out);
 
     /// Returns an independent copy of this filter (same configuration, fresh caches).
     [[nodiscard]] virtual std::unique_ptr<token_filter> clone() const = 0;
@@ -64,7 +87,8 @@ protected:
 /// Latin script. Place it before an English stemmer (which reads ASCII) and after the stemmers of
 /// languages with accents, which expect them.
 /// Throws: `rapport::error` if ICU's transliteration data cannot be loaded.
-/// Complexity: ASCII terms pass unchanged in one scan; others are transliterated (linear).
+/// Complexity: ASCII terms, and terms of kana, CJK ideographs and Hangul syllables only, pass
+/// unchanged in one scan; others are transliterated (linear).
 [[nodiscard]] RAPPORT_API std::unique_ptr<token_filter> make_accent_fold_filter();
 
 /// Returns a filter that removes a leading elision ("l'élève" -> "élève", "dell'arte" -> "arte",

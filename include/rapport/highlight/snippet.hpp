@@ -3,6 +3,8 @@
 // renderers (terminal bold, plain [brackets]). Byte offsets only; no HTML.
 // What matches: single terms (including the terms a prefix or fuzzy query expanded to) and phrases,
 // located by token positions (a phrase occurrence is one span from its first to its last word).
+// Tokens may share positions and overlap (CJK bigrams beside unigrams, stacked synonyms): marks
+// that overlap or touch are merged, so a matched bigram marks both its characters once.
 // Window choice: among windows of at most `max_bytes` that start at a match, the one covering the
 // most distinct query parts (terms and phrases) wins, then the one with most matches, then the
 // earliest; the window is then widened evenly to `max_bytes` and its edges snapped to whitespace, or
@@ -36,7 +38,7 @@ struct match_span {
 struct snippet {
     std::uint32_t begin = 0;
     std::uint32_t end = 0;
-    std::vector<match_span> matches;  ///< ascending, non-overlapping, inside [begin, end)
+    std::vector<match_span> matches;  ///< ascending, disjoint and not touching, inside [begin, end)
 };
 
 /// Snippet settings.
@@ -191,17 +193,23 @@ inline snippet window_around(std::string_view text, std::size_t core_begin, std:
     return {static_cast<std::uint32_t>(begin), static_cast<std::uint32_t>(end), {}};
 }
 
-// The matches inside [s.begin, s.end), without overlaps (a phrase wins over a term inside it).
+// The matches inside [s.begin, s.end), with overlapping and adjacent ones merged: a term inside a
+// phrase is marked once, and CJK bigrams, which overlap by a character, mark their whole run.
 inline void fill_matches(snippet& s, const std::vector<part_match>& matches) {
-    for (const auto& m : matches)
-        if (m.span.begin >= s.begin && m.span.end <= s.end && (s.matches.empty() || m.span.begin >= s.matches.back().end))
+    for (const auto& m : matches) {
+        if (m.span.begin < s.begin || m.span.end > s.end) continue;
+        if (!s.matches.empty() && m.span.begin <= s.matches.back().end)
+            s.matches.back().end = std::max(s.matches.back().end, m.span.end);
+        else
             s.matches.push_back(m.span);
+    }
 }
 
 }  // namespace detail
 
 /// Every match of `query` among `tokens`, sorted by begin (longest first at equal begins). Term
-/// matches are token ranges; phrase matches span their first to last token.
+/// matches are token ranges; phrase matches span their first to last token. Matches may overlap
+/// (tokens at one position, CJK bigrams); a snippet merges them.
 /// Complexity: O(t · (|terms| + phrase terms)) plus the phrase sweeps.
 [[nodiscard]] inline std::vector<part_match> find_matches(std::span<const analysis::token> tokens,
                                                           const highlight_query& query) {

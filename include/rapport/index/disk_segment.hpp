@@ -31,7 +31,7 @@ class file_view;
 namespace rapport::index {
 
 /// Format versions of the segment files this build writes and reads.
-inline constexpr std::uint32_t segment_format_version = 3;
+inline constexpr std::uint32_t segment_format_version = 4;
 /// The oldest segment format this build reads: version 1 had no title field (its passages read
 /// as having empty titles).
 inline constexpr std::uint32_t min_segment_format_version = 1;
@@ -43,10 +43,11 @@ inline constexpr const char* postings = "post";
 inline constexpr const char* positions = "posn";
 inline constexpr const char* lengths = "lens";
 inline constexpr const char* stored = "stor";
-inline constexpr const char* all[] = {dictionary, postings, positions, lengths, stored};
+inline constexpr const char* words = "word";  ///< from format 4; older segments have none
+inline constexpr const char* all[] = {dictionary, postings, positions, lengths, stored, words};
 }  // namespace segment_files
 
-/// Writes `seg` to `dir` as segment `name` (files `<name>.dict`, `.post`, `.posn`, `.lens`, `.stor`),
+/// Writes `seg` to `dir` as segment `name` (files `<name>.dict`, `.post`, `.posn`, `.lens`, `.stor`, `.word`),
 /// each fsynced. Returns the bytes written. Throws: `io_error` naming the file.
 namespace detail {
 /// The `LENS` payload (FORMAT.md §6) of passages with these body lengths, article numbers and
@@ -54,6 +55,9 @@ namespace detail {
 /// Requires: the three spans have the same size. Throws: `invalid_argument` when the ids exceed 4 GiB.
 std::string lengths_payload(std::span<const std::uint32_t> body, std::span<const std::uint32_t> articles,
                             std::span<const std::uint32_t> title, std::span<const std::string> ids);
+/// Adds a surface word to the `WORD` dictionary being built (FORMAT.md §8): the word as the key,
+/// its passage count as df and its occurrences as total_tf, every other field 0.
+void add_word(codec::term_dictionary_writer& out, std::string_view word, std::uint32_t df, std::uint64_t count);
 }  // namespace detail
 
 RAPPORT_API std::uint64_t write_segment(storage::directory& dir, const std::string& name, const segment& seg);
@@ -106,6 +110,12 @@ public:
     [[nodiscard]] std::span<const std::uint64_t> deletion_bits() const noexcept { return deleted_; }
     /// The term dictionary.
     [[nodiscard]] const codec::term_dictionary& dictionary() const noexcept { return dictionary_; }
+    /// The surface-word dictionary (FORMAT.md §8): each word as written (case-folded when the
+    /// index folds case) with df = passages holding it and total_tf = its occurrences, deleted
+    /// passages included. Empty for a segment older than format 4 (see `has_words`).
+    [[nodiscard]] const codec::term_dictionary& words() const noexcept { return words_; }
+    /// Whether the segment has a surface-word dictionary (format 4 or later).
+    [[nodiscard]] bool has_words() const noexcept { return has_words_; }
     /// Looks a term up. Throws: `corruption_error` on a damaged dictionary block.
     [[nodiscard]] std::optional<codec::term_info> find(std::string_view term) const { return dictionary_.find(term); }
     /// A cursor over a term's postings. Requires: `info` came from this segment's dictionary.
@@ -135,6 +145,8 @@ private:
     std::string name_;
     std::shared_ptr<impl> impl_;
     codec::term_dictionary dictionary_;
+    codec::term_dictionary words_;
+    bool has_words_ = false;
     std::string_view postings_;
     std::string_view positions_;
     codec::postings_layout postings_layout_ = codec::postings_layout::impacts;

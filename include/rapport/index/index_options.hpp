@@ -4,7 +4,12 @@
 // Thread safety: a plain value.
 #pragma once
 
+#include <memory>
+#include <string>
+#include <string_view>
+
 #include "rapport/analysis/analyzer.hpp"
+#include "rapport/core/export.hpp"
 #include "rapport/ingest/passage.hpp"
 
 namespace rapport::index {
@@ -13,6 +18,24 @@ namespace rapport::index {
 struct index_options {
     analysis::analyzer_options analyzer{};  ///< default: English, stopwords, Snowball stemming
     ingest::passage_options passages{};     ///< default: paragraphs, long ones split on sentences
+    /// A pipeline of your own (custom `token_filter`s, including ones that stack several terms on a
+    /// position) that indexes every article in place of the standard one `analyzer` describes;
+    /// `analyzer.invalid_utf8` still says how input is validated. Code cannot be stored, so only
+    /// `custom_analyzer_name` is kept with the index: a writer that adds to it and a searcher
+    /// that reads it must be given the same pipeline under that name (`search::searcher`'s
+    /// constructor taking an analyzer). Articles with their own language are rejected with it.
+    std::shared_ptr<const analysis::analyzer> custom_analyzer{};
+    /// The name stored for `custom_analyzer` (required with it, at most 255 bytes); empty: the
+    /// standard pipeline.
+    std::string custom_analyzer_name{};
 };
+
+/// The standard pipeline's options for an article in `language` of an index with `options`:
+/// `options.analyzer` with that language, and the language's own defaults for stopwords (unless
+/// the index gave an explicit list, which is kept), accent folding and elision; empty `language`
+/// or the index's own gives `options.analyzer` unchanged.
+/// Throws: `invalid_argument` when libstemmer does not know `language`.
+[[nodiscard]] RAPPORT_API analysis::analyzer_options analyzer_options_for(const index_options& options,
+                                                                         std::string_view language);
 
 }  // namespace rapport::index

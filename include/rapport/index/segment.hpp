@@ -42,6 +42,17 @@ struct passage_record {
     std::string text;       ///< the passage text, exactly body[begin, end)
 };
 
+/// A word as written in the indexed text (NFKC_Casefold-ed when the index folds case), with the
+/// passages it occurs in and its occurrences: one entry of a segment's surface-word dictionary,
+/// which fuzzy and prefix queries and spelling suggestions match against (as Xapian's spelling
+/// table), mapping each word to its index term through the analyzer.
+struct surface_word {
+    std::string word;
+    std::uint32_t df = 0;     ///< passages whose body (or, for the first passage, title) holds it
+    std::uint64_t count = 0;  ///< occurrences
+    friend bool operator==(const surface_word&, const surface_word&) = default;
+};
+
 /// Reads one postings list in docid order; the in-memory implementation of the `Cursor` vocabulary
 /// (`docid()`, `next()`, `seek()`, `freq()`, `positions()`).
 class postings_cursor {
@@ -104,13 +115,14 @@ public:
     /// `lengths.size() == passages.size()`, every passage's `article` < `articles.size()`.
     segment(std::vector<std::string> terms, std::vector<postings_list> postings, std::vector<std::uint32_t> lengths,
             std::vector<passage_record> passages, std::vector<article_record> articles,
-            std::vector<std::uint32_t> title_lengths = {})
+            std::vector<std::uint32_t> title_lengths = {}, std::vector<surface_word> words = {})
         : terms_(std::move(terms)),
           postings_(std::move(postings)),
           lengths_(std::move(lengths)),
           title_lengths_(std::move(title_lengths)),
           passages_(std::move(passages)),
-          articles_(std::move(articles)) {
+          articles_(std::move(articles)),
+          words_(std::move(words)) {
         RAPPORT_ASSERT(std::is_sorted(terms_.begin(), terms_.end()));
         RAPPORT_ASSERT(postings_.size() == terms_.size());
         RAPPORT_ASSERT(lengths_.size() == passages_.size());
@@ -157,6 +169,8 @@ public:
     [[nodiscard]] const article_record& article(std::uint32_t a) const noexcept { return articles_[a]; }
     /// Number of articles.
     [[nodiscard]] std::size_t article_count() const noexcept { return articles_.size(); }
+    /// The surface words of the segment's text, sorted by word (unique).
+    [[nodiscard]] std::span<const surface_word> words() const noexcept { return words_; }
 
 private:
     std::vector<std::string> terms_;
@@ -165,6 +179,7 @@ private:
     std::vector<std::uint32_t> title_lengths_;
     std::vector<passage_record> passages_;
     std::vector<article_record> articles_;
+    std::vector<surface_word> words_;
     std::uint64_t total_length_ = 0;
 };
 

@@ -19,6 +19,9 @@ struct article {
     article_id id;      ///< the caller's key (a file name, a database key, a URL); never empty
     std::string title;  ///< display title, trimmed of whitespace; may be empty
     std::string body;   ///< the text that is split into passages and indexed
+    /// The language whose analyzer indexes this article (a Snowball name or ISO 639 code, as
+    /// `analyzer_options::language`); empty: the index's language. JSONL field "lang".
+    std::string language{};
 };
 
 /// How the readers treat their input.

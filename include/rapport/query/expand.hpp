@@ -70,6 +70,9 @@ struct expanded_term {
     std::uint32_t distance = 0;
     /// Its document frequency summed over the dictionaries searched (deleted passages included).
     std::uint64_t df = 0;
+    /// The surface word it was reached from when the expansion ran over words as written (the
+    /// searcher's, see `search_options::expansion`); empty when it matched index terms directly.
+    std::string word{};
 
     /// Memberwise equality.
     friend bool operator==(const expanded_term&, const expanded_term&) = default;

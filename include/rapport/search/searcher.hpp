@@ -62,12 +62,14 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
 
+#include "rapport/analysis/analyzer.hpp"
 #include "rapport/core/assert.hpp"
 #include "rapport/core/bitset.hpp"
 #include "rapport/core/export.hpp"
@@ -154,6 +156,15 @@ struct search_options {
     /// Score several `fields` as one with BM25F instead of summing per-field scores.
     bool bm25f = false;
     query::expansion_options expansion{};  ///< caps of prefix and fuzzy expansion
+};
+
+/// Settings of `searcher::suggest`.
+struct suggest_options {
+    /// A word is corrected when its term is in no passage, or in at most `rare_df` passages while
+    /// the correction is in at least `ratio` times as many.
+    std::uint64_t rare_df = 3;
+    /// See `rare_df`.
+    double ratio = 50.0;
 };
 
 /// The bitset for `search_options::filter` that allows exactly `passages` (global passage ids, any
@@ -244,6 +255,11 @@ public:
     /// Shares the snapshot (readers are cheap to copy); the searcher sees exactly this commit.
     /// Complexity: O(1); no analyzer or table is built until a call needs it.
     explicit searcher(const index::index_reader& reader);
+    /// For an index built with a custom analyzer (`index_options::custom_analyzer`): `custom` is
+    /// that analyzer (copied; the caller's may go away). Queries are analysed with a copy in query
+    /// mode, snippets and feedback with a copy in index mode. The index's other stored options do
+    /// not apply. Throws: nothing beyond `std::bad_alloc`.
+    searcher(const index::index_reader& reader, const analysis::analyzer& custom);
     ~searcher();
     searcher(searcher&&) noexcept;
     searcher& operator=(searcher&&) noexcept;
@@ -332,6 +348,16 @@ public:
     /// Complexity: one search, plus analysing the feedback passages' text.
     [[nodiscard]] query::query rm3(const query::query& analysed, const search_options& options = {},
                                    const rm3_options& rm = {}) const;
+
+    /// "Did you mean": `text` re-spelled, each word with few or no hits (see `suggest_options`)
+    /// replaced by the closest word of the index's surface-word dictionaries (edit distance 1 for
+    /// words of up to 4 code points, else up to 2; among equally close words the one in most
+    /// passages), the rest of the text kept byte for byte; nullopt when no word changes (also for
+    /// an index whose segments all predate format 4). Words shorter than 3 code points, numbers
+    /// and stopwords are left as typed; a replacement must analyse to a different index term.
+    /// Throws: `corruption_error` on a damaged dictionary; `invalid_argument` for invalid UTF-8.
+    /// Complexity: per word, a fuzzy walk of the surface dictionaries and a few term lookups.
+    [[nodiscard]] std::optional<std::string> suggest(std::string_view text, const suggest_options& options = {}) const;
 
     /// The work counters of the calling thread's last `top_k`, `top_k_articles`, `search` or `count`
     /// call on this searcher, summed over segments (all zero after `count`, which scores nothing,

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+#include "index/word_counter.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "analysis/case_folder.hpp"
+
+namespace rapport::index::detail {
+
+std::uint32_t word_counter::slot_of(std::string_view folded) {
+    if (const auto it = folded_.find(folded); it != folded_.end()) return it->second;
+    const auto s = static_cast<std::uint32_t>(slots_.size());
+    folded_.emplace(std::string(folded), s);
+    names_.emplace_back(folded);
+    slots_.emplace_back();
+    return s;
+}
+
+std::size_t word_counter::count(std::string_view text, std::span<const analysis::token> tokens, docid_t doc) {
+    std::size_t added = 0;
+    std::uint32_t previous = 0;
+    bool first = true;
+    for (const auto& tok : tokens) {
+        if (!first && tok.position == previous) continue;
+        first = false;
+        previous = tok.position;
+        if (tok.end > text.size() || tok.begin >= tok.end || tok.end - tok.begin > max_word_bytes) continue;
+        const std::string_view raw = text.substr(tok.begin, tok.end - tok.begin);
+        auto it = spellings_.find(raw);
+        if (it == spellings_.end()) {
+            if (fold_) {
+                static const analysis::detail::case_folder folder;
+                folder.fold(raw, scratch_);
+            } else {
+                scratch_.assign(raw);
+            }
+            const auto before = slots_.size();
+            const auto s = slot_of(scratch_);
+            if (slots_.size() != before) added += scratch_.size() * 2 + 64;
+            it = spellings_.emplace(std::string(raw), s).first;
+            added += raw.size() + 40;
+        }
+        auto& s = slots_[it->second];
+        ++s.count;
+        if (s.last != doc) {
+            s.last = doc;
+            ++s.df;
+        }
+    }
+    return added;
+}
+
+void word_counter::add(std::string_view word, std::uint32_t df, std::uint64_t occurrences) {
+    auto& s = slots_[slot_of(word)];
+    s.df += df;
+    s.count += occurrences;
+}
+
+std::vector<surface_word> word_counter::finish() {
+    std::vector<surface_word> out;
+    out.reserve(slots_.size());
+    for (std::size_t i = 0; i < slots_.size(); ++i)
+        if (!names_[i].empty()) out.push_back({std::move(names_[i]), slots_[i].df, slots_[i].count});
+    std::sort(out.begin(), out.end(), [](const surface_word& a, const surface_word& b) { return a.word < b.word; });
+    *this = word_counter(fold_);
+    return out;
+}
+
+}  // namespace rapport::index::detail
