@@ -292,6 +292,14 @@ index_writer::index_writer(std::shared_ptr<storage::directory> dir, index_writer
     s.options = std::move(options);
     if (auto m = read_latest_manifest(*s.dir)) {
         s.current = std::move(*m);
+        // Code is not stored: an index built with a custom analyzer takes it again from the caller,
+        // under the same name.
+        if (const auto& name = s.current.options.custom_analyzer_name; !name.empty()) {
+            if (!s.options.index.custom_analyzer || s.options.index.custom_analyzer_name != name)
+                throw invalid_argument("index_writer: the index was built with the custom analyzer '" + name +
+                                       "'; give that pipeline as index_options::custom_analyzer under that name");
+            s.current.options.custom_analyzer = s.options.index.custom_analyzer;
+        }
         for (const auto& e : s.current.segments) s.open_segments.emplace(e.name, s.open_entry(e));
     } else {
         detail::passage_pipeline check(s.options.index);  // reject bad options before creating anything

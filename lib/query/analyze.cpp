@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "analysis/case_folder.hpp"
-#include "rapport/analysis/tokenizer.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/core/utf8.hpp"
 
@@ -67,26 +66,20 @@ private:
         std::vector<std::string> terms;
         std::vector<std::uint32_t> positions;
         // `base` is the analysed position of the current word's first token: each word advances
-        // it by the number of words the tokenizer finds in it (the positions the analyzer
-        // counts, dropped ones included), and a raw gap ("?") by one per gap.
+        // it by the positions the analyzer counted in it (words, and CJK characters under bigrams,
+        // dropped ones included), and a raw gap ("?") by one per gap. Of several tokens at one
+        // position (terms a filter stacked) the phrase keeps the first, the word's own term.
         std::uint64_t base = 0;
         for (std::size_t i = 0; i < p.terms.size(); ++i) {
             if (i > 0 && p.positions[i] > p.positions[i - 1]) base += p.positions[i] - p.positions[i - 1] - 1;
-            const std::string& word = p.terms[i];
-            analyzer_.analyze(word, tokens_);
-            for (auto& t : tokens_) {
-                terms.push_back(std::move(t.term));
-                positions.push_back(static_cast<std::uint32_t>(std::min<std::uint64_t>(base + t.position, UINT32_MAX)));
+            analyzer_.analyze(p.terms[i], tokens_);
+            for (std::size_t t = 0; t < tokens_.size(); ++t) {
+                if (t > 0 && tokens_[t].position == tokens_[t - 1].position) continue;
+                terms.push_back(std::move(tokens_[t].term));
+                positions.push_back(
+                    static_cast<std::uint32_t>(std::min<std::uint64_t>(base + tokens_[t].position, UINT32_MAX)));
             }
-            words_.clear();
-            if (!words_tokenizer_) words_tokenizer_.emplace();
-            if (find_invalid_utf8(word)) {
-                // The analyzer accepted it, so its policy is `replace`: count words in the repaired text.
-                words_tokenizer_->tokenize(replace_invalid_utf8(word), words_);
-            } else {
-                words_tokenizer_->tokenize(word, words_);
-            }
-            base += words_.size();
+            base += analyzer_.position_count();
         }
         if (terms.empty()) return std::nullopt;
         if (terms.size() == 1) return decorated(query(term_node{std::move(terms.front())}), q);
@@ -134,10 +127,8 @@ private:
 
     analysis::analyzer& analyzer_;
     const analyze_options& options_;
-    std::optional<analysis::tokenizer> words_tokenizer_;  // built on the first phrase
     std::optional<analysis::detail::case_folder> folder_;
     std::vector<analysis::token> tokens_;
-    std::vector<analysis::token> words_;
 };
 
 }  // namespace

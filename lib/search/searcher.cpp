@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstdint>
 #include <limits>
+#include <map>
+#include <mutex>
 #include <optional>
 
 #include <boost/unordered/unordered_flat_map.hpp>
@@ -17,6 +19,7 @@
 #include "rapport/core/error.hpp"
 #include "rapport/core/phrase_sweep.hpp"
 #include "rapport/core/detail/text.hpp"
+#include "rapport/index/index_options.hpp"
 #include "rapport/query/analyze.hpp"
 #include "rapport/search/cursor.hpp"
 #include "rapport/search/block_max_wand.hpp"
@@ -597,6 +600,36 @@ struct searcher::impl {
     detail::term_searcher flat;  // the fast path for bags of distinct body terms
     detail::analyzer_pool analyzers;       // query mode: queries, expansions, suggestions
     detail::analyzer_pool text_analyzers;  // index mode: passage text (snippets, RM3 feedback)
+
+    // The two pools of another language than the index's, for articles indexed in it.
+    struct language_pools {
+        detail::analyzer_pool query;
+        detail::analyzer_pool text;
+    };
+    // The pools for `language`: the index's own for an empty one, else made on first use and kept.
+    // Throws: `invalid_argument` for an unknown language or an index with a custom analyzer.
+    [[nodiscard]] std::pair<const detail::analyzer_pool*, const detail::analyzer_pool*> pools(
+        std::string_view language) const {
+        if (language.empty()) return {&analyzers, &text_analyzers};
+        if (!reader.options().custom_analyzer_name.empty())
+            throw invalid_argument("searcher: a query language was given, but the index was built with the custom "
+                                   "analyzer '" + reader.options().custom_analyzer_name + "'");
+        const std::lock_guard lock(language_mutex);
+        auto it = by_language.find(language);
+        if (it == by_language.end()) {
+            auto o = index::analyzer_options_for(reader.options(), language);
+            o.invalid_utf8 = invalid_utf8_policy::replace;
+            analysis::analyzer text(o);
+            analysis::analyzer query(text);
+            query.set_query_mode(true);
+            std::unique_ptr<language_pools> made(
+                new language_pools{detail::analyzer_pool(std::move(query)), detail::analyzer_pool(std::move(text))});
+            it = by_language.emplace(std::string(language), std::move(made)).first;
+        }
+        return {&it->second->query, &it->second->text};
+    }
+    mutable std::mutex language_mutex;  // guards `by_language`
+    mutable std::map<std::string, std::unique_ptr<language_pools>, std::less<>> by_language;
     std::uint64_t serial;  // names this searcher's `last_stats` slots
 };
 
@@ -905,12 +938,13 @@ analysed_query searcher::analyze(std::string_view text) const {
     return out;
 }
 
-q::query searcher::parse(std::string_view text, const q::parser_options& options) const {
+q::query searcher::parse(std::string_view text, const q::parser_options& options, std::string_view language) const {
     // Prefix and fuzzy terms are folded exactly when the index folded its text.
     q::analyze_options how;
     how.fold_multi_term = impl_->reader.options().analyzer.case_fold;
+    const auto* pool = impl_->pools(language).first;
     auto parsed = q::parse(text, options);
-    auto analyzer = impl_->analyzers.acquire();
+    auto analyzer = pool->acquire();
     return q::analyze(parsed, analyzer.analyzer(), how);
 }
 
@@ -1361,8 +1395,8 @@ highlight::highlight_query searcher::highlight_terms(const q::query& analysed, c
 }
 
 highlight::snippet searcher::snippet(std::string_view text, const highlight::highlight_query& terms,
-                                           const highlight::snippet_options& options) const {
-    auto analyzer = impl_->text_analyzers.acquire();
+                                     const highlight::snippet_options& options, std::string_view language) const {
+    auto analyzer = impl_->pools(language).second->acquire();
     return highlight::make_snippet(text, analyzer.analyze(text), terms, options);
 }
 

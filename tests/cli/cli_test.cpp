@@ -193,6 +193,41 @@ TEST_CASE("cli: an article with a title and no body is indexed and found; one wi
     CHECK(shock.out.find("\"t2\"") != std::string::npos);
 }
 
+TEST_CASE("cli: articles with their own \"lang\", search --lang, --suggest and CJK text") {
+    test::scratch_dir tmp("cli-lang");
+    const std::string idx = (tmp.path() / "idx").string();
+    const std::string input = jsonl_article(1) +
+                              R"({"id":"fr1","title":"L'élève","text":"L'élève chantait des chansons.","lang":"fr"})" "\n"
+                              R"({"id":"ja1","title":"","text":"東京タワーは電波塔です。"})" "\n";
+    REQUIRE(run({"index", "--index", idx, "--progress", "none", "-"}, input).code == 0);
+    const auto french = run({"search", "--index", idx, "--format", "trec", "--lang", "fr", "élève"});
+    REQUIRE(french.code == 0);
+    CHECK(french.out.find(" fr1 ") != std::string::npos);
+    const auto english = run({"search", "--index", idx, "--format", "trec", "élève"});
+    REQUIRE(english.code == 0);
+    CHECK(english.out.find(" fr1 ") == std::string::npos);
+    const auto unknown = run({"search", "--index", idx, "--lang", "klingon", "x"});
+    CHECK(unknown.code != 0);
+    CHECK(unknown.err.find("klingon") != std::string::npos);
+    // A "lang" that is not a string, or names no Snowball language, is an error naming the article.
+    const auto bad_type = run({"index", "--index", (tmp.path() / "bad").string(), "--progress", "none", "-"},
+                              R"({"id":"b1","text":"x","lang":7})" "\n");
+    CHECK(bad_type.code != 0);
+    CHECK(bad_type.err.find("lang") != std::string::npos);
+    const auto bad_lang = run({"index", "--index", (tmp.path() / "bad2").string(), "--progress", "none", "-"},
+                              R"({"id":"b2","text":"x","lang":"klingon"})" "\n");
+    CHECK(bad_lang.code != 0);
+    CHECK(bad_lang.err.find("b2") != std::string::npos);
+    // CJK: a word inside a compound is found.
+    const auto tower = run({"search", "--index", idx, "--format", "trec", "タワー"});
+    REQUIRE(tower.code == 0);
+    CHECK(tower.out.find(" ja1 ") != std::string::npos);
+    // Did you mean: from the index's words as written.
+    const auto suggest = run({"search", "--index", idx, "--suggest", "--format", "json", "chansonss"});
+    REQUIRE(suggest.code == 0);
+    CHECK(suggest.out.find("\"suggestion\":\"chansons\"") != std::string::npos);
+}
+
 TEST_CASE("cli: --syntax plain reads operators as text; an unknown syntax is a usage error") {
     test::scratch_dir tmp("cli-syntax");
     const std::string idx = (tmp.path() / "idx").string();

@@ -41,6 +41,7 @@ struct settings {
     bool colour = false;
     bool articles = false;
     bool suggest = false;
+    std::string language;  // analyse queries and snippets in this language; empty: the index's
     std::size_t snippet_bytes = 240;
     std::string tag = "rapport";
 };
@@ -104,7 +105,7 @@ void print_pretty(const search::searcher& s, const query::query& q, const std::v
     if (hits.empty()) std::printf("  no passage matches\n");
     for (std::size_t i = 0; i < hits.size(); ++i) {
         const auto& h = hits[i];
-        const auto snip = s.snippet(h.text, marks, {.max_bytes = st.snippet_bytes});
+        const auto snip = s.snippet(h.text, marks, {.max_bytes = st.snippet_bytes}, st.language);
         const auto text = st.colour ? highlight::render_terminal(h.text, snip) : highlight::render_plain(h.text, snip);
         if (st.colour)
             std::printf("%3zu. \033[1m%s\033[0m  %.4f  [%s #%u]\n", i + 1, h.title.c_str(), h.score,
@@ -126,7 +127,7 @@ void print_json(const search::searcher& s, const query::query& q, const std::vec
     const auto marks = s.highlight_terms(q, st.options);
     for (std::size_t i = 0; i < hits.size(); ++i) {
         const auto& h = hits[i];
-        const auto snip = s.snippet(h.text, marks, {.max_bytes = st.snippet_bytes});
+        const auto snip = s.snippet(h.text, marks, {.max_bytes = st.snippet_bytes}, st.language);
         boost::json::object o;
         if (qid != nullptr) o["qid"] = *qid;
         o["rank"] = i + 1;
@@ -187,6 +188,9 @@ int run_search(const command_args& args) {
         ("suggest", po::bool_switch(),
          "did you mean: re-spell query words with few or no hits from the index's words (pretty: a line before the "
          "hits; json: an object {\"suggestion\"}; trec: on stderr)")
+        ("lang", po::value<std::string>()->value_name("LANG"),
+         "analyse queries (and snippets) in this language, to reach articles indexed with \"lang\": LANG "
+         "(default: the index's language)")
         ("synonyms", po::value<std::string>()->value_name("FILE"),
          "expand query words by a Solr-format synonym file (a, b, c / a => b), each group scored as one term")
         ("rm3", po::bool_switch(), "expand each query by RM3 pseudo-relevance feedback")
@@ -261,6 +265,10 @@ int run_search(const command_args& args) {
     st.explain = vm["explain"].as<bool>();
     st.articles = vm["articles"].as<bool>();
     st.suggest = vm["suggest"].as<bool>();
+    if (vm.count("lang") != 0) {
+        st.language = vm["lang"].as<std::string>();
+        if (st.language.empty()) throw usage_error("--lang needs a language name or code");
+    }
     const auto algo = vm["algorithm"].as<std::string>();
     if (algo == "auto")
         st.options.algorithm = search::algorithm::automatic;
@@ -318,7 +326,7 @@ int run_search(const command_args& args) {
     }
     // Parsing, analysis, synonyms and (with --rm3) feedback: the query as evaluated.
     const auto prepare = [&](const std::string& text) {
-        auto tree = searcher.expand_synonyms(searcher.parse(text, st.parser), synonyms);
+        auto tree = searcher.expand_synonyms(searcher.parse(text, st.parser, st.language), synonyms);
         return st.rm3 ? searcher.rm3(tree, st.options, st.rm3_options) : tree;
     };
     // Untimed passes warm the page cache and the searcher's caches.

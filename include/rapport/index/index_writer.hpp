@@ -39,6 +39,7 @@ struct merge_policy {
 /// Writer settings.
 struct index_writer_options {
     index_options index{};               ///< used when creating an index; an existing index keeps its own
+                                         ///< (but takes `custom_analyzer` again, under its stored name)
     std::size_t ram_budget_mb = 64;      ///< flush a segment when the in-memory builders reach this size
     merge_policy merges{};
 };

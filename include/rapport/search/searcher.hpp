@@ -253,7 +253,10 @@ struct rm3_options {
 class RAPPORT_API searcher {
 public:
     /// Shares the snapshot (readers are cheap to copy); the searcher sees exactly this commit.
-    /// Complexity: O(1); no analyzer or table is built until a call needs it.
+    /// Builds the prototypes of its two analyzers (query and index mode) from the index's stored
+    /// options; no table is built until a call needs it. Throws: `invalid_argument` when the index
+    /// was built with a custom analyzer (use the other constructor) or names a stemmer language
+    /// this build lacks.
     explicit searcher(const index::index_reader& reader);
     /// For an index built with a custom analyzer (`index_options::custom_analyzer`): `custom` is
     /// that analyzer (copied; the caller's may go away). Queries are analysed with a copy in query
@@ -267,8 +270,13 @@ public:
     // -- Analysis
 
     /// Parses `text` in rapport's query language (QUERY.md; lenient by default: never throws) and
-    /// analyses it like the indexed text. Throws: `query_syntax_error` in strict mode.
-    [[nodiscard]] query::query parse(std::string_view text, const query::parser_options& options = {}) const;
+    /// analyses it like the indexed text: in the index's language, or in `language` (a Snowball
+    /// name or ISO 639 code) to reach articles indexed with that language (`ingest::article::
+    /// language`), analysed as the writer analysed them (`index::analyzer_options_for`).
+    /// Throws: `query_syntax_error` in strict mode; `invalid_argument` when `language` is not a
+    /// libstemmer language, or is given for an index built with a custom analyzer.
+    [[nodiscard]] query::query parse(std::string_view text, const query::parser_options& options = {},
+                                     std::string_view language = {}) const;
 
     /// Analyses `text` as a bag of words, like the indexed text. Stopwords and punctuation vanish,
     /// so a query may have no terms. Throws: `invalid_argument` when the index names a stemmer
@@ -382,9 +390,11 @@ public:
     [[nodiscard]] highlight::highlight_query highlight_terms(const analysed_query& query) const;
 
     /// The best snippet of `text` (a passage's stored text) for `terms`, analysing `text` with the
-    /// index's analyzer. Requires: `text` is valid UTF-8.
+    /// index's analyzer, or that of `language` (as `parse`) for an article indexed in it.
+    /// Requires: `text` is valid UTF-8. Throws: `invalid_argument` as `parse` for `language`.
     [[nodiscard]] highlight::snippet snippet(std::string_view text, const highlight::highlight_query& terms,
-                                             const highlight::snippet_options& options = {}) const;
+                                             const highlight::snippet_options& options = {},
+                                             std::string_view language = {}) const;
     /// The best snippet of a hit's passage for a bag of terms, with the matched terms marked.
     [[nodiscard]] highlight::snippet snippet(const hit& h, const analysed_query& query,
                                              const highlight::snippet_options& options = {}) const;
