@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Compile-only (lib/, never installed): counts a segment's surface words (the words as written,
-// case-folded when the index folds case) for its `WORD` dictionary (FORMAT.md §8), when a segment
+// case-folded when the index folds case) for its `WORD` dictionary (FORMAT.md §9), when a segment
 // is built and when segments are merged.
 // Thread safety: one thread at a time.
 #pragma once

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Compile-only (lib/, never installed): prefix and fuzzy terms matched against the words as
-// written (each segment's surface-word dictionary, FORMAT.md §8), then mapped to index terms by
+// written (each segment's surface-word dictionary, FORMAT.md §9), then mapped to index terms by
 // the index's analyzer, as Xapian's spelling table serves its corrections; and the spelling
 // suggestions ("did you mean") built on the same dictionaries.
 // Thread safety: pure functions over an immutable snapshot; the analyzer is the caller's.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The surface-word dictionary (FORMAT.md §8): fuzzy and prefix terms matched against the words as
+// The surface-word dictionary (FORMAT.md §9): fuzzy and prefix terms matched against the words as
 // written and mapped to index terms by the analyzer, their ranking, highlighting, and spelling
 // suggestions ("did you mean") built on it.
 #include <doctest/doctest.h>

@@ -55,7 +55,7 @@ namespace detail {
 /// Requires: the three spans have the same size. Throws: `invalid_argument` when the ids exceed 4 GiB.
 std::string lengths_payload(std::span<const std::uint32_t> body, std::span<const std::uint32_t> articles,
                             std::span<const std::uint32_t> title, std::span<const std::string> ids);
-/// Adds a surface word to the `WORD` dictionary being built (FORMAT.md §8): the word as the key,
+/// Adds a surface word to the `WORD` dictionary being built (FORMAT.md §9): the word as the key,
 /// its passage count as df and its occurrences as total_tf, every other field 0.
 void add_word(codec::term_dictionary_writer& out, std::string_view word, std::uint32_t df, std::uint64_t count);
 }  // namespace detail
@@ -110,7 +110,7 @@ public:
     [[nodiscard]] std::span<const std::uint64_t> deletion_bits() const noexcept { return deleted_; }
     /// The term dictionary.
     [[nodiscard]] const codec::term_dictionary& dictionary() const noexcept { return dictionary_; }
-    /// The surface-word dictionary (FORMAT.md §8): each word as written (case-folded when the
+    /// The surface-word dictionary (FORMAT.md §9): each word as written (case-folded when the
     /// index folds case) with df = passages holding it and total_tf = its occurrences, deleted
     /// passages included. Empty for a segment older than format 4 (see `has_words`).
     [[nodiscard]] const codec::term_dictionary& words() const noexcept { return words_; }
