@@ -1408,16 +1408,30 @@ std::optional<std::string> searcher::suggest(std::string_view text, const sugges
 synonym_table searcher::synonyms(std::span<const q::synonym_rule> rules) const {
     synonym_table table;
     auto analyzer = impl_->analyzers.acquire();
-    // Each entry as one index term, or nothing (counted) when it analyses to none or several.
-    const auto terms_of = [&](const std::vector<std::string>& words) {
-        std::vector<std::string> out;
+    // An entry as index terms at their positions (the first term of each position), or nothing
+    // (counted) when it analyses to no term.
+    struct entry {
+        std::vector<std::string> terms;
+        std::vector<std::uint32_t> positions;
+    };
+    const auto entries_of = [&](const std::vector<std::string>& words) {
+        std::vector<entry> out;
         for (const auto& w : words) {
-            const auto& tokens = analyzer.analyze(w);
-            if (tokens.size() != 1) {
+            entry e;
+            std::uint32_t first = 0;
+            for (const auto& t : analyzer.analyze(w)) {
+                if (e.terms.empty()) first = t.position;
+                const std::uint32_t pos = t.position - first;
+                if (!e.positions.empty() && e.positions.back() == pos) continue;  // stacked: keep the word's own
+                e.terms.push_back(t.term);
+                e.positions.push_back(pos);
+            }
+            if (e.terms.empty()) {
                 ++table.skipped_entries;
                 continue;
             }
-            if (std::find(out.begin(), out.end(), tokens.front().term) == out.end()) out.push_back(tokens.front().term);
+            if (std::none_of(out.begin(), out.end(), [&](const entry& o) { return o.terms == e.terms; }))
+                out.push_back(std::move(e));
         }
         return out;
     };
@@ -1425,13 +1439,40 @@ synonym_table searcher::synonyms(std::span<const q::synonym_rule> rules) const {
         for (const auto& m : more)
             if (std::find(into.begin(), into.end(), m) == into.end()) into.push_back(m);
     };
+    const auto add_phrase = [](synonym_expansion& e, const entry& p) {
+        q::phrase_node node{p.terms, p.positions, 0};
+        if (std::find(e.phrases.begin(), e.phrases.end(), node) == e.phrases.end()) e.phrases.push_back(std::move(node));
+    };
     boost::unordered_flat_map<std::string, std::vector<std::string>> equivalent, explicit_to;
+    boost::unordered_flat_map<std::string, bool> explicit_single;  // single-term keys with phrases: replaced?
     for (const auto& r : rules) {
-        const auto from = terms_of(r.from);
+        const auto from = entries_of(r.from);
         const bool equivalence = r.from == r.to;
-        const auto to = equivalence ? from : terms_of(r.to);
+        const auto to = equivalence ? from : entries_of(r.to);
+        std::vector<std::string> singles;
+        for (const auto& e : to)
+            if (e.terms.size() == 1) singles.push_back(e.terms.front());
+        const bool has_multi = singles.size() != to.size();
         if (to.empty()) continue;
-        for (const auto& f : from) merge(equivalence ? equivalent[f] : explicit_to[f], to);
+        for (const auto& f : from) {
+            if (f.terms.size() == 1) {
+                const auto& term = f.terms.front();
+                if (!singles.empty() || !equivalence) merge(equivalence ? equivalent[term] : explicit_to[term], singles);
+                if (!has_multi) continue;
+                auto& e = table.multi_words[f.terms];
+                for (const auto& t : to)
+                    if (t.terms.size() > 1) add_phrase(e, t);
+                if (!equivalence) explicit_single[term] = true;
+                else explicit_single.try_emplace(term, false);
+                continue;
+            }
+            auto& e = table.multi_words[f.terms];
+            e.positions = f.positions;
+            e.replaces = e.replaces || !equivalence;
+            merge(e.terms, singles);
+            for (const auto& t : to)
+                if (t.terms.size() > 1 && t.terms != f.terms) add_phrase(e, t);
+        }
     }
     for (auto& [term, group] : equivalent) {
         // The term itself first: it keeps its place in the query, its synonyms join it.
@@ -1440,12 +1481,51 @@ synonym_table searcher::synonyms(std::span<const q::synonym_rule> rules) const {
         if (ordered.size() > 1) table.groups.emplace(term, std::move(ordered));
     }
     for (auto& [term, to] : explicit_to) table.groups[term] = std::move(to);  // replaces, as Solr's =>
+    // A word with multi-word synonyms carries its whole expansion in `multi_words`.
+    for (const auto& [term, replaced] : explicit_single) {
+        auto& e = table.multi_words[{term}];
+        e.replaces = replaced;
+        if (const auto it = table.groups.find(term); it != table.groups.end()) {
+            e.terms = std::move(it->second);
+            table.groups.erase(it);
+        } else if (!replaced) {
+            e.terms = {term};
+        }
+    }
     return table;
 }
 
+namespace {
+// A term clause that a run of multi-word synonyms may include: a plain term with no synonyms,
+// field or boost of its own.
+const q::term_node* plain_term(const q::clause& c) {
+    const auto* t = c.query.get_if<q::term_node>();
+    if (t == nullptr || !t->synonyms.empty() || !c.query.field().empty() || c.query.boost() != 1.0) return nullptr;
+    return c.occur == q::occur::must_not ? nullptr : t;
+}
+
+// The OR of `self` (a run's own phrase, when kept), `e`'s group and its phrases; one clause alone
+// stands for itself.
+q::query expansion_query(const synonym_expansion& e, const q::phrase_node* self) {
+    q::boolean_node b;
+    if (self != nullptr) b.clauses.push_back({q::occur::should, q::query(*self)});
+    if (!e.terms.empty())
+        b.clauses.push_back({q::occur::should, q::query(q::term_node{e.terms.front(), {e.terms.begin() + 1, e.terms.end()}})});
+    for (const auto& p : e.phrases) b.clauses.push_back({q::occur::should, q::query(p)});
+    if (b.clauses.size() == 1) return std::move(b.clauses.front().query);
+    return q::query(std::move(b));
+}
+}  // namespace
+
 q::query searcher::expand_synonyms(const q::query& analysed, const synonym_table& table) const {
-    if (table.groups.empty() || analysed.empty()) return analysed;
+    if ((table.groups.empty() && table.multi_words.empty()) || analysed.empty()) return analysed;
     if (const auto* t = analysed.get_if<q::term_node>()) {
+        if (!t->synonyms.empty()) return analysed;
+        if (const auto m = table.multi_words.find({t->text}); m != table.multi_words.end()) {
+            auto out = expansion_query(m->second, nullptr);
+            if (out.empty()) return analysed;
+            return out.field(analysed.field()).boost(analysed.boost());
+        }
         const auto it = table.groups.find(t->text);
         if (it == table.groups.end()) return analysed;
         q::term_node node{it->second.front(), {it->second.begin() + 1, it->second.end()}};
@@ -1453,9 +1533,55 @@ q::query searcher::expand_synonyms(const q::query& analysed, const synonym_table
         return out.field(analysed.field()).boost(analysed.boost());
     }
     if (const auto* b = analysed.get_if<q::boolean_node>()) {
-        auto copy = *b;
-        for (auto& c : copy.clauses) c.query = expand_synonyms(c.query, table);
-        return q::query(std::move(copy)).field(analysed.field()).boost(analysed.boost());
+        std::size_t longest = 0;
+        for (const auto& [key, e] : table.multi_words) longest = std::max(longest, key.size());
+        q::boolean_node out;
+        out.minimum_should_match = b->minimum_should_match;
+        std::vector<q::clause> extra;
+        const auto& in = b->clauses;
+        for (std::size_t i = 0; i < in.size();) {
+            // The longest run of plain terms from clause i, of one occurrence, that a rule names.
+            std::size_t run = 0;
+            const synonym_expansion* found = nullptr;
+            if (plain_term(in[i]) != nullptr) {
+                std::vector<std::string> key;
+                for (std::size_t n = 0; n < longest && i + n < in.size(); ++n) {
+                    const auto* t = plain_term(in[i + n]);
+                    if (t == nullptr || in[i + n].occur != in[i].occur) break;
+                    key.push_back(t->text);
+                    if (key.size() < 2) continue;
+                    if (const auto m = table.multi_words.find(key); m != table.multi_words.end()) {
+                        run = key.size();
+                        found = &m->second;
+                    }
+                }
+            }
+            if (found == nullptr) {
+                out.clauses.push_back({in[i].occur, expand_synonyms(in[i].query, table)});
+                ++i;
+                continue;
+            }
+            if (in[i].occur == q::occur::should && !found->replaces) {
+                // The words stay (each may have synonyms of its own); their synonyms join as one clause.
+                for (std::size_t n = 0; n < run; ++n)
+                    out.clauses.push_back({in[i + n].occur, expand_synonyms(in[i + n].query, table)});
+                extra.push_back({q::occur::should, expansion_query(*found, nullptr)});
+            } else {
+                q::phrase_node self;
+                for (std::size_t n = 0; n < run; ++n) self.terms.push_back(in[i + n].query.get_if<q::term_node>()->text);
+                self.positions = found->positions;
+                out.clauses.push_back({in[i].occur, expansion_query(*found, found->replaces ? nullptr : &self)});
+            }
+            i += run;
+        }
+        for (auto& c : extra) out.clauses.push_back(std::move(c));
+        if (out.clauses.size() == 1 && out.clauses.front().occur != q::occur::must_not && out.minimum_should_match <= 1) {
+            q::query only = std::move(out.clauses.front().query);
+            only.boost(only.boost() * analysed.boost());
+            if (only.field().empty()) only.field(analysed.field());
+            return only;
+        }
+        return q::query(std::move(out)).field(analysed.field()).boost(analysed.boost());
     }
     return analysed;
 }

@@ -103,11 +103,104 @@ TEST_CASE("search: on the bundled articles, 'shopper' finds the customer-service
     search::searcher s(index);
     CHECK(s.search(s.parse("shopper")).empty());  // the articles never say "shopper"
     const auto table = s.synonyms(qy::parse_synonyms("customer, shopper\nco-worker, colleague\nthe, a\n"));
-    CHECK(table.skipped_entries == 3);  // "co-worker" is two words; "the" and "a" are stopwords
+    CHECK(table.skipped_entries == 2);  // "the" and "a" are stopwords; "co-worker" is a multi-word entry
+    CHECK(table.multi_words.count({"co", "worker"}) == 1);
     const auto hits = s.search(s.expand_synonyms(s.parse("shopper loyalty"), table));
     REQUIRE_FALSE(hits.empty());
     CHECK(hits.front().text.find("ustomer") != std::string::npos);
     // Highlighting marks the synonyms the passages hold.
     const auto marks = s.highlight_terms(s.expand_synonyms(s.parse("shopper"), table), {});
     CHECK(std::find(marks.terms.begin(), marks.terms.end(), "custom") != marks.terms.end());
+}
+
+namespace {
+index::index_reader usa_index() {
+    index::index_builder b;  // English: stopwords and stems
+    b.add_passage(article_id{"usa"}, "", "The USA has fifty states.");
+    b.add_passage(article_id{"us"}, "", "The United States of America declared independence.");
+    b.add_passage(article_id{"apart"}, "", "United Airlines states its baggage policy.");
+    b.add_passage(article_id{"history"}, "", "A short history of the USA.");
+    b.add_passage(article_id{"statue"}, "", "The Statue of Liberty stands in the harbour.");
+    return b.finish();
+}
+
+std::vector<std::string> found(const search::searcher& s, const qy::query& q) {
+    std::vector<std::string> out;
+    for (const auto& d : s.top_k(q, {.k = 100})) out.push_back(s.fetch_article(d.docid).id.value);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+}  // namespace
+
+TEST_CASE("search: multi-word synonyms expand a word to phrases and a run of words to its synonyms") {
+    const auto index = usa_index();
+    search::searcher s(index);
+    const auto table = s.synonyms(qy::parse_synonyms("usa, united states\nstatue of liberty, lady liberty\n"));
+    CHECK(table.skipped_entries == 0);
+    REQUIRE(table.multi_words.count({"unit", "state"}) == 1);
+    CHECK(table.multi_words.at({"unit", "state"}).terms == std::vector<std::string>{"usa"});
+    // The stopword "of" leaves its gap in the entry's phrase.
+    REQUIRE(table.multi_words.count({"statu", "liberti"}) == 1);
+    CHECK(table.multi_words.at({"statu", "liberti"}).positions == std::vector<std::uint32_t>{0, 2});
+    CHECK(table.groups.count("usa") == 0);  // its whole expansion is in multi_words
+
+    // "usa" finds the phrase "united states", not the two words apart.
+    CHECK(found(s, s.expand_synonyms(s.parse("usa"), table)) == std::vector<std::string>{"history", "us", "usa"});
+    // "united states" keeps its words (so "apart" still matches) and adds "usa".
+    CHECK(found(s, s.expand_synonyms(s.parse("united states"), table)) ==
+          std::vector<std::string>{"apart", "history", "us", "usa"});
+    // Required words are replaced by the phrase or its synonyms: "apart" no longer matches.
+    qy::parser_options all;
+    all.op = qy::default_operator::and_;
+    CHECK(found(s, s.expand_synonyms(s.parse("united states", all), table)) ==
+          std::vector<std::string>{"history", "us", "usa"});
+    // A phrase entry with a stopword gap: "lady liberty" reaches "Statue of Liberty".
+    CHECK(found(s, s.expand_synonyms(s.parse("lady liberty"), table)) == std::vector<std::string>{"statue"});
+    // A word with a field and a boost of its own is not part of a run.
+    const auto kept = s.parse("united title:states");
+    CHECK(s.expand_synonyms(kept, table) == kept);
+    // Highlighting marks the phrase a synonym matched.
+    const auto marks = s.highlight_terms(s.expand_synonyms(s.parse("usa"), table), {});
+    CHECK(marks.phrases.size() == 1);
+}
+
+TEST_CASE("search: explicit multi-word rules replace the word or the run") {
+    const auto index = usa_index();
+    search::searcher s(index);
+    const auto to_phrase = s.synonyms(qy::parse_synonyms("usa => united states\n"));
+    CHECK(found(s, s.expand_synonyms(s.parse("usa"), to_phrase)) == std::vector<std::string>{"us"});
+    const auto to_word = s.synonyms(qy::parse_synonyms("united states => usa\n"));
+    CHECK(found(s, s.expand_synonyms(s.parse("united states"), to_word)) == std::vector<std::string>{"history", "usa"});
+    // Other words of the query stay.
+    CHECK(found(s, s.expand_synonyms(s.parse("united states liberty"), to_word)) ==
+          std::vector<std::string>{"history", "statue", "usa"});
+}
+
+TEST_CASE("search: multi-word synonym expansions prune exactly as exhaustive evaluation") {
+    std::mt19937 rng(rapport::test::seed(58));
+    const auto texts = test::skewed_texts(rng, 500, 3, 20, 25);
+    const auto index = plain_index(texts);
+    search::searcher s(index);
+    const auto table = s.synonyms(qy::parse_synonyms("w1, w2 w3\nw4 w5, w6 w7, w8\nw9 => w10 w11\n"));
+    REQUIRE(table.multi_words.size() >= 4);
+    std::size_t checked = 0;
+    for (int round = 0; round < 80; ++round) {
+        std::string text;
+        for (int j = 0, n = 1 + static_cast<int>(rng() % 5); j < n; ++j) text += "w" + std::to_string(rng() % 12) + " ";
+        if (round % 4 == 0) text = "+" + text;
+        CAPTURE(text);
+        qy::parser_options po;
+        if (round % 3 == 2) po.op = qy::default_operator::and_;
+        const auto q = s.expand_synonyms(s.parse(text, po), table);
+        search::search_options o{.k = 1 + rng() % 20};
+        o.algorithm = search::algorithm::exhaustive;
+        const auto want = s.top_k(q, o);
+        for (const auto a : {search::algorithm::maxscore, search::algorithm::block_max_wand, search::algorithm::automatic}) {
+            o.algorithm = a;
+            CHECK(s.top_k(q, o) == want);
+        }
+        for (const auto& h : want) CHECK(s.explain(q, h.docid, o).value == h.score);
+        checked += want.size();
+    }
+    CHECK(checked > 300);
 }

@@ -321,7 +321,7 @@ int run_search(const command_args& args) {
     if (vm.count("synonyms") != 0) {
         synonyms = searcher.synonyms(query::read_synonyms(vm["synonyms"].as<std::string>()));
         if (synonyms.skipped_entries != 0)
-            std::fprintf(stderr, "rapport search: %zu synonym entr%s skipped (stopwords or several words)\n",
+            std::fprintf(stderr, "rapport search: %zu synonym entr%s skipped (stopwords: no index term)\n",
                          synonyms.skipped_entries, synonyms.skipped_entries == 1 ? "y" : "ies");
     }
     // Parsing, analysis, synonyms and (with --rm3) feedback: the query as evaluated.

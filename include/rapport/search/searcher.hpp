@@ -61,6 +61,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -219,13 +220,29 @@ struct search_info {
     std::uint64_t matches = 0;
 };
 
-/// Synonym rules analysed for one index (`searcher::synonyms`): for each index term a rule names,
-/// the terms it stands for, the first being the term's replacement (itself, unless an explicit
-/// `a => b` rule replaces it).
+/// What a word or a run of words stands for under a synonym rule with multi-word entries.
+struct synonym_expansion {
+    /// The single-term members, scored as one synonym group (the first is the group's term);
+    /// empty when the rule has none.
+    std::vector<std::string> terms;
+    /// The multi-word members, each a phrase of index terms at their analysed positions (slop 0).
+    std::vector<query::phrase_node> phrases;
+    /// For a run of words (a key of several terms): their positions, as analysed from the rule.
+    std::vector<std::uint32_t> positions;
+    /// An explicit rule (`a => b`): the word or run is replaced; else (`a, b`) it is kept beside.
+    bool replaces = false;
+};
+
+/// Synonym rules analysed for one index (`searcher::synonyms`).
 struct synonym_table {
+    /// For each index term a rule of single-word entries names, the terms it stands for, the first
+    /// being the term's replacement (itself, unless an explicit `a => b` rule replaces it).
     std::unordered_map<std::string, std::vector<std::string>> groups;
-    /// Rule entries skipped because they analyse to no term (stopwords) or to several (multi-word
-    /// synonyms, which this version does not expand).
+    /// Rules with multi-word entries (`united states, usa`): for a word (a key of one term; it is
+    /// then not in `groups`) or a run of words (the terms of a multi-word entry, in order), what it
+    /// stands for.
+    std::map<std::vector<std::string>, synonym_expansion> multi_words;
+    /// Rule entries skipped because they analyse to no term (stopwords).
     std::size_t skipped_entries = 0;
 };
 
@@ -339,7 +356,13 @@ public:
     /// `analysed` with every term node that `table` names scored as one synonym group
     /// (`term_node::synonyms`, as Lucene's SynonymQuery: the frequencies of the group's terms
     /// summed in each passage, one idf from the largest df, so a passage holding several of them is
-    /// not rewarded as for several query words). Phrases, prefixes and fuzzy terms are left alone.
+    /// not rewarded as for several query words). Multi-word synonyms (`table.multi_words`), as
+    /// Lucene's SynonymGraphFilter at query time: a word becomes the OR of its group and the
+    /// phrases of its multi-word synonyms; a run of consecutive plain terms of a boolean (same
+    /// occurrence, no field or boost of their own) that spells a multi-word entry gets the OR of
+    /// its synonyms as one more `should` clause, or, among `must` clauses or under an explicit
+    /// rule, is replaced by the OR of its own phrase (unless replaced) and its synonyms. The longest
+    /// run wins. Phrases, prefixes and fuzzy terms are left alone.
     [[nodiscard]] query::query expand_synonyms(const query::query& analysed, const synonym_table& table) const;
 
     /// The query expanded by RM3: a first pass retrieves `feedback_passages` passages; the relevance
