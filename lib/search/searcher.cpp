@@ -1589,6 +1589,9 @@ q::query searcher::expand_synonyms(const q::query& analysed, const synonym_table
 q::query searcher::rm3(const q::query& analysed, const search_options& options, const rm3_options& rm) const {
     if (!(rm.original_weight >= 0.0 && rm.original_weight <= 1.0))
         throw invalid_argument("rm3: original_weight must lie in [0, 1]");
+    if (!(rm.max_df_ratio > 0.0 && rm.max_df_ratio <= 1.0)) throw invalid_argument("rm3: max_df_ratio must lie in (0, 1]");
+    if (!(rm.score_exponent >= 0.0 && rm.score_exponent <= 16.0))
+        throw invalid_argument("rm3: score_exponent must lie in [0, 16]");
     if (rm.feedback_passages == 0 || rm.expansion_terms == 0) return analysed;
     auto first = options;
     first.k = rm.feedback_passages;
@@ -1604,10 +1607,28 @@ q::query searcher::rm3(const q::query& analysed, const search_options& options, 
             const auto& tokens = analyzer.analyze(h.text);
             if (tokens.empty()) continue;
             const double length = static_cast<double>(tokens.size());
-            for (const auto& t : tokens) weights[t.term] += d.score / length;
+            // The passage's weight in the relevance model: its score to the power γ (1: Anserini's
+            // raw score), which sharpens the model towards the best passages as RM1's query
+            // likelihood does.
+            const double weight = std::pow(d.score, rm.score_exponent);
+            for (const auto& t : tokens) weights[t.term] += weight / length;
         }
     }
-    std::vector<std::pair<std::string, double>> model(weights.begin(), weights.end());
+    std::vector<std::pair<std::string, double>> model;
+    model.reserve(weights.size());
+    {
+        // Body document frequencies against the passage count: drop the collection's commonest terms.
+        const double limit = rm.max_df_ratio * static_cast<double>(impl_->reader.passage_count());
+        for (auto& [term, w] : weights) {
+            if (rm.max_df_ratio < 1.0) {
+                std::uint64_t df = 0;
+                for (const auto& seg : impl_->reader.segments())
+                    if (const auto info = seg->find(term)) df += info->df;
+                if (static_cast<double>(df) > limit) continue;
+            }
+            model.emplace_back(term, w);
+        }
+    }
     // Keep the most probable terms (ties by term), normalised to sum 1.
     std::sort(model.begin(), model.end(),
               [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });

@@ -417,7 +417,8 @@ TEST_CASE("cli: errors are one clear line with a non-zero exit code") {
               {"search", "--index", idx, "--fields", "author", "x"}, {"search", "--index", idx, "--fields", "title^0", "x"},
               {"search", "--index", idx, "--fields", "body,body", "x"}, {"search", "--index", idx, "--fields", "body", "--bm25f", "x"},
               {"search", "--index", idx, "--rm3", "--rm3-terms", "-1", "x"}, {"search", "--index", idx, "--rm3-passages", "0", "x"},
-              {"search", "--index", idx, "--rm3-weight", "2", "x"},
+              {"search", "--index", idx, "--rm3-weight", "2", "x"}, {"search", "--index", idx, "--rm3-exponent", "-1", "x"},
+              {"search", "--index", idx, "--rm3-max-df", "0", "x"}, {"search", "--index", idx, "--lang", "", "x"},
               {"search", "--index", idx, "--scoring", "tfidf", "x"}, {"search", "--index", idx, "--delta", "1", "x"},
               {"search", "--index", idx, "--scoring", "bm25+", "--delta", "-1", "x"}}) {
             CAPTURE(args.size());

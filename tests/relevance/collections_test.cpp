@@ -6,9 +6,9 @@
 // SQLite FTS5, title + text as one field), with floors a little below what rapport reaches so that
 // a regression fails, not noise; and RM3 (`--rm3`, its defaults) must gain on every collection.
 // Measured 2026-12-03 (README "Relevance"): MAP / nDCG@10
-//   cranfield 0.3167 / 0.3798 (best peer 0.3013 / 0.3623), RM3 0.3470 / 0.4065
-//   cisi      0.2177 / 0.3910 (best peer 0.2073 / 0.3662), RM3 0.2438 / 0.4059
-//   npl       0.2925 / 0.4455 (best peer 0.2875 / 0.4355), RM3 0.3184 / 0.4615
+//   cranfield 0.3167 / 0.3798 (best peer 0.3013 / 0.3623), RM3 0.3510 / 0.4123
+//   cisi      0.2177 / 0.3910 (best peer 0.2073 / 0.3662), RM3 0.2450 / 0.4067
+//   npl       0.2925 / 0.4455 (best peer 0.2875 / 0.4355), RM3 0.3211 / 0.4651
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -87,11 +87,11 @@ TEST_CASE("relevance: the CLI's defaults reach the best peer on Cranfield, CISI 
                     plain.ndcg_at_10, rm3.map, rm3.ndcg_at_10);
         CHECK(plain.map >= c.floor.map);
         CHECK(plain.ndcg_at_10 >= c.floor.ndcg_at_10);
-        CHECK(rm3.map > plain.map + 0.015);
+        CHECK(rm3.map > plain.map + 0.022);  // measured +0.0273 to +0.0343
         gain += (rm3.map - plain.map) / static_cast<double>(collections.size());
     }
     std::printf("RM3 mean MAP gain %.4f\n", gain);
-    CHECK(gain > 0.02);
+    CHECK(gain > 0.0295);  // measured +0.0301 (the issue's aim: +0.03)
 }
 
 #else

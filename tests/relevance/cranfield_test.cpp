@@ -76,8 +76,8 @@ TEST_CASE("relevance: Cranfield with RM3 pseudo-relevance feedback (default 5 pa
     std::printf("Cranfield through searcher: MAP %.4f nDCG@10 %.4f; with RM3: MAP %.4f nDCG@10 %.4f\n", a.map,
                 a.ndcg_at_10, b.map, b.ndcg_at_10);
     CHECK(a.map >= 0.28);
-    // Measured (default RM3: 5 passages, 40 terms, 0.5): MAP 0.3158 -> 0.3443, nDCG@10 0.3800 ->
-    // 0.4060. Feedback must keep helping here.
+    // Measured (default RM3: 5 passages, 40 terms, 0.5, score^3): MAP 0.3158 -> 0.3491, nDCG@10
+    // 0.3800 -> 0.4139. Feedback must keep helping here.
     CHECK(b.map > a.map + 0.01);
     CHECK(b.ndcg_at_10 > a.ndcg_at_10);
 }

@@ -250,27 +250,49 @@ TEST_CASE("searcher: RM3 interpolates the query with the score-weighted relevanc
     const auto q = trees.parse("trust");
     const auto first = trees.top_k(q, {.k = 2});
     REQUIRE(first.size() == 2);
-    // By hand: P0 "trust trust building" (3 tokens) and P1 "trust care" (2 tokens) are the two best.
+    // By hand: P0 "trust trust building" (3 tokens) and P1 "trust care" (2 tokens) are the two best,
+    // each weighing score^γ in the relevance model.
     REQUIRE(first[0].docid == 0);
     REQUIRE(first[1].docid == 1);
-    const double s0 = first[0].score, s1 = first[1].score;
-    double trust = s0 * 2 / 3 + s1 / 2, building = s0 / 3, care = s1 / 2;
-    const double total = trust + building + care;
-    trust /= total;
-    building /= total;
-    care /= total;
-    const auto expanded = trees.rm3(q, {}, {.feedback_passages = 2, .expansion_terms = 10, .original_weight = 0.5});
-    const auto* b = expanded.get_if<qy::boolean_node>();
-    REQUIRE(b != nullptr);
-    REQUIRE(b->clauses.size() == 3);
+    const qy::boolean_node* b = nullptr;
     const auto weight_of = [&](const std::string& term) {
         for (const auto& c : b->clauses)
             if (c.query.get_if<qy::term_node>()->text == term) return c.query.boost();
         return -1.0;
     };
-    CHECK(weight_of("trust") == doctest::Approx(0.5 + 0.5 * trust).epsilon(1e-12));
-    CHECK(weight_of("building") == doctest::Approx(0.5 * building).epsilon(1e-12));
-    CHECK(weight_of("care") == doctest::Approx(0.5 * care).epsilon(1e-12));
+    for (const double gamma : {1.0, 3.0, 0.0}) {
+        CAPTURE(gamma);
+        const double s0 = std::pow(first[0].score, gamma), s1 = std::pow(first[1].score, gamma);
+        double trust = s0 * 2 / 3 + s1 / 2, building = s0 / 3, care = s1 / 2;
+        const double total = trust + building + care;
+        trust /= total;
+        building /= total;
+        care /= total;
+        const auto expanded = trees.rm3(
+            q, {}, {.feedback_passages = 2, .expansion_terms = 10, .original_weight = 0.5, .score_exponent = gamma});
+        b = expanded.get_if<qy::boolean_node>();
+        REQUIRE(b != nullptr);
+        REQUIRE(b->clauses.size() == 3);
+        CHECK(weight_of("trust") == doctest::Approx(0.5 + 0.5 * trust).epsilon(1e-12));
+        CHECK(weight_of("building") == doctest::Approx(0.5 * building).epsilon(1e-12));
+        CHECK(weight_of("care") == doctest::Approx(0.5 * care).epsilon(1e-12));
+    }
+    // The default exponent is 3: the best passage's terms weigh more than with raw scores.
+    const auto expanded = trees.rm3(q, {}, {.feedback_passages = 2, .expansion_terms = 10, .original_weight = 0.5});
+    b = expanded.get_if<qy::boolean_node>();
+    REQUIRE(b != nullptr);
+    const double building_default = weight_of("building");
+    const auto raw = trees.rm3(q, {}, {.feedback_passages = 2, .expansion_terms = 10, .score_exponent = 1.0});
+    b = raw.get_if<qy::boolean_node>();
+    CHECK(building_default > weight_of("building"));
+    CHECK_THROWS_AS((void)trees.rm3(q, {}, {.score_exponent = -1.0}), invalid_argument);
+    CHECK_THROWS_AS((void)trees.rm3(q, {}, {.max_df_ratio = 0.0}), invalid_argument);
+    // Anserini's df rule: at a share of 0.5, "trust" (in 3 of 4 passages) is no feedback term.
+    const auto no_common = trees.rm3(q, {}, {.feedback_passages = 2, .expansion_terms = 10, .max_df_ratio = 0.5});
+    b = no_common.get_if<qy::boolean_node>();
+    REQUIRE(b != nullptr);
+    CHECK(weight_of("trust") == doctest::Approx(0.5));  // the original query's weight alone
+    CHECK(weight_of("building") > 0);
     // Keeping one expansion term keeps the most probable one (trust), renormalised to 1.
     const auto one = trees.rm3(q, {}, {.feedback_passages = 2, .expansion_terms = 1});
     REQUIRE(one.get_if<qy::boolean_node>() != nullptr);

@@ -197,6 +197,10 @@ int run_search(const command_args& args) {
         ("rm3-passages", po::value<std::string>()->default_value("5")->value_name("N"), "RM3: top passages taken as relevant")
         ("rm3-terms", po::value<std::string>()->default_value("40")->value_name("N"), "RM3: expansion terms kept")
         ("rm3-weight", po::value<double>()->default_value(0.5)->value_name("X"), "RM3: weight of the original query, in [0, 1]")
+        ("rm3-exponent", po::value<double>()->default_value(3.0)->value_name("X"),
+         "RM3: each feedback passage weighs score^X, in [0, 16] (1: raw scores)")
+        ("rm3-max-df", po::value<double>()->default_value(1.0)->value_name("X"),
+         "RM3: drop feedback terms in more than this share of the passages, in (0, 1] (1: keep all)")
         ("snippet-bytes", po::value<std::size_t>()->default_value(240), "longest snippet")
         ("tag", po::value<std::string>()->default_value("rapport"), "run tag of --format trec")
         ("timings", po::value<std::string>()->value_name("FILE"), "write qid<TAB>microseconds per query")
@@ -286,6 +290,12 @@ int run_search(const command_args& args) {
     st.rm3_options.original_weight = vm["rm3-weight"].as<double>();
     if (!(st.rm3_options.original_weight >= 0.0 && st.rm3_options.original_weight <= 1.0))
         throw usage_error("--rm3-weight must lie in [0, 1]");
+    st.rm3_options.max_df_ratio = vm["rm3-max-df"].as<double>();
+    if (!(st.rm3_options.max_df_ratio > 0.0 && st.rm3_options.max_df_ratio <= 1.0))
+        throw usage_error("--rm3-max-df must lie in (0, 1]");
+    st.rm3_options.score_exponent = vm["rm3-exponent"].as<double>();
+    if (!(st.rm3_options.score_exponent >= 0.0 && st.rm3_options.score_exponent <= 16.0))
+        throw usage_error("--rm3-exponent must lie in [0, 16]");
     st.snippet_bytes = vm["snippet-bytes"].as<std::size_t>();
     st.tag = vm["tag"].as<std::string>();
     if (st.tag.empty() || st.tag.find_first_of(" \t\n") != std::string::npos)
