@@ -1201,15 +1201,17 @@ std::vector<scored_doc> searcher::impl::run(const q::query& analysed, const sear
                                                   search_info* info_out) const {
     const auto& s = *this;
     validate(options);
+    // No more hits than passages: a huge k costs no memory.
+    const std::size_t k = static_cast<std::size_t>(std::min<std::uint64_t>(options.k, s.reader.passage_count()));
     search_info info;
-    if (options.k == 0 || s.reader.passage_count() == 0 || analysed.empty()) {
+    if (k == 0 || s.reader.passage_count() == 0 || analysed.empty()) {
         record_stats(serial, {});
         if (info_out != nullptr) *info_out = info;
         return {};
     }
     if (const auto plain = as_flat_disjunction(analysed); plain && flat_fields(options)) {
         search_options o;
-        o.k = options.k;
+        o.k = k;
         o.bm25 = options.bm25;
         o.algorithm = options.algorithm;
         o.filter = options.filter;
@@ -1221,7 +1223,7 @@ std::vector<scored_doc> searcher::impl::run(const q::query& analysed, const sear
         if (info_out != nullptr) *info_out = info;
         return top;
     }
-    Queue top(options.k);
+    Queue top(k);
     auto p = prepare(s, analysed, options, info);
     const auto segments = s.reader.segments();
     search_stats stats;
@@ -1234,7 +1236,7 @@ std::vector<scored_doc> searcher::impl::run(const q::query& analysed, const sear
             top.begin_segment(base, seg.article_numbers(), static_cast<std::uint32_t>(i));
         with_tree(s, analysed, options, p, i, [&](scorer& root, const auto&) {
             detail::with_filter(seg, base, options.filter, [&](auto accept) {
-                evaluate_tree(root, top, accept, base, options.algorithm, options.k, &stats);
+                evaluate_tree(root, top, accept, base, options.algorithm, k, &stats);
             });
             if (root.corrupt())
                 throw corruption_error(seg.postings_path(), std::nullopt, "a postings block failed to decode");

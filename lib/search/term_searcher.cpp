@@ -265,7 +265,7 @@ std::vector<scored_doc> term_searcher::run(const flat_query& query, const search
             const double avgdl = average_length(p.field);
             fs.avgdl[f] = avgdl > 0 ? avgdl : 1.0;
         }
-    Queue top(options.k);
+    Queue top(static_cast<std::size_t>(std::min<std::uint64_t>(options.k, reader.passage_count())));  // huge k: no memory
     // The one dispatch on the scoring model: everything below it is compiled per model.
     with_similarity(options.bm25, [&](const auto& model) { evaluate(reader, plan, options, model, fs, top, stats); });
     return top.finish();

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -228,6 +229,60 @@ TEST_CASE("cli: articles with their own \"lang\", search --lang, --suggest and C
     CHECK(suggest.out.find("\"suggestion\":\"chansons\"") != std::string::npos);
 }
 
+namespace {
+// Runs the tool with stdout on /dev/full (every write fails with ENOSPC) and stderr in `err`;
+// returns the exit code.
+int run_to_full_disk(const std::vector<std::string>& args, const std::filesystem::path& err) {
+    std::string command = "'" RAPPORT_CLI "'";
+    for (const auto& a : args) command += " '" + a + "'";
+    command += " > /dev/full 2> '" + err.string() + "' < /dev/null";
+    const int status = std::system(command.c_str());
+    REQUIRE(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+}  // namespace
+
+TEST_CASE("cli: a failed write to stdout is an error, never a run that looks done") {
+    test::scratch_dir tmp("cli-full");
+    const std::string idx = (tmp.path() / "idx").string();
+    const auto input = tmp.path() / "in.jsonl";
+    std::ofstream(input) << jsonl_article(1) << jsonl_article(2);
+    const auto err = tmp.path() / "err.txt";
+    const auto read_err = [&] {
+        std::ifstream in(err);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    // The summary of `index` fails to print, but the commit is made: exit 1, the index intact.
+    CHECK(run_to_full_disk({"index", "--index", idx, "--progress", "none", input.string()}, err) == 1);
+    CHECK(read_err().find("stdout: write failed: No space left on device") != std::string::npos);
+    CHECK(live_passages(idx) > 0);
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"search", "--index", idx, "trust"}, {"search", "--index", idx, "--format", "trec", "trust"},
+          {"stats", "--index", idx}, {"check", "--index", idx}, {"--version"}, {"--help"}, {"search", "--help"}}) {
+        CAPTURE(args.front());
+        CHECK(run_to_full_disk(args, err) == 1);
+        CHECK(read_err().find("stdout: write failed") != std::string::npos);
+    }
+}
+
+TEST_CASE("cli: a huge -k is capped at the index size; --help prints defaults as typed") {
+    test::scratch_dir tmp("cli-bigk");
+    const std::string idx = (tmp.path() / "idx").string();
+    REQUIRE(run({"index", "--index", idx, "--progress", "none", "-"}, jsonl_article(1) + jsonl_article(2)).code == 0);
+    for (const char* format : {"pretty", "json", "trec"}) {
+        CAPTURE(format);
+        const auto r = run({"search", "--index", idx, "-k", "2000000000", "--format", format, "trust"});
+        CHECK(r.code == 0);
+        CHECK(r.err.empty());
+        CHECK_FALSE(r.out.empty());
+    }
+    const auto articles = run({"search", "--index", idx, "-k", "1000000000000000", "--articles", "--rm3", "trust"});
+    CHECK(articles.code == 0);
+    const auto help = run({"search", "--help"});
+    CHECK(help.out.find("(=0.9)") != std::string::npos);
+    CHECK(help.out.find("0.90000") == std::string::npos);
+}
+
 TEST_CASE("cli: --syntax plain reads operators as text; an unknown syntax is a usage error") {
     test::scratch_dir tmp("cli-syntax");
     const std::string idx = (tmp.path() / "idx").string();
@@ -419,6 +474,12 @@ TEST_CASE("cli: errors are one clear line with a non-zero exit code") {
               {"search", "--index", idx, "--rm3", "--rm3-terms", "-1", "x"}, {"search", "--index", idx, "--rm3-passages", "0", "x"},
               {"search", "--index", idx, "--rm3-weight", "2", "x"}, {"search", "--index", idx, "--rm3-exponent", "-1", "x"},
               {"search", "--index", idx, "--rm3-max-df", "0", "x"}, {"search", "--index", idx, "--lang", "", "x"},
+              // Negative and malformed counts never wrap to 2^64 - 1.
+              {"search", "--index", idx, "-k", "-1", "x"}, {"search", "--index", idx, "--snippet-bytes", "-1", "x"},
+              {"search", "--index", idx, "--warmup", "-1", "x"}, {"search", "--index", idx, "-k", "1.5", "x"},
+              {"search", "--index", idx, "-k", "+3", "x"}, {"search", "--index", idx, "-k", "99999999999999999999", "x"},
+              {"index", "--index", idx, "--ram-mb", "-1", "-"}, {"index", "--index", idx, "--commit-every", "-1", "-"},
+              {"index", "--index", idx, "--threads", "-1", "-"}, {"index", "--index", idx, "--max-passage-bytes", "-1", "-"},
               {"search", "--index", idx, "--scoring", "tfidf", "x"}, {"search", "--index", idx, "--delta", "1", "x"},
               {"search", "--index", idx, "--scoring", "bm25+", "--delta", "-1", "x"}}) {
             CAPTURE(args.size());

@@ -3,9 +3,11 @@
 
 #include <unistd.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
+#include <system_error>
 
 #include "rapport/core/error.hpp"
 
@@ -31,6 +33,24 @@ bool parse_command(const command_args& args, const po::options_description& visi
     }
     return true;
 }
+
+void validate(boost::any& out, const std::vector<std::string>& values, count*, int) {
+    po::validators::check_first_occurrence(out);
+    const std::string& text = po::validators::get_single_string(values);
+    std::uint64_t n = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (text.empty() || text.front() < '0' || text.front() > '9' || ec != std::errc() ||
+        end != text.data() + text.size() || n > 1'000'000'000'000'000ULL)
+    {
+        po::error_with_option_name e("the argument ('%value%') for option '%canonical_option%' must be a whole "
+                                     "number from 0 to 10^15, digits only");
+        e.set_substitute("value", text);
+        throw e;
+    }
+    out = count{n};
+}
+
+std::ostream& operator<<(std::ostream& os, const count& c) { return os << c.value; }
 
 std::shared_ptr<storage::directory> open_index_dir(const std::filesystem::path& path) {
     return storage::fs_directory::open_existing(path);

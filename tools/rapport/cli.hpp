@@ -5,7 +5,9 @@
 // Thread safety: the tool is a program; these helpers are used from its main thread.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <iosfwd>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -33,6 +35,17 @@ class usage_error : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
+
+/// The value of a whole-number option (`po::value<count>()`): digits only, at most 10^15. Boost's
+/// own unsigned conversion reads "-1" as 2^64 − 1, so a negative count would wrap instead of
+/// failing; this type makes any sign, fraction or overflow a usage error naming the option.
+struct count {
+    std::uint64_t value = 0;
+};
+/// program_options' hook for `count` (found by argument-dependent lookup).
+void validate(boost::any& out, const std::vector<std::string>& values, count*, int);
+/// Prints the value (for --help's defaults).
+std::ostream& operator<<(std::ostream& os, const count& c);
 
 /// The arguments of one subcommand: its name (for messages) and the words after it.
 struct command_args {

@@ -146,15 +146,15 @@ int run_index(const command_args& args) {
          "fold (café = cafe), keep, or default (the language's practice: fold for English)")
         ("elision", po::value<std::string>()->default_value("default"),
          "remove (l'élève = élève), keep, or default (remove for French, Italian, Catalan, Irish)")
-        ("max-passage-bytes", po::value<std::size_t>()->default_value(1000), "longest passage")
-        ("min-passage-bytes", po::value<std::size_t>()->default_value(150), "shorter fragments are merged")
-        ("overlap-sentences", po::value<std::size_t>()->default_value(0), "sentences repeated between windows")
+        ("max-passage-bytes", po::value<count>()->default_value(count{1000}), "longest passage")
+        ("min-passage-bytes", po::value<count>()->default_value(count{150}), "shorter fragments are merged")
+        ("overlap-sentences", po::value<count>()->default_value(count{0}), "sentences repeated between windows")
         ("paragraphs", po::value<std::string>()->default_value("line"), "what ends a paragraph: line or blank")
         ("replace-invalid-utf8", po::bool_switch(), "replace invalid UTF-8 with U+FFFD instead of rejecting it")
         ("skip-errors", po::bool_switch(), "report bad articles and go on (default: stop, commit nothing)")
-        ("ram-mb", po::value<std::size_t>()->default_value(64), "RAM budget of the in-memory segments")
-        ("threads", po::value<unsigned>()->default_value(1), "indexing threads")
-        ("commit-every", po::value<std::uint64_t>()->default_value(0), "commit every N articles (0: at the end)")
+        ("ram-mb", po::value<count>()->default_value(count{64}), "RAM budget of the in-memory segments")
+        ("threads", po::value<count>()->default_value(count{1}), "indexing threads")
+        ("commit-every", po::value<count>()->default_value(count{0}), "commit every N articles (0: at the end)")
         ("progress", po::value<std::string>()->default_value("auto"), "auto, bar, lines or none (on stderr)");
     po::options_description hidden;
     hidden.add_options()("input", po::value<std::vector<std::string>>(), "input");
@@ -180,9 +180,9 @@ int run_index(const command_args& args) {
     ao.fold_accents = tri_state(vm, "accents", "fold", "keep");
     ao.elision = tri_state(vm, "elision", "remove", "keep");
     auto& pass = wo.index.passages;
-    pass.max_bytes = vm["max-passage-bytes"].as<std::size_t>();
-    pass.min_bytes = vm["min-passage-bytes"].as<std::size_t>();
-    pass.overlap_sentences = vm["overlap-sentences"].as<std::size_t>();
+    pass.max_bytes = static_cast<std::size_t>(vm["max-passage-bytes"].as<count>().value);
+    pass.min_bytes = static_cast<std::size_t>(vm["min-passage-bytes"].as<count>().value);
+    pass.overlap_sentences = static_cast<std::size_t>(vm["overlap-sentences"].as<count>().value);
     const auto paragraphs = vm["paragraphs"].as<std::string>();
     if (paragraphs == "line")
         pass.paragraphs = ingest::paragraph_break::line;
@@ -191,11 +191,13 @@ int run_index(const command_args& args) {
     else
         throw usage_error("--paragraphs must be line or blank, not '" + paragraphs + "'");
     if (pass.max_bytes == 0) throw usage_error("--max-passage-bytes must be at least 1");
-    wo.ram_budget_mb = vm["ram-mb"].as<std::size_t>();
-    if (wo.ram_budget_mb == 0) throw usage_error("--ram-mb must be at least 1");
-    const unsigned threads = vm["threads"].as<unsigned>();
-    if (threads == 0 || threads > 256) throw usage_error("--threads must lie in 1..256");
-    const auto commit_every = vm["commit-every"].as<std::uint64_t>();
+    wo.ram_budget_mb = static_cast<std::size_t>(vm["ram-mb"].as<count>().value);
+    if (wo.ram_budget_mb == 0 || wo.ram_budget_mb > 1'048'576)
+        throw usage_error("--ram-mb must lie in 1..1048576 (1 TiB)");
+    const auto thread_count = vm["threads"].as<count>().value;
+    if (thread_count == 0 || thread_count > 256) throw usage_error("--threads must lie in 1..256");
+    const auto threads = static_cast<unsigned>(thread_count);
+    const auto commit_every = vm["commit-every"].as<count>().value;
     const bool skip_errors = vm["skip-errors"].as<bool>();
     ingest::read_options ro;
     if (vm["replace-invalid-utf8"].as<bool>()) {

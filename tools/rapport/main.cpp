@@ -11,7 +11,9 @@
 //
 // Every failure is one line on stderr naming the file, line or argument at fault, and a non-zero
 // exit code (1 failure, 2 bad usage, 130 interrupted).
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -48,9 +50,20 @@ constexpr command commands[] = {
     {"delete", rapport::cli::run_delete},
 };
 
-}  // namespace
+// Whether everything written to stdout reached it (a full disk, /dev/full, a closed pipe make it
+// fail); reports a failure on stderr. A truncated output must never look done.
+bool stdout_written(std::string_view name) {
+    errno = 0;
+    std::cout.flush();
+    const bool flushed = std::fflush(stdout) == 0;
+    const int code = errno;
+    if (flushed && std::ferror(stdout) == 0 && std::cout.good()) return true;
+    std::cerr << "rapport" << (name.empty() ? "" : " ") << name
+              << ": stdout: write failed: " << (code != 0 ? std::strerror(code) : "I/O error") << "\n";
+    return false;
+}
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv, std::string_view& name) {
     using namespace rapport::cli;
     if (argc < 2) {
         std::cerr << overview;
@@ -72,6 +85,7 @@ int main(int argc, char** argv) {
         std::cerr << "rapport: unknown command '" << first << "'\nTry 'rapport --help'.\n";
         return exit_usage;
     }
+    name = found->name;
     command_args args{std::string(first), {argv + 2, argv + argc}};
     try {
         return found->run(args);
@@ -88,4 +102,13 @@ int main(int argc, char** argv) {
         std::cerr << "rapport " << args.name << ": error: " << e.what() << "\n";
         return exit_failure;
     }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string_view name;
+    const int code = run(argc, argv, name);
+    if (!stdout_written(name)) return code == rapport::cli::exit_ok ? rapport::cli::exit_failure : code;
+    return code;
 }

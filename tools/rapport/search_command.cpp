@@ -165,14 +165,14 @@ int run_search(const command_args& args) {
     visible.add_options()
         ("index", po::value<std::string>()->required()->value_name("DIR"), "index folder")
         ("queries", po::value<std::string>()->value_name("FILE"), "run every query of a qid<TAB>text file")
-        ("topk,k", po::value<std::size_t>()->default_value(10), "hits per query")
+        ("topk,k", po::value<count>()->default_value(count{10}), "hits per query")
         ("mode", po::value<std::string>()->default_value("any"), "how bare words combine: any (OR) or all (AND)")
         ("syntax", po::value<std::string>()->default_value("lenient"),
          "query syntax: lenient (repairs faults; AND/OR/NOT of an all-capitals query are words), strict "
          "(rejects faults), plain (no syntax: quotes, +, -, fields and operators are text)")
         ("strict", po::bool_switch(), "same as --syntax strict")
-        ("k1", po::value<double>()->default_value(0.9), "BM25 k1")
-        ("b", po::value<double>()->default_value(0.4), "BM25 b")
+        ("k1", po::value<double>()->default_value(0.9, "0.9"), "BM25 k1")
+        ("b", po::value<double>()->default_value(0.4, "0.4"), "BM25 b")
         ("scoring", po::value<std::string>()->default_value("bm25"),
          "scoring model: bm25 (Lucene's), bm25+ (Lv & Zhai 2011, lower-bounded tf) or bm25l (Lv & Zhai 2011, long passages)")
         ("delta", po::value<double>()->value_name("X"), "delta of bm25+ (default 1.0) or bm25l (default 0.5)")
@@ -196,15 +196,15 @@ int run_search(const command_args& args) {
         ("rm3", po::bool_switch(), "expand each query by RM3 pseudo-relevance feedback")
         ("rm3-passages", po::value<std::string>()->default_value("5")->value_name("N"), "RM3: top passages taken as relevant")
         ("rm3-terms", po::value<std::string>()->default_value("40")->value_name("N"), "RM3: expansion terms kept")
-        ("rm3-weight", po::value<double>()->default_value(0.5)->value_name("X"), "RM3: weight of the original query, in [0, 1]")
-        ("rm3-exponent", po::value<double>()->default_value(3.0)->value_name("X"),
+        ("rm3-weight", po::value<double>()->default_value(0.5, "0.5")->value_name("X"), "RM3: weight of the original query, in [0, 1]")
+        ("rm3-exponent", po::value<double>()->default_value(3.0, "3")->value_name("X"),
          "RM3: each feedback passage weighs score^X, in [0, 16] (1: raw scores)")
-        ("rm3-max-df", po::value<double>()->default_value(1.0)->value_name("X"),
+        ("rm3-max-df", po::value<double>()->default_value(1.0, "1")->value_name("X"),
          "RM3: drop feedback terms in more than this share of the passages, in (0, 1] (1: keep all)")
-        ("snippet-bytes", po::value<std::size_t>()->default_value(240), "longest snippet")
+        ("snippet-bytes", po::value<count>()->default_value(count{240}), "longest snippet")
         ("tag", po::value<std::string>()->default_value("rapport"), "run tag of --format trec")
         ("timings", po::value<std::string>()->value_name("FILE"), "write qid<TAB>microseconds per query")
-        ("warmup", po::value<std::size_t>()->default_value(0), "untimed passes over the queries before timing");
+        ("warmup", po::value<count>()->default_value(count{0}), "untimed passes over the queries before timing");
     po::options_description hidden;
     hidden.add_options()("query", po::value<std::vector<std::string>>(), "query");
     po::positional_options_description positional;
@@ -218,7 +218,7 @@ int run_search(const command_args& args) {
         return exit_ok;
 
     settings st;
-    st.options.k = vm["topk"].as<std::size_t>();
+    st.options.k = static_cast<std::size_t>(vm["topk"].as<count>().value);
     if (st.options.k == 0) throw usage_error("--topk must be at least 1");
     const auto mode = vm["mode"].as<std::string>();
     if (mode == "any")
@@ -296,7 +296,7 @@ int run_search(const command_args& args) {
     st.rm3_options.score_exponent = vm["rm3-exponent"].as<double>();
     if (!(st.rm3_options.score_exponent >= 0.0 && st.rm3_options.score_exponent <= 16.0))
         throw usage_error("--rm3-exponent must lie in [0, 16]");
-    st.snippet_bytes = vm["snippet-bytes"].as<std::size_t>();
+    st.snippet_bytes = static_cast<std::size_t>(vm["snippet-bytes"].as<count>().value);
     st.tag = vm["tag"].as<std::string>();
     if (st.tag.empty() || st.tag.find_first_of(" \t\n") != std::string::npos)
         throw usage_error("--tag must be one word");
@@ -340,7 +340,7 @@ int run_search(const command_args& args) {
         return st.rm3 ? searcher.rm3(tree, st.options, st.rm3_options) : tree;
     };
     // Untimed passes warm the page cache and the searcher's caches.
-    for (std::size_t pass = 0; pass < vm["warmup"].as<std::size_t>(); ++pass)
+    for (std::size_t pass = 0; pass < vm["warmup"].as<count>().value; ++pass)
         for (const auto& q : queries) (void)searcher.top_k(prepare(q.text), st.options);
 
     using clock_type = std::chrono::steady_clock;
