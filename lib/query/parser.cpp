@@ -596,10 +596,8 @@ private:
         }
         advance();
         const double product = o.q.boost() * v;  // "(a^2)^3": boosts of nested groups multiply
-        if (!std::isfinite(product)) {
-            fault_(t_pos, "boost is too large", "a smaller boost");
-            return;  // lenient: the boost is ignored
-        }
+        // Lenient: kept as written (even when it overflowed), so that searching reports it.
+        if (!(product <= max_boost)) fault_(t_pos, "boost is too large (at most 1e9)", "a smaller boost");
         o.q.boost(product);
     }
 

@@ -868,8 +868,8 @@ q::query as_tree(const analysed_query& query, match_mode mode) {
     std::vector<q::clause> clauses;
     clauses.reserve(query.terms.size());
     for (const auto& t : query.terms) {
-        if (!(t.boost >= 0.0) || !std::isfinite(t.boost))
-            throw invalid_argument("search: term boosts must be finite and >= 0");
+        if (!(t.boost >= 0.0 && t.boost <= q::max_boost))
+            throw invalid_argument("search: term boosts must lie in [0, 1e9] (query::max_boost)");
         auto leaf = q::term(t.text).boost(static_cast<double>(t.count) * t.boost);
         clauses.push_back(mode == match_mode::all ? q::must(std::move(leaf)) : q::should(std::move(leaf)));
     }
@@ -907,6 +907,19 @@ void validate(const search_options& o) {
                 throw invalid_argument("query search: field " + std::string(index::field_name(o.fields[i].field)) +
                                        " is listed twice");
     }
+}
+
+// Every boost of `node`, multiplied down from the root as scoring does, within [0, max_boost].
+void check_boosts(const q::query& node, double above = 1.0) {
+    const double b = above * node.boost();
+    if (!(node.boost() >= 0.0) || !(b <= q::max_boost)) {
+        char shown[32];
+        std::snprintf(shown, sizeof shown, "%g", b);
+        throw invalid_argument(std::string("search: a boost of ") + shown +
+                               " (nested boosts multiply) is outside [0, 1e9], the limit query::max_boost");
+    }
+    if (const auto* bn = node.get_if<q::boolean_node>())
+        for (const auto& c : bn->clauses) check_boosts(c.query, b);
 }
 
 bool body_only(const search_options& o) {
@@ -1201,6 +1214,7 @@ std::vector<scored_doc> searcher::impl::run(const q::query& analysed, const sear
                                                   search_info* info_out) const {
     const auto& s = *this;
     validate(options);
+    check_boosts(analysed);
     // No more hits than passages: a huge k costs no memory.
     const std::size_t k = static_cast<std::size_t>(std::min<std::uint64_t>(options.k, s.reader.passage_count()));
     search_info info;
@@ -1333,6 +1347,7 @@ explanation searcher::explain(const analysed_query& query, docid_t passage, cons
 
 explanation searcher::explain(const q::query& analysed, docid_t passage, const search_options& options) const {
     validate(options);
+    check_boosts(analysed);
     const auto& reader = impl_->reader;
     if (passage >= reader.passage_count()) throw invalid_argument("explain: passage id out of range");
     // Named variables, not a structured binding: clang 14 cannot capture bindings in lambdas.

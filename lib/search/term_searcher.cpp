@@ -11,6 +11,7 @@
 
 #include "rapport/codec/postings_cursor.hpp"
 #include "rapport/core/error.hpp"
+#include "rapport/query/query.hpp"
 #include "rapport/search/block_max_wand.hpp"
 #include "rapport/search/count.hpp"
 #include "rapport/search/cursor.hpp"
@@ -48,8 +49,8 @@ using flat_plan = std::vector<std::vector<field_plan>>;  // per term, its fields
 flat_plan make_flat_plan(const index::index_reader& reader, const flat_query& query, const search_options& options) {
     flat_plan plan;
     for (const auto& t : query) {
-        if (!(t.boost >= 0.0) || !std::isfinite(t.boost))
-            throw invalid_argument("search: term boosts must be finite and >= 0");
+        if (!(t.boost >= 0.0 && t.boost <= rapport::query::max_boost))
+            throw invalid_argument("search: term boosts must lie in [0, 1e9] (query::max_boost)");
         std::vector<field_plan> parts;
         const auto add = [&](index::field f, double weight) {
             field_plan p;

@@ -5,6 +5,8 @@
 // syntax_error, and every lenient result round-trips through to_string).
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include <cstdint>
 #include <optional>
 #include <ostream>
@@ -203,6 +205,11 @@ TEST_CASE("query: parser reads prefixes, fuzzy terms and boosts") {
     CHECK(both("a^2~1") == fuzzy("a", 1).boost(2));
     // Boosts of a group that collapses multiply.
     CHECK(both("(a^3)^2") == t("a").boost(6));
+    CHECK(both("a^1e9") == t("a").boost(1e9));  // query::max_boost itself
+    // Beyond the limit the lenient parser keeps the boost as written, even when nested boosts
+    // overflow, so that searching reports it instead of silently dropping it.
+    CHECK(lenient("a^2e9") == t("a").boost(2e9));
+    CHECK(std::isinf(lenient("(a^1e200)^1e200").boost()));
 }
 
 TEST_CASE("query: parser honours backslash escapes") {
@@ -334,6 +341,8 @@ TEST_CASE("query: strict mode reports the byte position and what was expected") 
         {"ok \xff", 3, "valid UTF-8"},
         {"\"caf\xc3\"", 4, "valid UTF-8"},
         {"a^1e999", 2, "a non-negative number"},
+        {"a^2e9", 1, "a smaller boost"},         // above query::max_boost
+        {"(a^1e5)^1e5", 7, "a smaller boost"},   // nested boosts multiply past it
     };
     for (const auto& c : cases) {
         CAPTURE(c.input);

@@ -3,6 +3,7 @@
 // property parse(to_string(q)) == q over hundreds of random trees (lenient and strict).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <ostream>
 #include <random>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "query_test_support.hpp"
+#include "rapport/core/error.hpp"
 #include "rapport/query/parser.hpp"
 #include "rapport/query/query.hpp"
 #include "support/seed.hpp"
@@ -204,6 +206,17 @@ TEST_CASE("query: parse(to_string(q)) == q for hand-picked trees") {
     }
 }
 
+namespace {
+// The largest boost of any node (the parser bounds each node's own boost; products along a path
+// are bounded when searching).
+double largest_boost(const query& q) {
+    double out = q.boost();
+    if (const auto* bn = q.get_if<boolean_node>())
+        for (const auto& c : bn->clauses) out = std::max(out, largest_boost(c.query));
+    return out;
+}
+}  // namespace
+
 TEST_CASE("query: parse(to_string(q)) == q for 1000 random trees, lenient and strict") {
     std::mt19937_64 rng(rapport::test::seed(20240611));
     test::tree_generator gen(rng);
@@ -212,6 +225,11 @@ TEST_CASE("query: parse(to_string(q)) == q for 1000 random trees, lenient and st
         const std::string text = to_string(q);
         CAPTURE(text);
         REQUIRE(parse(text) == q);
+        // Strict syntax rejects a boost above max_boost.
+        if (largest_boost(q) > max_boost) {
+            CHECK_THROWS_AS((void)parse(text, {.mode = parse_mode::strict}), rapport::query_syntax_error);
+            continue;
+        }
         REQUIRE(parse(text, {.mode = parse_mode::strict}) == q);
         // Printing is deterministic and equal trees print equally.
         CHECK(to_string(parse(text)) == text);

@@ -199,6 +199,24 @@ TEST_CASE("searcher: prefix and fuzzy clauses score their expansions; boosts sca
     CHECK_THROWS_AS((void)trees.top_k(qy::term("trust").field("author")), invalid_argument);
     CHECK(trees.top_k(trees.parse("")).empty());
     CHECK(trees.top_k(trees.parse("-trust")).empty());
+    // Boosts are bounded along each path (query::max_boost), so no score overflows to infinity:
+    // a larger one, or nested ones whose product is, is an error, never a silent infinite score.
+    CHECK_FALSE(trees.top_k(trees.parse("matters^1e9")).empty());
+    for (const char* q : {"matters^2e9", "(matters^1e200)^1e200", "(trust (matters^1e5))^1e5"}) {
+        CAPTURE(q);
+        CHECK_THROWS_AS((void)trees.top_k(trees.parse(q)), invalid_argument);
+        CHECK_THROWS_AS((void)trees.explain(trees.parse(q), 0), invalid_argument);
+    }
+    CHECK_THROWS_AS((void)trees.top_k(qy::any_of({qy::term("trust").boost(1e6)}).boost(1e6)), invalid_argument);
+    search::analysed_query bag;
+    bag.terms.push_back({"trust", 1, 1e10});
+    CHECK_THROWS_AS((void)trees.top_k(bag), invalid_argument);
+    // BM25 parameters too: k1 and delta at most 1e6.
+    CHECK_THROWS_AS((void)trees.top_k(trees.parse("trust"), {.bm25 = {1e308, 0.4}}), invalid_argument);
+    search::search_options plus;
+    plus.bm25.model = search::scoring_model::bm25_plus;
+    plus.bm25.delta = 1e308;
+    CHECK_THROWS_AS((void)trees.top_k(trees.parse("trust"), plus), invalid_argument);
 }
 
 TEST_CASE("searcher: explain's value is the search score, for every hit of mixed queries") {

@@ -125,6 +125,13 @@ struct boolean_node {
     friend bool operator==(const boolean_node&, const boolean_node&);
 };
 
+/// The largest boost a query may carry, counted along each path from the root (nested boosts
+/// multiply: `(a b^1000)^1000000` gives b 1e9): beyond it scores could overflow to infinity.
+/// Searching rejects a larger product (`invalid_argument`); the strict parser rejects a larger
+/// boost on one node, the lenient one keeps it for searching to report, so a boost is never
+/// silently dropped.
+inline constexpr double max_boost = 1e9;
+
 /// A node of the query tree with its boost and field restriction. A value type: copies are deep.
 class query {
 public:

@@ -65,12 +65,13 @@ struct bm25_params {
     /// Throws: `invalid_argument` unless k1 ≥ 0 and 0 ≤ b ≤ 1 (and both finite), `model` is one of
     /// the enumerators and δ, when set, is finite and ≥ 0.
     void validate() const {
-        if (!(k1 >= 0.0) || !std::isfinite(k1)) throw invalid_argument("bm25: k1 must be a finite number >= 0");
+        // Bounded so that no score can overflow (with boosts up to query::max_boost and field
+        // weights up to 1e6): Lucene's k1 stays below 3 in practice.
+        if (!(k1 >= 0.0 && k1 <= 1e6)) throw invalid_argument("bm25: k1 must lie in [0, 1e6]");
         if (!(b >= 0.0 && b <= 1.0)) throw invalid_argument("bm25: b must lie in [0, 1]");
         if (model != scoring_model::bm25 && model != scoring_model::bm25_plus && model != scoring_model::bm25l)
             throw invalid_argument("bm25: unknown scoring model");
-        if (delta && (!(*delta >= 0.0) || !std::isfinite(*delta)))
-            throw invalid_argument("bm25: delta must be a finite number >= 0");
+        if (delta && !(*delta >= 0.0 && *delta <= 1e6)) throw invalid_argument("bm25: delta must lie in [0, 1e6]");
     }
     friend bool operator==(const bm25_params&, const bm25_params&) = default;
 };

@@ -207,7 +207,7 @@ struct analysed_query {
     struct term {
         std::string text;
         std::uint32_t count;
-        double boost = 1.0;  ///< multiplies the term's weight (count · boost · idf); finite, ≥ 0
+        double boost = 1.0;  ///< multiplies the term's weight (count · boost · idf); in [0, query::max_boost]
     };
     std::vector<term> terms;  ///< in order of first occurrence
 };
