@@ -153,14 +153,16 @@ std::unique_ptr<file_sink> fs_directory::do_create(const std::string& name) {
 
 directory::raw_file fs_directory::do_read(const std::string& name) const {
     const auto path = path_of(name);
-    unique_fd fd(open_retry(path, O_RDONLY));
+    // O_NONBLOCK: a FIFO put in place of an index file must not block the open (no writer would
+    // ever come); fstat then rejects anything that is not a regular file.
+    unique_fd fd(open_retry(path, O_RDONLY | O_NONBLOCK));
     if (fd.get() < 0) {
         if (errno == ENOENT) throw io_error(path, "no such file");
         throw io_error(path, "cannot open: " + errno_message(errno));
     }
     struct ::stat st {};
     if (::fstat(fd.get(), &st) != 0) throw io_error(path, "fstat failed: " + errno_message(errno));
-    if (!S_ISREG(st.st_mode)) throw io_error(path, "not a regular file");
+    if (!S_ISREG(st.st_mode)) throw io_error(path, "not a regular file (an index file must be one)");
     const auto size = static_cast<std::size_t>(st.st_size);
     if (size == 0) return {};  // mmap rejects empty mappings; validation reports the truncation
     void* address = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);

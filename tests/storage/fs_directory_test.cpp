@@ -5,8 +5,10 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -159,6 +161,19 @@ TEST_CASE("storage: fs_directory folders") {
         CHECK_THROWS_WITH_AS((void)dir->open("x", kinds::postings, 1, 1),
                              ((temp.path() / "x").string() + ": no such file").c_str(), rapport::io_error);
     }
+}
+
+TEST_CASE("storage: a FIFO or a folder in place of a file is an error, never a hang") {
+    temp_dir temp;
+    auto dir = fs_directory::create_or_open(temp.path());
+    // Opening a FIFO for reading without O_NONBLOCK waits for a writer that never comes.
+    const auto fifo = temp.path() / "seg_0.post";
+    REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);
+    CHECK_THROWS_WITH_AS((void)dir->open("seg_0.post", kinds::postings, 1, 1),
+                         doctest::Contains("seg_0.post: not a regular file"), rapport::io_error);
+    std::filesystem::create_directory(temp.path() / "seg_0.dict");
+    CHECK_THROWS_WITH_AS((void)dir->open("seg_0.dict", kinds::dictionary, 1, 1),
+                         doctest::Contains("not a regular file"), rapport::io_error);
 }
 
 TEST_CASE("storage: fs leftovers of a crashed commit are listed and removable") {
