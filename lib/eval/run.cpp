@@ -65,7 +65,7 @@ run parse_run(std::istream& in, std::string_view name) {
     bool have_tag = false;
     std::unordered_map<std::string, std::unordered_set<std::string>> seen;
     detail::for_each_line(in, name, [&](std::size_t line, const std::vector<std::string_view>& fields) {
-        if (fields.size() < 6) {
+        if (fields.size() != 6) {
             throw detail::line_error(name, line,
                                      "expected 6 fields (qid Q0 docno rank score tag), found " +
                                          std::to_string(fields.size()));

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <cstdio>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -61,6 +62,19 @@ article normalize_article(article a, invalid_utf8_policy policy) {
     if (a.id.value.empty()) throw invalid_argument("article id is empty");
     check_size(a.id.value, "article id");
     a.id.value = check_utf8(std::move(a.id.value), policy, "article id");
+    // Control characters (tab, newline, ...) would break every line-based output (TREC runs, logs)
+    // and have no use in a key. Spaces are allowed (file names have them); TREC output refuses them.
+    for (const char c : a.id.value) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7F) {
+            char code[8];
+            std::snprintf(code, sizeof code, "0x%02X", u);
+            std::string shown;
+            for (const char k : a.id.value) shown += static_cast<unsigned char>(k) < 0x20 || k == 0x7F ? '?' : k;
+            throw invalid_argument("article id '" + shown + "' holds the control character " + code +
+                                   " (tab, newline, ...): ids may not");
+        }
+    }
 
     const std::string prefix = "article '" + a.id.value + "' ";
     check_size(a.title, prefix + "title");

@@ -283,6 +283,31 @@ TEST_CASE("cli: a huge -k is capped at the index size; --help prints defaults as
     CHECK(help.out.find("0.90000") == std::string::npos);
 }
 
+TEST_CASE("cli: ids that would break a TREC run are refused, not written") {
+    test::scratch_dir tmp("cli-ids");
+    const std::string idx = (tmp.path() / "idx").string();
+    // Control characters are refused at index time, naming the id.
+    const auto tab = run({"index", "--index", (tmp.path() / "tab").string(), "--progress", "none", "-"},
+                         "{\"id\":\"a\\tb\",\"text\":\"trust matters\"}\n");
+    CHECK(tab.code == 1);
+    CHECK(tab.err.find("article id 'a?b' holds the control character 0x09") != std::string::npos);
+    const auto newline = run({"index", "--index", (tmp.path() / "nl").string(), "--progress", "none", "-"},
+                             "{\"id\":\"a\\nb\",\"text\":\"trust matters\"}\n");
+    CHECK(newline.code == 1);
+    // A space is allowed (file names have them) and shown in JSON, but a TREC run cannot hold it.
+    REQUIRE(run({"index", "--index", idx, "--progress", "none", "-"},
+                "{\"id\":\"my article\",\"text\":\"trust matters\"}\n").code == 0);
+    const auto json = run({"search", "--index", idx, "--format", "json", "trust"});
+    CHECK(json.code == 0);
+    CHECK(json.out.find("\"my article\"") != std::string::npos);
+    const auto trec = run({"search", "--index", idx, "--format", "trec", "trust"});
+    CHECK(trec.code == 1);
+    CHECK(trec.out.empty());
+    CHECK(trec.err.find("article id 'my article' holds whitespace") != std::string::npos);
+    const auto tag = run({"search", "--index", idx, "--format", "trec", "--tag", "my run", "trust"});
+    CHECK(tag.code == 2);
+}
+
 TEST_CASE("cli: --syntax plain reads operators as text; an unknown syntax is a usage error") {
     test::scratch_dir tmp("cli-syntax");
     const std::string idx = (tmp.path() / "idx").string();

@@ -145,7 +145,16 @@ void print_json(const search::searcher& s, const query::query& q, const std::vec
     }
 }
 
+// A TREC run is whitespace-separated: an id or qid with a space cannot be written into one.
+void check_trec_field(const std::string& value, const char* what) {
+    if (value.find_first_of(" \t\r\n\v\f") != std::string::npos)
+        throw rapport::invalid_argument(std::string(what) + " '" + value +
+                                        "' holds whitespace, which a TREC run cannot represent (use --format json)");
+}
+
 void print_trec(const std::vector<std::pair<article_id, score_t>>& docs, const settings& st, const std::string& qid) {
+    check_trec_field(qid, "query id");
+    for (const auto& d : docs) check_trec_field(d.first.value, "article id");
     for (std::size_t i = 0; i < docs.size(); ++i)
         std::printf("%s Q0 %s %zu %.6f %s\n", qid.c_str(), docs[i].first.value.c_str(), i + 1, docs[i].second,
                     st.tag.c_str());
@@ -298,6 +307,8 @@ int run_search(const command_args& args) {
         throw usage_error("--rm3-exponent must lie in [0, 16]");
     st.snippet_bytes = static_cast<std::size_t>(vm["snippet-bytes"].as<count>().value);
     st.tag = vm["tag"].as<std::string>();
+    if (st.tag.empty() || st.tag.find_first_of(" \t\r\n\v\f") != std::string::npos)
+        throw usage_error("--tag must be one word (a TREC run is whitespace-separated)");
     if (st.tag.empty() || st.tag.find_first_of(" \t\n") != std::string::npos)
         throw usage_error("--tag must be one word");
     st.colour = st.format == output_format::pretty && is_terminal(1);
