@@ -23,7 +23,7 @@ struct indexing_queue::impl {
     bool add(ingest::article& article, const std::string& origin) noexcept {
         const std::uint64_t bytes = article.body.size() + article.title.size();
         try {
-            const std::size_t passages = writer.add(std::move(article));
+            const std::size_t passages = options.upsert ? writer.update(std::move(article)) : writer.add(std::move(article));
             if (options.on_added) options.on_added(passages, bytes);
             return true;
         } catch (const invalid_argument& e) {

@@ -308,6 +308,40 @@ TEST_CASE("cli: ids that would break a TREC run are refused, not written") {
     CHECK(tag.code == 2);
 }
 
+TEST_CASE("cli: an id repeated in a run or already indexed is an error naming both places, unless --upsert") {
+    test::scratch_dir tmp("cli-dup");
+    const std::string idx = (tmp.path() / "idx").string();
+    const auto input = tmp.path() / "in.jsonl";
+    std::ofstream(input) << jsonl_article(1) << jsonl_article(2);
+    REQUIRE(run({"index", "--index", idx, "--progress", "none", input.string()}).code == 0);
+    const auto passages = live_passages(idx);
+    // The same input again: refused, nothing added (it used to double every hit).
+    const auto again = run({"index", "--index", idx, "--progress", "none", input.string()});
+    CHECK(again.code == 1);
+    CHECK(again.err.find("in.jsonl:1: article id") != std::string::npos);
+    CHECK(again.err.find("is already in the index (--upsert replaces it)") != std::string::npos);
+    CHECK(live_passages(idx) == passages);
+    // --upsert replaces: the same passages, not twice as many.
+    CHECK(run({"index", "--index", idx, "--progress", "none", "--upsert", input.string()}).code == 0);
+    CHECK(live_passages(idx) == passages);
+    // Within one run, and the integer 7 is the string "7" (ids are strings; integers their digits).
+    const auto dup = tmp.path() / "dup.jsonl";
+    std::ofstream(dup) << "{\"id\":7,\"text\":\"seven\"}\n{\"id\":\"x\",\"text\":\"ex\"}\n{\"id\":\"7\",\"text\":\"seven again\"}\n";
+    const std::string fresh = (tmp.path() / "fresh").string();
+    const auto repeated = run({"index", "--index", fresh, "--progress", "none", dup.string()});
+    CHECK(repeated.code == 1);
+    CHECK(repeated.err.find("dup.jsonl:3: article id '7' repeats the one at " + dup.string() + ":1") != std::string::npos);
+    const auto skipped = run({"index", "--index", fresh, "--progress", "none", "--skip-errors", dup.string()});
+    CHECK(skipped.code == 0);
+    CHECK(skipped.err.find("skipped") != std::string::npos);
+    CHECK(live_passages(fresh) == 2);
+    const std::string upserted = (tmp.path() / "upserted").string();
+    CHECK(run({"index", "--index", upserted, "--progress", "none", "--upsert", dup.string()}).code == 0);
+    CHECK(live_passages(upserted) == 2);
+    const auto found = run({"search", "--index", upserted, "--format", "json", "seven"});
+    CHECK(found.out.find("seven again") != std::string::npos);  // the later one won
+}
+
 TEST_CASE("cli: --syntax plain reads operators as text; an unknown syntax is a usage error") {
     test::scratch_dir tmp("cli-syntax");
     const std::string idx = (tmp.path() / "idx").string();

@@ -9,11 +9,14 @@
 #include <optional>
 #include <string>
 
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include "cli.hpp"
 #include "progress.hpp"
 #include "rapport/analysis/analyzer.hpp"
 #include "rapport/analysis/stopwords.hpp"
 #include "rapport/core/error.hpp"
+#include "rapport/index/fields.hpp"
 #include "rapport/index/index_reader.hpp"
 #include "rapport/index/index_writer.hpp"
 #include "rapport/index/indexing_queue.hpp"
@@ -38,6 +41,18 @@ void install_interrupt_handler() {
     sa.sa_flags = SA_RESETHAND;
     sigaction(SIGINT, &sa, nullptr);
     sigaction(SIGTERM, &sa, nullptr);
+}
+
+// Whether `id` has a live passage in `reader` (the writer's hidden key term of the article).
+bool holds_article(const index::index_reader& reader, const std::string& id) {
+    const auto key = index::article_key(id);
+    for (const auto& seg : reader.segments()) {
+        const auto info = seg->find(key);
+        if (!info) continue;
+        for (auto c = seg->cursor(*info); c.docid() != end_docid; c.next())
+            if (!seg->is_deleted(c.docid())) return true;
+    }
+    return false;
 }
 
 // One input named on the command line.
@@ -152,6 +167,8 @@ int run_index(const command_args& args) {
         ("paragraphs", po::value<std::string>()->default_value("line"), "what ends a paragraph: line or blank")
         ("replace-invalid-utf8", po::bool_switch(), "replace invalid UTF-8 with U+FFFD instead of rejecting it")
         ("skip-errors", po::bool_switch(), "report bad articles and go on (default: stop, commit nothing)")
+        ("upsert", po::bool_switch(),
+         "an article whose id is already in the index, or earlier in this run, replaces it (default: an error)")
         ("ram-mb", po::value<count>()->default_value(count{64}), "RAM budget of the in-memory segments")
         ("threads", po::value<count>()->default_value(count{1}), "indexing threads")
         ("commit-every", po::value<count>()->default_value(count{0}), "commit every N articles (0: at the end)")
@@ -199,6 +216,7 @@ int run_index(const command_args& args) {
     const auto threads = static_cast<unsigned>(thread_count);
     const auto commit_every = vm["commit-every"].as<count>().value;
     const bool skip_errors = vm["skip-errors"].as<bool>();
+    const bool upsert = vm["upsert"].as<bool>();
     ingest::read_options ro;
     if (vm["replace-invalid-utf8"].as<bool>()) {
         ro.invalid_utf8 = invalid_utf8_policy::replace;
@@ -240,6 +258,9 @@ int run_index(const command_args& args) {
         check_compatible(existing->options, wo.index, vm, dir_path);
     }
 
+    // Ids already in the index (checked per article, in the snapshot before this run).
+    std::optional<index::index_reader> before;
+    if (!upsert && index::read_latest_manifest(*dir)) before = index::index_reader::open(dir);
     index::index_writer writer(dir, wo);
     install_interrupt_handler();
     progress_meter meter(style, total);
@@ -258,12 +279,28 @@ int run_index(const command_args& args) {
         writer, {.threads = threads > 1 ? threads : 0,
                  .capacity = 256,
                  .skip_invalid = skip_errors,
+                 .upsert = upsert,
                  .on_added = [&meter](std::size_t passages, std::uint64_t bytes) { meter.add(passages, bytes); },
                  .on_skipped =
                      [](const std::string& origin, const invalid_argument& e) {
                          std::cerr << "rapport index: skipped " << origin << ": " << e.what() << "\n";
                      }});
+    // Where each id of this run was first read, to report a repeat with both places.
+    boost::unordered_flat_map<std::string, std::string> seen;
     const auto add = [&](ingest::article a, std::string origin) {
+        if (!upsert) {
+            std::string problem;
+            if (const auto [it, fresh] = seen.try_emplace(a.id.value, origin); !fresh)
+                problem = "article id '" + a.id.value + "' repeats the one at " + it->second +
+                          " (ids are unique; --upsert replaces instead)";
+            else if (before && holds_article(*before, a.id.value))
+                problem = "article id '" + a.id.value + "' is already in the index (--upsert replaces it)";
+            if (!problem.empty()) {
+                if (!skip_errors) throw invalid_argument(origin + ": " + problem);
+                std::cerr << "rapport index: skipped " << origin << ": " << problem << "\n";
+                return true;
+            }
+        }
         if (!queue.push(std::move(a), std::move(origin))) return false;
         maybe_commit();
         meter.tick();

@@ -34,6 +34,9 @@ struct indexing_queue_options {
     /// Skip an article that `index_writer::add` rejects with `invalid_argument` (empty id, invalid
     /// UTF-8) and report it to `on_skipped`, instead of failing the run.
     bool skip_invalid = false;
+    /// Add each article with `index_writer::update` (replacing every passage of its id, committed
+    /// or not) instead of `add`.
+    bool upsert = false;
     /// Called after each added article with its passage count and its title and body bytes
     /// (e.g. for a progress meter). May be empty.
     std::function<void(std::size_t passages, std::uint64_t bytes)> on_added;
