@@ -747,6 +747,11 @@ std::string escape_syntax(std::string_view text) {
 }  // namespace
 
 query parse(std::string_view text, const parser_options& options) {
+    if (options.max_bytes != 0 && text.size() > options.max_bytes)
+        throw syntax_error(options.max_bytes,
+                           "the query is " + std::to_string(text.size()) + " bytes, more than " +
+                               std::to_string(options.max_bytes) + ": raise parser_options::max_bytes to allow it",
+                           "a shorter query");
     if (options.mode == parse_mode::strict) return parser(text, options, !shouted(text)).run();
     std::string repaired;
     if (find_invalid_utf8(text)) {

@@ -877,11 +877,35 @@ q::query as_tree(const analysed_query& query, match_mode mode) {
 }
 
 // Expands every prefix and fuzzy node of the tree once per field it searches, over the whole snapshot.
+[[noreturn]] void too_many_clauses(std::size_t limit) {
+    throw invalid_argument("search: the query has more than " + std::to_string(limit) +
+                           " clauses (terms, phrase words, and the terms prefixes and fuzzy terms expand to): "
+                           "raise search_options::max_clauses (rapport search --max-clauses) to allow it");
+}
+
+// The clauses of `node` before expansion: terms with their synonyms, phrase words, and one per
+// prefix or fuzzy term (`search_options::max_clauses`).
+std::size_t clause_count(const q::query& node) {
+    switch (node.kind()) {
+        case q::node_kind::term: return 1 + node.get_if<q::term_node>()->synonyms.size();
+        case q::node_kind::phrase: return node.get_if<q::phrase_node>()->terms.size();
+        case q::node_kind::prefix:
+        case q::node_kind::fuzzy: return 1;
+        case q::node_kind::boolean: {
+            std::size_t n = 0;
+            for (const auto& c : node.get_if<q::boolean_node>()->clauses) n += clause_count(c.query);
+            return n;
+        }
+    }
+    return 0;
+}
+
 void collect_expansions(const index::index_reader& reader, const q::query& node, const search_options& o,
                         std::optional<index::field> inherited, std::vector<expansion_entry>& out,
-                        search_info& info, const detail::analyzer_pool& analyzers) {
+                        search_info& info, const detail::analyzer_pool& analyzers, std::size_t& clauses) {
     if (const auto f = own_field(node)) inherited = f;
     if (node.kind() == q::node_kind::prefix || node.kind() == q::node_kind::fuzzy) {
+        --clauses;  // counted once before expansion; now its expansions count instead
         for (const auto& [f, w] : leaf_fields(inherited, o)) {
             auto in_field = o.expansion;
             in_field.field = f;
@@ -889,11 +913,13 @@ void collect_expansions(const index::index_reader& reader, const q::query& node,
             out.push_back({&node, f, detail::expand_words(reader, node, in_field, analyzer.analyzer())});
             info.expanded_terms += out.back().terms.terms.size();
             info.expansion_truncated = info.expansion_truncated || out.back().terms.truncated;
+            clauses += out.back().terms.terms.size();
+            if (o.max_clauses != 0 && clauses > o.max_clauses) too_many_clauses(o.max_clauses);
         }
         return;
     }
     if (const auto* b = node.get_if<q::boolean_node>())
-        for (const auto& c : b->clauses) collect_expansions(reader, c.query, o, inherited, out, info, analyzers);
+        for (const auto& c : b->clauses) collect_expansions(reader, c.query, o, inherited, out, info, analyzers, clauses);
 }
 
 void validate(const search_options& o) {
@@ -1011,7 +1037,9 @@ decltype(auto) with_tree(Impl& s, const q::query& analysed, const search_options
 template <class Impl>
 prepared prepare(Impl& s, const q::query& analysed, const search_options& options, search_info& info) {
     prepared p;
-    collect_expansions(s.reader, analysed, options, std::nullopt, p.expansions, info, s.analyzers);
+    std::size_t clauses = clause_count(analysed);
+    if (options.max_clauses != 0 && clauses > options.max_clauses) too_many_clauses(options.max_clauses);
+    collect_expansions(s.reader, analysed, options, std::nullopt, p.expansions, info, s.analyzers, clauses);
     // Normalisers of the fields the tree searches only (a title table costs a pass over the passages).
     for (const auto f : index::all_fields)
         if (searches_field(analysed, f, options, std::nullopt))
@@ -1215,6 +1243,7 @@ std::vector<scored_doc> searcher::impl::run(const q::query& analysed, const sear
     const auto& s = *this;
     validate(options);
     check_boosts(analysed);
+    if (options.max_clauses != 0 && clause_count(analysed) > options.max_clauses) too_many_clauses(options.max_clauses);
     // No more hits than passages: a huge k costs no memory.
     const std::size_t k = static_cast<std::size_t>(std::min<std::uint64_t>(options.k, s.reader.passage_count()));
     search_info info;
@@ -1265,6 +1294,7 @@ std::vector<scored_doc> searcher::impl::run(const q::query& analysed, const sear
 template <class Queue>
 std::vector<scored_doc> searcher::impl::run(const analysed_query& query, const search_options& options) const {
     validate(options);
+    if (options.max_clauses != 0 && query.terms.size() > options.max_clauses) too_many_clauses(options.max_clauses);
     // Conjunctions over several fields take the tree: the flat conjunction sums its terms rarest
     // first, and only the body's explain repeats that order.
     if (flat_fields(options) && (options.mode == match_mode::any || body_only(options))) {

@@ -476,3 +476,16 @@ TEST_CASE("query: arbitrary bytes never throw in lenient mode") {
         }
     }
 }
+
+TEST_CASE("query: text longer than max_bytes is an error in every mode") {
+    const std::string text(1000, 'a');
+    for (const auto mode : {parse_mode::lenient, parse_mode::strict, parse_mode::plain}) {
+        CAPTURE(static_cast<int>(mode));
+        CHECK_THROWS_WITH_AS((void)parse(text, {.mode = mode, .max_bytes = 999}), doctest::Contains("max_bytes"),
+                             rapport::query_syntax_error);
+        CHECK_NOTHROW((void)parse(text, {.mode = mode, .max_bytes = 1000}));
+        CHECK_NOTHROW((void)parse(text, {.mode = mode, .max_bytes = 0}));  // no limit
+    }
+    CHECK(parser_options{}.max_bytes == std::size_t{1} << 20);
+}
+

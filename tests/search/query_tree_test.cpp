@@ -540,3 +540,34 @@ TEST_CASE("searcher: a sloppy phrase of a repeated term never uses one token twi
     CHECK(s.snippet("trust", marks).matches.empty());
     CHECK(s.snippet("trust grows trust", marks).matches.size() == 1);
 }
+
+TEST_CASE("searcher: a query with more clauses than max_clauses is an error naming the limit") {
+    std::vector<std::string> texts;
+    for (int i = 0; i < 300; ++i) texts.push_back("word" + std::to_string(i) + " common text");
+    const auto index = small_index(texts);
+    search::searcher s(index);
+    const auto words = [](int n, const std::string& suffix = "") {
+        std::string q;
+        for (int i = 0; i < n; ++i) q += "word" + std::to_string(i) + suffix + " ";
+        return q;
+    };
+    search::search_options o;
+    o.fields = {{index::field::body, 1.0}};
+    o.max_clauses = 100;
+    CHECK_NOTHROW((void)s.top_k(s.parse(words(100)), o));
+    CHECK_THROWS_WITH_AS((void)s.top_k(s.parse(words(101)), o), doctest::Contains("max_clauses"), invalid_argument);
+    // Trees that are not plain disjunctions, phrases (each word counts) and bags of terms too.
+    CHECK_THROWS_AS((void)s.top_k(s.parse("+" + words(101)), o), invalid_argument);
+    CHECK_THROWS_AS((void)s.top_k(s.parse("\"" + words(101) + "\""), o), invalid_argument);
+    CHECK_THROWS_AS((void)s.top_k(s.analyze(words(101)), o), invalid_argument);
+    // Expansions count: "word1*" expands to word1, word10..word19, word100..word199 (111 terms).
+    CHECK_THROWS_WITH_AS((void)s.top_k(s.parse("word1*"), o), doctest::Contains("expand"), invalid_argument);
+    o.max_clauses = 200;
+    CHECK_FALSE(s.top_k(s.parse("word1*"), o).empty());
+    // 0: no limit.
+    o.max_clauses = 0;
+    CHECK(s.top_k(s.parse(words(300)), {.k = 300, .fields = o.fields, .max_clauses = 0}).size() == 300);
+    // The default, 1024, as Lucene's maxClauseCount.
+    CHECK(search::search_options{}.max_clauses == 1024);
+}
+

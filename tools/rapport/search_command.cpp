@@ -180,6 +180,8 @@ int run_search(const command_args& args) {
          "query syntax: lenient (repairs faults; AND/OR/NOT of an all-capitals query are words), strict "
          "(rejects faults), plain (no syntax: quotes, +, -, fields and operators are text)")
         ("strict", po::bool_switch(), "same as --syntax strict")
+        ("max-clauses", po::value<count>()->default_value(count{1024})->value_name("N"),
+         "most clauses a query may have: terms, phrase words and prefix/fuzzy expansions (0: no limit)")
         ("k1", po::value<double>()->default_value(0.9, "0.9"), "BM25 k1")
         ("b", po::value<double>()->default_value(0.4, "0.4"), "BM25 b")
         ("scoring", po::value<std::string>()->default_value("bm25"),
@@ -248,6 +250,7 @@ int run_search(const command_args& args) {
         st.options.bm25.delta = vm["delta"].as<double>();
     }
     st.options.fields = parse_fields(vm["fields"].as<std::string>());
+    st.options.max_clauses = static_cast<std::size_t>(vm["max-clauses"].as<count>().value);
     st.options.bm25f = vm["bm25f"].as<bool>();
     if (st.options.bm25f && st.options.fields.size() < 2) throw usage_error("--bm25f needs at least two --fields");
     try {

@@ -49,11 +49,15 @@ struct parser_options {
     /// Deeper input is an error in strict mode and flattened in lenient mode; it bounds the
     /// recursion of the parser and of everything that walks the tree.
     std::size_t max_depth = 256;
+    /// Longest query text accepted, in bytes (1 MiB): a longer one is a `syntax_error` in every
+    /// mode, lenient and plain included, naming this limit. 0: no limit.
+    std::size_t max_bytes = std::size_t{1} << 20;
 };
 
 /// Parses `text` into a raw query tree. Empty or blank text gives the empty query.
 /// Throws: `syntax_error` (a `rapport::query_syntax_error`) in strict mode, with the byte offset
-/// of the fault; never in lenient mode (except `std::bad_alloc`).
+/// of the fault; in every mode for text longer than `options.max_bytes`; never otherwise in
+/// lenient mode (except `std::bad_alloc`).
 /// Complexity: linear in `text.size()`; recursion bounded by `options.max_depth`.
 [[nodiscard]] RAPPORT_API query parse(std::string_view text, const parser_options& options = {});
 

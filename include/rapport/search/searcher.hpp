@@ -157,6 +157,11 @@ struct search_options {
     /// Score several `fields` as one with BM25F instead of summing per-field scores.
     bool bm25f = false;
     query::expansion_options expansion{};  ///< caps of prefix and fuzzy expansion
+    /// The most clauses a query may have, as Lucene's maxClauseCount: its terms (each synonym
+    /// too), the words of its phrases, and the terms its prefixes and fuzzy terms expand to, per
+    /// field searched. A larger query is an `invalid_argument` naming this limit (expansion stops
+    /// as soon as it is passed), so one request cannot take minutes. 0: no limit.
+    std::size_t max_clauses = 1024;
 };
 
 /// Settings of `searcher::suggest`.
