@@ -95,7 +95,7 @@ constexpr std::size_t fallback_title_bytes = 60;
 
 }  // namespace
 
-std::vector<article> read_text_directory(const fs::path& dir, const read_options& options) {
+std::vector<fs::path> list_text_files(const fs::path& dir) {
     std::error_code ec;
     const auto status = fs::status(dir, ec);
     if (status.type() == fs::file_type::not_found) throw io_error(dir.string(), "no such directory");
@@ -109,24 +109,38 @@ std::vector<article> read_text_directory(const fs::path& dir, const read_options
         const fs::path& path = it->path();
         if (path.extension() != ".txt") continue;
         std::error_code type_ec;
-        if (it->is_regular_file(type_ec)) files.push_back(path);
+        if (it->is_symlink(type_ec) || it->is_regular_file(type_ec)) files.push_back(path);
     }
     if (ec) throw io_error(dir.string(), "cannot list directory: " + ec.message());
     std::sort(files.begin(), files.end(),
               [](const fs::path& a, const fs::path& b) { return a.filename().native() < b.filename().native(); });
+    return files;
+}
 
+article read_text_file(const fs::path& path, const read_options& options) {
+    // A path as it may be shown: invalid bytes of a file name become U+FFFD.
+    const std::string shown = replace_invalid_utf8(path.string());
+    std::error_code ec;
+    if (fs::is_symlink(fs::symlink_status(path, ec)) && !fs::exists(path, ec))
+        throw io_error(shown, "dangling symbolic link");
+    std::string content = read_file(path);
+    if (content.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
+        throw invalid_argument(shown + ": file is 2 GiB or longer");
+    // Validate the whole file first so that the offset reported is the offset in the file.
+    content = check_utf8(std::move(content), options.invalid_utf8, shown);
+    if (std::string_view(content).starts_with(utf8_bom)) content.erase(0, utf8_bom.size());
+    try {
+        return normalize_article(split_title(path.stem().string(), std::move(content)), options.invalid_utf8);
+    } catch (const invalid_argument& e) {
+        throw invalid_argument(shown + ": " + e.what());  // an invalid file name names the file
+    }
+}
+
+std::vector<article> read_text_directory(const fs::path& dir, const read_options& options) {
+    const auto files = list_text_files(dir);
     std::vector<article> articles;
     articles.reserve(files.size());
-    for (const fs::path& path : files) {
-        std::string content = read_file(path);
-        if (content.size() > static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
-            throw invalid_argument(path.string() + ": file is 2 GiB or longer");
-        // Validate the whole file first so that the offset reported is the offset in the file.
-        content = check_utf8(std::move(content), options.invalid_utf8, path.string());
-        if (std::string_view(content).starts_with(utf8_bom)) content.erase(0, utf8_bom.size());
-        articles.push_back(normalize_article(split_title(path.stem().string(), std::move(content)),
-                                             options.invalid_utf8));
-    }
+    for (const fs::path& path : files) articles.push_back(read_text_file(path, options));
     return articles;
 }
 

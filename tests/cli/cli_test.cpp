@@ -342,6 +342,29 @@ TEST_CASE("cli: an id repeated in a run or already indexed is an error naming bo
     CHECK(found.out.find("seven again") != std::string::npos);  // the later one won
 }
 
+TEST_CASE("cli: --skip-errors skips bad .txt files; a --strict fault in --queries names the query") {
+    test::scratch_dir tmp("cli-skip");
+    const auto folder = tmp.path() / "articles";
+    fs::create_directories(folder);
+    std::ofstream(folder / "good.txt") << "Trust\nTrust is built slowly.\n";
+    std::ofstream(folder / "bad.txt") << "Bad \xff bytes\n";
+    fs::create_symlink(tmp.path() / "nowhere", folder / "link.txt");
+    const std::string idx = (tmp.path() / "idx").string();
+    const auto stopped = run({"index", "--index", idx, "--progress", "none", folder.string()});
+    CHECK(stopped.code == 1);
+    CHECK(stopped.err.find("bad.txt: invalid UTF-8") != std::string::npos);
+    const auto skipped = run({"index", "--index", idx, "--progress", "none", "--skip-errors", folder.string()});
+    CHECK(skipped.code == 0);
+    CHECK(skipped.err.find("skipped " + (folder / "bad.txt").string()) != std::string::npos);
+    CHECK(skipped.err.find("link.txt: dangling symbolic link") != std::string::npos);
+    CHECK(live_passages(idx) == 1);
+    const auto queries = tmp.path() / "q.tsv";
+    std::ofstream(queries) << "1\ttrust\nq7\tbad (query\n";
+    const auto strict = run({"search", "--index", idx, "--queries", queries.string(), "--strict", "--format", "trec"});
+    CHECK(strict.code == 1);
+    CHECK(strict.err.find("q.tsv: query 'q7': query syntax error at byte 10") != std::string::npos);
+}
+
 TEST_CASE("cli: --syntax plain reads operators as text; an unknown syntax is a usage error") {
     test::scratch_dir tmp("cli-syntax");
     const std::string idx = (tmp.path() / "idx").string();

@@ -2,6 +2,7 @@
 // Tests of read_text_directory and the JSON Lines reader.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <sstream>
 #include <string>
 
@@ -14,7 +15,9 @@ using rapport::ingest::article;
 using rapport::ingest::jsonl_reader;
 using rapport::ingest::read_jsonl;
 using rapport::ingest::read_options;
+using rapport::ingest::list_text_files;
 using rapport::ingest::read_text_directory;
+using rapport::ingest::read_text_file;
 using rapport::ingest::test::temp_dir;
 using rapport::ingest::test::write_file;
 
@@ -162,6 +165,26 @@ TEST_CASE("ingest: text directory errors") {
         CHECK(articles[0].title == "Title");
         CHECK(articles[0].body == "abc\xEF\xBF\xBD(def\n");
     }
+}
+
+TEST_CASE("ingest: text files one by one: a dangling link and an invalid file name name the file") {
+    temp_dir dir;
+    write_file(dir.path() / "a.txt", "Title\nbody\n");
+    std::filesystem::create_symlink(dir.path() / "nowhere", dir.path() / "b.txt");
+    write_file(dir.path() / "c\xFE.txt", "Name\nbody\n");
+    const auto files = list_text_files(dir.path());
+    REQUIRE(files.size() == 3);  // the dangling link is listed, so that reading reports it
+    CHECK(read_text_file(files[0]).title == "Title");
+    const std::string dangling = message_of([&] { (void)read_text_file(files[1]); });
+    CHECK(contains(dangling, "b.txt"));
+    CHECK(contains(dangling, "dangling symbolic link"));
+    CHECK_THROWS_AS((void)read_text_file(files[1]), rapport::io_error);
+    // The id is the file name: invalid UTF-8 there names the file (shown with U+FFFD).
+    const std::string bad_name = message_of([&] { (void)read_text_file(files[2]); });
+    CHECK(contains(bad_name, "c\xEF\xBF\xBD.txt"));
+    CHECK(contains(bad_name, "article id"));
+    // The whole folder fails at the first bad file.
+    CHECK_THROWS_AS((void)read_text_directory(dir.path()), rapport::io_error);
 }
 
 TEST_CASE("ingest: JSONL reader") {

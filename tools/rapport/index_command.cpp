@@ -74,8 +74,14 @@ input classify(const std::string& arg) {
     if (!std::filesystem::exists(status)) throw io_error(arg, "no such file or folder");
     if (std::filesystem::is_directory(status)) {
         std::uint64_t total = 0;
-        for (const auto& e : std::filesystem::directory_iterator(p, ec))
-            if (e.is_regular_file(ec) && e.path().extension() == ".txt") total += e.file_size(ec);
+        for (const auto& e : std::filesystem::directory_iterator(p, ec)) {
+            // Per entry: a dangling link is reported when it is read, not as a listing failure.
+            std::error_code entry;
+            if (e.path().extension() == ".txt" && e.is_regular_file(entry)) {
+                const auto size = e.file_size(entry);
+                if (!entry) total += size;
+            }
+        }
         if (ec) throw io_error(arg, "cannot list the folder: " + ec.message());
         return {input::kind::text_folder, p, total};
     }
@@ -312,10 +318,18 @@ int run_index(const command_args& args) {
         for (const auto& in : inputs) {
             if (stopped || interrupted.load()) break;
             if (in.type == input::kind::text_folder) {
-                for (auto& a : ingest::read_text_directory(in.path, ro)) {
+                for (const auto& file : ingest::list_text_files(in.path)) {
                     if (interrupted.load()) break;
-                    std::string origin = (in.path / (a.id.value + ".txt")).string();
-                    if (!add(std::move(a), std::move(origin))) {
+                    std::optional<ingest::article> a;
+                    try {
+                        a = ingest::read_text_file(file, ro);
+                    } catch (const rapport::error& e) {  // unreadable or invalid: a bad article
+                        if (!skip_errors) throw;
+                        std::cerr << "rapport index: skipped " << e.what() << "\n";
+                        continue;
+                    }
+                    std::string origin = file.string();
+                    if (!add(std::move(*a), std::move(origin))) {
                         stopped = true;
                         break;
                     }

@@ -359,7 +359,7 @@ int run_search(const command_args& args) {
 
     using clock_type = std::chrono::steady_clock;
     std::vector<double> micros;
-    for (const auto& q : queries) {
+    for (const auto& q : queries) try {
         const std::string* qid = from_file ? &q.qid : nullptr;
         if (st.suggest) {
             if (const auto better = searcher.suggest(q.text)) {
@@ -394,6 +394,13 @@ int run_search(const command_args& args) {
                 print_pretty(searcher, analysed, hits, st, qid);
         }
         if (timing) timings_out << q.qid << '\t' << static_cast<long long>(std::llround(micros.back())) << '\n';
+    } catch (const rapport::query_syntax_error& e) {
+        // From a file, a fault names the query as well as the byte.
+        if (!from_file) throw;
+        throw rapport::error(vm["queries"].as<std::string>() + ": query '" + q.qid + "': " + e.what());
+    } catch (const rapport::invalid_argument& e) {
+        if (!from_file) throw;
+        throw rapport::invalid_argument(vm["queries"].as<std::string>() + ": query '" + q.qid + "': " + e.what());
     }
     std::fflush(stdout);
     if (timing) {

@@ -38,6 +38,17 @@ namespace rapport::ingest {
 [[nodiscard]] RAPPORT_API std::vector<article> read_text_directory(const std::filesystem::path& dir,
                                                                    const read_options& options = {});
 
+/// The files `read_text_directory` reads, sorted as it reads them: every entry of `dir` whose name
+/// ends in ".txt" and that is a regular file or a symbolic link (a dangling one included, so that
+/// reading it reports it). Throws: `io_error` naming `dir` as `read_text_directory` does.
+[[nodiscard]] RAPPORT_API std::vector<std::filesystem::path> list_text_files(const std::filesystem::path& dir);
+
+/// One article from a `.txt` file, read as `read_text_directory` reads each (id, title rule,
+/// normalisation). Throws: `io_error` naming the file when it cannot be read (a dangling symbolic
+/// link: "dangling symbolic link"); `invalid_argument` naming the file (invalid bytes shown as
+/// U+FFFD) when its text or its name is invalid UTF-8 under `reject`, or it is 2 GiB or longer.
+[[nodiscard]] RAPPORT_API article read_text_file(const std::filesystem::path& path, const read_options& options = {});
+
 /// A streaming reader of JSON Lines: one object {"id", "title", "text"} per line.
 ///
 /// "id" is a JSON string (not empty) or integer (written in decimal); "title" is a string and
