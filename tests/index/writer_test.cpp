@@ -14,7 +14,9 @@
 #include "rapport/index/index_writer.hpp"
 #include "rapport/search/searcher.hpp"
 #include "index/manifest_writer.hpp"
+#include "rapport/storage/fs_directory.hpp"
 #include "support/backends.hpp"
+#include "support/scratch_dir.hpp"
 
 using namespace rapport;
 using index::index_reader;
@@ -348,3 +350,65 @@ TEST_CASE("index: a version 3 manifest keeps CJK bigrams and the custom analyzer
     CHECK(plain.options.analyzer.cjk_bigrams == true);
     CHECK(plain.options.custom_analyzer_name.empty());
 }
+
+TEST_CASE("index: check_index during commits and merges never reports damage that is not there (threads)") {
+    // The race: check re-opened every file by name, and a merge's clean-up removed some between
+    // the snapshot and the check ("no such file ... DAMAGED" on a healthy index).
+    rapport::test::scratch_dir scratch;
+    auto dir = std::shared_ptr<storage::directory>(storage::fs_directory::create_or_open(scratch.path() / "idx"));
+    index_writer_options o;
+    o.merges.merge_factor = 2;  // merge eagerly: files are replaced and removed often
+    index_writer w(dir, o);
+    for (int i = 0; i < 20; ++i) w.add(make_article(i));
+    w.commit();
+    std::atomic<bool> done{false};
+    std::atomic<int> checks{0}, damaged{0};
+    std::string first_problem;
+    std::thread checker([&] {
+        while (!done.load()) {
+            const auto report = index::check_index(dir);
+            ++checks;
+            if (!report.ok() && damaged++ == 0) first_problem = report.problems.front();
+        }
+    });
+    for (int round = 0; round < 150; ++round) {
+        for (int i = 0; i < 5; ++i) w.add(make_article(100 + round * 5 + i));
+        w.commit();
+        if (round % 2 == 1) {
+            w.merge_all();
+            w.commit();
+        }
+    }
+    done = true;
+    checker.join();
+    CAPTURE(first_problem);
+    CHECK(damaged == 0);
+    CHECK(checks > 0);
+    CHECK(index::check_index(dir).ok());
+}
+
+TEST_CASE("index: check_index of a snapshot whose files a merge has since removed finds no damage") {
+    rapport::test::scratch_dir scratch;
+    auto dir = std::shared_ptr<storage::directory>(storage::fs_directory::create_or_open(scratch.path() / "idx"));
+    index_writer_options o;
+    o.merges.merge_factor = 0;
+    index_writer w(dir, o);
+    for (int round = 0; round < 3; ++round) {
+        for (int i = 0; i < 10; ++i) w.add(make_article(round * 10 + i));
+        w.commit();
+    }
+    const auto snapshot = index_reader::open(dir);
+    REQUIRE(snapshot.segments().size() == 3);
+    const auto old_file = snapshot.segments()[0]->files().front()->name();
+    w.merge_all();
+    w.commit();  // removes the three old segments' files
+    // The attack's condition: the snapshot's files are gone by name (re-opening them fails)...
+    CHECK_THROWS_AS((void)dir->verify(old_file), io_error);
+    // ...and checking the snapshot still finds it healthy, from the files it mapped.
+    const auto report = index::check_index(snapshot);
+    CAPTURE(report.problems.empty() ? std::string() : report.problems.front());
+    CHECK(report.ok());
+    CHECK(report.segments == 3);
+    CHECK(index::check_index(dir).ok());
+}
+

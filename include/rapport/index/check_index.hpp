@@ -16,6 +16,8 @@ class directory;
 
 namespace rapport::index {
 
+class index_reader;
+
 /// What `check_index` found.
 struct check_report {
     std::uint64_t generation = 0;
@@ -40,5 +42,10 @@ struct check_report {
 /// Throws: `io_error` when the directory holds no index.
 /// Complexity: linear in the size of the index.
 [[nodiscard]] RAPPORT_API check_report check_index(std::shared_ptr<storage::directory> dir);
+
+/// Verifies the snapshot `reader` holds, as above, from the files it mapped (their checksums were
+/// verified when it opened them): a writer that commits, merges and removes files meanwhile
+/// changes nothing of what is checked, so no damage is reported that is not there.
+[[nodiscard]] RAPPORT_API check_report check_index(const index_reader& reader);
 
 }  // namespace rapport::index
