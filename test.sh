@@ -3,7 +3,7 @@
 # `rapport` tool, benchmarks) and runs every test through ctest, with GCC and again with clang 14; then installs rapport (static and shared) and
 # builds the consumers of tests/package/ against it; then runs the storage, index, codec and search
 # (and query, pruning) tests again under AddressSanitizer + UndefinedBehaviorSanitizer, and the concurrency tests under
-# ThreadSanitizer (each in a build directory of its own).
+# ThreadSanitizer (each in a build directory of its own); then runs the libFuzzer targets of tests/fuzz briefly.
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/deps.sh
@@ -43,3 +43,10 @@ cmake -S . -B build/tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRAPPORT_WE
     -DRAPPORT_SANITIZE=thread -DRAPPORT_BUILD_TESTS=ON -DRAPPORT_BUILD_EXAMPLES=OFF -DRAPPORT_BUILD_BENCH=OFF
 cmake --build build/tsan -j "$jobs" --target index_test search_test
 TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build/tsan --output-on-failure -L '^concurrency$'
+
+echo "== libFuzzer (build/fuzz): each target of tests/fuzz for a short fixed run (label fuzz)"
+cmake -S . -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DRAPPORT_WERROR=$werror -DRAPPORT_SANITIZE=address,undefined -DRAPPORT_BUILD_FUZZERS=ON \
+    -DRAPPORT_BUILD_TESTS=ON -DRAPPORT_BUILD_EXAMPLES=OFF -DRAPPORT_BUILD_BENCH=OFF -DRAPPORT_BUILD_TOOLS=OFF
+cmake --build build/fuzz -j "$jobs" --target fuzzers
+ctest --test-dir build/fuzz --output-on-failure -j "$jobs" -L '^fuzz$'

@@ -13,4 +13,8 @@ function(rapport_target_flags target)
         target_link_options(${target} PRIVATE -fsanitize=${RAPPORT_SANITIZE})
         target_compile_definitions(${target} PRIVATE RAPPORT_ENABLE_ASSERTS)
     endif()
+    if(RAPPORT_BUILD_FUZZERS)
+        # Coverage feedback for libFuzzer from the library too, not only from the fuzz targets.
+        target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link)
+    endif()
 endfunction()

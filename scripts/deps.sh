@@ -4,7 +4,7 @@
 set -euo pipefail
 
 rapport_packages=(
-    g++ clang-14 cmake ninja-build pkg-config git
+    g++ clang-14 libclang-rt-14-dev cmake ninja-build pkg-config git
     libicu-dev libstemmer-dev
     libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
     doctest-dev libbenchmark-dev unicode-data

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+// The query parser on arbitrary bytes: lenient and plain parsing never throw; strict parsing
+// throws only `query::syntax_error`, and when it succeeds it agrees with lenient parsing; every
+// lenient result prints (to_string) to text that parses back to it.
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "fuzz.hpp"
+#include "rapport/query/error.hpp"
+#include "rapport/query/parser.hpp"
+#include "rapport/query/query.hpp"
+
+namespace q = rapport::query;
+
+namespace {
+// Whether every boost is finite (a lenient parse keeps an overflowing product as infinity, which
+// prints as no number can be read back).
+bool finite_boosts(const q::query& node) {
+    if (!std::isfinite(node.boost())) return false;
+    if (const auto* b = node.get_if<q::boolean_node>())
+        for (const auto& c : b->clauses)
+            if (!finite_boosts(c.query)) return false;
+    return true;
+}
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    const auto lenient = q::parse(text);  // never throws
+    (void)q::parse(text, {.mode = q::parse_mode::plain});
+    if (finite_boosts(lenient)) RAPPORT_FUZZ_CHECK(q::parse(q::to_string(lenient)) == lenient);
+    try {
+        const auto strict = q::parse(text, {.mode = q::parse_mode::strict});
+        RAPPORT_FUZZ_CHECK(strict == lenient);
+    } catch (const q::syntax_error& e) {
+        RAPPORT_FUZZ_CHECK(e.position() <= text.size());
+    }
+    return 0;
+}
