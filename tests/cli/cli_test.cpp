@@ -365,6 +365,22 @@ TEST_CASE("cli: --skip-errors skips bad .txt files; a --strict fault in --querie
     CHECK(strict.err.find("q.tsv: query 'q7': query syntax error at byte 10") != std::string::npos);
 }
 
+TEST_CASE("cli: a refused option leaves no folder behind; stats counts live articles after deletes") {
+    test::scratch_dir tmp("cli-leftovers");
+    const std::string none = (tmp.path() / "none").string();
+    CHECK(run({"index", "--index", none, "--progress", "none", "--min-passage-bytes", "2000", "-"}, jsonl_article(1)).code == 2);
+    CHECK_FALSE(fs::exists(none));
+    CHECK(run({"index", "--index", none, "--progress", "none", "--language", "klingon", "-"}, jsonl_article(1)).code == 1);
+    CHECK_FALSE(fs::exists(none));
+    const std::string idx = (tmp.path() / "idx").string();
+    REQUIRE(run({"index", "--index", idx, "--progress", "none", "-"}, jsonl_article(1) + jsonl_article(2)).code == 0);
+    const auto before = run({"stats", "--index", idx});
+    CHECK(before.out.find("articles     2 live\n") != std::string::npos);
+    REQUIRE(run({"delete", "--index", idx, "--id", "a1"}).code == 0);
+    const auto after = run({"stats", "--index", idx});
+    CHECK(after.out.find("articles     1 live, 1 with deleted passages only") != std::string::npos);
+}
+
 TEST_CASE("cli: --syntax plain reads operators as text; an unknown syntax is a usage error") {
     test::scratch_dir tmp("cli-syntax");
     const std::string idx = (tmp.path() / "idx").string();

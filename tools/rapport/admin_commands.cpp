@@ -4,6 +4,7 @@
 #include <iostream>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "cli.hpp"
 #include "rapport/core/error.hpp"
@@ -99,7 +100,24 @@ int run_stats(const command_args& args) {
                 with_commas(reader.live_passage_count()).c_str(),
                 with_commas(reader.passage_count() - reader.live_passage_count()).c_str(), o.passages.max_bytes,
                 o.passages.min_bytes);
-    std::printf("articles     %s\n", with_commas(reader.article_count()).c_str());
+    // Live articles: those with a live passage (an article lives in one segment; a deleted or
+    // replaced one keeps its passages, deleted, until a merge drops them).
+    std::uint64_t live_articles = 0;
+    for (const auto& seg : reader.segments()) {
+        std::vector<bool> seen(seg->article_count(), false);
+        for (docid_t d = 0; d < seg->size(); ++d) {
+            if (seg->is_deleted(d)) continue;
+            const auto a = seg->article_of(d);
+            if (a < seen.size() && !seen[a]) {
+                seen[a] = true;
+                ++live_articles;
+            }
+        }
+    }
+    std::printf("articles     %s live", with_commas(live_articles).c_str());
+    if (reader.article_count() != live_articles)
+        std::printf(", %s with deleted passages only", with_commas(reader.article_count() - live_articles).c_str());
+    std::printf("\n");
     std::printf("avg length   %.2f tokens per passage\n",
                 reader.passage_count() == 0 ? 0.0
                                             : static_cast<double>(reader.total_length()) /

@@ -214,6 +214,9 @@ int run_index(const command_args& args) {
     else
         throw usage_error("--paragraphs must be line or blank, not '" + paragraphs + "'");
     if (pass.max_bytes == 0) throw usage_error("--max-passage-bytes must be at least 1");
+    // Before any folder is created: a bad option must not leave an empty index folder behind.
+    if (pass.min_bytes > pass.max_bytes)
+        throw usage_error("--min-passage-bytes must not exceed --max-passage-bytes");
     wo.ram_budget_mb = static_cast<std::size_t>(vm["ram-mb"].as<count>().value);
     if (wo.ram_budget_mb == 0 || wo.ram_budget_mb > 1'048'576)
         throw usage_error("--ram-mb must lie in 1..1048576 (1 TiB)");
@@ -256,6 +259,8 @@ int run_index(const command_args& args) {
     if (stdin_count > 1) throw usage_error("stdin (-) can be read only once");
 
     const auto dir_path = vm["index"].as<std::string>();
+    std::error_code exists_ec;
+    const bool new_folder = !std::filesystem::exists(dir_path, exists_ec);
     auto dir = std::shared_ptr<storage::directory>(storage::fs_directory::create_or_open(dir_path));
     if (const auto existing = index::read_latest_manifest(*dir)) {
         if (vm["create"].as<bool>())
@@ -267,7 +272,20 @@ int run_index(const command_args& args) {
     // Ids already in the index (checked per article, in the snapshot before this run).
     std::optional<index::index_reader> before;
     if (!upsert && index::read_latest_manifest(*dir)) before = index::index_reader::open(dir);
-    index::index_writer writer(dir, wo);
+    std::optional<index::index_writer> opened;
+    try {
+        opened.emplace(dir, wo);
+    } catch (...) {
+        // Options the writer refused: a folder made for nothing is removed again (it holds at most
+        // the lock file and an empty first commit's files).
+        if (new_folder) {
+            dir.reset();
+            std::error_code ec;
+            std::filesystem::remove_all(dir_path, ec);
+        }
+        throw;
+    }
+    auto& writer = *opened;
     install_interrupt_handler();
     progress_meter meter(style, total);
     std::uint64_t since_commit = 0;
