@@ -29,6 +29,19 @@ index::index_reader plain_index(const std::vector<std::string>& texts) {
     for (std::size_t i = 0; i < texts.size(); ++i) b.add_passage(article_id{"p" + std::to_string(i)}, "", texts[i]);
     return b.finish();
 }
+
+// Every pruning algorithm returns what exhaustive evaluation returns for `q` under `o`, and
+// explain equals each score; returns the number of hits compared.
+std::size_t check_pruned_as_exhaustive(const search::searcher& s, const qy::query& q, search::search_options o) {
+    o.algorithm = search::algorithm::exhaustive;
+    const auto want = s.top_k(q, o);
+    for (const auto a : {search::algorithm::maxscore, search::algorithm::block_max_wand, search::algorithm::automatic}) {
+        o.algorithm = a;
+        CHECK(s.top_k(q, o) == want);
+    }
+    for (const auto& h : want) CHECK(s.explain(q, h.docid, o).value == h.score);
+    return want.size();
+}
 }  // namespace
 
 TEST_CASE("search: a synonym group is one term: summed tf, the largest df, by hand") {
@@ -84,14 +97,7 @@ TEST_CASE("search: synonym groups prune exactly as exhaustive evaluation, in eve
         const auto q = s.expand_synonyms(s.parse(text), table);
         search::search_options o{.k = 1 + rng() % 20};
         if (round % 3 == 1) o.bm25f = true;
-        o.algorithm = search::algorithm::exhaustive;
-        const auto want = s.top_k(q, o);
-        for (const auto a : {search::algorithm::maxscore, search::algorithm::block_max_wand, search::algorithm::automatic}) {
-            o.algorithm = a;
-            CHECK(s.top_k(q, o) == want);
-        }
-        for (const auto& h : want) CHECK(s.explain(q, h.docid, o).value == h.score);
-        checked += want.size();
+        checked += check_pruned_as_exhaustive(s, q, o);
     }
     CHECK(checked > 300);
 }
@@ -193,14 +199,7 @@ TEST_CASE("search: multi-word synonym expansions prune exactly as exhaustive eva
         if (round % 3 == 2) po.op = qy::default_operator::and_;
         const auto q = s.expand_synonyms(s.parse(text, po), table);
         search::search_options o{.k = 1 + rng() % 20};
-        o.algorithm = search::algorithm::exhaustive;
-        const auto want = s.top_k(q, o);
-        for (const auto a : {search::algorithm::maxscore, search::algorithm::block_max_wand, search::algorithm::automatic}) {
-            o.algorithm = a;
-            CHECK(s.top_k(q, o) == want);
-        }
-        for (const auto& h : want) CHECK(s.explain(q, h.docid, o).value == h.score);
-        checked += want.size();
+        checked += check_pruned_as_exhaustive(s, q, o);
     }
     CHECK(checked > 300);
 }
