@@ -121,6 +121,12 @@ struct index_writer::impl {
     // The delete is recorded only once the new article has been validated and analysed, so a
     // rejected replacement leaves the old article in place.
     std::size_t add(ingest::article article, bool split, bool replace) {
+        const std::uint64_t bytes = article.title.size() + article.body.size();
+        if (options.max_article_bytes != 0 && bytes > options.max_article_bytes)
+            throw invalid_argument("article '" + article.id.value + "' is " + std::to_string(bytes) +
+                                   " bytes, more than max_article_bytes (" + std::to_string(options.max_article_bytes) +
+                                   "): an article takes about 18 times its size in memory while it is indexed; raise "
+                                   "the limit (rapport index --max-article-bytes) or split the article");
         std::shared_lock ops(operations);
         auto slot = acquire();
         try {

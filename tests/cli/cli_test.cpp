@@ -578,6 +578,7 @@ TEST_CASE("cli: errors are one clear line with a non-zero exit code") {
               {"search", "--index", idx, "-k", "+3", "x"}, {"search", "--index", idx, "-k", "99999999999999999999", "x"},
               {"index", "--index", idx, "--ram-mb", "-1", "-"}, {"index", "--index", idx, "--commit-every", "-1", "-"},
               {"index", "--index", idx, "--threads", "-1", "-"}, {"index", "--index", idx, "--max-passage-bytes", "-1", "-"},
+              {"index", "--index", idx, "--max-article-bytes", "-1", "-"},
               {"search", "--index", idx, "--scoring", "tfidf", "x"}, {"search", "--index", idx, "--delta", "1", "x"},
               {"search", "--index", idx, "--scoring", "bm25+", "--delta", "-1", "x"}}) {
             CAPTURE(args.size());

@@ -412,3 +412,26 @@ TEST_CASE("index: check_index of a snapshot whose files a merge has since remove
     CHECK(index::check_index(dir).ok());
 }
 
+
+TEST_CASE("index: an article larger than max_article_bytes is refused, naming it; 0 lifts the limit") {
+    auto dir = std::make_shared<storage::memory_directory>();
+    index_writer_options o;
+    o.max_article_bytes = 100;
+    index_writer w(dir, o);
+    w.add({{"small"}, "Title", std::string(95, 'a')});  // 100 bytes with the title
+    try {
+        w.add({{"large"}, "Title", std::string(96, 'a')});
+        FAIL("a 101-byte article was accepted");
+    } catch (const invalid_argument& e) {
+        CHECK(std::string(e.what()).find("article 'large' is 101 bytes, more than max_article_bytes (100)") !=
+              std::string::npos);
+    }
+    CHECK_THROWS_AS(w.update({{"small"}, "", std::string(200, 'b')}), invalid_argument);
+    w.commit();
+    CHECK(index_reader::open(dir).article_count() == 1);
+    CHECK(index_writer_options{}.max_article_bytes == std::size_t{64} << 20);
+    o.max_article_bytes = 0;
+    auto other = std::make_shared<storage::memory_directory>();
+    index_writer unlimited(other, o);
+    CHECK(unlimited.add({{"large"}, "", std::string(1000, 'a')}) == 1);
+}

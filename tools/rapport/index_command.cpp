@@ -176,6 +176,8 @@ int run_index(const command_args& args) {
         ("upsert", po::bool_switch(),
          "an article whose id is already in the index, or earlier in this run, replaces it (default: an error)")
         ("ram-mb", po::value<count>()->default_value(count{64}), "RAM budget of the in-memory segments")
+        ("max-article-bytes", po::value<count>()->default_value(count{std::uint64_t{64} << 20})->value_name("N"),
+         "largest article accepted (an article takes ~18x its size in memory while indexed; 0: no limit)")
         ("threads", po::value<count>()->default_value(count{1}), "indexing threads")
         ("commit-every", po::value<count>()->default_value(count{0}), "commit every N articles (0: at the end)")
         ("progress", po::value<std::string>()->default_value("auto"), "auto, bar, lines or none (on stderr)");
@@ -220,6 +222,7 @@ int run_index(const command_args& args) {
     wo.ram_budget_mb = static_cast<std::size_t>(vm["ram-mb"].as<count>().value);
     if (wo.ram_budget_mb == 0 || wo.ram_budget_mb > 1'048'576)
         throw usage_error("--ram-mb must lie in 1..1048576 (1 TiB)");
+    wo.max_article_bytes = static_cast<std::size_t>(vm["max-article-bytes"].as<count>().value);
     const auto thread_count = vm["threads"].as<count>().value;
     if (thread_count == 0 || thread_count > 256) throw usage_error("--threads must lie in 1..256");
     const auto threads = static_cast<unsigned>(thread_count);
