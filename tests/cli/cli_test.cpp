@@ -276,8 +276,8 @@ TEST_CASE("cli: a huge -k is capped at the index size; --help prints defaults as
         CHECK(r.err.empty());
         CHECK_FALSE(r.out.empty());
     }
-    const auto articles = run({"search", "--index", idx, "-k", "1000000000000000", "--articles", "--rm3", "trust"});
-    CHECK(articles.code == 0);
+    const auto by_article = run({"search", "--index", idx, "-k", "1000000000000000", "--articles", "--rm3", "trust"});
+    CHECK(by_article.code == 0);
     const auto help = run({"search", "--help"});
     CHECK(help.out.find("(=0.9)") != std::string::npos);
     CHECK(help.out.find("0.90000") == std::string::npos);
