@@ -126,9 +126,7 @@ check_report check_index(std::shared_ptr<storage::directory> dir) {
         r.problems.push_back(e.what());
         return r;
     }
-    auto checked = check_index(*opened);
-    checked.problems.insert(checked.problems.begin(), r.problems.begin(), r.problems.end());
-    return checked;
+    return check_index(*opened);
 }
 
 check_report check_index(const index_reader& reader) {

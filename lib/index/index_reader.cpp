@@ -158,6 +158,12 @@ std::uint64_t index_reader::total_length(field f) const noexcept {
     return f == field::title ? state_->total_title_length : state_->total_length;
 }
 std::uint64_t index_reader::article_count() const noexcept { return state_->articles; }
+std::uint64_t index_reader::doc_freq(std::string_view key) const {
+    std::uint64_t df = 0;
+    for (const auto& seg : state_->segments)
+        if (const auto info = seg->find(key)) df += info->df;
+    return df;
+}
 const std::shared_ptr<storage::directory>& index_reader::directory() const noexcept { return state_->dir; }
 const manifest& index_reader::commit() const noexcept { return state_->commit; }
 

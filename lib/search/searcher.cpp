@@ -666,9 +666,7 @@ struct build_context {
 template <Similarity Model>
 std::uint64_t global_df(const build_context<Model>& cx, const std::string& key) {
     const auto [it, fresh] = cx.dfs.try_emplace(key, 0);
-    if (fresh)
-        for (const auto& seg : cx.reader.segments())
-            if (const auto info = seg->find(key)) it->second += info->df;
+    if (fresh) it->second = cx.reader.doc_freq(key);
     return it->second;
 }
 
@@ -1243,7 +1241,6 @@ std::vector<scored_doc> searcher::impl::run(const q::query& analysed, const sear
     const auto& s = *this;
     validate(options);
     check_boosts(analysed);
-    if (options.max_clauses != 0 && clause_count(analysed) > options.max_clauses) too_many_clauses(options.max_clauses);
     // No more hits than passages: a huge k costs no memory.
     const std::size_t k = static_cast<std::size_t>(std::min<std::uint64_t>(options.k, s.reader.passage_count()));
     search_info info;
@@ -1253,6 +1250,8 @@ std::vector<scored_doc> searcher::impl::run(const q::query& analysed, const sear
         return {};
     }
     if (const auto plain = as_flat_disjunction(analysed); plain && flat_fields(options)) {
+        // The tree path counts clauses in `prepare`; this one bypasses it.
+        if (options.max_clauses != 0 && plain->size() > options.max_clauses) too_many_clauses(options.max_clauses);
         search_options o;
         o.k = k;
         o.bm25 = options.bm25;
@@ -1564,8 +1563,10 @@ q::query expansion_query(const synonym_expansion& e, const q::phrase_node* self)
 }
 }  // namespace
 
-q::query searcher::expand_synonyms(const q::query& analysed, const synonym_table& table) const {
-    if ((table.groups.empty() && table.multi_words.empty()) || analysed.empty()) return analysed;
+namespace {
+// `searcher::expand_synonyms` below the root; `longest` is the most terms of a multi-word key.
+q::query expand_with(const q::query& analysed, const synonym_table& table, std::size_t longest) {
+    if (analysed.empty()) return analysed;
     if (const auto* t = analysed.get_if<q::term_node>()) {
         if (!t->synonyms.empty()) return analysed;
         if (const auto m = table.multi_words.find({t->text}); m != table.multi_words.end()) {
@@ -1580,8 +1581,6 @@ q::query searcher::expand_synonyms(const q::query& analysed, const synonym_table
         return out.field(analysed.field()).boost(analysed.boost());
     }
     if (const auto* b = analysed.get_if<q::boolean_node>()) {
-        std::size_t longest = 0;
-        for (const auto& [key, e] : table.multi_words) longest = std::max(longest, key.size());
         q::boolean_node out;
         out.minimum_should_match = b->minimum_should_match;
         std::vector<q::clause> extra;
@@ -1604,14 +1603,14 @@ q::query searcher::expand_synonyms(const q::query& analysed, const synonym_table
                 }
             }
             if (found == nullptr) {
-                out.clauses.push_back({in[i].occur, expand_synonyms(in[i].query, table)});
+                out.clauses.push_back({in[i].occur, expand_with(in[i].query, table, longest)});
                 ++i;
                 continue;
             }
             if (in[i].occur == q::occur::should && !found->replaces) {
                 // The words stay (each may have synonyms of its own); their synonyms join as one clause.
                 for (std::size_t n = 0; n < run; ++n)
-                    out.clauses.push_back({in[i + n].occur, expand_synonyms(in[i + n].query, table)});
+                    out.clauses.push_back({in[i + n].occur, expand_with(in[i + n].query, table, longest)});
                 extra.push_back({q::occur::should, expansion_query(*found, nullptr)});
             } else {
                 q::phrase_node self;
@@ -1631,6 +1630,14 @@ q::query searcher::expand_synonyms(const q::query& analysed, const synonym_table
         return q::query(std::move(out)).field(analysed.field()).boost(analysed.boost());
     }
     return analysed;
+}
+}  // namespace
+
+q::query searcher::expand_synonyms(const q::query& analysed, const synonym_table& table) const {
+    if (table.groups.empty() && table.multi_words.empty()) return analysed;
+    std::size_t longest = 0;
+    for (const auto& entry : table.multi_words) longest = std::max(longest, entry.first.size());
+    return expand_with(analysed, table, longest);
 }
 
 q::query searcher::rm3(const q::query& analysed, const search_options& options, const rm3_options& rm) const {
@@ -1667,12 +1674,7 @@ q::query searcher::rm3(const q::query& analysed, const search_options& options, 
         // Body document frequencies against the passage count: drop the collection's commonest terms.
         const double limit = rm.max_df_ratio * static_cast<double>(impl_->reader.passage_count());
         for (auto& [term, w] : weights) {
-            if (rm.max_df_ratio < 1.0) {
-                std::uint64_t df = 0;
-                for (const auto& seg : impl_->reader.segments())
-                    if (const auto info = seg->find(term)) df += info->df;
-                if (static_cast<double>(df) > limit) continue;
-            }
+            if (rm.max_df_ratio < 1.0 && static_cast<double>(impl_->reader.doc_freq(term)) > limit) continue;
             model.emplace_back(term, w);
         }
     }

@@ -202,9 +202,7 @@ void explain_terms(const Model& model, const index::index_reader& reader, const 
     std::vector<std::pair<std::uint64_t, score_t>> parts;
     const auto n = reader.passage_count();
     for (const auto& t : query.terms) {
-        std::uint64_t df = 0;
-        for (const auto& sg : reader.segments())
-            if (const auto info = sg->find(t.text)) df += info->df;
+        const std::uint64_t df = reader.doc_freq(t.text);
         if (df == 0) {
             all = false;
             continue;

@@ -8,6 +8,7 @@
 
 #include "analysis/case_folder.hpp"
 #include "rapport/analysis/tokenizer.hpp"
+#include "rapport/core/detail/text.hpp"
 #include "rapport/core/error.hpp"
 
 namespace rapport::search::detail {
@@ -21,11 +22,7 @@ namespace {
 constexpr std::size_t surface_factor = 8;
 
 std::uint64_t field_df(const index::index_reader& reader, index::field f, const std::string& term) {
-    std::uint64_t df = 0;
-    const auto key = index::field_term(f, term);
-    for (const auto& seg : reader.segments())
-        if (const auto info = seg->find(key)) df += info->df;
-    return df;
+    return reader.doc_freq(index::field_term(f, term));
 }
 
 // The one index term `word` analyses to, or nothing.
@@ -45,10 +42,13 @@ q::expansion expand_words(const index::index_reader& reader, const q::query& nod
     const auto* prefix = node.get_if<q::prefix_node>();
     if (fuzzy == nullptr && prefix == nullptr)
         throw invalid_argument("query: only prefix and fuzzy queries expand, not " + q::to_string(node));
+    // Surface words where a segment has them (format 4 on), else its term dictionary.
     std::vector<const codec::term_dictionary*> words, old;
-    for (const auto& seg : reader.segments()) (seg->has_words() ? words : old).push_back(&seg->words());
-    for (std::size_t i = 0, j = 0; i < reader.segments().size(); ++i)
-        if (!reader.segments()[i]->has_words()) old[j++] = &reader.segments()[i]->dictionary();
+    for (const auto& seg : reader.segments())
+        if (seg->has_words())
+            words.push_back(&seg->words());
+        else
+            old.push_back(&seg->dictionary());
 
     const std::size_t cap = fuzzy != nullptr ? options.max_fuzzy_terms : options.max_prefix_terms;
     q::expansion found;
@@ -132,8 +132,8 @@ std::optional<std::string> suggest(const index::index_reader& reader, std::strin
         } else {
             word = w.term;
         }
-        std::size_t code_points = 0;
-        for (const char c : word) code_points += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+        const auto code_points = static_cast<std::size_t>(
+            std::count_if(word.begin(), word.end(), [](char c) { return !rapport::detail::is_utf8_continuation(c); }));
         if (code_points < 3 || std::all_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; }))
             continue;
         const auto term = term_of(a, word, tokens);

@@ -15,6 +15,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -88,6 +89,10 @@ public:
     [[nodiscard]] std::uint64_t total_length() const noexcept;
     /// Sum of passage lengths in field `f` over all passages (body: `total_length()`).
     [[nodiscard]] std::uint64_t total_length(field f) const noexcept;
+    /// Passages holding the dictionary key `key` (a body term, or `field_term(f, term)`) summed
+    /// over every segment, deleted passages included (as BM25's df, until merges drop them).
+    /// Throws: `corruption_error` when a dictionary block is malformed.
+    [[nodiscard]] std::uint64_t doc_freq(std::string_view key) const;
     /// Articles stored in the snapshot's segments (an updated article counts once per segment
     /// holding a version of it until merges drop the old one).
     [[nodiscard]] std::uint64_t article_count() const noexcept;
