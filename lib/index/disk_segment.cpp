@@ -3,8 +3,11 @@
 
 #include <roaring/roaring.h>
 
+#include <algorithm>
 #include <bit>
+#include <cstdio>
 #include <cstring>
+#include <iterator>
 
 #include "codec/postings_writer.hpp"
 #include "index/stored_fields.hpp"
@@ -50,16 +53,53 @@ static_assert(std::endian::native == std::endian::little,
 namespace {
 std::string file_of(const std::string& name, const char* ext) { return name + "." + ext; }
 
-void write_file(storage::directory& dir, const std::string& file, storage::file_kind kind, std::string_view payload,
-                std::uint64_t& total) {
+file_seal write_file(storage::directory& dir, const std::string& file, storage::file_kind kind, std::string_view payload) {
     auto w = dir.create(file, kind, segment_format_version);
     w->append(payload);
     w->finish();
-    total += payload.size() + storage::envelope_size;
+    return {w->file_size(), w->checksum()};
 }
+
+// Opens the files of one segment, each checked against its seal when the commit recorded one.
+class segment_opener {
+public:
+    segment_opener(const storage::directory& dir, const segment_entry* entry) : dir_(dir), entry_(entry) {}
+    // The segment file with extension `ext`, one of segment_files::all (whose order the seals follow).
+    std::shared_ptr<const storage::file_view> file(const std::string& name, const char* ext, storage::file_kind kind,
+                                                   std::uint32_t min_version) const {
+        const auto role = static_cast<std::size_t>(std::find(std::begin(segment_files::all), std::end(segment_files::all), ext) -
+                                                   std::begin(segment_files::all));
+        RAPPORT_ASSERT(role < std::size(segment_files::all));
+        const file_seal* seal = entry_ != nullptr && !entry_->files.empty() ? &entry_->files[role] : nullptr;
+        return open(file_of(name, ext), kind, min_version, seal);
+    }
+    std::shared_ptr<const storage::file_view> deletions(const std::string& file) const {
+        return open(file, storage::kinds::deletes, min_segment_format_version,
+                    entry_ != nullptr && entry_->deletions ? &*entry_->deletions : nullptr);
+    }
+
+private:
+    std::shared_ptr<const storage::file_view> open(const std::string& file, storage::file_kind kind,
+                                                   std::uint32_t min_version, const file_seal* seal) const {
+        storage::open_options o;
+        if (seal != nullptr) o.expected_size = seal->size;
+        auto view = dir_.open(file, kind, min_version, segment_format_version, o);
+        if (seal != nullptr && view->checksum() != seal->checksum) {
+            char buf[96];
+            std::snprintf(buf, sizeof buf, "its checksum is %08x, the commit recorded %08x", view->checksum(),
+                          seal->checksum);
+            throw corruption_error(view->path(), std::nullopt,
+                                   std::string("a sound file, but not the one the commit wrote (") + buf +
+                                       "): copied from another segment, index or commit?");
+        }
+        return view;
+    }
+    const storage::directory& dir_;
+    const segment_entry* entry_;
+};
 }  // namespace
 
-std::uint64_t write_segment(storage::directory& dir, const std::string& name, const segment& seg) {
+std::vector<file_seal> write_segment(storage::directory& dir, const std::string& name, const segment& seg) {
     std::string postings, positions, dictionary, stored, lengths;
     codec::term_dictionary_writer dict;
     const auto terms = seg.terms();
@@ -86,25 +126,21 @@ std::uint64_t write_segment(storage::directory& dir, const std::string& name, co
     for (const auto& w : seg.words()) detail::add_word(word_dict, w.word, w.df, w.count);
     word_dict.finish(words);
 
-    std::uint64_t total = 0;
-    write_file(dir, file_of(name, segment_files::dictionary), storage::kinds::dictionary, dictionary, total);
-    write_file(dir, file_of(name, segment_files::postings), storage::kinds::postings, postings, total);
-    write_file(dir, file_of(name, segment_files::positions), storage::kinds::positions, positions, total);
-    write_file(dir, file_of(name, segment_files::lengths), storage::kinds::lengths, lengths, total);
-    write_file(dir, file_of(name, segment_files::stored), storage::kinds::stored, stored, total);
-    write_file(dir, file_of(name, segment_files::words), storage::kinds::words, words, total);
-    return total;
+    return {write_file(dir, file_of(name, segment_files::dictionary), storage::kinds::dictionary, dictionary),
+            write_file(dir, file_of(name, segment_files::postings), storage::kinds::postings, postings),
+            write_file(dir, file_of(name, segment_files::positions), storage::kinds::positions, positions),
+            write_file(dir, file_of(name, segment_files::lengths), storage::kinds::lengths, lengths),
+            write_file(dir, file_of(name, segment_files::stored), storage::kinds::stored, stored),
+            write_file(dir, file_of(name, segment_files::words), storage::kinds::words, words)};
 }
 
-void write_deletions(storage::directory& dir, const std::string& file, const std::vector<docid_t>& deleted) {
+file_seal write_deletions(storage::directory& dir, const std::string& file, const std::vector<docid_t>& deleted) {
     roaring_bitmap_t* r = roaring_bitmap_of_ptr(deleted.size(), deleted.data());
     roaring_bitmap_run_optimize(r);
     std::string bytes(roaring_bitmap_portable_size_in_bytes(r), '\0');
     roaring_bitmap_portable_serialize(r, bytes.data());
     roaring_bitmap_free(r);
-    auto w = dir.create(file, storage::kinds::deletes, segment_format_version);
-    w->append(bytes);
-    w->finish();
+    return write_file(dir, file, storage::kinds::deletes, bytes);
 }
 
 struct disk_segment::impl {
@@ -114,22 +150,34 @@ struct disk_segment::impl {
 
 disk_segment::~disk_segment() = default;
 
+std::shared_ptr<const disk_segment> disk_segment::open(const storage::directory& dir, const segment_entry& entry) {
+    return open_sealed(dir, entry.name, entry.passages,
+                       entry.deletion_gen == 0 ? std::string() : deletions_file_name(entry.name, entry.deletion_gen),
+                       &entry);
+}
+
 std::shared_ptr<const disk_segment> disk_segment::open(const storage::directory& dir, const std::string& name,
                                                        std::uint32_t passages, const std::string& deletions_file) {
+    return open_sealed(dir, name, passages, deletions_file, nullptr);
+}
+
+std::shared_ptr<const disk_segment> disk_segment::open_sealed(const storage::directory& dir, const std::string& name,
+                                                              std::uint32_t passages, const std::string& deletions_file,
+                                                              const segment_entry* seals) {
+    const segment_opener opener(dir, seals);
     std::shared_ptr<disk_segment> s(new disk_segment());
     s->name_ = name;
     s->impl_ = std::make_shared<impl>();
     auto& f = *s->impl_;
     const auto lo = min_segment_format_version;
-    const auto v = segment_format_version;
-    f.dictionary = dir.open(file_of(name, segment_files::dictionary), storage::kinds::dictionary, lo, v);
-    f.postings = dir.open(file_of(name, segment_files::postings), storage::kinds::postings, lo, v);
-    f.positions = dir.open(file_of(name, segment_files::positions), storage::kinds::positions, lo, v);
-    f.lengths = dir.open(file_of(name, segment_files::lengths), storage::kinds::lengths, lo, v);
-    f.stored = dir.open(file_of(name, segment_files::stored), storage::kinds::stored, lo, v);
+    f.dictionary = opener.file(name, segment_files::dictionary, storage::kinds::dictionary, lo);
+    f.postings = opener.file(name, segment_files::postings, storage::kinds::postings, lo);
+    f.positions = opener.file(name, segment_files::positions, storage::kinds::positions, lo);
+    f.lengths = opener.file(name, segment_files::lengths, storage::kinds::lengths, lo);
+    f.stored = opener.file(name, segment_files::stored, storage::kinds::stored, lo);
 
     if (f.dictionary->version() >= 4) {
-        f.words = dir.open(file_of(name, segment_files::words), storage::kinds::words, 4, v);
+        f.words = opener.file(name, segment_files::words, storage::kinds::words, 4);
         s->words_ = codec::term_dictionary(f.words->payload(), f.words->path(), storage::header_size);
         s->has_words_ = true;
     }
@@ -194,7 +242,7 @@ std::shared_ptr<const disk_segment> disk_segment::open(const storage::directory&
                                    "passage names an article out of range");
 
     if (!deletions_file.empty()) {
-        f.deletions = dir.open(deletions_file, storage::kinds::deletes, lo, v);
+        f.deletions = opener.deletions(deletions_file);
         const auto bytes = f.deletions->payload();
         roaring_bitmap_t* r = roaring_bitmap_portable_deserialize_safe(bytes.data(), bytes.size());
         if (r == nullptr || roaring_bitmap_portable_size_in_bytes(r) != bytes.size()) {

@@ -117,8 +117,7 @@ index_reader index_reader::open_commit(std::shared_ptr<storage::directory> dir, 
                         if (p.segments[i]->name() == e.name && p.deletion_gens[i] == e.deletion_gen) seg = p.segments[i];
                 }
                 if (!seg)
-                    seg = disk_segment::open(*dir, e.name, e.passages,
-                                             e.deletion_gen == 0 ? std::string() : deletions_file_name(e.name, e.deletion_gen));
+                    seg = disk_segment::open(*dir, e);
                 if (seg->deleted_count() != e.deleted)
                     throw corruption_error(manifest_file_name(m->generation), std::nullopt,
                                            "segment " + e.name + ": deletion count disagrees with its deletions file");

@@ -50,10 +50,6 @@ std::string hex(std::uint64_t v) {
     return buf;
 }
 
-std::string deletions_of(const segment_entry& e) {
-    return e.deletion_gen == 0 ? std::string() : deletions_file_name(e.name, e.deletion_gen);
-}
-
 std::uint32_t live_of(const segment_entry& e) { return e.passages - e.deleted; }
 
 }  // namespace
@@ -111,7 +107,7 @@ struct index_writer::impl {
         // Key terms start with article_key_prefix (U+0001) and so sort first.
         for (termid_t t = 0; t < terms.size() && terms[t].starts_with(article_key_prefix); ++t)
             p.keys.emplace(terms[t], seg.postings(t).docids);
-        write_segment(*dir, p.entry.name, seg);
+        p.entry.files = write_segment(*dir, p.entry.name, seg);
         std::lock_guard g(mu);
         pending.push_back(std::move(p));
         ++stats.flushed_segments;
@@ -159,7 +155,7 @@ struct index_writer::impl {
     }
 
     std::shared_ptr<const disk_segment> open_entry(const segment_entry& e) {
-        return disk_segment::open(*dir, e.name, e.passages, deletions_of(e));
+        return disk_segment::open(*dir, e);
     }
 
     // Publishes `m` and makes it current; then removes files no longer referenced.
@@ -203,6 +199,7 @@ struct index_writer::impl {
         const auto merged = detail::merge_segments(*dir, e.name, sources, current.options.analyzer.case_fold);
         e.passages = merged.passages;
         e.articles = merged.articles;
+        e.files = merged.files;
         // The merged segment takes the first source's place so that passages keep their order.
         m.segments[positions.front()] = e;
         for (auto it = positions.rbegin(); it != positions.rend() - 1; ++it)
@@ -260,7 +257,8 @@ struct index_writer::impl {
                 std::sort(all.begin(), all.end());
                 e.deleted = static_cast<std::uint32_t>(all.size());
                 e.deletion_gen = m.generation;
-                if (e.deleted < e.passages) write_deletions(*dir, deletions_file_name(e.name, e.deletion_gen), all);
+                e.deletions.reset();
+                if (e.deleted < e.passages) e.deletions = write_deletions(*dir, deletions_file_name(e.name, e.deletion_gen), all);
             }
             if (e.deleted < e.passages) m.segments.push_back(std::move(e));  // fully deleted: dropped
         };

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <string>
 
 #include "core/text.hpp"
@@ -10,6 +11,7 @@
 #include "rapport/analysis/analyzer.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/core/varint.hpp"
+#include "rapport/index/disk_segment.hpp"
 #include "rapport/storage/directory.hpp"
 
 namespace rapport::index {
@@ -26,6 +28,11 @@ std::string hex16(std::uint64_t v) {
 void put_string(std::string& out, std::string_view s) {
     put_varint(out, s.size());
     out.append(s);
+}
+
+void put_seal(std::string& out, const file_seal& f) {
+    put_varint(out, f.size);
+    put_varint(out, f.checksum);
 }
 
 // Sequential decoder over a payload that throws corruption_error with the offset of the fault.
@@ -46,6 +53,12 @@ public:
         std::string s(p_, static_cast<std::size_t>(n));
         p_ += n;
         return s;
+    }
+    file_seal seal() {
+        file_seal f;
+        f.size = number();
+        f.checksum = static_cast<std::uint32_t>(number(0xFFFFFFFFu));
+        return f;
     }
     [[nodiscard]] bool done() const noexcept { return p_ == end_; }
     [[noreturn]] void fail(const std::string& what) const {
@@ -98,6 +111,11 @@ std::string encode_manifest(const manifest& m) {
         put_varint(out, s.articles);
         put_varint(out, s.deleted);
         put_varint(out, s.deletion_gen);
+        // Version 4: the seals (count 0: unsealed, a segment from an older manifest).
+        put_varint(out, s.files.size());
+        for (const auto& f : s.files) put_seal(out, f);
+        put_varint(out, s.deletions ? 1 : 0);
+        if (s.deletions) put_seal(out, *s.deletions);
     }
     return out;
 }
@@ -141,6 +159,15 @@ manifest decode_manifest(std::string_view payload, const std::string& file, std:
         s.deleted = static_cast<std::uint32_t>(d.number(s.passages));
         s.deletion_gen = d.number();
         if (s.name.empty() || s.name.find('/') != std::string::npos) d.fail("bad segment name");
+        if (version >= 4) {
+            const auto files = d.number(std::size(segment_files::all));
+            if (files != 0 && files != std::size(segment_files::all)) d.fail("bad number of file seals");
+            for (std::uint64_t f = 0; f < files; ++f) s.files.push_back(d.seal());
+            if (d.number(1) == 1) {
+                if (s.deletion_gen == 0) d.fail("a deletions seal without a deletions file");
+                s.deletions = d.seal();
+            }
+        }
         m.segments.push_back(std::move(s));
     }
     if (!d.done()) d.fail("trailing bytes");

@@ -19,8 +19,9 @@ namespace rapport::index {
 /// Current manifest format version: 2 adds accent folding and elision to the analysis options
 /// (version 1, without them, still opens: its indexes fold no accents and keep elisions); 3 adds
 /// CJK bigrams and the custom analyzer's name (versions 1 and 2 open with CJK words as ICU splits
-/// them and the standard pipeline).
-inline constexpr std::uint32_t manifest_version = 3;
+/// them and the standard pipeline); 4 seals every segment file with its size and checksum
+/// (older manifests open with their files unsealed).
+inline constexpr std::uint32_t manifest_version = 4;
 /// The oldest manifest version readers accept.
 inline constexpr std::uint32_t oldest_manifest_version = 1;
 

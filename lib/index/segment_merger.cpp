@@ -2,6 +2,7 @@
 #include "index/segment_merger.hpp"
 
 #include <cstring>
+#include <iterator>
 #include <optional>
 #include <queue>
 
@@ -29,9 +30,10 @@ public:
     void maybe_flush() {
         if (buffer_.size() >= flush_bytes) flush();
     }
-    void finish() {
+    file_seal finish() {
         flush();
         writer_->finish();
+        return {writer_->file_size(), writer_->checksum()};
     }
 
 private:
@@ -149,28 +151,31 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
         postings.maybe_flush();
         positions.maybe_flush();
     }
-    postings.finish();
-    positions.finish();
+    merged_segment out{next, articles, std::vector<file_seal>(std::size(segment_files::all))};
+    // The seals follow segment_files::all: dictionary, postings, positions, lengths, stored, words.
+    out.files[1] = postings.finish();
+    out.files[2] = positions.finish();
 
     auto write_whole = [&](const char* ext, storage::file_kind kind, std::string_view payload) {
         auto w = dir.create(name + "." + ext, kind, segment_format_version);
         w->append(payload);
         w->finish();
+        return file_seal{w->file_size(), w->checksum()};
     };
     std::string bytes;
     dictionary.finish(bytes);
-    write_whole(segment_files::dictionary, storage::kinds::dictionary, bytes);
+    out.files[0] = write_whole(segment_files::dictionary, storage::kinds::dictionary, bytes);
     bytes = lengths_payload(lengths, article_of, title_lengths, ids);
-    write_whole(segment_files::lengths, storage::kinds::lengths, bytes);
+    out.files[3] = write_whole(segment_files::lengths, storage::kinds::lengths, bytes);
     bytes.clear();
     stored.finish(bytes);
-    write_whole(segment_files::stored, storage::kinds::stored, bytes);
+    out.files[4] = write_whole(segment_files::stored, storage::kinds::stored, bytes);
     bytes.clear();
     codec::term_dictionary_writer word_dict;
     for (const auto& w : words.finish()) add_word(word_dict, w.word, w.df, w.count);
     word_dict.finish(bytes);
-    write_whole(segment_files::words, storage::kinds::words, bytes);
-    return {next, articles};
+    out.files[5] = write_whole(segment_files::words, storage::kinds::words, bytes);
+    return out;
 }
 
 }  // namespace rapport::index::detail

@@ -24,6 +24,7 @@ namespace rapport::index::detail {
 struct merged_segment {
     std::uint32_t passages = 0;
     std::uint32_t articles = 0;
+    std::vector<file_seal> files;  ///< the seals of the files written, in segment_files::all order
 };
 
 /// Writes the live passages of `sources`, in order, as segment `name` of `dir`: postings with

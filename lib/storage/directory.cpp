@@ -9,6 +9,7 @@
 #include "rapport/core/assert.hpp"
 #include "rapport/core/crc32c.hpp"
 #include "rapport/core/error.hpp"
+#include "rapport/core/varint.hpp"
 
 namespace rapport::storage {
 
@@ -91,6 +92,7 @@ void file_writer::finish() {
     finished_ = true;
     failed_ = true;  // until the commit below succeeds
     append_footer(buffer_, payload_size_, crc_);
+    checksum_ = load_fixed32(buffer_.data() + buffer_.size() - 4);
     flush();
     sink_->commit();
     failed_ = false;

@@ -107,7 +107,8 @@ file_info check_envelope(std::string_view file, const std::string& path, const o
                                        " but the file's bytes give " + hex32(actual));
         }
     }
-    return {file_kind::from_bytes(file.data() + 4), load_fixed32(file.data() + 8), payload_size, size};
+    return {file_kind::from_bytes(file.data() + 4), load_fixed32(file.data() + 8), payload_size, size,
+            load_fixed32(file.data() + size - 4)};
 }
 
 void check_kind_and_version(const file_info& info, const std::string& path, file_kind expected,

@@ -351,6 +351,35 @@ TEST_CASE("index: a version 3 manifest keeps CJK bigrams and the custom analyzer
     CHECK(plain.options.custom_analyzer_name.empty());
 }
 
+TEST_CASE("index: a version 4 manifest keeps each segment's file seals, and rejects malformed ones") {
+    index::manifest m;
+    m.generation = 9;
+    index::segment_entry sealed{"seg_3", 10, 2, 1, 9, {}, index::file_seal{77, 0xDEADBEEFu}};
+    for (std::uint64_t f = 0; f < std::size(index::segment_files::all); ++f)
+        sealed.files.push_back({100 + f, static_cast<std::uint32_t>(0xFFFFFFF0u + f)});
+    const index::segment_entry unsealed{"seg_1", 4, 1, 0, 0, {}, std::nullopt};  // from an older manifest
+    m.segments = {unsealed, sealed};
+    const auto bytes = index::encode_manifest(m);
+    const auto back = index::decode_manifest(bytes, "manifest_v4", 4);
+    REQUIRE(back.segments.size() == 2);
+    CHECK(back.segments[0] == unsealed);
+    CHECK(back.segments[1] == sealed);
+    // Malformed seals: a count neither 0 nor one per segment file, a deletions seal on a segment
+    // without deletions. Each is a corruption_error naming the file.
+    auto bad = m;
+    bad.segments[1].files.pop_back();
+    CHECK_THROWS_WITH_AS((void)index::decode_manifest(index::encode_manifest(bad), "manifest_bad", 4),
+                         doctest::Contains("manifest_bad"), corruption_error);
+    bad = m;
+    bad.segments[0].deletions = index::file_seal{1, 2};
+    CHECK_THROWS_WITH_AS((void)index::decode_manifest(index::encode_manifest(bad), "manifest_bad", 4),
+                         doctest::Contains("deletions seal"), corruption_error);
+    // Truncated anywhere: an error, never a shorter manifest.
+    for (std::size_t cut = 0; cut < bytes.size(); ++cut)
+        CHECK_THROWS_AS((void)index::decode_manifest(std::string_view(bytes).substr(0, cut), "manifest_cut", 4),
+                        corruption_error);
+}
+
 TEST_CASE("index: check_index during commits and merges never reports damage that is not there (threads)") {
     // The race: check re-opened every file by name, and a merge's clean-up removed some between
     // the snapshot and the check ("no such file ... DAMAGED" on a healthy index).

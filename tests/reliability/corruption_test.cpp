@@ -8,8 +8,9 @@
 // or too old, with the CRC recomputed so that only the version is wrong, must throw
 // `format_version_error` saying "too new" / "too old" and naming the file.
 // Every case runs on a copy of the index, in an fs_directory and in a memory_directory.
-// Last, damage the checksums cannot see (files of two segments mixed) must still not turn into
-// another article's passages.
+// A sound file of another segment in place of one is named by the manifest's seals. Last, damage
+// no checksum can see (an index of old manifests, unsealed, with files of two segments mixed) must
+// still not turn into another article's passages.
 #include <doctest/doctest.h>
 
 #include <cstring>
@@ -237,6 +238,31 @@ TEST_CASE_TEMPLATE("reliability: every flipped byte and truncation of every inde
         }
     }
     MESSAGE(std::string(Copies::name) << ": " << cases << " damaged copies of " << files.size() << " files");
+}
+
+// A sound file (valid envelope, right kind and version) of another segment in place of one of
+// the index's files: the manifest's seals (FORMAT.md §3) name it, whatever its size.
+TEST_CASE_TEMPLATE("reliability: a sound file of another segment in place of one is a corruption_error naming it",
+                   Copies, fs_copies, memory_copies) {
+    Copies copies;
+    (void)build_index(copies.source());
+    const auto files = copies.source()->list();
+    std::set<std::string> swapped_kinds;
+    std::size_t swaps = 0;
+    for (const auto& file : files) {
+        if (file.starts_with("manifest_")) continue;
+        for (const auto& other : files) {
+            if (other == file || kind_of(other) != kind_of(file)) continue;
+            expect_corruption(copies.copy_with(file, copies.read(other)), file,
+                              std::string(Copies::name) + ": replaced by " + other);
+            swapped_kinds.insert(kind_of(file));
+            ++swaps;
+            break;
+        }
+    }
+    MESSAGE(std::string(Copies::name) << ": " << swaps << " files replaced by another segment's");
+    // Every kind of segment file, the deletions included, was swapped at least once.
+    CHECK(swapped_kinds.size() == std::size(all_kinds) - 1);
 }
 
 TEST_CASE_TEMPLATE("reliability: a file version too new or too old is a format_version_error naming the file",

@@ -22,6 +22,7 @@
 #include "rapport/index/index_reader.hpp"
 #include "rapport/index/index_writer.hpp"
 #include "rapport/search/searcher.hpp"
+#include "index/manifest_writer.hpp"
 #include "rapport/storage/fs_directory.hpp"
 #include "reliability/reliability.hpp"
 #include "support/backends.hpp"
@@ -43,8 +44,24 @@ search::search_options golden_options() {
 
 namespace {
 
-std::filesystem::path fixture(std::uint32_t version) {
-    return std::filesystem::path(RAPPORT_FIXTURE_DIR) / ("v" + std::to_string(version));
+std::filesystem::path fixture(std::uint32_t number) {
+    return std::filesystem::path(RAPPORT_FIXTURE_DIR) / ("v" + std::to_string(number));
+}
+
+// The fixture this build writes: v1 to v4 are numbered by their segment format version, v5 on
+// by the on-disk change that introduced them (see tests/fixtures/README.md).
+constexpr std::uint32_t current_fixture = 5;
+
+// The versions of the files in fixture v<number>.
+struct fixture_versions {
+    std::uint32_t segment;
+    std::uint32_t manifest;
+};
+
+fixture_versions versions_of(std::uint32_t number) {
+    if (number <= 3) return {number, 1};
+    if (number == 4) return {4, 3};
+    return {4, 4};  // v5: the manifest seals every segment file
 }
 
 ingest::article article(const char* id, const char* title, const char* body) { return {{id}, title, body}; }
@@ -95,7 +112,8 @@ struct expected_hit {
 }  // namespace
 
 TEST_CASE("reliability: writes the golden fixture" * doctest::skip(std::getenv("RAPPORT_WRITE_FIXTURES") == nullptr)) {
-    const auto folder = fixture(index::segment_format_version);
+    static_assert(index::segment_format_version == 4, "a new segment format needs a new fixture number");
+    const auto folder = fixture(current_fixture);
     REQUIRE_MESSAGE(!std::filesystem::exists(folder), folder.string() << " exists: fixtures are never rewritten");
     {
         auto dir = std::shared_ptr<storage::directory>(storage::fs_directory::create_or_open(folder));
@@ -136,9 +154,11 @@ struct query_answer {
 // Opens a copy of fixture v<version> and checks its counts, file versions (segment files at
 // `version`, the manifest at 1) and the recorded answers; then a writer of this build adds to it.
 // Returns the reader of the fixture as written.
-index::index_reader check_fixture(const test::scratch_dir& scratch, std::uint32_t version,
+index::index_reader check_fixture(const test::scratch_dir& scratch, std::uint32_t number,
                                   const std::vector<query_answer>& answers) {
-    const auto source = fixture(version);
+    const auto source = fixture(number);
+    const auto version = versions_of(number).segment;
+    const auto manifest_at = versions_of(number).manifest;
     REQUIRE_MESSAGE(std::filesystem::is_directory(source), "missing fixture " << source.string());
     // A copy: a writer would take the lock and collect garbage in the source tree.
     const auto copy = scratch.path() / source.filename();
@@ -153,13 +173,13 @@ index::index_reader check_fixture(const test::scratch_dir& scratch, std::uint32_
     CHECK(r.passage_count() == 9);       // 6 in segment 1 ("atlas" has two), 3 in segment 2
     CHECK(r.live_passage_count() == 7);  // the old "orchard" and "volcano" are deleted
     CHECK(r.article_count() == 8);       // per segment, deleted articles included
-    // The manifest is version 1 (3 from segment format 4 on), the segment files `version`;
-    // from version 4 on each segment also has its surface-word file.
+    // The manifest and segment files at the fixture's versions; from segment version 4 on each
+    // segment also has its surface-word file.
     const auto files = dir->list();
     CHECK(files.size() == (version >= 4 ? 14u : 12u));
     for (const auto& f : files) {
         CAPTURE(f);
-        CHECK(dir->verify(f).version == (f.starts_with("manifest_") ? (version >= 4 ? 3u : 1u) : version));
+        CHECK(dir->verify(f).version == (f.starts_with("manifest_") ? manifest_at : version));
     }
 
     // Article ids read in place (version 3) or once from the stored fields (1 and 2) agree with them.
@@ -192,10 +212,10 @@ index::index_reader check_fixture(const test::scratch_dir& scratch, std::uint32_
     CHECK(index::check_index(dir).ok());
     // The new segment is of this build's version, and its title is searchable beside the old ones.
     CHECK(dir->verify(after.segments().back()->name() + ".lens").version == index::segment_format_version);
-    // Its manifest is version 3, carrying the old analysis: no accent folding, no elision removal,
+    // Its manifest is this build's version, carrying the old analysis: no accent folding, no elision removal,
     // and for fixtures before version 4 ICU's dictionary words for CJK (the index was built
     // without them, whatever today's English default is).
-    CHECK(dir->verify("manifest_0000000000000004").version == 3u);
+    CHECK(dir->verify("manifest_0000000000000004").version == index::manifest_version);
     CHECK(after.options().analyzer.fold_accents == (version >= 4));
     CHECK(after.options().analyzer.elision == false);  // English has no elisions
     CHECK(after.options().analyzer.cjk_bigrams == (version >= 4));
@@ -306,4 +326,24 @@ TEST_CASE("reliability: the version 4 golden fixture opens with the recorded ans
     CHECK(seg1.words().find("bees").has_value());
     // Fuzzy matching runs over these words: "replantd~1" finds the stem "replant".
     CHECK(qs.top_k(qs.parse("title:replantd~1"), {}).size() == 1);
+}
+
+TEST_CASE("reliability: the version 5 golden fixture opens with the recorded answers and seals its files") {
+    test::scratch_dir scratch;
+    const auto r = check_fixture(scratch, 5, body_answers);
+    CHECK(r.total_length(index::field::title) == 10);
+    // The manifest seals every file of both segments and the deletions file: a sound file of the
+    // other segment put in place of one of them is refused by name, though its envelope is valid.
+    for (const char* kind : {".word", ".post", ".lens"}) {
+        CAPTURE(kind);
+        const std::string victim = std::string("seg_0") + kind;
+        const auto copy = scratch.path() / (std::string("swapped") + kind);
+        reliability::copy_index_folder(fixture(5), copy);
+        std::filesystem::copy_file(copy / (std::string("seg_1") + kind), copy / victim,
+                                   std::filesystem::copy_options::overwrite_existing);
+        auto dir = std::shared_ptr<storage::directory>(storage::fs_directory::open_existing(copy));
+        CHECK_THROWS_WITH_AS((void)index::index_reader::open(dir),
+                             doctest::Contains(victim.c_str()), corruption_error);
+        CHECK_FALSE(index::check_index(dir).ok());
+    }
 }

@@ -21,6 +21,7 @@
 #include "rapport/core/export.hpp"
 #include "rapport/core/types.hpp"
 #include "rapport/index/fields.hpp"
+#include "rapport/index/manifest.hpp"
 #include "rapport/index/segment.hpp"
 
 namespace rapport::storage {
@@ -47,8 +48,6 @@ inline constexpr const char* words = "word";  ///< from format 4; older segments
 inline constexpr const char* all[] = {dictionary, postings, positions, lengths, stored, words};
 }  // namespace segment_files
 
-/// Writes `seg` to `dir` as segment `name` (files `<name>.dict`, `.post`, `.posn`, `.lens`, `.stor`, `.word`),
-/// each fsynced. Returns the bytes written. Throws: `io_error` naming the file.
 namespace detail {
 /// The `LENS` payload (FORMAT.md §6) of passages with these body lengths, article numbers and
 /// title lengths, and of articles with these external ids (by article number).
@@ -60,10 +59,15 @@ std::string lengths_payload(std::span<const std::uint32_t> body, std::span<const
 void add_word(codec::term_dictionary_writer& out, std::string_view word, std::uint32_t df, std::uint64_t count);
 }  // namespace detail
 
-RAPPORT_API std::uint64_t write_segment(storage::directory& dir, const std::string& name, const segment& seg);
+/// Writes `seg` to `dir` as segment `name` (files `<name>.dict`, `.post`, `.posn`, `.lens`, `.stor`, `.word`),
+/// each fsynced. Returns the files' seals in `segment_files::all` order, for the commit to record.
+/// Throws: `io_error` naming the file.
+RAPPORT_API std::vector<file_seal> write_segment(storage::directory& dir, const std::string& name, const segment& seg);
 
-/// Writes a deletion bitmap (portable roaring format) for a segment. Throws: `io_error`.
-RAPPORT_API void write_deletions(storage::directory& dir, const std::string& file, const std::vector<docid_t>& deleted);
+/// Writes a deletion bitmap (portable roaring format) for a segment; returns the file's seal.
+/// Throws: `io_error`.
+RAPPORT_API file_seal write_deletions(storage::directory& dir, const std::string& file,
+                                      const std::vector<docid_t>& deleted);
 
 /// A read-only segment over mapped files.
 class RAPPORT_API disk_segment {
@@ -73,6 +77,11 @@ public:
     /// Throws: `corruption_error` / `format_version_error` naming the file; `io_error` when missing.
     static std::shared_ptr<const disk_segment> open(const storage::directory& dir, const std::string& name,
                                                     std::uint32_t passages, const std::string& deletions_file);
+    /// Opens the segment a commit names, checking each file against the entry's seals (size and
+    /// checksum) when it has them: a sound file that is not the one the commit wrote (from another
+    /// segment, index or commit) is a `corruption_error` naming it.
+    /// Throws: as the overload above.
+    static std::shared_ptr<const disk_segment> open(const storage::directory& dir, const segment_entry& entry);
     ~disk_segment();
     disk_segment(const disk_segment&) = delete;  // title_lengths_ may point into no_titles_
     disk_segment& operator=(const disk_segment&) = delete;
@@ -140,6 +149,9 @@ public:
     [[nodiscard]] std::vector<std::shared_ptr<const storage::file_view>> files() const;
 
 private:
+    static std::shared_ptr<const disk_segment> open_sealed(const storage::directory& dir, const std::string& name,
+                                                           std::uint32_t passages, const std::string& deletions_file,
+                                                           const segment_entry* seals);
     struct impl;
     disk_segment() = default;
     std::string name_;

@@ -21,6 +21,15 @@ class directory;
 
 namespace rapport::index {
 
+/// What a commit records of one file it names: its size and the CRC32C its footer holds. A file
+/// whose envelope says otherwise is not the file the commit wrote (say, a valid file copied from
+/// another segment or an older commit), and opening it fails (manifest version 4 on).
+struct file_seal {
+    std::uint64_t size = 0;       ///< the whole file's bytes
+    std::uint32_t checksum = 0;   ///< the CRC32C in its footer
+    friend bool operator==(const file_seal&, const file_seal&) = default;
+};
+
 /// One segment as a commit sees it.
 struct segment_entry {
     std::string name;                 ///< file stem, e.g. "seg_1f"; files are <name>.dict, .post, ...
@@ -28,6 +37,12 @@ struct segment_entry {
     std::uint32_t articles = 0;       ///< articles in the segment
     std::uint32_t deleted = 0;        ///< passages marked deleted
     std::uint64_t deletion_gen = 0;   ///< generation of its deletions file, 0 when it has none
+    /// Seals of the segment files, one per `segment_files::all` entry in that order; empty for a
+    /// segment committed before manifest version 4 (its files are then not bound to the commit).
+    std::vector<file_seal> files;
+    /// Seal of the deletions file; none when it has no deletions file or it was written before
+    /// manifest version 4.
+    std::optional<file_seal> deletions;
     friend bool operator==(const segment_entry&, const segment_entry&) = default;
 };
 

@@ -71,6 +71,11 @@ public:
     /// The file's name in its directory.
     [[nodiscard]] const std::string& name() const noexcept { return name_; }
 
+    /// The CRC32C its footer records. Requires: `finish()` succeeded.
+    [[nodiscard]] std::uint32_t checksum() const noexcept { return checksum_; }
+    /// The whole file's size: payload plus `envelope_size`.
+    [[nodiscard]] std::uint64_t file_size() const noexcept { return payload_size_ + envelope_size; }
+
 private:
     void flush();
 
@@ -79,6 +84,7 @@ private:
     std::unique_ptr<file_sink> sink_;
     std::string buffer_;
     std::uint32_t crc_ = 0;
+    std::uint32_t checksum_ = 0;
     std::uint64_t payload_size_ = 0;
     bool failed_ = false;
     bool finished_ = false;
@@ -106,6 +112,8 @@ public:
     [[nodiscard]] std::uint32_t version() const noexcept { return info_.version; }
     /// Payload bytes (`payload().size()`); the file itself has `envelope_size` more.
     [[nodiscard]] std::uint64_t size() const noexcept { return payload_.size(); }
+    /// The CRC32C its footer records.
+    [[nodiscard]] std::uint32_t checksum() const noexcept { return info_.checksum; }
 
 private:
     std::string name_;

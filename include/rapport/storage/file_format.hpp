@@ -90,6 +90,7 @@ struct file_info {
     std::uint32_t version;       ///< the payload's format version, from the header
     std::uint64_t payload_size;  ///< from the footer; the payload is bytes [header_size, header_size + payload_size)
     std::uint64_t file_size;     ///< payload_size + envelope_size
+    std::uint32_t checksum = 0;  ///< the CRC32C the footer records (what a commit seals the file with)
 };
 
 /// Appends a header for a file of `kind` whose payload has format `version`.
