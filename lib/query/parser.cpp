@@ -352,9 +352,10 @@ public:
             if (auto r = parse_or()) ops.push_back(std::move(*r));
             const token& t = peek();
             if (t.kind == tk::end) break;
-            // parse_or stops only at the end or at a ')' that closes no group.
+            // parse_or stops only at the end or at a ')' that closes no group (strict mode: lenient
+            // mode skips such a ')' in peek).
             fault_(t.pos, "unexpected ')'", "an operator, a term or the end of the query");
-            advance();  // lenient: a stray ')' is dropped
+            advance();
         }
         auto r = combine(ops, default_occur());
         if (!r) return query();
@@ -370,7 +371,8 @@ private:
     void advance() { cur_ = lexer_.next(); }
 
     // The current token. Lenient mode flattens nesting beyond max_depth here: an '(' that would
-    // go deeper is skipped, and so is the ')' that matches it.
+    // go deeper is skipped, and so is the ')' that matches it; a ')' that closes no group is
+    // skipped too, so that the text reads as if it were not there ("a b) c" is "a b c").
     const token& peek() {
         if (!fault_.strict()) {
             while (true) {
@@ -379,6 +381,8 @@ private:
                     advance();
                 } else if (cur_.kind == tk::rparen && suppressed_ > 0) {
                     --suppressed_;
+                    advance();
+                } else if (cur_.kind == tk::rparen && groups_ == 0) {
                     advance();
                 } else {
                     break;
@@ -447,7 +451,9 @@ private:
                 case tk::modifier:
                 case tk::not_: {
                     const occur how = (t.kind == tk::not_ || t.text == "-") ? occur::must_not : occur::must;
-                    if (depth_ + mods.size() >= options_.max_depth) {
+                    // The first operator only sets how the operand occurs; each one stacked on it
+                    // wraps the operand in one more boolean, a level of nesting as a group is.
+                    if (!mods.empty() && depth_ + mods.size() > options_.max_depth) {
                         too_deep(t.pos);
                         advance();  // lenient: operators beyond the depth cap are ignored
                         continue;
@@ -460,9 +466,17 @@ private:
                 case tk::field:
                 case tk::phrase:
                 case tk::lparen: {
-                    depth_ += mods.size();
+                    const tk kind = t.kind;
+                    const std::size_t wraps = mods.empty() ? 0 : mods.size() - 1;
+                    depth_ += wraps;
+                    // Lenient: the stacked operators may take the nesting to its cap, and then this
+                    // '(' is flattened (peek skips it); the loop goes on with what follows it.
+                    if (peek().kind != kind) {
+                        depth_ -= wraps;
+                        continue;
+                    }
                     operand o = parse_primary();
-                    depth_ -= mods.size();
+                    depth_ -= wraps;
                     o.fresh = false;  // a `~N` after an enclosing group must not reach this boolean
                     for (std::size_t k = mods.size(); k-- > 0;) {
                         if (o.mod) o.q = wrap(*o.mod, std::move(o.q));
@@ -538,7 +552,9 @@ private:
         if (depth_ >= options_.max_depth) too_deep(open);  // lenient mode never gets here (peek)
         advance();
         ++depth_;
+        ++groups_;
         auto inner = parse_or();
+        --groups_;
         --depth_;
         const token& close = peek();
         if (close.kind == tk::rparen) {
@@ -698,6 +714,7 @@ private:
     token cur_;
     std::size_t depth_ = 0;       // parentheses plus stacked prefix operators around the current point
     std::size_t suppressed_ = 0;  // '(' skipped by lenient flattening whose ')' is still to come
+    std::size_t groups_ = 0;      // groups open around the current point
 };
 
 }  // namespace

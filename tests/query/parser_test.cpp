@@ -460,6 +460,51 @@ TEST_CASE("query: random text never throws in lenient mode and round-trips throu
     CHECK(strict_ok > 100);
 }
 
+// Booleans nested in `q`, itself included: printed, each may need a pair of parentheses.
+std::size_t boolean_depth(const query& q) {
+    std::size_t deepest = 0;
+    if (const auto* b = q.get_if<boolean_node>()) {
+        for (const auto& c : b->clauses) deepest = std::max(deepest, boolean_depth(c.query));
+        return deepest + 1;
+    }
+    return 0;
+}
+
+TEST_CASE("query: lenient results round-trip at the nesting limit") {
+    // The fuzzer's inputs (tests/fuzz/corpus/query_parser: depth_limit_clause, empty_group_msm,
+    // round_trip_or): prefix operators took the nesting to its cap, the '(' after them was then
+    // flattened, and the parser read the field-less, empty operand as an empty term ("+(~2)" deep
+    // down printed as "+~2", or as nothing). And a ')' closing no group split the query into
+    // groups its text did not have. A tree whose booleans nest no deeper than the cap prints to
+    // text that parses back to it; a deeper one (precedence makes "a AND b c" two booleans
+    // without a parenthesis) prints to text the cap flattens.
+    std::mt19937_64 rng(rapport::test::seed(4242));
+    for (const std::size_t max_depth : {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{6}}) {
+        const parser_options o{.max_depth = max_depth};
+        CAPTURE(max_depth);
+        int checked = 0;
+        for (int i = 0; i < 20000; ++i) {
+            const std::string text = test::random_query_text(rng, 24);
+            CAPTURE(text);
+            const auto q = parse(text, o);
+            if (boolean_depth(q) > max_depth) continue;
+            const std::string printed = to_string(q);
+            CAPTURE(printed);
+            REQUIRE(parse(printed, o) == q);
+            ++checked;
+        }
+        CHECK(checked > 10000);
+    }
+    const parser_options two{.max_depth = 2};
+    // Two stacked operators at cap 2 flatten the group, leaving "~2" a stray suffix.
+    CHECK(to_string(parse("+(-+(~2))", two)) == "+()");
+    CHECK(parse("+(-+(a~2))", two) == parse("+(-+a~2)", two));
+    // A stray ')' reads as if it were not there.
+    CHECK(lenient("a b) c") == lenient("a b c"));
+    CHECK(lenient(") a) (b)) c)") == lenient("a b c"));
+    CHECK_THROWS_AS((void)strict("a b) c"), syntax_error);
+}
+
 TEST_CASE("query: arbitrary bytes never throw in lenient mode") {
     std::mt19937_64 rng(rapport::test::seed(1234));
     for (int i = 0; i < 5000; ++i) {
