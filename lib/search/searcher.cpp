@@ -17,6 +17,7 @@
 #include "rapport/analysis/analyzer.hpp"
 #include "rapport/codec/postings_cursor.hpp"
 #include "rapport/core/error.hpp"
+#include "rapport/core/interrupt.hpp"
 #include "rapport/core/phrase_sweep.hpp"
 #include "rapport/core/detail/text.hpp"
 #include "rapport/index/index_options.hpp"
@@ -905,6 +906,7 @@ void collect_expansions(const index::index_reader& reader, const q::query& node,
     if (node.kind() == q::node_kind::prefix || node.kind() == q::node_kind::fuzzy) {
         --clauses;  // counted once before expansion; now its expansions count instead
         for (const auto& [f, w] : leaf_fields(inherited, o)) {
+            if (rapport::detail::interrupted()) rapport::detail::current_interrupt->throw_if_fired("search");
             auto in_field = o.expansion;
             in_field.field = f;
             auto analyzer = analyzers.acquire();
@@ -918,6 +920,13 @@ void collect_expansions(const index::index_reader& reader, const q::query& node,
     }
     if (const auto* b = node.get_if<q::boolean_node>())
         for (const auto& c : b->clauses) collect_expansions(reader, c.query, o, inherited, out, info, analyzers, clauses);
+}
+
+// The interrupt of a search with these options; none when it has neither a deadline nor a cancel
+// token that can be requested.
+std::optional<interrupt> interrupt_of(const search_options& o) {
+    if (!o.deadline && !o.cancel.stop_possible()) return std::nullopt;
+    return interrupt(o.deadline, o.cancel);
 }
 
 void validate(const search_options& o) {
@@ -1241,6 +1250,8 @@ std::vector<scored_doc> searcher::impl::run(const q::query& analysed, const sear
     const auto& s = *this;
     validate(options);
     check_boosts(analysed);
+    auto stop = interrupt_of(options);
+    const interrupt_scope scope(stop ? &*stop : nullptr);
     // No more hits than passages: a huge k costs no memory.
     const std::size_t k = static_cast<std::size_t>(std::min<std::uint64_t>(options.k, s.reader.passage_count()));
     search_info info;
@@ -1260,6 +1271,7 @@ std::vector<scored_doc> searcher::impl::run(const q::query& analysed, const sear
         o.fields = options.fields;
         search_stats stats;
         auto top = std::same_as<Queue, topk_queue> ? s.flat.top_k(*plain, o, stats) : s.flat.top_k_articles(*plain, o, stats);
+        if (stop) stop->throw_if_fired("search");
         record_stats(serial, stats);
         info.matches = stats.candidates;
         if (info_out != nullptr) *info_out = info;
@@ -1284,6 +1296,7 @@ std::vector<scored_doc> searcher::impl::run(const q::query& analysed, const sear
                 throw corruption_error(seg.postings_path(), std::nullopt, "a postings block failed to decode");
         });
     }
+    if (stop) stop->throw_if_fired("search");
     record_stats(serial, stats);
     info.matches = stats.candidates;
     if (info_out != nullptr) *info_out = info;
@@ -1299,7 +1312,10 @@ std::vector<scored_doc> searcher::impl::run(const analysed_query& query, const s
     if (flat_fields(options) && (options.mode == match_mode::any || body_only(options))) {
         search_stats stats;
         const auto terms = detail::to_flat(query);
+        auto stop = interrupt_of(options);
+        const interrupt_scope scope(stop ? &*stop : nullptr);
         auto top = std::same_as<Queue, topk_queue> ? flat.top_k(terms, options, stats) : flat.top_k_articles(terms, options, stats);
+        if (stop) stop->throw_if_fired("search");
         record_stats(serial, stats);
         return top;
     }
@@ -1345,22 +1361,34 @@ std::uint64_t searcher::count(const q::query& analysed, const search_options& op
     const auto& s = *impl_;
     record_stats(s.serial, {});
     if (s.reader.passage_count() == 0 || analysed.empty()) return 0;
+    auto stop = interrupt_of(options);
+    const interrupt_scope scope(stop ? &*stop : nullptr);
     if (const auto flat = as_flat_disjunction(analysed); flat && flat_fields(options)) {
         search_options o;
         o.filter = options.filter;
         o.fields = options.fields;
-        if (const auto n = s.flat.count(*flat, o)) return *n;
+        if (const auto n = s.flat.count(*flat, o)) {
+            if (stop) stop->throw_if_fired("count");
+            return *n;
+        }
     }
     search_info info;
     for_each_match(s, analysed, options, info, [](scorer&, docid_t) {});
+    if (stop) stop->throw_if_fired("count");
     return info.matches;
 }
 
 std::uint64_t searcher::count(const analysed_query& query, const search_options& options) const {
     validate(options);
     record_stats(impl_->serial, {});
-    if (flat_fields(options))
-        if (const auto n = impl_->flat.count(detail::to_flat(query), options)) return *n;
+    if (flat_fields(options)) {
+        auto stop = interrupt_of(options);
+        const interrupt_scope scope(stop ? &*stop : nullptr);
+        if (const auto n = impl_->flat.count(detail::to_flat(query), options)) {
+            if (stop) stop->throw_if_fired("count");
+            return *n;
+        }
+    }
     return count(as_tree(query, options.mode), options);
 }
 

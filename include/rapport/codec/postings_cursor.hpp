@@ -28,6 +28,7 @@
 #include "rapport/codec/bitpack.hpp"
 #include "rapport/codec/postings_format.hpp"
 #include "rapport/codec/term_info.hpp"
+#include "rapport/core/interrupt.hpp"
 #include "rapport/core/types.hpp"
 #include "rapport/core/varint.hpp"
 
@@ -408,9 +409,10 @@ private:
     }
 
     /// Decodes block `b` into docids_ (and freqs_ for the tail block) after checking its structure;
-    /// exhausts the cursor when b is past the end or the block is malformed.
+    /// exhausts the cursor when b is past the end, the block is malformed, or the search running on
+    /// this thread was interrupted (core/interrupt.hpp: the searcher then reports it).
     void load_block(std::uint32_t b) noexcept {
-        if (corrupt_ || b >= n_blocks_) {
+        if (corrupt_ || b >= n_blocks_ || rapport::detail::interrupted()) {
             exhaust();
             return;
         }

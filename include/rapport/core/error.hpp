@@ -79,4 +79,23 @@ private:
     std::uint64_t position_;
 };
 
+/// Why a search stopped before it finished (`search_interrupted`).
+enum class interrupt_reason : std::uint8_t {
+    none,       ///< it did not
+    cancelled,  ///< its cancel token was requested
+    deadline,   ///< its deadline passed
+};
+
+/// A search stopped early at the caller's request (`search::search_options::deadline` or
+/// `cancel`); it returns no partial result. `what()` says which.
+class RAPPORT_API search_interrupted : public error {
+public:
+    search_interrupted(interrupt_reason reason, const std::string& message) : error(message), reason_(reason) {}
+    /// Cancelled or past the deadline.
+    [[nodiscard]] interrupt_reason reason() const noexcept { return reason_; }
+
+private:
+    interrupt_reason reason_;
+};
+
 }  // namespace rapport

@@ -60,11 +60,13 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
 #include <span>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -162,6 +164,14 @@ struct search_options {
     /// field searched. A larger query is an `invalid_argument` naming this limit (expansion stops
     /// as soon as it is passed), so one request cannot take minutes. 0: no limit.
     std::size_t max_clauses = 1024;
+    /// Stops the search early, so that a server can bound its latency (core/interrupt.hpp): once
+    /// `deadline` has passed or `cancel` is requested (from any thread, through the caller's
+    /// std::stop_source), `top_k`, `search`, `count` and `rm3` throw `search_interrupted` rather
+    /// than return a partial top k. Polled each time a postings block is decoded (every 128
+    /// postings of a term) and between expansions of fuzzy and prefix terms, so a search overruns
+    /// its deadline by about one block per term. Unset: never.
+    std::optional<std::chrono::steady_clock::time_point> deadline{};
+    std::stop_token cancel{};  ///< see `deadline`; a default token is never requested
 };
 
 /// Settings of `searcher::suggest`.
