@@ -283,6 +283,21 @@ TEST_CASE("cli: a huge -k is capped at the index size; --help prints defaults as
     CHECK(help.out.find("0.90000") == std::string::npos);
 }
 
+TEST_CASE("cli: --timeout-ms bounds each query; one that does not pass changes nothing") {
+    test::scratch_dir tmp("cli-timeout");
+    const std::string idx = (tmp.path() / "idx").string();
+    REQUIRE(run({"index", "--index", idx, "--progress", "none", "-"}, jsonl_article(1) + jsonl_article(2)).code == 0);
+    const auto plain = run({"search", "--index", idx, "--format", "json", "--rm3", "trust~1 OR care*"});
+    REQUIRE(plain.code == 0);
+    const auto bounded = run({"search", "--index", idx, "--format", "json", "--rm3", "--timeout-ms", "600000",
+                              "trust~1 OR care*"});
+    CHECK(bounded.code == 0);
+    CHECK(bounded.out == plain.out);
+    const auto negative = run({"search", "--index", idx, "--timeout-ms", "-5", "trust"});
+    CHECK(negative.code == 2);
+    CHECK(negative.err.find("timeout-ms") != std::string::npos);
+}
+
 TEST_CASE("cli: ids that would break a TREC run are refused, not written") {
     test::scratch_dir tmp("cli-ids");
     const std::string idx = (tmp.path() / "idx").string();
