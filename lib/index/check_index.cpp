@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "rapport/index/check_index.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "codec/postings_writer.hpp"
@@ -19,6 +21,9 @@ void check_segment(const disk_segment& seg, check_report& r) {
     std::string previous;
     bool first = true;
     std::uint64_t terms = 0;
+    // The byte ranges the terms own in the postings and positions payloads: they must tile each
+    // payload exactly, or the payload holds bytes no term reads (FORMAT.md §5).
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> post_ranges, posn_ranges;
     for (auto t = seg.dictionary().begin(); t.valid(); t.next()) {
         const std::string term(t.term());
         if (!first && !(previous < term)) problem("dict", "terms out of order at '" + term + "'");
@@ -27,6 +32,8 @@ void check_segment(const disk_segment& seg, check_report& r) {
         ++terms;
         const auto info = t.info();
         if (info.df == 0) problem("dict", "the term '" + term + "' has df 0 (a term is in at least one passage)");
+        post_ranges.emplace_back(info.postings_offset, info.postings_length);
+        posn_ranges.emplace_back(info.positions_offset, info.positions_length);
         const auto field_lengths = seg.lengths(field_of_key(term));
         auto c = seg.cursor(info);
         std::uint64_t df = 0, total_tf = 0;
@@ -87,6 +94,24 @@ void check_segment(const disk_segment& seg, check_report& r) {
         r.postings += df;
     }
     if (terms != seg.dictionary().size()) problem("dict", "term count disagrees with its trailer");
+    const auto tiles = [&](std::vector<std::pair<std::uint64_t, std::uint64_t>>& ranges, std::uint64_t bytes,
+                           const char* ext) {
+        std::sort(ranges.begin(), ranges.end());
+        std::uint64_t at = 0;
+        for (const auto& [offset, length] : ranges) {
+            if (offset != at) {
+                problem(ext, (offset > at ? "bytes " + std::to_string(at) + " to " + std::to_string(offset) +
+                                                " belong to no term"
+                                          : "terms overlap at byte " + std::to_string(offset)));
+                return;
+            }
+            at = offset + length;
+        }
+        if (at != bytes)
+            problem(ext, "bytes " + std::to_string(at) + " to " + std::to_string(bytes) + " belong to no term");
+    };
+    tiles(post_ranges, seg.postings_bytes(), "post");
+    tiles(posn_ranges, seg.positions_bytes(), "posn");
     r.terms += terms;
     for (docid_t d = 0; d < seg.size(); ++d) {
         const auto p = seg.passage(d);

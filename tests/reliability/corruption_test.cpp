@@ -36,6 +36,7 @@
 #include "rapport/storage/file_format.hpp"
 #include "rapport/storage/fs_directory.hpp"
 #include "rapport/storage/memory_directory.hpp"
+#include "index/manifest_writer.hpp"
 #include "reliability/reliability.hpp"
 #include "support/backends.hpp"
 
@@ -263,6 +264,51 @@ TEST_CASE_TEMPLATE("reliability: a sound file of another segment in place of one
     MESSAGE(std::string(Copies::name) << ": " << swaps << " files replaced by another segment's");
     // Every kind of segment file, the deletions included, was swapped at least once.
     CHECK(swapped_kinds.size() == std::size(all_kinds) - 1);
+}
+
+// Bytes appended to a postings or positions payload, with the file's length, CRC and the
+// manifest's seal all recomputed: every checksum agrees, the index opens and answers, and only the
+// structure says that no term owns those bytes. check_index must name the file.
+TEST_CASE("reliability: payload bytes no term owns, under recomputed checksums and seals, are reported by check") {
+    for (const char* ext : {"post", "posn"}) {
+        CAPTURE(ext);
+        auto dir = std::make_shared<storage::memory_directory>("mem");
+        {
+            index::index_writer w(dir);
+            w.add(reliability::make_article("a1", 1));
+            w.add(reliability::make_article("a2", 1));
+            w.commit();
+        }
+        REQUIRE(index::check_index(dir).ok());
+        const auto before = exercise(index::index_reader::open(dir));
+        REQUIRE(before.size() == 2);
+        auto m = index::read_latest_manifest(*dir);
+        REQUIRE(m.has_value());
+        REQUIRE(m->segments.size() == 1);
+        auto& seg = m->segments[0];
+        const std::string file = index::segment_file_name(seg.name, ext);
+        const std::string old = dir->read_raw(file);
+        const std::size_t payload = old.size() - storage::envelope_size;
+        std::string bytes = old.substr(0, storage::header_size + payload) + std::string(7, '\x5A');
+        const std::uint64_t longer = payload + 7;
+        for (int i = 0; i < 8; ++i) bytes += static_cast<char>((longer >> (8 * i)) & 0xFF);
+        bytes += old.substr(old.size() - 8, 4);  // the footer magic
+        const std::uint32_t crc = crc32c(bytes);
+        for (int i = 0; i < 4; ++i) bytes += static_cast<char>((crc >> (8 * i)) & 0xFF);
+        dir->write_raw(file, bytes);
+        const std::size_t slot = std::string_view(ext) == "post" ? 1 : 2;  // segment_files::all order
+        REQUIRE(seg.files.size() == std::size(index::segment_files::all));
+        seg.files[slot] = {bytes.size(), crc};
+        index::write_manifest(*dir, *m);
+
+        // Every checksum agrees: the index opens and answers as before.
+        CHECK(exercise(index::index_reader::open(dir)) == before);
+        const auto report = index::check_index(dir);
+        CHECK_FALSE(report.ok());
+        bool named = false;
+        for (const auto& p : report.problems) named = named || p.find(file + ": bytes ") != std::string::npos;
+        CHECK_MESSAGE(named, "check_index does not report the bytes no term owns");
+    }
 }
 
 TEST_CASE_TEMPLATE("reliability: a file version too new or too old is a format_version_error naming the file",

@@ -128,6 +128,9 @@ public:
     /// Looks a term up. Throws: `corruption_error` on a damaged dictionary block.
     [[nodiscard]] std::optional<codec::term_info> find(std::string_view term) const { return dictionary_.find(term); }
     /// A cursor over a term's postings. Requires: `info` came from this segment's dictionary.
+    /// Bytes of the postings and of the positions payload (FORMAT.md §5).
+    [[nodiscard]] std::uint64_t postings_bytes() const noexcept { return postings_.size(); }
+    [[nodiscard]] std::uint64_t positions_bytes() const noexcept { return positions_.size(); }
     [[nodiscard]] codec::block_postings_cursor cursor(const codec::term_info& info) const noexcept {
         return codec::block_postings_cursor(postings_, positions_, info, size(), postings_layout_);
     }
