@@ -175,15 +175,19 @@ struct index_writer::impl {
         collect_garbage();
     }
 
-    // Removes rapport files that the current commit does not name. On POSIX systems a reader that
-    // has a file mapped keeps reading it after the unlink; a reader still opening an older commit
-    // retries with the newer one (index_reader::open).
-    void collect_garbage() {
+    // Removes rapport files that the current commit does not name (nor, with `keep_pending`, the
+    // segments flushed for the next commit). On POSIX systems a reader that has a file mapped keeps
+    // reading it after the unlink; a reader still opening an older commit retries with the newer
+    // one (index_reader::open).
+    void collect_garbage(bool keep_pending = false) {
         std::set<std::string> keep{manifest_file_name(current.generation)};
         for (const auto& e : current.segments) {
             for (const char* ext : segment_files::all) keep.insert(segment_file_name(e.name, ext));
             if (e.deletion_gen != 0) keep.insert(deletions_file_name(e.name, e.deletion_gen));
         }
+        if (keep_pending)
+            for (const auto& p : pending)
+                for (const char* ext : segment_files::all) keep.insert(segment_file_name(p.entry.name, ext));
         for (const auto& name : dir->list()) {
             const bool ours = name.starts_with("manifest_") || name.starts_with("seg_");
             if (ours && !keep.contains(name)) dir->remove(name);
@@ -230,6 +234,26 @@ struct index_writer::impl {
 
     void commit() {
         std::unique_lock ops(operations);
+        try {
+            commit_locked();
+        } catch (...) {
+            // A failed commit (say, a full disk) leaves the last one in place; what it wrote for
+            // the new one (a half-flushed segment, deletions, a merge) goes now, not at the next
+            // writer's commit. Flushed segments stay for a retry.
+            discard_uncommitted(true);
+            throw;
+        }
+    }
+
+    // Best effort: removing files must not hide the error that made them garbage.
+    void discard_uncommitted(bool keep_pending) noexcept {
+        try {
+            collect_garbage(keep_pending);
+        } catch (...) {
+        }
+    }
+
+    void commit_locked() {
         for (auto& s : free_slots) flush(*s);
 
         manifest m = current;
@@ -275,6 +299,15 @@ struct index_writer::impl {
     void merge_all() {
         commit();
         std::unique_lock ops(operations);
+        try {
+            merge_all_locked();
+        } catch (...) {
+            discard_uncommitted(true);
+            throw;
+        }
+    }
+
+    void merge_all_locked() {
         const bool needed = current.segments.size() > 1 ||
                             (current.segments.size() == 1 && current.segments.front().deleted > 0);
         if (!needed) return;
@@ -315,7 +348,10 @@ index_writer::index_writer(std::shared_ptr<storage::directory> dir, index_writer
     s.collect_garbage();
 }
 
-index_writer::~index_writer() = default;
+index_writer::~index_writer() {
+    // Changes never committed are discarded, and so are the files written for them.
+    if (impl_) impl_->discard_uncommitted(false);
+}
 
 std::size_t index_writer::add(ingest::article article) { return impl_->add(std::move(article), true, false); }
 

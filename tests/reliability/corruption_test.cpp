@@ -13,6 +13,8 @@
 // still not turn into another article's passages.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -24,6 +26,7 @@
 #include <typeinfo>
 #include <vector>
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -427,4 +430,61 @@ TEST_CASE("reliability: postings that point past their segment are a corruption_
     });
     CHECK_MESSAGE(outcome == "ok", outcome);
     CHECK_FALSE(index::check_index(mixed).ok());
+}
+
+// A commit that fails for want of space (here: a file size limit, so that a segment's larger
+// files fail with EFBIG while its small ones were written) leaves the directory holding exactly
+// the last commit's files; so does a writer given up with segments flushed but not committed (a
+// later flush failed, say): no orphan segment waits for the next writer to collect it.
+TEST_CASE("reliability: a commit that fails on a full disk removes what it wrote") {
+    test::scratch_dir scratch;
+    const auto path = scratch.path() / "idx";
+    auto listing = [&] {
+        auto names = storage::fs_directory::open_existing(path)->list();
+        std::sort(names.begin(), names.end());
+        std::string out;
+        for (const auto& n : names) out += n + " ";
+        return out;
+    };
+    {
+        auto dir = std::shared_ptr<storage::directory>(storage::fs_directory::create_or_open(path));
+        index::index_writer w(dir);
+        for (int i = 0; i < 3; ++i) w.add(reliability::make_article("a" + std::to_string(i), 1));
+        w.commit();
+    }
+    const std::string committed = listing();
+    const auto outcome = run_isolated([&]() -> std::string {
+        (void)::signal(SIGXFSZ, SIG_IGN);
+        const rlimit limit{16384, 16384};
+        if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) return "setrlimit failed";
+        auto dir = std::shared_ptr<storage::directory>(storage::fs_directory::open_existing(path));
+        index::index_writer w(dir);
+        for (int i = 0; i < 2000; ++i) w.add(reliability::make_article("b" + std::to_string(i), 1));
+        try {
+            w.commit();
+            return "the commit succeeded";
+        } catch (const io_error&) {
+            return "io_error; files: " + listing();
+        }
+    });
+    CHECK(outcome == "io_error; files: " + committed);
+    CHECK(listing() == committed);
+
+    // A writer that flushed segments (its RAM budget filled) and then failed or was given up
+    // before it committed: what it wrote goes with it.
+    {
+        auto dir = std::shared_ptr<storage::directory>(storage::fs_directory::open_existing(path));
+        index::index_writer_options o;
+        o.ram_budget_mb = 1;
+        index::index_writer w(dir, o);
+        int added = 0;
+        while (listing() == committed && added < 200000) {
+            for (int i = 0; i < 100; ++i, ++added) w.add(reliability::make_article("c" + std::to_string(added), 1));
+        }
+        REQUIRE_MESSAGE(listing() != committed, "no segment was flushed");
+    }
+    CHECK(listing() == committed);
+    const auto r = index::index_reader::open(std::shared_ptr<storage::directory>(storage::fs_directory::open_existing(path)));
+    CHECK(r.live_passage_count() == 3);
+    CHECK(index::check_index(std::shared_ptr<storage::directory>(storage::fs_directory::open_existing(path))).ok());
 }
