@@ -269,41 +269,62 @@ TEST_CASE_TEMPLATE("reliability: a sound file of another segment in place of one
     CHECK(swapped_kinds.size() == std::size(all_kinds) - 1);
 }
 
+namespace {
+// Replaces the payload of segment file `<segment>.<ext>` of the single-segment index in `dir` by
+// `payload`, recomputing the envelope (length, CRC32C) and the manifest's seal, so that only the
+// payload's structure can tell. Returns the file's name.
+std::string reseal_payload(storage::memory_directory& dir, const char* ext, const std::string& payload) {
+    auto m = index::read_latest_manifest(dir);
+    REQUIRE(m.has_value());
+    REQUIRE(m->segments.size() == 1);
+    auto& seg = m->segments[0];
+    const std::string file = index::segment_file_name(seg.name, ext);
+    const std::string old = dir.read_raw(file);
+    std::string bytes = old.substr(0, storage::header_size) + payload;
+    for (int i = 0; i < 8; ++i) bytes += static_cast<char>((std::uint64_t{payload.size()} >> (8 * i)) & 0xFF);
+    bytes += old.substr(old.size() - 8, 4);  // the footer magic
+    const std::uint32_t crc = crc32c(bytes);
+    for (int i = 0; i < 4; ++i) bytes += static_cast<char>((crc >> (8 * i)) & 0xFF);
+    dir.write_raw(file, bytes);
+    const auto slot = static_cast<std::size_t>(
+        std::find_if(std::begin(index::segment_files::all), std::end(index::segment_files::all),
+                     [&](const char* e) { return std::string_view(e) == ext; }) -
+        std::begin(index::segment_files::all));
+    REQUIRE(seg.files.size() == std::size(index::segment_files::all));
+    seg.files[slot] = {bytes.size(), crc};
+    index::write_manifest(dir, *m);
+    return file;
+}
+
+// The payload of `<segment>.<ext>` of the single-segment index in `dir`.
+std::string payload_of(const storage::memory_directory& dir, const char* ext) {
+    const auto m = index::read_latest_manifest(const_cast<storage::memory_directory&>(dir));
+    REQUIRE(m.has_value());
+    const std::string raw = dir.read_raw(index::segment_file_name(m->segments.at(0).name, ext));
+    return raw.substr(storage::header_size, raw.size() - storage::envelope_size);
+}
+
+std::shared_ptr<storage::memory_directory> two_article_index() {
+    auto dir = std::make_shared<storage::memory_directory>("mem");
+    index::index_writer w(dir);
+    w.add(reliability::make_article("a1", 1));
+    w.add(reliability::make_article("a2", 1));
+    w.commit();
+    return dir;
+}
+}  // namespace
+
 // Bytes appended to a postings or positions payload, with the file's length, CRC and the
 // manifest's seal all recomputed: every checksum agrees, the index opens and answers, and only the
 // structure says that no term owns those bytes. check_index must name the file.
 TEST_CASE("reliability: payload bytes no term owns, under recomputed checksums and seals, are reported by check") {
     for (const char* ext : {"post", "posn"}) {
         CAPTURE(ext);
-        auto dir = std::make_shared<storage::memory_directory>("mem");
-        {
-            index::index_writer w(dir);
-            w.add(reliability::make_article("a1", 1));
-            w.add(reliability::make_article("a2", 1));
-            w.commit();
-        }
+        const auto dir = two_article_index();
         REQUIRE(index::check_index(dir).ok());
         const auto before = exercise(index::index_reader::open(dir));
         REQUIRE(before.size() == 2);
-        auto m = index::read_latest_manifest(*dir);
-        REQUIRE(m.has_value());
-        REQUIRE(m->segments.size() == 1);
-        auto& seg = m->segments[0];
-        const std::string file = index::segment_file_name(seg.name, ext);
-        const std::string old = dir->read_raw(file);
-        const std::size_t payload = old.size() - storage::envelope_size;
-        std::string bytes = old.substr(0, storage::header_size + payload) + std::string(7, '\x5A');
-        const std::uint64_t longer = payload + 7;
-        for (int i = 0; i < 8; ++i) bytes += static_cast<char>((longer >> (8 * i)) & 0xFF);
-        bytes += old.substr(old.size() - 8, 4);  // the footer magic
-        const std::uint32_t crc = crc32c(bytes);
-        for (int i = 0; i < 4; ++i) bytes += static_cast<char>((crc >> (8 * i)) & 0xFF);
-        dir->write_raw(file, bytes);
-        const std::size_t slot = std::string_view(ext) == "post" ? 1 : 2;  // segment_files::all order
-        REQUIRE(seg.files.size() == std::size(index::segment_files::all));
-        seg.files[slot] = {bytes.size(), crc};
-        index::write_manifest(*dir, *m);
-
+        const auto file = reseal_payload(*dir, ext, payload_of(*dir, ext) + std::string(7, '\x5A'));
         // Every checksum agrees: the index opens and answers as before.
         CHECK(exercise(index::index_reader::open(dir)) == before);
         const auto report = index::check_index(dir);
@@ -311,6 +332,20 @@ TEST_CASE("reliability: payload bytes no term owns, under recomputed checksums a
         bool named = false;
         for (const auto& p : report.problems) named = named || p.find(file + ": bytes ") != std::string::npos;
         CHECK_MESSAGE(named, "check_index does not report the bytes no term owns");
+    }
+}
+
+// Positions that fail to decode, under recomputed checksums and seals: check_index blames the
+// positions file, not the postings (positions are decoded on demand by the postings cursor).
+TEST_CASE("reliability: check names the positions file for positions that fail to decode") {
+    const auto dir = two_article_index();
+    const auto payload = payload_of(*dir, "posn");
+    const auto file = reseal_payload(*dir, "posn", std::string(payload.size(), '\xFF'));
+    const auto report = index::check_index(dir);
+    REQUIRE_FALSE(report.ok());
+    for (const auto& p : report.problems) {
+        CAPTURE(p);
+        CHECK(p.find(file) != std::string::npos);
     }
 }
 
