@@ -264,6 +264,7 @@ std::shared_ptr<const disk_segment> disk_segment::open_sealed(const storage::dir
 }
 
 std::string disk_segment::postings_path() const { return impl_->postings->path(); }
+std::string disk_segment::positions_path() const { return impl_->positions->path(); }
 
 passage_record disk_segment::passage(docid_t d) const { return impl_->store.passage(d); }
 article_record disk_segment::article(std::uint32_t a) const { return impl_->store.article(a); }

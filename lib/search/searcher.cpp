@@ -53,12 +53,36 @@ using detail::saturation_text;
 // `shallow` ascend. Compound nodes sum their children's bounds in clause order, the order their
 // scores are summed in: rounding to nearest is monotone, so such a sum of bounds is never below
 // the sum of the scores it bounds, and no margin is needed beyond the leaves' own.
+// Which file a scorer's malformed data came from.
+enum class damage : std::uint8_t { none, postings, positions };
+
+template <class Cursor>
+damage damage_of(const Cursor& c) noexcept {
+    if (!c.corrupt()) return damage::none;
+    return c.positions_corrupt() ? damage::positions : damage::postings;
+}
+
+// The first damage among `items`, as `of` reports each.
+template <class Range, class Of>
+damage first_damage(const Range& items, Of of) {
+    for (const auto& i : items)
+        if (const damage d = of(i); d != damage::none) return d;
+    return damage::none;
+}
+
+// Throws the corruption_error of `d` (not none) in `seg`, naming the file at fault.
+[[noreturn]] void throw_damage(const index::disk_segment& seg, damage d) {
+    if (d == damage::positions)
+        throw corruption_error(seg.positions_path(), std::nullopt, "a positions block failed to decode");
+    throw corruption_error(seg.postings_path(), std::nullopt, "a postings block failed to decode");
+}
+
 class scorer {
 public:
     virtual ~scorer() = default;
     virtual void advance(docid_t target) = 0;
     [[nodiscard]] virtual score_t score() = 0;
-    [[nodiscard]] virtual bool corrupt() const = 0;
+    [[nodiscard]] virtual damage corrupt() const = 0;
     /// The explanation of `score()` at the current passage. Requires: not exhausted.
     [[nodiscard]] virtual explanation explain() = 0;
     [[nodiscard]] virtual score_t max_score() const = 0;
@@ -101,7 +125,7 @@ public:
         doc = c_.docid();
     }
     score_t score() override { return c_.score(); }
-    bool corrupt() const override { return c_.base().corrupt(); }
+    damage corrupt() const override { return damage_of(c_.base()); }
     score_t max_score() const override { return c_.max_score(); }
     docid_t shallow(docid_t target) override {
         c_.shallow_seek(target);
@@ -173,8 +197,8 @@ public:
                 {},
                 true};
     }
-    bool corrupt() const override {
-        return std::any_of(cs_.begin(), cs_.end(), [](const auto& c) { return c.corrupt(); });
+    damage corrupt() const override {
+        return first_damage(cs_, [](const auto& c) { return damage_of(c); });
     }
 
 private:
@@ -296,8 +320,8 @@ public:
         settle();
     }
     score_t score() override { return s_.model.score(weight_, frequency(), s_.norms[doc]); }
-    bool corrupt() const override {
-        return std::any_of(parts_.begin(), parts_.end(), [](const part& p) { return p.cursor.corrupt(); });
+    damage corrupt() const override {
+        return first_damage(parts_, [](const part& p) { return damage_of(p.cursor); });
     }
     explanation explain() override {
         std::string tf;
@@ -408,8 +432,8 @@ public:
     [[nodiscard]] std::vector<std::pair<q::occur, scorer_ptr>>& clauses() noexcept { return clauses_; }
     /// How many optional clauses must match (at least 1 without required clauses).
     [[nodiscard]] std::size_t min_should() const noexcept { return min_should_; }
-    bool corrupt() const override {
-        return std::any_of(clauses_.begin(), clauses_.end(), [](const auto& c) { return c.second->corrupt(); });
+    damage corrupt() const override {
+        return first_damage(clauses_, [](const auto& c) { return c.second->corrupt(); });
     }
     explanation explain() override {
         explanation e{score(), what_, {}, true};
@@ -494,7 +518,7 @@ public:
     empty_scorer() { doc = end_docid; }
     void advance(docid_t) override {}
     score_t score() override { return 0; }
-    bool corrupt() const override { return false; }
+    damage corrupt() const override { return damage::none; }
     explanation explain() override { return {0, "matches nothing", {}}; }
     score_t max_score() const override { return 0; }
     docid_t shallow(docid_t) override { return end_docid; }
@@ -1237,8 +1261,7 @@ void for_each_match(Impl& s, const q::query& analysed, const search_options& opt
                 ++info.matches;
                 visit(root, root.doc + base);
             }
-            if (root.corrupt())
-                throw corruption_error(seg.postings_path(), std::nullopt, "a postings block failed to decode");
+            if (const damage d = root.corrupt(); d != damage::none) throw_damage(seg, d);
         });
     }
 }
@@ -1292,8 +1315,7 @@ std::vector<scored_doc> searcher::impl::run(const q::query& analysed, const sear
             detail::with_filter(seg, base, options.filter, [&](auto accept) {
                 evaluate_tree(root, top, accept, base, options.algorithm, k, &stats);
             });
-            if (root.corrupt())
-                throw corruption_error(seg.postings_path(), std::nullopt, "a postings block failed to decode");
+            if (const damage d = root.corrupt(); d != damage::none) throw_damage(seg, d);
         });
     }
     if (stop) stop->throw_if_fired("search");

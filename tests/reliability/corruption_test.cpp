@@ -347,6 +347,14 @@ TEST_CASE("reliability: check names the positions file for positions that fail t
         CAPTURE(p);
         CHECK(p.find(file) != std::string::npos);
     }
+    // A phrase search reads those positions, and its error names the same file.
+    const std::string body = reliability::make_article("a1", 1).body;
+    const auto second = body.find(' ', body.find(' ') + 1);
+    const std::string phrase = "\"" + body.substr(0, second) + "\"";
+    CAPTURE(phrase);
+    const auto r = index::index_reader::open(dir);
+    search::searcher s(r);
+    CHECK_THROWS_WITH_AS((void)s.top_k(s.parse(phrase)), doctest::Contains(file.c_str()), corruption_error);
 }
 
 TEST_CASE_TEMPLATE("reliability: a file version too new or too old is a format_version_error naming the file",

@@ -323,6 +323,9 @@ public:
 
     /// True once malformed data was met; the cursor is then (or at its next move becomes) exhausted.
     [[nodiscard]] bool corrupt() const noexcept { return corrupt_; }
+    /// True when the malformed data was the positions' (`corrupt()` is then true too): errors
+    /// name the positions file rather than the postings.
+    [[nodiscard]] bool positions_corrupt() const noexcept { return positions_corrupt_; }
 
 private:
     /// Marks the cursor exhausted (docid() = end_docid, no current block).
@@ -495,6 +498,7 @@ private:
     /// Positions are malformed: report it and stop at the next move.
     void fail_positions() const noexcept {
         corrupt_ = true;
+        positions_corrupt_ = true;
         scratch_.state = 2;
         n_ = i_ + 1;  // the next move leaves the block, and load_block sees corrupt_
     }
@@ -595,6 +599,7 @@ private:
     docid_t last_loaded_ = 0;
     bool loaded_any_ = false;
     mutable bool corrupt_ = false;
+    mutable bool positions_corrupt_ = false;
     mutable bool freqs_ready_ = true;
     unsigned freq_bits_ = 0;
     const char* freq_src_ = nullptr;

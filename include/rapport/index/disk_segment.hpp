@@ -148,6 +148,8 @@ public:
     }
     /// The full path of the postings file (for error messages).
     [[nodiscard]] std::string postings_path() const;
+    /// The full path of the positions file (for error messages).
+    [[nodiscard]] std::string positions_path() const;
     /// The files the segment reads (for checks and reports).
     [[nodiscard]] std::vector<std::shared_ptr<const storage::file_view>> files() const;
 
