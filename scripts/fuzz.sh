@@ -30,7 +30,7 @@ for t in "${targets[@]}"; do
         result=CRASH
         status=1
     fi
-    runs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
+    runs=$( (grep -oE '^#[0-9]+' "$log" || true) | tail -1 | tr -d '#')
     echo "$t: ${runs:-0} executions in ${seconds} s: $result (log: $log)"
 done
 exit $status
