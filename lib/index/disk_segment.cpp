@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iterator>
+#include <string_view>
 
 #include "codec/postings_writer.hpp"
 #include "index/stored_fields.hpp"
@@ -67,8 +68,11 @@ public:
     // The segment file with extension `ext`, one of segment_files::all (whose order the seals follow).
     std::shared_ptr<const storage::file_view> file(const std::string& name, const char* ext, storage::file_kind kind,
                                                    std::uint32_t min_version) const {
-        const auto role = static_cast<std::size_t>(std::find(std::begin(segment_files::all), std::end(segment_files::all), ext) -
-                                                   std::begin(segment_files::all));
+        // By content: the same extension's pointers may differ between translation units.
+        const auto role = static_cast<std::size_t>(
+            std::find_if(std::begin(segment_files::all), std::end(segment_files::all),
+                         [&](const char* e) { return std::string_view(e) == ext; }) -
+            std::begin(segment_files::all));
         RAPPORT_ASSERT(role < std::size(segment_files::all));
         const file_seal* seal = entry_ != nullptr && !entry_->files.empty() ? &entry_->files[role] : nullptr;
         return open(file_of(name, ext), kind, min_version, seal);
