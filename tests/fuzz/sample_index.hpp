@@ -186,11 +186,20 @@ inline void reseal(file_map& files, const std::string& name, std::optional<std::
     return false;
 }
 
-/// The queries `exercise` runs: terms, a phrase, required and excluded terms, a prefix, a fuzzy
-/// term, a title term, a conjunction and an article's own word.
-inline constexpr const char* sample_queries[] = {"river stone rapport", "\"copper signal\"", "+meadow -winter",
-                                                 "run*",  "lantrn~1", "title:garden", "engine AND rapport valley",
-                                                 "unique150"};
+/// A query `exercise` runs, and whether its fields are scored as one (BM25F).
+struct sample_query {
+    const char* text;
+    bool bm25f = false;
+};
+
+/// The queries `exercise` runs: terms, phrases (one over the list that spans two blocks), required
+/// and excluded terms, a prefix, a fuzzy term, a title term, a conjunction, an article's own word,
+/// and terms scored by BM25F.
+inline constexpr sample_query sample_queries[] = {
+    {"river stone rapport"}, {"\"copper signal\""}, {"\"version rapport\""}, {"+meadow -winter"}, {"run*"},
+    {"lantrn~1"},            {"title:garden"},        {"engine AND rapport valley"}, {"rapport", true},
+    {"unique150"},           {"rapport notes", true},
+};
 
 /// What `exercise` saw, for the targets' own invariants.
 struct exercise_result {
@@ -224,13 +233,15 @@ inline exercise_result exercise(const file_map& files) {
     const auto& r = *out.reader;
     const search::searcher s(r);
     bool damage_met = false;
-    for (const char* q : sample_queries) {
+    for (std::size_t query = 0; query < std::size(sample_queries); ++query) {
+        const auto& [q, bm25f] = sample_queries[query];
+        const std::size_t k = query % 2 == 0 ? 3 : 10;  // a small k prunes early: the threshold rises fast
         std::optional<std::vector<search::hit>> reference;  // exhaustive evaluation's
         for (const auto algorithm : {search::algorithm::exhaustive, search::algorithm::maxscore,
                                      search::algorithm::block_max_wand, search::algorithm::automatic}) {
             std::vector<search::hit> hits;
             try {
-                hits = s.search(q, {.k = 10, .algorithm = algorithm});
+                hits = s.search(q, {.k = k, .algorithm = algorithm, .bm25f = bm25f});
             } catch (const corruption_error&) {
                 damage_met = true;
                 continue;
@@ -253,7 +264,7 @@ inline exercise_result exercise(const file_map& files) {
             }
         }
         try {
-            const auto n = s.count(q);
+            const auto n = s.count(q, {.bm25f = bm25f});
             RAPPORT_FUZZ_CHECK(!out.healthy || !reference || n >= reference->size());
         } catch (const corruption_error&) {
             damage_met = true;
