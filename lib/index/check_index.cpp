@@ -125,6 +125,8 @@ void check_segment(const disk_segment& seg, check_report& r) {
     for (docid_t d = 0; d < seg.size(); ++d) {
         const auto p = seg.passage(d);
         if (p.article >= seg.article_count()) problem("stor", "passage " + std::to_string(d) + " names a missing article");
+        else if (p.article != seg.article_of(d))
+            problem("lens", "the article of passage " + std::to_string(d) + " disagrees with the stored one");
         if (p.end < p.begin || p.end - p.begin != p.text.size())
             problem("stor", "passage " + std::to_string(d) + " byte range disagrees with its text");
     }
@@ -157,6 +159,9 @@ check_report check_index(std::shared_ptr<storage::directory> dir) {
         r.problems.push_back(e.what());
         return r;
     } catch (const format_version_error& e) {
+        r.problems.push_back(e.what());
+        return r;
+    } catch (const io_error& e) {  // a file the commit names is missing or unreadable
         r.problems.push_back(e.what());
         return r;
     }

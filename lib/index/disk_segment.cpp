@@ -253,14 +253,23 @@ std::shared_ptr<const disk_segment> disk_segment::open_sealed(const storage::dir
             if (r != nullptr) roaring_bitmap_free(r);
             throw corruption_error(f.deletions->path(), storage::header_size, "malformed deletion bitmap");
         }
+        // The range first, so that a bitmap claiming billions of ids costs nothing; then the ids
+        // themselves, which must ascend strictly (a container holding a value twice would make the
+        // cardinality overcount the passages deleted).
+        if (!roaring_bitmap_is_empty(r) && roaring_bitmap_maximum(r) >= passages) {
+            roaring_bitmap_free(r);
+            throw corruption_error(f.deletions->path(), std::nullopt, "deleted docid out of range");
+        }
         const auto count = roaring_bitmap_get_cardinality(r);
         std::vector<std::uint32_t> ids(count);
         roaring_bitmap_to_uint32_array(r, ids.data());
         roaring_bitmap_free(r);
         s->deleted_.assign(bitset_words(passages), 0);
-        for (auto d : ids) {
-            if (d >= passages) throw corruption_error(f.deletions->path(), std::nullopt, "deleted docid out of range");
-            set_bit(s->deleted_, d);
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            if (ids[i] >= passages) throw corruption_error(f.deletions->path(), std::nullopt, "deleted docid out of range");
+            if (i > 0 && ids[i] <= ids[i - 1])
+                throw corruption_error(f.deletions->path(), std::nullopt, "malformed deletion bitmap (ids not ascending)");
+            set_bit(s->deleted_, ids[i]);
         }
         s->deleted_count_ = static_cast<std::uint32_t>(count);
     }

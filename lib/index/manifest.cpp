@@ -9,6 +9,7 @@
 #include "core/text.hpp"
 #include "index/manifest_writer.hpp"
 #include "rapport/analysis/analyzer.hpp"
+#include "rapport/analysis/token_filter.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/core/varint.hpp"
 #include "rapport/index/disk_segment.hpp"
@@ -127,6 +128,15 @@ manifest decode_manifest(std::string_view payload, const std::string& file, std:
     m.next_segment = d.number();
     auto& a = m.options.analyzer;
     a.language = d.string();
+    // A language this build cannot stem is no index it wrote: report it here, naming the manifest,
+    // rather than as a bad argument when the first searcher builds its analyzer.
+    if (const std::string l = rapport::detail::ascii_lower(a.language); !l.empty() && l != "none") {
+        try {
+            (void)analysis::make_stemmer_filter(l);
+        } catch (const invalid_argument&) {
+            d.fail("unknown analysis language");
+        }
+    }
     if (d.number(1) == 1) {
         const auto n = d.number(1u << 24);
         a.stopwords.emplace();
@@ -158,7 +168,12 @@ manifest decode_manifest(std::string_view payload, const std::string& file, std:
         s.articles = static_cast<std::uint32_t>(d.number(0xFFFFFFFEu));
         s.deleted = static_cast<std::uint32_t>(d.number(s.passages));
         s.deletion_gen = d.number();
-        if (s.name.empty() || s.name.find('/') != std::string::npos) d.fail("bad segment name");
+        // Names the writer makes: "seg_" and hex digits; nothing else can be a file name here.
+        if (s.name.empty() || s.name.size() > 64 ||
+            !std::all_of(s.name.begin(), s.name.end(), [](char c) {
+                return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+            }))
+            d.fail("bad segment name");
         if (version >= 4) {
             const auto files = d.number(std::size(segment_files::all));
             if (files != 0 && files != std::size(segment_files::all)) d.fail("bad number of file seals");

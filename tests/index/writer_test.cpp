@@ -374,6 +374,12 @@ TEST_CASE("index: a version 4 manifest keeps each segment's file seals, and reje
     bad.segments[0].deletions = index::file_seal{1, 2};
     CHECK_THROWS_WITH_AS((void)index::decode_manifest(index::encode_manifest(bad), "manifest_bad", 4),
                          doctest::Contains("deletions seal"), corruption_error);
+    // A language this build cannot stem (found by the index fuzz target: it escaped as an
+    // invalid_argument from the first searcher) is corruption of the manifest.
+    bad = m;
+    bad.options.analyzer.language = "klingon";
+    CHECK_THROWS_WITH_AS((void)index::decode_manifest(index::encode_manifest(bad), "manifest_bad", 4),
+                         doctest::Contains("unknown analysis language"), corruption_error);
     // Truncated anywhere: an error, never a shorter manifest.
     for (std::size_t cut = 0; cut < bytes.size(); ++cut)
         CHECK_THROWS_AS((void)index::decode_manifest(std::string_view(bytes).substr(0, cut), "manifest_cut", 4),

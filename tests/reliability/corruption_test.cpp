@@ -270,6 +270,17 @@ TEST_CASE_TEMPLATE("reliability: a sound file of another segment in place of one
 }
 
 namespace {
+// `bytes` as a whole file: the header of `like` (an existing file of the same kind), `payload`,
+// its length, the footer magic and a recomputed CRC32C. Returns the file and its CRC.
+std::pair<std::string, std::uint32_t> envelope_like(const std::string& like, const std::string& payload) {
+    std::string bytes = like.substr(0, storage::header_size) + payload;
+    for (int i = 0; i < 8; ++i) bytes += static_cast<char>((std::uint64_t{payload.size()} >> (8 * i)) & 0xFF);
+    bytes += like.substr(like.size() - 8, 4);
+    const std::uint32_t crc = crc32c(bytes);
+    for (int i = 0; i < 4; ++i) bytes += static_cast<char>((crc >> (8 * i)) & 0xFF);
+    return {bytes, crc};
+}
+
 // Replaces the payload of segment file `<segment>.<ext>` of the single-segment index in `dir` by
 // `payload`, recomputing the envelope (length, CRC32C) and the manifest's seal, so that only the
 // payload's structure can tell. Returns the file's name.
@@ -279,12 +290,7 @@ std::string reseal_payload(storage::memory_directory& dir, const char* ext, cons
     REQUIRE(m->segments.size() == 1);
     auto& seg = m->segments[0];
     const std::string file = index::segment_file_name(seg.name, ext);
-    const std::string old = dir.read_raw(file);
-    std::string bytes = old.substr(0, storage::header_size) + payload;
-    for (int i = 0; i < 8; ++i) bytes += static_cast<char>((std::uint64_t{payload.size()} >> (8 * i)) & 0xFF);
-    bytes += old.substr(old.size() - 8, 4);  // the footer magic
-    const std::uint32_t crc = crc32c(bytes);
-    for (int i = 0; i < 4; ++i) bytes += static_cast<char>((crc >> (8 * i)) & 0xFF);
+    const auto [bytes, crc] = envelope_like(dir.read_raw(file), payload);
     dir.write_raw(file, bytes);
     const auto slot = static_cast<std::size_t>(
         std::find_if(std::begin(index::segment_files::all), std::end(index::segment_files::all),
@@ -332,6 +338,74 @@ TEST_CASE("reliability: payload bytes no term owns, under recomputed checksums a
         bool named = false;
         for (const auto& p : report.problems) named = named || p.find(file + ": bytes ") != std::string::npos;
         CHECK_MESSAGE(named, "check_index does not report the bytes no term owns");
+    }
+}
+
+// Found by the fuzz targets (tests/fuzz: lengths, deletions), each under recomputed checksums and
+// seals: a passage's article number in the lengths file that disagrees with the stored fields
+// (hits would carry another article's id) must be reported by check; a deletion bitmap holding a
+// value twice (its cardinality then overcounts the deleted passages) must not open.
+TEST_CASE("reliability: lengths and deletions that disagree with themselves or the stored fields are refused") {
+    {
+        const auto dir = two_article_index();
+        REQUIRE(index::check_index(dir).ok());
+        const auto r = index::index_reader::open(dir);
+        const std::uint32_t n = r.segments()[0]->size();
+        REQUIRE(r.segments()[0]->article_count() == 2);
+        auto lens = payload_of(*dir, "lens");
+        // Passage 0's article number (after the n body lengths) becomes the other, valid, article.
+        REQUIRE(lens.size() >= 8u * n);
+        const std::size_t at = 4u * n;
+        lens[at] = static_cast<char>(lens[at] ^ 1);
+        const auto file = reseal_payload(*dir, "lens", lens);
+        const auto report = index::check_index(dir);
+        CHECK_FALSE(report.ok());
+        bool named = false;
+        for (const auto& p : report.problems) named = named || p.find(file) != std::string::npos;
+        CHECK_MESSAGE(named, "check_index does not report the article number");
+    }
+    {
+        auto dir = std::make_shared<storage::memory_directory>("mem");
+        {
+            index::index_writer w(dir);
+            for (int i = 0; i < 8; ++i) w.add(reliability::make_article("d" + std::to_string(i), 1));
+            w.commit();
+            w.remove({"d1"});
+            w.commit();
+        }
+        auto m = index::read_latest_manifest(*dir);
+        REQUIRE(m.has_value());
+        auto& seg = m->segments.at(0);
+        REQUIRE(seg.deletion_gen != 0);
+        const std::string file = index::deletions_file_name(seg.name, seg.deletion_gen);
+        // A portable roaring bitmap of one array container holding 3, 5, 3.
+        const std::string twice("\x3a\x30\x00\x00\x01\x00\x00\x00\x00\x00\x02\x00\x10\x00\x00\x00"
+                                "\x03\x00\x05\x00\x03\x00", 22);
+        const auto [bytes, crc] = envelope_like(dir->read_raw(file), twice);
+        dir->write_raw(file, bytes);
+        seg.deletions = index::file_seal{bytes.size(), crc};
+        seg.deleted = 3;
+        index::write_manifest(*dir, *m);
+        CHECK_THROWS_WITH_AS((void)index::index_reader::open(dir), doctest::Contains(file.c_str()), corruption_error);
+        CHECK_FALSE(index::check_index(dir).ok());
+    }
+}
+
+// A manifest naming a segment that is not there, or a name no writer makes: check reports it,
+// never throws.
+TEST_CASE("reliability: a manifest naming a missing or impossible segment is a problem check reports") {
+    for (const std::string& name : {std::string("seg_ff"), std::string("seg_0\x01"), std::string("seg\0zero", 8)}) {
+        CAPTURE(name);
+        const auto dir = two_article_index();
+        auto m = index::read_latest_manifest(*dir);
+        REQUIRE(m.has_value());
+        m->segments.at(0).name = name;
+        m->segments.at(0).files.clear();
+        index::write_manifest(*dir, *m);
+        index::check_report report;
+        CHECK_NOTHROW(report = index::check_index(dir));
+        CHECK_FALSE(report.ok());
+        CHECK_THROWS((void)index::index_reader::open(dir));
     }
 }
 
