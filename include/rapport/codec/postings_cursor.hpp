@@ -87,7 +87,7 @@ namespace detail {
 
 /// The growable buffer that holds one block's decoded positions. Copying a cursor does not copy
 /// decoded positions: the copy starts with an empty buffer and "not parsed" state, and decodes again
-/// on demand.
+/// on demand; "malformed" is kept, so that a copy never re-reads positions found bad.
 struct position_scratch {
     std::unique_ptr<std::uint32_t[]> data;
     std::size_t capacity = 0;
@@ -95,11 +95,11 @@ struct position_scratch {
     std::uint8_t state = 0;
 
     position_scratch() noexcept = default;
-    position_scratch(const position_scratch&) noexcept {}
+    position_scratch(const position_scratch& other) noexcept : state(other.state == 2 ? 2 : 0) {}
     position_scratch(position_scratch&& other) noexcept
         : data(std::move(other.data)), capacity(std::exchange(other.capacity, 0)), state(std::exchange(other.state, 0)) {}
-    position_scratch& operator=(const position_scratch&) noexcept {
-        state = 0;
+    position_scratch& operator=(const position_scratch& other) noexcept {
+        state = other.state == 2 ? 2 : 0;
         return *this;
     }
     position_scratch& operator=(position_scratch&& other) noexcept {
