@@ -278,6 +278,11 @@ stored_fields_reader::loaded_block stored_fields_reader::load_block(const block_
     // The frame header must announce exactly the size the index records before anything is allocated.
     const unsigned long long content = ZSTD_getFrameContentSize(src, src_size);
     if (content != raw_size) fail(begin, std::string(kind.label) + " block size disagrees with its zstd frame");
+    // And what the compressed bytes can hold, so that a damaged size (up to 4 GiB) allocates
+    // nothing: every zstd block takes at least 4 bytes (a 3-byte header and one RLE byte) and
+    // yields at most 128 KiB.
+    if (raw_size > (std::uint64_t{src_size} / 4 + 1) * (std::uint64_t{1} << 17))
+        fail(begin, std::string(kind.label) + " block size exceeds what its zstd frame can hold");
     // Decompressed straight into the next slot, which is marked empty until the bytes are checked.
     auto& slot = block_cache[block_cache_next];
     slot.id = 0;
