@@ -49,7 +49,16 @@ void check_segment(const disk_segment& seg, check_report& r) {
             whole ? c.for_each_term_impact(add) : c.for_each_block_impact(add);
             return v;
         };
+        // The block's (max tf, min length) in its skip entry bound BM25F's and phrases' block scores.
+        std::uint32_t stored_max_tf = 0, stored_min_length = 0;
         auto check_block = [&] {
+            std::uint32_t block_max_tf = 0, block_min_length = 0xFFFFFFFFu;
+            for (const auto& i : block) {
+                block_max_tf = std::max(block_max_tf, i.tf);
+                block_min_length = std::min(block_min_length, i.length);
+            }
+            if (block_max_tf != stored_max_tf || block_min_length != stored_min_length)
+                problem("post", "a block's max tf or min length of '" + term + "' disagrees with its postings");
             block.resize(codec::pareto_frontier(block));
             if (block != stored) problem("post", "a block frontier of '" + term + "' disagrees with its postings");
             block.clear();
@@ -59,6 +68,8 @@ void check_segment(const disk_segment& seg, check_report& r) {
             if (df % codec::block_size == 0) {
                 if (df > 0) check_block();
                 stored = stored_frontier(false);
+                stored_max_tf = c.block_max_tf();
+                stored_min_length = c.block_min_length();
             }
             if (d >= seg.size()) {
                 problem("post", "docid " + std::to_string(d) + " beyond the segment in '" + term + "'");
