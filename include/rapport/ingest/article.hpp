@@ -36,7 +36,8 @@ struct read_options {
 /// common case); the title is trimmed of Unicode White_Space. The id is validated but not
 /// normalised or trimmed, because it is the caller's key.
 /// Byte ranges of passages (`split_passages`) refer to the body as returned here.
-/// Throws: `invalid_argument` if the id is empty, if a field is invalid UTF-8 under
+/// Throws: `invalid_argument` if the id is empty or holds a control character (U+0000–U+001F,
+/// U+007F: tabs and newlines would break line-based outputs such as TREC runs), if a field is invalid UTF-8 under
 /// `invalid_utf8_policy::reject` (the offset is the first bad byte of that field, the message
 /// names the field), or if a field is 2 GiB or longer (ICU works with 32-bit lengths).
 /// Complexity: linear in the size of the fields.

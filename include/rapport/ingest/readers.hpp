@@ -33,7 +33,7 @@ namespace rapport::ingest {
 /// Throws: `io_error` naming the path when `dir` is missing or not a directory, cannot be
 /// listed, or a file cannot be read; `invalid_argument` naming the file, with the byte offset
 /// in the file, when a file is invalid UTF-8 under `invalid_utf8_policy::reject` or is 2 GiB or
-/// longer.
+/// longer, and when a file's name (its id) holds a control character (`normalize_article`).
 /// Complexity: linear in the total size of the files, plus sorting the names.
 [[nodiscard]] RAPPORT_API std::vector<article> read_text_directory(const std::filesystem::path& dir,
                                                                    const read_options& options = {});
