@@ -74,7 +74,7 @@ public:
                          [&](const char* e) { return std::string_view(e) == ext; }) -
             std::begin(segment_files::all));
         RAPPORT_ASSERT(role < std::size(segment_files::all));
-        const file_seal* seal = entry_ != nullptr && !entry_->files.empty() ? &entry_->files[role] : nullptr;
+        const file_seal* seal = entry_ != nullptr && role < entry_->files.size() ? &entry_->files[role] : nullptr;
         return open(file_of(name, ext), kind, min_version, seal);
     }
     std::shared_ptr<const storage::file_view> deletions(const std::string& file) const {
@@ -130,12 +130,17 @@ std::vector<file_seal> write_segment(storage::directory& dir, const std::string&
     for (const auto& w : seg.words()) detail::add_word(word_dict, w.word, w.df, w.count);
     word_dict.finish(words);
 
+    if (seg.values().articles() != 0 && seg.values().articles() != seg.article_count())
+        throw invalid_argument("write_segment: the value columns do not cover the segment's articles");
     return {write_file(dir, file_of(name, segment_files::dictionary), storage::kinds::dictionary, dictionary),
             write_file(dir, file_of(name, segment_files::postings), storage::kinds::postings, postings),
             write_file(dir, file_of(name, segment_files::positions), storage::kinds::positions, positions),
             write_file(dir, file_of(name, segment_files::lengths), storage::kinds::lengths, lengths),
             write_file(dir, file_of(name, segment_files::stored), storage::kinds::stored, stored),
-            write_file(dir, file_of(name, segment_files::words), storage::kinds::words, words)};
+            write_file(dir, file_of(name, segment_files::words), storage::kinds::words, words),
+            write_file(dir, file_of(name, segment_files::values), storage::kinds::values,
+                       seg.values().encode(static_cast<std::uint32_t>(seg.article_count()),
+                                           static_cast<std::uint32_t>(seg.size())))};
 }
 
 file_seal write_deletions(storage::directory& dir, const std::string& file, const std::vector<docid_t>& deleted) {
@@ -148,7 +153,7 @@ file_seal write_deletions(storage::directory& dir, const std::string& file, cons
 }
 
 struct disk_segment::impl {
-    std::shared_ptr<const storage::file_view> dictionary, postings, positions, lengths, stored, words, deletions;
+    std::shared_ptr<const storage::file_view> dictionary, postings, positions, lengths, stored, words, values, deletions;
     stored_fields_reader store;
 };
 
@@ -244,6 +249,11 @@ std::shared_ptr<const disk_segment> disk_segment::open_sealed(const storage::dir
         if (s->articles_[d] >= f.store.article_count())
             throw corruption_error(f.lengths->path(), storage::header_size + (std::uint64_t{passages} + d) * 4,
                                    "passage names an article out of range");
+    if (f.dictionary->version() >= 5) {
+        f.values = opener.file(name, segment_files::values, storage::kinds::values, 5);
+        s->values_ = value_columns::decode(f.values->payload(), static_cast<std::uint32_t>(articles), passages,
+                                           f.values->path());
+    }
 
     if (!deletions_file.empty()) {
         f.deletions = opener.deletions(deletions_file);
@@ -280,7 +290,13 @@ std::string disk_segment::postings_path() const { return impl_->postings->path()
 std::string disk_segment::positions_path() const { return impl_->positions->path(); }
 
 passage_record disk_segment::passage(docid_t d) const { return impl_->store.passage(d); }
-article_record disk_segment::article(std::uint32_t a) const { return impl_->store.article(a); }
+article_record disk_segment::article(std::uint32_t a) const {
+    auto r = impl_->store.article(a);
+    if (!values_.columns().empty()) {
+        for (const auto& c : values_.columns()) r.values.push_back(c.value(a));
+    }
+    return r;
+}
 std::uint32_t disk_segment::article_count() const noexcept {
     return static_cast<std::uint32_t>(impl_->store.article_count());
 }
@@ -289,6 +305,7 @@ std::vector<std::shared_ptr<const storage::file_view>> disk_segment::files() con
     std::vector<std::shared_ptr<const storage::file_view>> out{impl_->dictionary, impl_->postings, impl_->positions,
                                                                impl_->lengths, impl_->stored};
     if (impl_->words) out.push_back(impl_->words);
+    if (impl_->values) out.push_back(impl_->values);
     if (impl_->deletions) out.push_back(impl_->deletions);
     return out;
 }

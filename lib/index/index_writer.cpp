@@ -26,7 +26,7 @@ namespace {
 // One thread's in-memory segment builder. `seqs[d]` is the operation number that added passage d,
 // so that a delete numbered s removes exactly the matching passages added before it.
 struct builder_slot {
-    explicit builder_slot(const index_options& o) : pipeline(o), writer(o.analyzer.case_fold) {}
+    explicit builder_slot(const index_options& o) : pipeline(o), writer(o.analyzer.case_fold, o.schema) {}
     detail::passage_pipeline pipeline;
     segment_writer writer;
     std::vector<std::uint64_t> seqs;
@@ -200,7 +200,8 @@ struct index_writer::impl {
         for (auto i : positions) sources.push_back(open_entry(m.segments[i]));
         segment_entry e;
         e.name = "seg_" + hex(next_segment++);
-        const auto merged = detail::merge_segments(*dir, e.name, sources, current.options.analyzer.case_fold);
+        const auto merged = detail::merge_segments(*dir, e.name, sources, current.options.analyzer.case_fold,
+                                                       current.options.schema);
         e.passages = merged.passages;
         e.articles = merged.articles;
         e.files = merged.files;
@@ -327,8 +328,16 @@ index_writer::index_writer(std::shared_ptr<storage::directory> dir, index_writer
     s.dir = std::move(dir);
     s.lock = s.dir->lock();
     s.options = std::move(options);
+    s.options.index.schema = validate_schema(std::move(s.options.index.schema));
     if (auto m = read_latest_manifest(*s.dir)) {
         s.current = std::move(*m);
+        // The default schema stands for "the index's own"; any other must equal it or append fields.
+        if (const auto& given = s.options.index.schema; given != default_schema() && given != s.current.options.schema) {
+            if (const auto problem = schema_change_problem(s.current.options.schema, given))
+                throw invalid_argument("index_writer: the index's schema cannot change so: " + *problem +
+                                       " (only new non-text fields may be added, after the existing ones)");
+            s.current.options.schema = given;
+        }
         // Code is not stored: an index built with a custom analyzer takes it again from the caller,
         // under the same name.
         if (const auto& name = s.current.options.custom_analyzer_name; !name.empty()) {

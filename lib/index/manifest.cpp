@@ -80,7 +80,7 @@ std::string deletions_file_name(const std::string& segment, std::uint64_t gen) {
     return segment + "_" + hex16(gen) + ".dels";
 }
 
-std::string encode_manifest(const manifest& m) {
+std::string encode_manifest(const manifest& m, std::uint32_t version) {
     std::string out;
     put_varint(out, m.generation);
     put_varint(out, m.next_segment);
@@ -105,6 +105,7 @@ std::string encode_manifest(const manifest& m) {
     // Version 3: CJK bigrams, and the name of a custom analyzer (empty: the standard pipeline).
     put_varint(out, a.cjk_bigrams ? 1 : 0);
     put_string(out, m.options.custom_analyzer_name);
+    if (version >= 5) put_string(out, to_json(validate_schema(m.options.schema)));
     put_varint(out, m.segments.size());
     for (const auto& s : m.segments) {
         put_string(out, s.name);
@@ -160,6 +161,16 @@ manifest decode_manifest(std::string_view payload, const std::string& file, std:
     // Indexes before version 3 held ICU's dictionary words for CJK text.
     a.cjk_bigrams = version >= 3 && d.number(1) == 1;
     if (version >= 3) m.options.custom_analyzer_name = d.string();
+    // Version 5: the schema, as JSON (before it, every index had the default one).
+    m.options.schema = default_schema();
+    if (version >= 5) {
+        const auto json = d.string();
+        try {
+            m.options.schema = parse_schema(json);
+        } catch (const invalid_argument& e) {
+            d.fail(std::string("bad schema: ") + e.what());
+        }
+    }
     const auto count = d.number(1u << 24);
     for (std::uint64_t i = 0; i < count; ++i) {
         segment_entry s;
@@ -176,7 +187,10 @@ manifest decode_manifest(std::string_view payload, const std::string& file, std:
             d.fail("bad segment name");
         if (version >= 4) {
             const auto files = d.number(std::size(segment_files::all));
-            if (files != 0 && files != std::size(segment_files::all)) d.fail("bad number of file seals");
+            // A format 4 segment has no values file; manifest 4 knew of none.
+            if (files != 0 && files != segment_files::format4_count &&
+                (version < 5 || files != std::size(segment_files::all)))
+                d.fail("bad number of file seals");
             for (std::uint64_t f = 0; f < files; ++f) s.files.push_back(d.seal());
             if (d.number(1) == 1) {
                 if (s.deletion_gen == 0) d.fail("a deletions seal without a deletions file");

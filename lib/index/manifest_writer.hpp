@@ -16,17 +16,18 @@ class directory;
 
 namespace rapport::index {
 
-/// Current manifest format version: 2 adds accent folding and elision to the analysis options
+/// Current manifest format version (5 adds the schema): 2 adds accent folding and elision to the analysis options
 /// (version 1, without them, still opens: its indexes fold no accents and keep elisions); 3 adds
 /// CJK bigrams and the custom analyzer's name (versions 1 and 2 open with CJK words as ICU splits
 /// them and the standard pipeline); 4 seals every segment file with its size and checksum
 /// (older manifests open with their files unsealed).
-inline constexpr std::uint32_t manifest_version = 4;
+inline constexpr std::uint32_t manifest_version = 5;
 /// The oldest manifest version readers accept.
 inline constexpr std::uint32_t oldest_manifest_version = 1;
 
-/// Serialises a manifest (payload only; the directory adds header and footer).
-[[nodiscard]] std::string encode_manifest(const manifest& m);
+/// Serialises a manifest (payload only; the directory adds header and footer) in format `version`
+/// (≥ 4; below 5 without the schema, which tests of older formats cut further).
+[[nodiscard]] std::string encode_manifest(const manifest& m, std::uint32_t version = manifest_version);
 
 /// Parses a manifest payload of format `version`. Throws: `corruption_error` naming `file` when
 /// malformed.

@@ -23,6 +23,7 @@ analysis::analyzer make_analyzer(const index_options& o) {
 
 passage_pipeline::passage_pipeline(index_options options)
     : options_(std::move(options)), analyzer_(make_analyzer(options_)) {
+    options_.schema = validate_schema(std::move(options_.schema));
     if (options_.passages.max_bytes == 0 || options_.passages.min_bytes > options_.passages.max_bytes)
         throw invalid_argument("passage options: need 0 < min_bytes <= max_bytes");
 }
@@ -53,7 +54,14 @@ prepared_article passage_pipeline::prepare(ingest::article article, bool split) 
     } else {
         ranges = ingest::split_passages(article.body, options_.passages);
     }
-    prepared_article out{std::move(article.id), std::move(article.title), {}, {}, {}};
+    prepared_article out{std::move(article.id), std::move(article.title), {}, {}, {}, {}, {}};
+    try {
+        out.values = convert_fields(options_.schema, article.fields);
+    } catch (const invalid_argument& e) {
+        throw invalid_argument("article '" + out.id.value + "': " + e.what());
+    }
+    for (std::size_t f = 0; f < out.values.size(); ++f)
+        for (const auto& v : out.values[f].keywords) out.keyword_keys.push_back(keyword_key(options_.schema.fields[f].name, v));
     analyzer.analyze(out.title, out.title_tokens);
     // An article with a title but no body text still gets one (empty) passage, so that its title
     // is searched and it can be found; only an article with no text at all gives none.
@@ -72,11 +80,12 @@ prepared_article passage_pipeline::prepare(ingest::article article, bool split) 
 docid_t add_prepared(segment_writer& writer, prepared_article&& article) {
     const auto first = static_cast<docid_t>(writer.size());
     const auto key = article_key(article.id.value);
-    const auto number = writer.add_article(std::move(article.id), std::move(article.title));
+    const auto number = writer.add_article(std::move(article.id), std::move(article.title), std::move(article.values));
     for (std::size_t i = 0; i < article.passages.size(); ++i) {
         article.passages[i].article = number;
         const auto doc = writer.add_passage(std::move(article.passages[i]), article.tokens[i], article.title_tokens);
         writer.add_key(doc, key);
+        for (const auto& k : article.keyword_keys) writer.add_key(doc, k);
     }
     return first;
 }

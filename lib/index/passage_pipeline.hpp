@@ -27,6 +27,9 @@ struct prepared_article {
     std::vector<passage_record> passages;  ///< `article` field unset until added
     std::vector<std::vector<analysis::token>> tokens;
     std::vector<analysis::token> title_tokens;  ///< the analysed title: every passage's title field
+    field_values values;  ///< the article's typed field values (schema order; empty: none)
+    /// The keys of its keyword values (`keyword_key`), filed for each of its passages.
+    std::vector<std::string> keyword_keys;
 };
 
 class passage_pipeline {
@@ -39,7 +42,8 @@ public:
     /// Normalises, splits and analyses (with the analyzer of the article's language, see
     /// `analyzer_options_for`); does not touch any writer, so a failure changes nothing.
     /// `split` false indexes the whole body as one passage. Throws: `invalid_argument` (empty id,
-    /// invalid UTF-8 under the reject policy, an unknown language, a language with a custom analyzer).
+    /// invalid UTF-8 under the reject policy, an unknown language, a language with a custom analyzer,
+    /// a field the schema does not declare or a value of the wrong type: `convert_fields`).
     [[nodiscard]] prepared_article prepare(ingest::article article, bool split = true);
 
     [[nodiscard]] const index_options& options() const noexcept { return options_; }

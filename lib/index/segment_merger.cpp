@@ -49,7 +49,10 @@ private:
 }  // namespace
 
 merged_segment merge_segments(storage::directory& dir, const std::string& name,
-                              const std::vector<std::shared_ptr<const disk_segment>>& sources, bool fold_words) {
+                              const std::vector<std::shared_ptr<const disk_segment>>& sources, bool fold_words,
+                              const schema& values_schema) {
+    const bool with_values = values_schema.has_values();
+    std::vector<field_values> values;  // by new article number
     // Renumber live passages, collect lengths and article numbers, copy stored fields.
     std::vector<std::vector<docid_t>> renumber(sources.size());
     std::vector<std::uint32_t> lengths;
@@ -91,6 +94,7 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
                     words.count(a.title, tokens, map[d]);
                 }
                 ids.push_back(a.id.value);
+                if (with_values) values.push_back(seg.values().values(values_schema, p.article));
                 stored.add_article(std::move(a));
             }
             p.article = article_map[p.article];
@@ -152,7 +156,7 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
         positions.maybe_flush();
     }
     merged_segment out{next, articles, std::vector<file_seal>(std::size(segment_files::all))};
-    // The seals follow segment_files::all: dictionary, postings, positions, lengths, stored, words.
+    // The seals follow segment_files::all: dictionary, postings, positions, lengths, stored, words, values.
     out.files[1] = postings.finish();
     out.files[2] = positions.finish();
 
@@ -175,6 +179,8 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
     for (const auto& w : words.finish()) add_word(word_dict, w.word, w.df, w.count);
     word_dict.finish(bytes);
     out.files[5] = write_whole(segment_files::words, storage::kinds::words, bytes);
+    const value_columns columns = with_values ? value_columns(values_schema, values) : value_columns();
+    out.files[6] = write_whole(segment_files::values, storage::kinds::values, columns.encode(articles, next));
     return out;
 }
 

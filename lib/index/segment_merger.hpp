@@ -30,11 +30,12 @@ struct merged_segment {
 /// Writes the live passages of `sources`, in order, as segment `name` of `dir`: postings with
 /// positions, exact lengths, stored passages and the articles they belong to, and the sum of the
 /// sources' surface words (deleted passages' words included; a source older than format 4 has its
-/// words counted from its stored text, NFKC_Casefold-ed when `fold_words`).
+/// words counted from its stored text, NFKC_Casefold-ed when `fold_words`), and the articles'
+/// field values under `values_schema` (a source without a field's column gives its articles none).
 /// Throws: `corruption_error` when a source fails to decode; `io_error` when writing fails.
 /// Complexity: linear in the sources' postings, O(P log S) for the k-way term merge.
 [[nodiscard]] merged_segment merge_segments(storage::directory& dir, const std::string& name,
                                             const std::vector<std::shared_ptr<const disk_segment>>& sources,
-                                            bool fold_words = true);
+                                            bool fold_words = true, const schema& values_schema = default_schema());
 
 }  // namespace rapport::index::detail

@@ -21,8 +21,8 @@ struct segment_writer::term_table {
     boost::unordered_flat_map<std::string, termid_t, term_hash, term_equal> ids;
 };
 
-segment_writer::segment_writer(bool fold_words)
-    : ids_(std::make_unique<term_table>()), words_(fold_words), fold_words_(fold_words) {}
+segment_writer::segment_writer(bool fold_words, schema values)
+    : ids_(std::make_unique<term_table>()), words_(fold_words), fold_words_(fold_words), schema_(std::move(values)) {}
 segment_writer::~segment_writer() = default;
 segment_writer::segment_writer(segment_writer&&) noexcept = default;
 segment_writer& segment_writer::operator=(segment_writer&&) noexcept = default;

@@ -19,6 +19,7 @@
 #include "rapport/core/error.hpp"
 #include "rapport/core/export.hpp"
 #include "rapport/core/types.hpp"
+#include "rapport/index/schema.hpp"
 #include "rapport/index/segment.hpp"
 
 namespace rapport::index {
@@ -29,17 +30,22 @@ class RAPPORT_API segment_writer {
 public:
     /// Creates an empty writer; `fold_words` says whether surface words are NFKC_Casefold-ed
     /// (as the index's analyzer folds case) before they are counted.
-    explicit segment_writer(bool fold_words = true);
+    /// `values` is the schema whose non-text fields articles carry (`add_article`'s `values`).
+    explicit segment_writer(bool fold_words = true, schema values = default_schema());
     ~segment_writer();
     segment_writer(segment_writer&&) noexcept;
     segment_writer& operator=(segment_writer&&) noexcept;
 
     /// Registers an article; its passages refer to the returned number.
     /// Complexity: amortised O(1).
-    [[nodiscard]] std::uint32_t add_article(article_id id, std::string title) {
-        articles_.push_back({std::move(id), std::move(title)});
+    [[nodiscard]] std::uint32_t add_article(article_id id, std::string title, field_values values = {}) {
+        RAPPORT_ASSERT(values.empty() || values.size() == schema_.fields.size());
+        for (const auto& v : values) memory_ += v.stored.size() + v.keywords.size() * 32 + sizeof v;
+        articles_.push_back({std::move(id), std::move(title), std::move(values)});
         return static_cast<std::uint32_t>(articles_.size() - 1);
     }
+    /// The schema of the articles' values.
+    [[nodiscard]] const schema& values_schema() const noexcept { return schema_; }
 
     /// Adds one passage with its analysed tokens and returns its docid.
     /// The passage length is the number of positions its tokens take: removed stopwords do not
@@ -116,9 +122,16 @@ public:
             terms.push_back(std::move(term_names_[t]));
             postings.push_back(std::move(buffers_[t]));
         }
+        std::vector<field_values> values;
+        if (schema_.has_values()) {
+            values.reserve(articles_.size());
+            for (auto& a : articles_) values.push_back(std::move(a.values));
+        }
+        value_columns columns = schema_.has_values() ? value_columns(schema_, values) : value_columns();
         segment out(std::move(terms), std::move(postings), std::move(lengths_), std::move(passages_),
                     std::move(articles_), std::move(title_lengths_), finish_words());
-        *this = segment_writer(fold_words_);
+        out.set_values(std::move(columns));
+        *this = segment_writer(fold_words_, std::move(schema_));
         return out;
     }
 
@@ -151,6 +164,7 @@ private:
     detail::word_counter words_;
     std::size_t memory_ = 0;
     bool fold_words_ = true;
+    schema schema_;
 };
 
 }  // namespace rapport::index

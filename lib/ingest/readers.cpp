@@ -201,6 +201,9 @@ article jsonl_reader::impl::parse(std::string_view text, std::uint64_t line_offs
         if (!lang->is_string()) throw fail("expected string field \"lang\"");
         a.language = std::string(lang->get_string());
     }
+    for (const auto& [key, field] : *object)
+        if (key != "id" && key != "title" && key != "text" && key != "lang")
+            a.fields.push_back({std::string(key), boost::json::serialize(field)});
 
     try {
         return normalize_article(std::move(a), options.invalid_utf8);

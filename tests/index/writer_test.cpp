@@ -314,7 +314,7 @@ TEST_CASE("index: version 1 and 2 manifests read with the analysis they were bui
     index::manifest m;
     m.generation = 1;
     m.options.analyzer.language = "french";  // stopwords unset: the language's list today
-    const auto v3 = index::encode_manifest(m);
+    const auto v3 = index::encode_manifest(m, 4);
     const auto old = index::decode_manifest(as_version(v3, 1), "manifest_old", 1);
     // Then only English had a default stop list, and nothing folded accents or removed elisions.
     REQUIRE(old.options.analyzer.stopwords.has_value());
@@ -329,7 +329,7 @@ TEST_CASE("index: version 1 and 2 manifests read with the analysis they were bui
     CHECK(v2.options.analyzer.cjk_bigrams == false);  // ICU's dictionary words then
     CHECK(v2.options.custom_analyzer_name.empty());
     m.options.analyzer.language = "english";
-    const auto en = index::encode_manifest(m);
+    const auto en = index::encode_manifest(m, 4);
     const auto old_en = index::decode_manifest(as_version(en, 1), "manifest_old", 1);
     CHECK_FALSE(old_en.options.analyzer.stopwords.has_value());  // English's list then and now
     CHECK(index::decode_manifest(as_version(en, 2), "manifest_v2", 2).options.analyzer.fold_accents == true);
@@ -340,13 +340,13 @@ TEST_CASE("index: a version 3 manifest keeps CJK bigrams and the custom analyzer
     m.generation = 7;
     m.options.analyzer.cjk_bigrams = false;
     m.options.custom_analyzer_name = "synonyms-v1";
-    const auto back = index::decode_manifest(index::encode_manifest(m), "manifest_v3", 3);
+    const auto back = index::decode_manifest(index::encode_manifest(m, 4), "manifest_v3", 3);
     CHECK(back.generation == 7u);
     CHECK(back.options.analyzer.cjk_bigrams == false);
     CHECK(back.options.custom_analyzer_name == "synonyms-v1");
     m.options.analyzer.cjk_bigrams = true;
     m.options.custom_analyzer_name.clear();
-    const auto plain = index::decode_manifest(index::encode_manifest(m), "manifest_v3", 3);
+    const auto plain = index::decode_manifest(index::encode_manifest(m, 4), "manifest_v3", 3);
     CHECK(plain.options.analyzer.cjk_bigrams == true);
     CHECK(plain.options.custom_analyzer_name.empty());
 }
@@ -355,11 +355,11 @@ TEST_CASE("index: a version 4 manifest keeps each segment's file seals, and reje
     index::manifest m;
     m.generation = 9;
     index::segment_entry sealed{"seg_3", 10, 2, 1, 9, {}, index::file_seal{77, 0xDEADBEEFu}};
-    for (std::uint64_t f = 0; f < std::size(index::segment_files::all); ++f)
+    for (std::uint64_t f = 0; f < index::segment_files::format4_count; ++f)
         sealed.files.push_back({100 + f, static_cast<std::uint32_t>(0xFFFFFFF0u + f)});
     const index::segment_entry unsealed{"seg_1", 4, 1, 0, 0, {}, std::nullopt};  // from an older manifest
     m.segments = {unsealed, sealed};
-    const auto bytes = index::encode_manifest(m);
+    const auto bytes = index::encode_manifest(m, 4);
     const auto back = index::decode_manifest(bytes, "manifest_v4", 4);
     REQUIRE(back.segments.size() == 2);
     CHECK(back.segments[0] == unsealed);
@@ -368,17 +368,17 @@ TEST_CASE("index: a version 4 manifest keeps each segment's file seals, and reje
     // without deletions. Each is a corruption_error naming the file.
     auto bad = m;
     bad.segments[1].files.pop_back();
-    CHECK_THROWS_WITH_AS((void)index::decode_manifest(index::encode_manifest(bad), "manifest_bad", 4),
+    CHECK_THROWS_WITH_AS((void)index::decode_manifest(index::encode_manifest(bad, 4), "manifest_bad", 4),
                          doctest::Contains("manifest_bad"), corruption_error);
     bad = m;
     bad.segments[0].deletions = index::file_seal{1, 2};
-    CHECK_THROWS_WITH_AS((void)index::decode_manifest(index::encode_manifest(bad), "manifest_bad", 4),
+    CHECK_THROWS_WITH_AS((void)index::decode_manifest(index::encode_manifest(bad, 4), "manifest_bad", 4),
                          doctest::Contains("deletions seal"), corruption_error);
     // A language this build cannot stem (found by the index fuzz target: it escaped as an
     // invalid_argument from the first searcher) is corruption of the manifest.
     bad = m;
     bad.options.analyzer.language = "klingon";
-    CHECK_THROWS_WITH_AS((void)index::decode_manifest(index::encode_manifest(bad), "manifest_bad", 4),
+    CHECK_THROWS_WITH_AS((void)index::decode_manifest(index::encode_manifest(bad, 4), "manifest_bad", 4),
                          doctest::Contains("unknown analysis language"), corruption_error);
     // Truncated anywhere: an error, never a shorter manifest.
     for (std::size_t cut = 0; cut < bytes.size(); ++cut)

@@ -99,7 +99,7 @@ std::string kind_of(const std::string& file) {
     return file.substr(file.rfind('.') + 1);
 }
 
-const char* const all_kinds[] = {"manifest", "dict", "post", "posn", "lens", "stor", "word", "dels"};
+const char* const all_kinds[] = {"manifest", "dict", "post", "posn", "lens", "stor", "word", "fval", "dels"};
 
 // Three segments (merging off), each with deletions, one article of several passages.
 // Returns the live articles: id → version.

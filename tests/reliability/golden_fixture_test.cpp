@@ -50,7 +50,7 @@ std::filesystem::path fixture(std::uint32_t number) {
 
 // The fixture this build writes: v1 to v4 are numbered by their segment format version, v5 on
 // by the on-disk change that introduced them (see tests/fixtures/README.md).
-constexpr std::uint32_t current_fixture = 5;
+constexpr std::uint32_t current_fixture = 6;
 
 // The versions of the files in fixture v<number>.
 struct fixture_versions {
@@ -61,7 +61,8 @@ struct fixture_versions {
 fixture_versions versions_of(std::uint32_t number) {
     if (number <= 3) return {number, 1};
     if (number == 4) return {4, 3};
-    return {4, 4};  // v5: the manifest seals every segment file
+    if (number == 5) return {4, 4};  // v5: the manifest seals every segment file
+    return {5, 5};                   // v6: field values (FVAL) and the schema in the manifest
 }
 
 ingest::article article(const char* id, const char* title, const char* body) { return {{id}, title, body}; }
@@ -112,7 +113,7 @@ struct expected_hit {
 }  // namespace
 
 TEST_CASE("reliability: writes the golden fixture" * doctest::skip(std::getenv("RAPPORT_WRITE_FIXTURES") == nullptr)) {
-    static_assert(index::segment_format_version == 4, "a new segment format needs a new fixture number");
+    static_assert(index::segment_format_version == 5, "a new segment format needs a new fixture number");
     const auto folder = fixture(current_fixture);
     REQUIRE_MESSAGE(!std::filesystem::exists(folder), folder.string() << " exists: fixtures are never rewritten");
     {
@@ -176,7 +177,7 @@ index::index_reader check_fixture(const test::scratch_dir& scratch, std::uint32_
     // The manifest and segment files at the fixture's versions; from segment version 4 on each
     // segment also has its surface-word file.
     const auto files = dir->list();
-    CHECK(files.size() == (version >= 4 ? 14u : 12u));
+    CHECK(files.size() == (version >= 5 ? 16u : version >= 4 ? 14u : 12u));
     for (const auto& f : files) {
         CAPTURE(f);
         CHECK(dir->verify(f).version == (f.starts_with("manifest_") ? manifest_at : version));

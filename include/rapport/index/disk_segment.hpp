@@ -32,7 +32,7 @@ class file_view;
 namespace rapport::index {
 
 /// Format versions of the segment files this build writes and reads.
-inline constexpr std::uint32_t segment_format_version = 4;
+inline constexpr std::uint32_t segment_format_version = 5;
 /// The oldest segment format this build reads: version 1 had no title field (its passages read
 /// as having empty titles).
 inline constexpr std::uint32_t min_segment_format_version = 1;
@@ -45,7 +45,10 @@ inline constexpr const char* positions = "posn";
 inline constexpr const char* lengths = "lens";
 inline constexpr const char* stored = "stor";
 inline constexpr const char* words = "word";  ///< from format 4; older segments have none
-inline constexpr const char* all[] = {dictionary, postings, positions, lengths, stored, words};
+inline constexpr const char* values = "fval";  ///< from format 5; older segments have none
+inline constexpr const char* all[] = {dictionary, postings, positions, lengths, stored, words, values};
+/// Files of a format 4 segment (and their seals): every one of `all` but `values`.
+inline constexpr std::size_t format4_count = 6;
 }  // namespace segment_files
 
 namespace detail {
@@ -59,7 +62,7 @@ std::string lengths_payload(std::span<const std::uint32_t> body, std::span<const
 void add_word(codec::term_dictionary_writer& out, std::string_view word, std::uint32_t df, std::uint64_t count);
 }  // namespace detail
 
-/// Writes `seg` to `dir` as segment `name` (files `<name>.dict`, `.post`, `.posn`, `.lens`, `.stor`, `.word`),
+/// Writes `seg` to `dir` as segment `name` (files `<name>.dict`, `.post`, `.posn`, `.lens`, `.stor`, `.word`, `.fval`),
 /// each fsynced. Returns the files' seals in `segment_files::all` order, for the commit to record.
 /// Throws: `io_error` naming the file.
 RAPPORT_API std::vector<file_seal> write_segment(storage::directory& dir, const std::string& name, const segment& seg);
@@ -125,6 +128,8 @@ public:
     [[nodiscard]] const codec::term_dictionary& words() const noexcept { return words_; }
     /// Whether the segment has a surface-word dictionary (format 4 or later).
     [[nodiscard]] bool has_words() const noexcept { return has_words_; }
+    /// The values of its articles' non-text fields (empty: none, or a segment older than format 5).
+    [[nodiscard]] const value_columns& values() const noexcept { return values_; }
     /// Looks a term up. Throws: `corruption_error` on a damaged dictionary block.
     [[nodiscard]] std::optional<codec::term_info> find(std::string_view term) const { return dictionary_.find(term); }
     /// A cursor over a term's postings. Requires: `info` came from this segment's dictionary.
@@ -136,7 +141,9 @@ public:
     }
     /// The stored fields of passage `d`. Throws: `corruption_error` on damaged data.
     [[nodiscard]] passage_record passage(docid_t d) const;
-    /// The stored fields of article number `a`. Throws: `corruption_error` on damaged data.
+    /// The stored fields of article number `a`, with its field values in the order of the
+    /// segment's own columns (`values().values(schema, a)` gives them in a schema's order).
+    /// Throws: `corruption_error` on damaged data.
     [[nodiscard]] article_record article(std::uint32_t a) const;
     /// Number of articles in the segment.
     [[nodiscard]] std::uint32_t article_count() const noexcept;
@@ -164,6 +171,7 @@ private:
     codec::term_dictionary dictionary_;
     codec::term_dictionary words_;
     bool has_words_ = false;
+    value_columns values_;
     std::string_view postings_;
     std::string_view positions_;
     codec::postings_layout postings_layout_ = codec::postings_layout::impacts;

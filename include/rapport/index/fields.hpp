@@ -28,6 +28,22 @@ inline constexpr char title_term_prefix = '\x02';
 /// no positions): U+0001, which the analyzer never emits, so no query matches a key.
 inline constexpr char article_key_prefix = '\x01';
 
+/// The byte that starts every keyword term (`keyword_key`): one posting per passage of each article
+/// holding the value, no positions; never emitted by the analyzer, so no text query matches one.
+inline constexpr char keyword_key_prefix = '\x03';
+
+/// The dictionary key of value `value` of keyword field `name`: 0x03, the name, 0x00, the value
+/// (every value of a field shares the prefix `keyword_key(name, "")`, so they sort together).
+[[nodiscard]] inline std::string keyword_key(std::string_view name, std::string_view value) {
+    std::string key;
+    key.reserve(name.size() + value.size() + 2);
+    key.push_back(keyword_key_prefix);
+    key.append(name);
+    key.push_back('\0');
+    key.append(value);
+    return key;
+}
+
 /// The dictionary key of the article with external id `id`.
 [[nodiscard]] inline std::string article_key(std::string_view id) {
     // Built by append rather than operator+, which trips GCC 12's false -Wrestrict at -O3.

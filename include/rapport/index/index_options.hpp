@@ -10,6 +10,7 @@
 
 #include "rapport/analysis/analyzer.hpp"
 #include "rapport/core/export.hpp"
+#include "rapport/index/schema.hpp"
 #include "rapport/ingest/passage.hpp"
 
 namespace rapport::index {
@@ -28,6 +29,11 @@ struct index_options {
     /// The name stored for `custom_analyzer` (required with it, at most 255 bytes); empty: the
     /// standard pipeline.
     std::string custom_analyzer_name{};
+    /// The fields articles carry (index/schema.hpp): by default the two text fields only. Stored
+    /// with every commit; a writer opening an index must give the same schema, or one that only
+    /// appends non-text fields (`schema_change_problem`). Empty: the default schema; writers and
+    /// manifests keep it as `validate_schema` completes it.
+    index::schema schema{};
 };
 
 /// The standard pipeline's options for an article in `language` of an index with `options`:

@@ -38,7 +38,10 @@ struct merge_policy {
 
 /// Writer settings.
 struct index_writer_options {
-    index_options index{};               ///< used when creating an index; an existing index keeps its own
+    /// Used when creating an index; an existing index keeps its own, except that a schema other
+    /// than the default may append non-text fields to the index's (`schema_change_problem`; any
+    /// other change is an `invalid_argument`), which the next commit records.
+    index_options index{};
                                          ///< (but takes `custom_analyzer` again, under its stored name)
     std::size_t ram_budget_mb = 64;      ///< flush a segment when the in-memory builders reach this size
     /// The largest article (title + body bytes) `add` and `update` accept; a larger one is an

@@ -15,6 +15,7 @@
 #include "rapport/core/assert.hpp"
 #include "rapport/core/types.hpp"
 #include "rapport/index/fields.hpp"
+#include "rapport/index/value_columns.hpp"
 
 namespace rapport::index {
 
@@ -31,6 +32,9 @@ struct postings_list {
 struct article_record {
     article_id id;
     std::string title;
+    /// Its values of the schema's non-text fields, in schema order (empty: none); filled by
+    /// `disk_segment::article` from the segment's value columns.
+    field_values values{};
 };
 
 /// A stored passage: which article it came from, where, and its text.
@@ -171,6 +175,10 @@ public:
     [[nodiscard]] std::size_t article_count() const noexcept { return articles_.size(); }
     /// The surface words of the segment's text, sorted by word (unique).
     [[nodiscard]] std::span<const surface_word> words() const noexcept { return words_; }
+    /// The value columns of the articles' non-text fields (empty for the default schema).
+    [[nodiscard]] const value_columns& values() const noexcept { return values_; }
+    /// Sets the value columns. Requires: `v` covers `article_count()` articles (or is empty).
+    void set_values(value_columns v) noexcept { values_ = std::move(v); }
 
 private:
     std::vector<std::string> terms_;
@@ -180,6 +188,7 @@ private:
     std::vector<passage_record> passages_;
     std::vector<article_record> articles_;
     std::vector<surface_word> words_;
+    value_columns values_;
     std::uint64_t total_length_ = 0;
 };
 

@@ -6,12 +6,21 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "rapport/core/export.hpp"
 #include "rapport/core/types.hpp"
 #include "rapport/core/utf8.hpp"
 
 namespace rapport::ingest {
+
+/// A field of an article beyond id, title, body and language: its name and its JSON value as
+/// written (a JSONL line's other keys). The index's schema types it (`index::convert_fields`).
+struct article_field {
+    std::string name;
+    std::string json;
+    friend bool operator==(const article_field&, const article_field&) = default;
+};
 
 /// One input document: the caller's id, a title and the body text.
 /// After `normalize_article` all three are valid UTF-8 and title and body are in NFC.
@@ -22,6 +31,9 @@ struct article {
     /// The language whose analyzer indexes this article (a Snowball name or ISO 639 code, as
     /// `analyzer_options::language`); empty: the index's language. JSONL field "lang".
     std::string language{};
+    /// The article's other fields (metadata: a category, tags, a date...), typed and stored by the
+    /// index's schema (index/schema.hpp); a field the schema does not declare is an error.
+    std::vector<article_field> fields{};
 };
 
 /// How the readers treat their input.

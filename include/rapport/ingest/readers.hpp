@@ -53,7 +53,8 @@ namespace rapport::ingest {
 ///
 /// "id" is a JSON string (not empty) or integer (written in decimal); "title" is a string and
 /// optional (absent or null gives ""); "text" is a string and required, and becomes the body.
-/// Other fields are ignored; lines holding only whitespace are skipped; a UTF-8 byte-order mark
+/// "lang" (a string) is the article's language. Every other key is kept, with its JSON value,
+/// in `article::fields` (the index's schema types them and refuses undeclared ones); lines holding only whitespace are skipped; a UTF-8 byte-order mark
 /// before the first line is dropped. Every article goes through `normalize_article`.
 /// Under `invalid_utf8_policy::replace`, invalid bytes are repaired before the line is parsed.
 ///

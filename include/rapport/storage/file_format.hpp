@@ -59,6 +59,7 @@ inline constexpr file_kind lengths{"LENS"};     ///< passage lengths
 inline constexpr file_kind stored{"STOR"};      ///< stored passages and articles
 inline constexpr file_kind deletes{"DELS"};     ///< deleted passages
 inline constexpr file_kind words{"WORD"};       ///< surface words (segment format 4)
+inline constexpr file_kind values{"FVAL"};      ///< field values by article (segment format 5)
 inline constexpr file_kind manifest{"MANI"};    ///< the commit manifest
 }  // namespace kinds
 
