@@ -1131,6 +1131,7 @@ struct excluding {
         }
         return true;
     }
+    [[nodiscard]] docid_t next_allowed(docid_t d) const noexcept { return detail::next_allowed(inner, d); }
 };
 
 // The shape of a tree's root that decides how it is evaluated.
@@ -1183,11 +1184,16 @@ void evaluate_tree(scorer& root, Queue& top, Accept accept, docid_t base, algori
     const auto scan = [&](auto acc) {
         // Exhaustive: score every match.
         std::uint64_t scored = 0;
-        for (root.advance(0); root.doc != end_docid; root.advance(root.doc + 1))
-            if (acc(root.doc)) {
+        for (root.advance(detail::next_allowed(acc, 0)); root.doc != end_docid;) {
+            const docid_t d = root.doc;
+            if (acc(d)) {
                 ++scored;
-                top.insert(root.score(), root.doc + base);
+                top.insert(root.score(), d + base);
+                root.advance(d + 1);
+            } else {
+                root.advance(detail::next_allowed(acc, d + 1));
             }
+        }
         if (stats != nullptr) *stats += {scored, scored};
     };
     if (algo == algorithm::exhaustive) return scan(accept);
@@ -1236,8 +1242,10 @@ void evaluate_tree(scorer& root, Queue& top, Accept accept, docid_t base, algori
         if (accept(d)) {
             ++scored;
             if (top.insert(root.score(), d + base)) window = false;  // the threshold rose: check again
+            target = d + 1;
+        } else {
+            target = detail::next_allowed(accept, d + 1);
         }
-        target = d + 1;
         if (window && target > last) window = false;
     }
     if (stats != nullptr) *stats += {scored, scored};

@@ -95,8 +95,9 @@ void block_max_wand(std::span<Cursor> cursors, Queue& top, Accept accept = {}, d
 
         if (!accept(pivot_id)) {
             // Nothing in [order[0].docid, pivot_id] can enter: before the pivot by WAND's bound, the
-            // pivot by the filter.
-            for (std::size_t i = 0; i <= pivot; ++i) order[i]->seek(pivot_id + 1);
+            // pivot by the filter; nor anything the filter disallows after it.
+            const docid_t to = detail::next_allowed(accept, pivot_id + 1);
+            for (std::size_t i = 0; i <= pivot; ++i) order[i]->seek(to);
             resort();
             continue;
         }

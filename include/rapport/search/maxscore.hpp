@@ -96,9 +96,11 @@ void maxscore(std::span<Cursor> cursors, Queue& top, Accept accept = {}, docid_t
     while (current != end_docid) {
         docid_t next_doc = end_docid;
         if (!accept(current)) {
+            // Non-essential terms are only probed at candidates: the essential ones leap alone.
+            const docid_t to = detail::next_allowed(accept, current + 1);
             for (std::size_t e = 0; e < essentials; ++e) {
                 Cursor& c = cursors[essential[e]];
-                if (c.docid() == current) c.next();
+                if (c.docid() < to) c.seek(to);
                 next_doc = std::min(next_doc, c.docid());
             }
             current = next_doc;

@@ -23,7 +23,22 @@ namespace rapport::search {
 /// Accepts every docid: the filter of a segment without deletions.
 struct accept_all {
     constexpr bool operator()(docid_t) const noexcept { return true; }
+    /// The first accepted docid ≥ d.
+    [[nodiscard]] constexpr docid_t next_allowed(docid_t d) const noexcept { return d; }
 };
+
+namespace detail {
+/// The first docid ≥ d that `accept` may admit: `accept.next_allowed(d)` when the filter can leap
+/// (a sparse filter then skips the postings between its passages, as a filter cursor does in
+/// Lucene's conjunction), else d.
+template <class Accept>
+[[nodiscard]] constexpr docid_t next_allowed(const Accept& accept, docid_t d) noexcept {
+    if constexpr (requires { accept.next_allowed(d); })
+        return accept.next_allowed(d);
+    else
+        return d;
+}
+}  // namespace detail
 
 /// Scores every passage that contains at least one query term and that `accept` admits (e.g. not
 /// deleted), and offers it to `top` as docid + `base`; adds its work to `*stats` when given.
@@ -40,6 +55,16 @@ void ranked_or(std::span<Cursor> cursors, Queue& top, Accept accept = {}, docid_
         score_t score = 0;
         docid_t next_doc = end_docid;
         const bool live = accept(current);
+        if (!live) {
+            // Leap to the next passage the filter allows.
+            const docid_t to = detail::next_allowed(accept, current + 1);
+            for (auto& c : cursors) {
+                if (c.docid() < to) c.seek(to);
+                next_doc = std::min(next_doc, c.docid());
+            }
+            current = next_doc;
+            continue;
+        }
         for (auto& c : cursors) {
             if (c.docid() == current) {
                 if (live) {
