@@ -1254,7 +1254,7 @@ void evaluate_tree(scorer& root, Queue& top, Accept accept, docid_t base, algori
 // Walks every live, allowed passage matching `analysed`, segment by segment, calling
 // `visit(root, global docid)` with the scorer positioned on it.
 template <class Impl, class Visit>
-void for_each_match(Impl& s, const q::query& analysed, const search_options& options, search_info& info,
+void walk_matches(Impl& s, const q::query& analysed, const search_options& options, search_info& info,
                     Visit&& visit) {
     const auto& reader = s.reader;
     auto p = prepare(s, analysed, options, info);
@@ -1262,13 +1262,20 @@ void for_each_match(Impl& s, const q::query& analysed, const search_options& opt
     for (std::size_t i = 0; i < segments.size(); ++i) {
         const auto& seg = *segments[i];
         const docid_t base = reader.bases()[i];
-        const bool deletions = seg.deleted_count() != 0;
         with_tree(s, analysed, options, p, i, [&](scorer& root, const auto&) {
-            for (root.advance(0); root.doc != end_docid; root.advance(root.doc + 1)) {
-                if ((deletions && seg.is_deleted(root.doc)) || !allowed(options.filter, root.doc + base)) continue;
-                ++info.matches;
-                visit(root, root.doc + base);
-            }
+            detail::with_filter(seg, base, options.filter, [&](auto accept) {
+                // Leaping over what the filter disallows, as the top-k evaluations do.
+                for (root.advance(detail::next_allowed(accept, 0)); root.doc != end_docid;) {
+                    const docid_t d = root.doc;
+                    if (!accept(d)) {
+                        root.advance(detail::next_allowed(accept, d + 1));
+                        continue;
+                    }
+                    ++info.matches;
+                    visit(root, d + base);
+                    root.advance(d + 1);
+                }
+            });
             if (const damage d = root.corrupt(); d != damage::none) throw_damage(seg, d);
         });
     }
@@ -1403,9 +1410,26 @@ std::uint64_t searcher::count(const q::query& analysed, const search_options& op
         }
     }
     search_info info;
-    for_each_match(s, analysed, options, info, [](scorer&, docid_t) {});
+    walk_matches(s, analysed, options, info, [](scorer&, docid_t) {});
     if (stop) stop->throw_if_fired("count");
     return info.matches;
+}
+
+void searcher::for_each_match(const q::query& analysed, const search_options& options,
+                              const match_visitor& visit) const {
+    validate(options);
+    check_boosts(analysed);
+    const auto& s = *impl_;
+    record_stats(s.serial, {});
+    if (s.reader.passage_count() == 0 || analysed.empty()) return;
+    auto stop = interrupt_of(options);
+    const interrupt_scope scope(stop ? &*stop : nullptr);
+    search_info info;
+    walk_matches(s, analysed, options, info, [&](scorer& root, docid_t d) {
+        const std::function<score_t()> score = [&root] { return root.score(); };
+        visit(d, score);
+    });
+    if (stop) stop->throw_if_fired("search");
 }
 
 std::uint64_t searcher::count(const analysed_query& query, const search_options& options) const {

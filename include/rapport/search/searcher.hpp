@@ -62,6 +62,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -361,6 +362,15 @@ public:
     [[nodiscard]] std::uint64_t count(const analysed_query& query, const search_options& options = {}) const;
     /// As above, for plain text analysed as a bag of words.
     [[nodiscard]] std::uint64_t count(std::string_view text, const search_options& options = {}) const;
+
+    /// Called by `for_each_match` with a matching passage's global id and a function that scores it.
+    using match_visitor = std::function<void(docid_t passage, const std::function<score_t()>& score)>;
+    /// Calls `visit` for every live, allowed passage that matches `analysed`, in ascending passage
+    /// id; its `score()` gives the score `top_k` gives the passage, computed only when called (so
+    /// a walk that needs few scores, a sort by a field, pays for few). Nothing is pruned.
+    /// Throws: as `top_k`, and whatever `visit` throws. Complexity: linear in the matches' postings.
+    void for_each_match(const query::query& analysed, const search_options& options,
+                        const match_visitor& visit) const;
 
     /// Why global passage `passage` gets its score: the root's value is the score `top_k` gives it,
     /// bit for bit. A passage the query does not match (or a deleted or filtered one) gets value 0,

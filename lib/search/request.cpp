@@ -1,0 +1,868 @@
+// SPDX-License-Identifier: MIT
+#include "rapport/search/request.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <unordered_map>
+
+#include "rapport/core/bitset.hpp"
+#include "rapport/core/error.hpp"
+#include "rapport/index/disk_segment.hpp"
+#include "rapport/index/fields.hpp"
+
+namespace rapport::search {
+
+namespace ix = rapport::index;
+
+// ---------------------------------------------------------------- the filter tree
+
+struct filter::node {
+    enum class kind { all, keyword, range, all_of, any_of, none_of };
+    kind k = kind::all;
+    std::string field;
+    ix::field_type type = ix::field_type::keyword;
+    std::vector<std::string> values;  // keyword values, as written
+    // range over the field's number keys (integer, float key, date ms); unset: open
+    std::optional<std::int64_t> lo, hi;
+    bool lo_inclusive = true, hi_inclusive = true;
+    std::string lo_text, hi_text;  // as written, for to_string
+    std::vector<std::shared_ptr<const node>> children;
+};
+
+namespace {
+
+using node_ptr = std::shared_ptr<const filter::node>;
+using kind = filter::node::kind;
+
+bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool is_name_char(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+bool ends_bare(char c) noexcept {
+    return is_space(c) || c == '(' || c == ')' || c == '[' || c == ']' || c == '{' || c == '}' || c == '"';
+}
+
+std::string quote_value(std::string_view v) {
+    bool plain = !v.empty() && v != "*" && v != "AND" && v != "OR" && v != "NOT" && v.front() != '-' &&
+                 v.front() != '>' && v.front() != '<';
+    for (const char c : v) plain = plain && !ends_bare(c) && c != '\\';
+    if (plain) return std::string(v);
+    std::string out = "\"";
+    for (const char c : v) {
+        if (c == '"' || c == '\\') out.push_back('\\');
+        out.push_back(c);
+    }
+    return out + "\"";
+}
+
+class filter_parser {
+public:
+    filter_parser(std::string_view text, const ix::schema& s) : t_(text), schema_(s) {}
+
+    node_ptr parse() {
+        skip();
+        if (at_ == t_.size()) return std::make_shared<filter::node>();
+        auto n = parse_or();
+        skip();
+        if (at_ != t_.size()) fail(t_[at_] == ')' ? "a ')' closes no group" : "unexpected text");
+        return n;
+    }
+
+private:
+    [[noreturn]] void fail(const std::string& what) const {
+        throw query_syntax_error(at_, "filter: " + what + " at byte " + std::to_string(at_));
+    }
+    void skip() noexcept {
+        while (at_ < t_.size() && is_space(t_[at_])) ++at_;
+    }
+    // Whether the bare word `w` stands at the cursor (followed by a space, '(' or the end).
+    bool word_ahead(std::string_view w) const noexcept {
+        if (t_.substr(at_, w.size()) != w) return false;
+        const std::size_t after = at_ + w.size();
+        return after == t_.size() || is_space(t_[after]) || t_[after] == '(';
+    }
+    node_ptr combine(kind k, std::vector<node_ptr> parts) const {
+        if (parts.size() == 1) return parts.front();
+        auto n = std::make_shared<filter::node>();
+        n->k = k;
+        n->children = std::move(parts);
+        return n;
+    }
+    node_ptr parse_or() {
+        if (++depth_ > 64) fail("groups nested deeper than 64");
+        std::vector<node_ptr> parts{parse_and()};
+        for (skip(); word_ahead("OR"); skip()) {
+            at_ += 2;
+            skip();
+            parts.push_back(parse_and());
+        }
+        --depth_;
+        return combine(kind::any_of, std::move(parts));
+    }
+    node_ptr parse_and() {
+        std::vector<node_ptr> parts{parse_unary()};
+        for (skip(); at_ < t_.size() && t_[at_] != ')' && !word_ahead("OR"); skip()) {
+            if (word_ahead("AND")) {
+                at_ += 3;
+                skip();
+            }
+            parts.push_back(parse_unary());
+        }
+        return combine(kind::all_of, std::move(parts));
+    }
+    node_ptr parse_unary() {
+        skip();
+        if (at_ == t_.size()) fail("a clause is missing");
+        if (word_ahead("NOT") || t_[at_] == '-') {
+            at_ += t_[at_] == '-' ? 1 : 3;
+            if (++depth_ > 64) fail("groups nested deeper than 64");
+            auto n = std::make_shared<filter::node>();
+            n->k = kind::none_of;
+            n->children.push_back(parse_unary());
+            --depth_;
+            return n;
+        }
+        if (t_[at_] == '+') ++at_;
+        if (at_ < t_.size() && t_[at_] == '(') {
+            ++at_;
+            auto n = parse_or();
+            skip();
+            if (at_ == t_.size() || t_[at_] != ')') fail("a '(' is not closed");
+            ++at_;
+            return n;
+        }
+        return parse_clause();
+    }
+    std::string parse_value() {
+        skip();
+        if (at_ == t_.size()) fail("a value is missing");
+        std::string v;
+        if (t_[at_] == '"') {
+            for (++at_;; ++at_) {
+                if (at_ == t_.size()) fail("a quote is not closed");
+                if (t_[at_] == '"') break;
+                if (t_[at_] == '\\' && at_ + 1 < t_.size()) ++at_;
+                v.push_back(t_[at_]);
+            }
+            ++at_;
+            return v;
+        }
+        while (at_ < t_.size() && !ends_bare(t_[at_])) v.push_back(t_[at_++]);
+        if (v.empty()) fail("a value is missing");
+        return v;
+    }
+    std::int64_t number(const filter::node& n, const std::string& text) const {
+        const auto v = ix::parse_number(n.type, text);
+        if (!v)
+            fail("'" + text + "' is not " +
+                 (n.type == ix::field_type::date      ? std::string("an ISO 8601 date")
+                  : n.type == ix::field_type::integer ? std::string("an integer")
+                                                      : std::string("a number")) +
+                 " (field '" + n.field + "')");
+        return *v;
+    }
+    node_ptr parse_clause() {
+        const std::size_t start = at_;
+        while (at_ < t_.size() && is_name_char(t_[at_])) ++at_;
+        if (at_ == start || at_ == t_.size() || t_[at_] != ':') {
+            at_ = start;
+            fail("expected field:value");
+        }
+        auto n = std::make_shared<filter::node>();
+        n->field = std::string(t_.substr(start, at_ - start));
+        ++at_;
+        const auto* def = schema_.find(n->field);
+        if (def == nullptr) {
+            at_ = start;
+            fail("the index has no field '" + n->field + "'");
+        }
+        if (def->type == ix::field_type::text || def->type == ix::field_type::stored) {
+            at_ = start;
+            fail("field '" + n->field + "' is a " + std::string(ix::field_type_name(def->type)) +
+                 " field, which filters cannot test (keyword, integer, float and date fields can)");
+        }
+        n->type = def->type;
+        const bool numeric = ix::is_numeric(def->type);
+        if (at_ < t_.size() && t_[at_] == '(') {
+            ++at_;
+            for (skip(); at_ < t_.size() && t_[at_] != ')'; skip()) {
+                if (word_ahead("OR")) {
+                    at_ += 2;
+                    continue;
+                }
+                n->values.push_back(parse_value());
+            }
+            if (at_ == t_.size()) fail("a '(' is not closed");
+            ++at_;
+            if (n->values.empty()) fail("no value in ( )");
+        } else if (at_ < t_.size() && (t_[at_] == '[' || t_[at_] == '{')) {
+            if (!numeric) fail("ranges need a numeric or date field, and '" + n->field + "' is a keyword field");
+            n->k = kind::range;
+            n->lo_inclusive = t_[at_++] == '[';
+            n->lo_text = parse_value();
+            skip();
+            if (!word_ahead("TO")) fail("expected TO in a range");
+            at_ += 2;
+            n->hi_text = parse_value();
+            skip();
+            if (at_ == t_.size() || (t_[at_] != ']' && t_[at_] != '}')) fail("a range is not closed");
+            n->hi_inclusive = t_[at_++] == ']';
+            if (n->lo_text != "*") n->lo = number(*n, n->lo_text);
+            if (n->hi_text != "*") n->hi = number(*n, n->hi_text);
+            return n;
+        } else if (at_ < t_.size() && (t_[at_] == '>' || t_[at_] == '<')) {
+            if (!numeric) fail("comparisons need a numeric or date field, and '" + n->field + "' is a keyword field");
+            const bool greater = t_[at_++] == '>';
+            const bool equal = at_ < t_.size() && t_[at_] == '=';
+            if (equal) ++at_;
+            n->k = kind::range;
+            const auto text = parse_value();
+            const auto v = number(*n, text);
+            if (greater) {
+                n->lo = v;
+                n->lo_text = text;
+                n->lo_inclusive = equal;
+                n->hi_text = "*";
+            } else {
+                n->hi = v;
+                n->hi_text = text;
+                n->hi_inclusive = equal;
+                n->lo_text = "*";
+            }
+            return n;
+        } else {
+            n->values.push_back(parse_value());
+        }
+        if (numeric) {
+            // field:v and field:(v w): equality, one range per value.
+            std::vector<node_ptr> parts;
+            for (const auto& v : n->values) {
+                auto r = std::make_shared<filter::node>();
+                r->k = kind::range;
+                r->field = n->field;
+                r->type = n->type;
+                r->lo = r->hi = number(*n, v);
+                r->lo_text = r->hi_text = v;
+                parts.push_back(r);
+            }
+            return combine(kind::any_of, std::move(parts));
+        }
+        n->k = kind::keyword;
+        return n;
+    }
+
+    std::string_view t_;
+    const ix::schema& schema_;
+    std::size_t at_ = 0;
+    int depth_ = 0;
+};
+
+void print(const filter::node& n, std::string& out) {
+    switch (n.k) {
+        case kind::all: break;
+        case kind::keyword:
+            out += n.field + ":";
+            if (n.values.size() == 1) {
+                out += quote_value(n.values[0]);
+            } else {
+                out += "(";
+                for (std::size_t i = 0; i < n.values.size(); ++i) out += (i ? " OR " : "") + quote_value(n.values[i]);
+                out += ")";
+            }
+            break;
+        case kind::range:
+            out += n.field + ":" + (n.lo_inclusive ? "[" : "{") + quote_value(n.lo_text) + " TO " + quote_value(n.hi_text) +
+                   (n.hi_inclusive ? "]" : "}");
+            break;
+        case kind::all_of:
+        case kind::any_of:
+            out += "(";
+            for (std::size_t i = 0; i < n.children.size(); ++i) {
+                if (i) out += n.k == kind::all_of ? " AND " : " OR ";
+                print(*n.children[i], out);
+            }
+            out += ")";
+            break;
+        case kind::none_of:
+            out += "NOT ";
+            print(*n.children[0], out);
+            break;
+    }
+}
+
+bool in_range(const filter::node& n, std::int64_t v) noexcept {
+    if (n.lo && (v < *n.lo || (v == *n.lo && !n.lo_inclusive))) return false;
+    if (n.hi && (v > *n.hi || (v == *n.hi && !n.hi_inclusive))) return false;
+    return true;
+}
+
+std::vector<std::uint64_t> evaluate_node(const filter::node& n, const ix::index_reader& reader) {
+    const std::size_t passages = reader.passage_count();
+    std::vector<std::uint64_t> bits(std::max<std::size_t>(1, bitset_words(passages)), 0);
+    const auto segments = reader.segments();
+    switch (n.k) {
+        case kind::all:
+            for (std::size_t d = 0; d < passages; ++d) set_bit(bits, d);
+            break;
+        case kind::keyword:
+            for (std::size_t i = 0; i < segments.size(); ++i) {
+                const auto& seg = *segments[i];
+                const docid_t base = reader.bases()[i];
+                for (const auto& v : n.values) {
+                    const auto info = seg.find(ix::keyword_key(n.field, v));
+                    if (!info) continue;
+                    auto c = seg.cursor(*info);
+                    for (; c.docid() != end_docid; c.next()) set_bit(bits, std::uint64_t{base} + c.docid());
+                    if (c.corrupt())
+                        throw corruption_error(seg.postings_path(), std::nullopt,
+                                               "postings of keyword '" + n.field + ":" + v + "' fail to decode");
+                }
+            }
+            break;
+        case kind::range:
+            for (std::size_t i = 0; i < segments.size(); ++i) {
+                const auto& seg = *segments[i];
+                const auto* col = seg.values().find(n.field);
+                if (col == nullptr || col->field.type != n.type) continue;
+                std::vector<bool> hit(seg.article_count(), false);
+                for (std::uint32_t a = 0; a < seg.article_count(); ++a) {
+                    const auto v = col->number(a);
+                    hit[a] = v && in_range(n, *v);
+                }
+                const docid_t base = reader.bases()[i];
+                const auto arts = seg.article_numbers();
+                for (docid_t d = 0; d < seg.size(); ++d)
+                    if (hit[arts[d]]) set_bit(bits, std::uint64_t{base} + d);
+            }
+            break;
+        case kind::all_of:
+        case kind::any_of: {
+            bits = evaluate_node(*n.children[0], reader);
+            for (std::size_t c = 1; c < n.children.size(); ++c) {
+                const auto more = evaluate_node(*n.children[c], reader);
+                for (std::size_t w = 0; w < bits.size(); ++w) bits[w] = n.k == kind::all_of ? bits[w] & more[w] : bits[w] | more[w];
+            }
+            break;
+        }
+        case kind::none_of: {
+            const auto inner = evaluate_node(*n.children[0], reader);
+            for (std::size_t w = 0; w < bits.size(); ++w) bits[w] = ~inner[w];
+            if (passages % 64 != 0) bits[passages / 64] &= (std::uint64_t{1} << (passages % 64)) - 1;
+            if (passages == 0) bits[0] = 0;
+            break;
+        }
+    }
+    return bits;
+}
+
+}  // namespace
+
+filter::filter() : root_(std::make_shared<node>()) {}
+filter::~filter() = default;
+filter::filter(const filter&) = default;
+filter& filter::operator=(const filter&) = default;
+filter::filter(filter&&) noexcept = default;
+filter& filter::operator=(filter&&) noexcept = default;
+
+filter filter::parse(std::string_view text, const ix::schema& s) {
+    filter f;
+    f.root_ = filter_parser(text, s).parse();
+    return f;
+}
+
+bool filter::empty() const noexcept { return root_ == nullptr || root_->k == kind::all; }
+
+std::vector<std::uint64_t> filter::evaluate(const ix::index_reader& reader) const { return evaluate_node(*root_, reader); }
+
+std::string filter::to_string() const {
+    std::string out;
+    print(*root_, out);
+    return out;
+}
+
+split_query split_filter_clauses(std::string_view text, const ix::schema& s) {
+    split_query out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        while (i < text.size() && is_space(text[i])) ++i;
+        if (i == text.size()) break;
+        // One top-level chunk: up to whitespace outside quotes and brackets.
+        const std::size_t start = i;
+        int depth = 0;
+        bool quote = false;
+        for (; i < text.size(); ++i) {
+            const char c = text[i];
+            if (quote) {
+                if (c == '\\' && i + 1 < text.size()) ++i;
+                else if (c == '"') quote = false;
+                continue;
+            }
+            if (c == '"') quote = true;
+            else if (c == '(' || c == '[' || c == '{') ++depth;
+            else if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
+            else if (is_space(c) && depth == 0) break;
+        }
+        const auto chunk = text.substr(start, i - start);
+        std::size_t name = chunk.front() == '-' || chunk.front() == '+' ? 1 : 0;
+        std::size_t colon = name;
+        while (colon < chunk.size() && is_name_char(chunk[colon])) ++colon;
+        const auto* def = colon > name && colon < chunk.size() && chunk[colon] == ':'
+                              ? s.find(chunk.substr(name, colon - name))
+                              : nullptr;
+        std::string& dest = def != nullptr && def->type != ix::field_type::text ? out.filter : out.text;
+        if (!dest.empty()) dest.push_back(' ');
+        dest.append(chunk);
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------- running a request
+
+namespace {
+
+constexpr std::size_t max_offset = 100'000;
+
+// Where a passage's article lives: segment, local article number, global article number.
+struct article_locator {
+    explicit article_locator(const ix::index_reader& r) : reader(r) {
+        std::uint64_t n = 0;
+        for (const auto& one : r.segments()) {
+            article_bases.push_back(n);
+            n += one->article_count();
+        }
+        article_total = n;
+    }
+    // Moves to the segment holding global passage d (d never descends between calls, or resets).
+    void seek(docid_t d) {
+        const auto bases = reader.bases();
+        if (segment >= bases.size() || d < bases[segment]) segment = 0;
+        while (segment + 1 < bases.size() && d >= bases[segment + 1]) ++segment;
+        local_passage = d - bases[segment];
+        seg = reader.segments()[segment].get();
+        local_article = seg->article_of(local_passage);
+        global_article = article_bases[segment] + local_article;
+    }
+    const ix::index_reader& reader;
+    std::vector<std::uint64_t> article_bases;
+    std::uint64_t article_total = 0;
+    std::size_t segment = 0;
+    const ix::disk_segment* seg = nullptr;
+    docid_t local_passage = 0;
+    std::uint32_t local_article = 0;
+    std::uint64_t global_article = 0;
+};
+
+// The sort value of an article: a number, a keyword (its smallest or largest value), or none.
+struct sort_value {
+    bool present = false;
+    std::int64_t number = 0;
+    std::string text;
+};
+
+int compare_values(const sort_value& a, const sort_value& b, bool numeric) noexcept {
+    if (a.present != b.present) return a.present ? -1 : 1;  // missing values last either way
+    if (!a.present) return 0;
+    if (numeric) return a.number < b.number ? -1 : a.number > b.number ? 1 : 0;
+    return a.text < b.text ? -1 : a.text > b.text ? 1 : 0;
+}
+
+struct entry {
+    sort_value value;
+    score_t score = 0;
+    docid_t docid = 0;
+};
+
+struct order {
+    const sort_spec* sort = nullptr;
+    bool numeric = false;
+    // True when `a` comes before `b`.
+    bool operator()(const entry& a, const entry& b) const noexcept {
+        if (sort != nullptr) {
+            int c = compare_values(a.value, b.value, numeric);
+            if (sort->descending && a.value.present && b.value.present) c = -c;
+            if (c != 0) return c < 0;
+        }
+        if (a.score != b.score) return a.score > b.score;
+        return a.docid < b.docid;
+    }
+};
+
+std::string hex_score(score_t s) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%a", s);
+    return buf;
+}
+
+// cursor: "<p|m>:<number or hex keyword>:<hex score>:<docid>" (p: a value present, m: missing).
+std::string encode_cursor(const entry& e, bool numeric) {
+    std::string v;
+    if (e.value.present) {
+        if (numeric) {
+            v = std::to_string(e.value.number);
+        } else {
+            static const char* hex = "0123456789abcdef";
+            for (const unsigned char c : e.value.text) {
+                v.push_back(hex[c >> 4]);
+                v.push_back(hex[c & 15]);
+            }
+        }
+    }
+    return std::string(e.value.present ? "p" : "m") + ":" + v + ":" + hex_score(e.score) + ":" + std::to_string(e.docid);
+}
+
+entry decode_cursor(const std::string& token, bool numeric) {
+    const auto bad = [&] { return invalid_argument("search_after: '" + token + "' is not a cursor this search made"); };
+    const auto c1 = token.find(':');
+    const auto c2 = c1 == std::string::npos ? c1 : token.find(':', c1 + 1);
+    const auto c3 = c2 == std::string::npos ? c2 : token.find(':', c2 + 1);
+    if (c3 == std::string::npos || c1 != 1 || (token[0] != 'p' && token[0] != 'm')) throw bad();
+    entry e;
+    e.value.present = token[0] == 'p';
+    const std::string v = token.substr(c1 + 1, c2 - c1 - 1);
+    if (e.value.present && numeric) {
+        const auto r = std::from_chars(v.data(), v.data() + v.size(), e.value.number);
+        if (r.ec != std::errc() || r.ptr != v.data() + v.size()) throw bad();
+    } else if (e.value.present) {
+        if (v.size() % 2 != 0) throw bad();
+        for (std::size_t i = 0; i < v.size(); i += 2) {
+            unsigned x = 0;
+            const auto r = std::from_chars(v.data() + i, v.data() + i + 2, x, 16);
+            if (r.ec != std::errc() || r.ptr != v.data() + i + 2) throw bad();
+            e.value.text.push_back(static_cast<char>(x));
+        }
+    } else if (!v.empty()) {
+        throw bad();
+    }
+    const std::string s = token.substr(c2 + 1, c3 - c2 - 1);
+    char* end = nullptr;
+    e.score = std::strtod(s.c_str(), &end);
+    if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(e.score)) throw bad();
+    const std::string d = token.substr(c3 + 1);
+    const auto r = std::from_chars(d.data(), d.data() + d.size(), e.docid);
+    if (d.empty() || r.ec != std::errc() || r.ptr != d.data() + d.size()) throw bad();
+    return e;
+}
+
+// The facet counter of one request: counts by value or bucket label, plus missing.
+class facet_counter {
+public:
+    facet_counter(const facet_request& r, const ix::schema& s) : request_(r) {
+        const auto* def = s.find(r.field);
+        if (def == nullptr) throw invalid_argument("facet: the index has no field '" + r.field + "'");
+        if (def->type == ix::field_type::text || def->type == ix::field_type::stored)
+            throw invalid_argument("facet: field '" + r.field + "' is a " + std::string(ix::field_type_name(def->type)) +
+                                   " field (facets count keyword, integer, float and date fields)");
+        type_ = def->type;
+        if (type_ == ix::field_type::keyword) {
+            if (!r.interval.empty() || !r.ranges.empty())
+                throw invalid_argument("facet: '" + r.field + "' is a keyword field: no interval or ranges");
+            return;
+        }
+        if (!r.values.empty()) throw invalid_argument("facet: '" + r.field + "' is numeric: give ranges, not values");
+        if (!r.interval.empty()) {
+            if (type_ == ix::field_type::date && (r.interval == "year" || r.interval == "month" || r.interval == "day")) {
+                calendar_ = r.interval;
+            } else {
+                char* end = nullptr;
+                width_ = std::strtod(r.interval.c_str(), &end);
+                if (end != r.interval.c_str() + r.interval.size() || !(width_ > 0) || !std::isfinite(width_))
+                    throw invalid_argument("facet: interval '" + r.interval + "' of '" + r.field +
+                                           "' must be a positive number" +
+                                           (type_ == ix::field_type::date ? " of milliseconds, or year, month or day" : ""));
+            }
+        }
+        for (const auto& [lo, hi] : r.ranges) {
+            bucket b;
+            b.label = lo + ".." + hi;
+            if (!lo.empty()) {
+                b.lo = ix::parse_number(type_, lo);
+                if (!b.lo) throw invalid_argument("facet: range bound '" + lo + "' of '" + r.field + "' does not parse");
+            }
+            if (!hi.empty()) {
+                b.hi = ix::parse_number(type_, hi);
+                if (!b.hi) throw invalid_argument("facet: range bound '" + hi + "' of '" + r.field + "' does not parse");
+            }
+            ranges_.push_back(std::move(b));
+        }
+    }
+
+    void begin_segment(const ix::disk_segment& seg) {
+        flush();
+        column_ = seg.values().find(request_.field);
+        if (column_ != nullptr && column_->field.type != type_) column_ = nullptr;
+        if (column_ != nullptr && type_ == ix::field_type::keyword) ordinal_counts_.assign(column_->dictionary.size(), 0);
+    }
+
+    void count(std::uint32_t article) {
+        if (column_ == nullptr || !column_->has(article)) {
+            ++missing_;
+            return;
+        }
+        if (type_ == ix::field_type::keyword) {
+            for (const auto o : column_->ordinals_of(article)) ++ordinal_counts_[o];
+            return;
+        }
+        const std::int64_t v = *column_->number(article);
+        if (!ranges_.empty()) {
+            bool counted = false;
+            for (std::size_t i = 0; i < ranges_.size(); ++i) {
+                const auto& b = ranges_[i];
+                if ((!b.lo || v >= *b.lo) && (!b.hi || v < *b.hi)) {
+                    ++ranges_[i].count;
+                    counted = true;
+                }
+            }
+            if (!counted) ++other_;
+            return;
+        }
+        ++numbers_[bucket_of(v)];
+    }
+
+    facet_result finish() {
+        flush();
+        facet_result out;
+        out.field = request_.field;
+        out.missing = missing_;
+        if (type_ == ix::field_type::keyword) {
+            std::vector<std::pair<std::string, std::uint64_t>> all(keywords_.begin(), keywords_.end());
+            std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+                return a.second != b.second ? a.second > b.second : a.first < b.first;
+            });
+            std::uint64_t listed = 0;
+            for (std::size_t i = 0; i < all.size() && i < request_.top; ++i) {
+                out.counts.push_back({all[i].first, all[i].second});
+                listed += all[i].second;
+            }
+            for (const auto& v : request_.values) {
+                if (std::any_of(out.counts.begin(), out.counts.end(), [&](const facet_count& c) { return c.value == v; }))
+                    continue;
+                const auto it = keywords_.find(v);
+                const std::uint64_t n = it == keywords_.end() ? 0 : it->second;
+                out.counts.push_back({v, n});
+                listed += n;
+            }
+            std::uint64_t total = 0;
+            for (const auto& [v, n] : all) total += n;
+            out.other = total - listed;
+            return out;
+        }
+        if (!ranges_.empty()) {
+            for (const auto& b : ranges_) out.counts.push_back({b.label, b.count});
+            out.other = other_;
+            return out;
+        }
+        std::size_t listed = 0;
+        for (const auto& [key, n] : numbers_) {
+            if (request_.top != 0 && listed == request_.top) {
+                out.other += n;
+                continue;
+            }
+            out.counts.push_back({label_of(key), n});
+            ++listed;
+        }
+        return out;
+    }
+
+private:
+    struct bucket {
+        std::string label;
+        std::optional<std::int64_t> lo, hi;
+        std::uint64_t count = 0;
+    };
+
+    // The bucket's start, in the field's number space.
+    std::int64_t bucket_of(std::int64_t v) const {
+        if (!calendar_.empty()) {
+            const std::string d = ix::format_date(v);  // YYYY-MM-DD...
+            const std::string cut = calendar_ == "year" ? d.substr(0, 4) : calendar_ == "month" ? d.substr(0, 7) : d.substr(0, 10);
+            return *ix::parse_date(cut);
+        }
+        if (width_ > 0) {
+            const double x = type_ == ix::field_type::floating ? ix::float_of_key(v) : static_cast<double>(v);
+            const double start = std::floor(x / width_) * width_;
+            return type_ == ix::field_type::floating ? ix::float_key(start) : static_cast<std::int64_t>(start);
+        }
+        return v;
+    }
+    std::string label_of(std::int64_t key) const {
+        if (!calendar_.empty()) {
+            const std::string d = ix::format_date(key);
+            return calendar_ == "year" ? d.substr(0, 4) : calendar_ == "month" ? d.substr(0, 7) : d.substr(0, 10);
+        }
+        return ix::format_number(type_, key);
+    }
+    void flush() {
+        if (column_ != nullptr && type_ == ix::field_type::keyword)
+            for (std::size_t o = 0; o < ordinal_counts_.size(); ++o)
+                if (ordinal_counts_[o] != 0) keywords_[column_->dictionary[o]] += ordinal_counts_[o];
+        ordinal_counts_.clear();
+        column_ = nullptr;
+    }
+
+    const facet_request& request_;
+    ix::field_type type_ = ix::field_type::keyword;
+    std::string calendar_;
+    double width_ = 0;
+    std::vector<bucket> ranges_;
+    const ix::value_column* column_ = nullptr;
+    std::vector<std::uint64_t> ordinal_counts_;
+    std::map<std::string, std::uint64_t> keywords_;
+    std::map<std::int64_t, std::uint64_t> numbers_;
+    std::uint64_t missing_ = 0;
+    std::uint64_t other_ = 0;
+};
+
+sort_value value_for_sort(const ix::disk_segment& seg, std::uint32_t article, const sort_spec& sort, ix::field_type type) {
+    sort_value v;
+    const auto* col = seg.values().find(sort.field);
+    if (col == nullptr || col->field.type != type || !col->has(article)) return v;
+    v.present = true;
+    if (ix::is_numeric(type)) {
+        v.number = *col->number(article);
+    } else {
+        const auto ords = col->ordinals_of(article);
+        v.text = col->dictionary[sort.descending ? ords.back() : ords.front()];
+    }
+    return v;
+}
+
+}  // namespace
+
+search_response run(const searcher& s, const query::query& analysed, const search_request& request) {
+    const auto& reader = s.reader();
+    const auto& schema = reader.options().schema;
+    if (request.offset > max_offset)
+        throw invalid_argument("offset " + std::to_string(request.offset) + " is above the limit of 100000 (page with search_after)");
+
+    // The filter: the request's expression ANDed with the caller's bitset.
+    search_options options = request.options;
+    std::vector<std::uint64_t> bits;
+    const auto parsed = filter::parse(request.filter, schema);
+    if (!parsed.empty()) {
+        bits = parsed.evaluate(reader);
+        if (!options.filter.empty())
+            for (std::size_t w = 0; w < bits.size(); ++w) bits[w] &= w < options.filter.size() ? options.filter[w] : 0;
+        options.filter = bits;
+    }
+
+    // The sort field.
+    ix::field_type sort_type = ix::field_type::keyword;
+    if (request.sort) {
+        const auto* def = schema.find(request.sort->field);
+        if (def == nullptr) throw invalid_argument("sort: the index has no field '" + request.sort->field + "'");
+        if (def->type == ix::field_type::text || def->type == ix::field_type::stored)
+            throw invalid_argument("sort: field '" + request.sort->field + "' is a " +
+                                   std::string(ix::field_type_name(def->type)) +
+                                   " field (sort by a keyword, integer, float or date field)");
+        sort_type = def->type;
+    }
+    const order before{request.sort ? &*request.sort : nullptr, ix::is_numeric(sort_type)};
+    std::optional<entry> after;
+    if (!request.search_after.empty()) after = decode_cursor(request.search_after, before.numeric);
+
+    std::vector<facet_counter> counters;
+    for (const auto& f : request.facets) counters.emplace_back(f, schema);
+
+    const std::size_t want = std::min<std::size_t>(request.offset + options.k, reader.passage_count());
+    search_response out;
+    std::vector<entry> page;
+    const auto value_of = [&](const ix::disk_segment& seg, std::uint32_t article) {
+        return request.sort ? value_for_sort(seg, article, *request.sort, sort_type) : sort_value{};
+    };
+
+    const bool walk = !counters.empty() || request.sort || after || (request.count_total && request.articles);
+    if (!walk) {
+        auto o = options;
+        o.k = want;
+        const auto top = request.articles ? s.top_k_articles(analysed, o) : s.top_k(analysed, o);
+        for (const auto& e : top) page.push_back({{}, e.score, e.docid});
+        if (request.count_total) out.total = s.count(analysed, options);
+    } else {
+        article_locator where(reader);
+        // Candidates kept as a heap whose top is the last in order, bounded to `want`.
+        std::vector<entry> heap;
+        const auto worse_on_top = [&](const entry& a, const entry& b) { return before(a, b); };
+        const auto offer = [&](entry e) {
+            if (after && !before(*after, e)) return;  // on an earlier page
+            if (want == 0) return;
+            if (heap.size() < want) {
+                heap.push_back(std::move(e));
+                std::push_heap(heap.begin(), heap.end(), worse_on_top);
+            } else if (before(e, heap.front())) {
+                std::pop_heap(heap.begin(), heap.end(), worse_on_top);
+                heap.back() = std::move(e);
+                std::push_heap(heap.begin(), heap.end(), worse_on_top);
+            }
+        };
+        // Whether an entry with this value (and any score) could still enter.
+        const auto could_enter = [&](const sort_value& v) {
+            if (heap.size() < want) return true;
+            const int c = compare_values(v, heap.front().value, before.numeric);
+            return (request.sort->descending && v.present && heap.front().value.present ? -c : c) <= 0;
+        };
+        std::uint64_t matches = 0;
+        std::vector<std::uint64_t> seen;  // articles counted by the facets, with facet_articles
+        if (request.facet_articles) seen.assign(bitset_words(where.article_total), 0);
+        // Articles: each one's best passage (MaxP), kept while walking.
+        std::unordered_map<std::uint64_t, entry> best;
+        std::size_t current_segment = static_cast<std::size_t>(-1);
+        s.for_each_match(analysed, options, [&](docid_t d, const std::function<score_t()>& score) {
+            ++matches;
+            where.seek(d);
+            if (where.segment != current_segment) {
+                current_segment = where.segment;
+                for (auto& c : counters) c.begin_segment(*where.seg);
+            }
+            if (!counters.empty()) {
+                if (!request.facet_articles || !test_bit(seen, where.global_article)) {
+                    if (request.facet_articles) set_bit(seen, where.global_article);
+                    for (auto& c : counters) c.count(where.local_article);
+                }
+            }
+            if (request.articles) {
+                const score_t sc = score();
+                auto [it, fresh] = best.try_emplace(where.global_article, entry{{}, sc, d});
+                if (!fresh && sc > it->second.score) it->second = entry{it->second.value, sc, d};
+                if (fresh && request.sort) it->second.value = value_of(*where.seg, where.local_article);
+                return;
+            }
+            entry e;
+            if (request.sort) {
+                e.value = value_of(*where.seg, where.local_article);
+                if (!could_enter(e.value)) return;  // no score needed
+            }
+            e.score = score();
+            e.docid = d;
+            offer(std::move(e));
+        });
+        if (request.articles) {
+            for (auto& [a, e] : best) offer(e);
+            out.total = best.size();
+        } else {
+            out.total = matches;
+        }
+        std::sort(heap.begin(), heap.end(), before);
+        page = std::move(heap);
+    }
+    for (auto& c : counters) out.facets.push_back(c.finish());
+
+    // The page: skip the offset, fetch the rest.
+    for (std::size_t i = request.offset; i < page.size(); ++i) {
+        request_hit h;
+        h.hit = s.fetch(scored_doc{page[i].score, page[i].docid});
+        const auto [seg, local] = reader.locate(page[i].docid);
+        const auto article = seg->article_of(local);
+        h.values = seg->values().values(schema, article);
+        entry e = page[i];
+        if (request.sort && !e.value.present && !walk) e.value = value_of(*seg, article);
+        h.cursor = encode_cursor(e, before.numeric);
+        out.hits.push_back(std::move(h));
+    }
+    return out;
+}
+
+}  // namespace rapport::search
