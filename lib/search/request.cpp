@@ -74,7 +74,7 @@ public:
 
 private:
     [[noreturn]] void fail(const std::string& what) const {
-        throw query_syntax_error(at_, "filter: " + what + " at byte " + std::to_string(at_));
+        throw query_syntax_error(at_, "filter: " + what);
     }
     void skip() noexcept {
         while (at_ < t_.size() && is_space(t_[at_])) ++at_;

@@ -5,6 +5,8 @@
 // this run is discarded and the index stays at its last commit.
 #include <atomic>
 #include <csignal>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -21,6 +23,7 @@
 #include "rapport/index/index_writer.hpp"
 #include "rapport/index/indexing_queue.hpp"
 #include "rapport/index/manifest.hpp"
+#include "rapport/index/schema.hpp"
 #include "rapport/ingest/readers.hpp"
 
 namespace rapport::cli {
@@ -173,6 +176,10 @@ int run_index(const command_args& args) {
         ("paragraphs", po::value<std::string>()->default_value("line"), "what ends a paragraph: line or blank")
         ("replace-invalid-utf8", po::bool_switch(), "replace invalid UTF-8 with U+FFFD instead of rejecting it")
         ("skip-errors", po::bool_switch(), "report bad articles and go on (default: stop, commit nothing)")
+        ("schema", po::value<std::string>()->value_name("FILE"),
+         "the fields of the articles, as JSON: {\"fields\": [{\"name\": \"topic\", \"type\": \"keyword\"}, ...]}"
+         " (types keyword, integer, float, date, stored; an existing index may only gain fields)")
+        ("ignore-unknown-fields", po::bool_switch(), "drop JSONL fields the schema does not declare (default: an error)")
         ("upsert", po::bool_switch(),
          "an article whose id is already in the index, or earlier in this run, replaces it (default: an error)")
         ("ram-mb", po::value<count>()->default_value(count{64}), "RAM budget of the in-memory segments")
@@ -228,7 +235,19 @@ int run_index(const command_args& args) {
     const auto threads = static_cast<unsigned>(thread_count);
     const auto commit_every = vm["commit-every"].as<count>().value;
     const bool skip_errors = vm["skip-errors"].as<bool>();
-    const bool upsert = vm["upsert"].as<bool>();
+    const bool upsert = vm["upsert"].as<bool>() || args.name == "update";
+    const bool ignore_unknown = vm["ignore-unknown-fields"].as<bool>();
+    if (vm.count("schema") != 0) {
+        const auto path = vm["schema"].as<std::string>();
+        std::ifstream in(path, std::ios::binary);
+        if (!in) throw io_error(path, "cannot open the schema file");
+        const std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        try {
+            wo.index.schema = index::parse_schema(json);
+        } catch (const rapport::invalid_argument& e) {
+            throw rapport::invalid_argument(path + ": " + e.what());
+        }
+    }
     ingest::read_options ro;
     if (vm["replace-invalid-utf8"].as<bool>()) {
         ro.invalid_utf8 = invalid_utf8_policy::replace;
@@ -314,7 +333,12 @@ int run_index(const command_args& args) {
                      }});
     // Where each id of this run was first read, to report a repeat with both places.
     boost::unordered_flat_map<std::string, std::string> seen;
+    // The schema articles are checked against: the index's own, with the new fields --schema adds.
+    const index::schema schema = index::validate_schema(
+        vm.count("schema") != 0 ? wo.index.schema : index::index_reader::open(dir).options().schema);
     const auto add = [&](ingest::article a, std::string origin) {
+        if (ignore_unknown)
+            std::erase_if(a.fields, [&](const ingest::article_field& f) { return schema.find(f.name) == nullptr; });
         if (!upsert) {
             std::string problem;
             if (const auto [it, fresh] = seen.try_emplace(a.id.value, origin); !fresh)

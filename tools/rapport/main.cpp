@@ -30,6 +30,7 @@ constexpr std::string_view overview =
     "\n"
     "Commands:\n"
     "  index   build or extend an index from .txt folders, JSONL files or stdin\n"
+    "  update  as index --upsert: an article whose id is in the index replaces it\n"
     "  search  query an index: pretty results, JSON lines or a TREC run\n"
     "  eval    score a TREC run against relevance judgments (MAP, nDCG@10, ...)\n"
     "  stats   segments, passages, terms and size of an index\n"
@@ -47,7 +48,7 @@ struct command {
 constexpr command commands[] = {
     {"index", rapport::cli::run_index}, {"search", rapport::cli::run_search}, {"eval", rapport::cli::run_eval},
     {"stats", rapport::cli::run_stats}, {"check", rapport::cli::run_check},   {"merge", rapport::cli::run_merge},
-    {"delete", rapport::cli::run_delete},
+    {"delete", rapport::cli::run_delete}, {"update", rapport::cli::run_index},
 };
 
 // Whether everything written to stdout reached it (a full disk, /dev/full, a closed pipe make it

@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <sstream>
 #include <iostream>
 #include <string>
@@ -23,6 +25,7 @@
 #include "rapport/highlight/snippet.hpp"
 #include "rapport/index/index_reader.hpp"
 #include "rapport/query/parser.hpp"
+#include "rapport/search/request.hpp"
 #include "rapport/search/searcher.hpp"
 
 namespace rapport::cli {
@@ -44,7 +47,102 @@ struct settings {
     std::string language;  // analyse queries and snippets in this language; empty: the index's
     std::size_t snippet_bytes = 240;
     std::string tag = "rapport";
+    // Filters, facets, sorting and paging (search/request.hpp).
+    std::string filter;
+    std::vector<search::facet_request> facets;
+    bool facet_articles = false;
+    std::optional<search::sort_spec> sort;
+    std::size_t offset = 0;
+    std::string search_after;
+    bool total = false;
+    [[nodiscard]] bool uses_request() const noexcept {
+        return !filter.empty() || !facets.empty() || sort || offset != 0 || !search_after.empty() || total;
+    }
 };
+
+// --facet FIELD[:OPTION]: OPTION is a count (the top values), year / month / day (a date's
+// buckets), every=WIDTH (numeric buckets), values=A,B (keyword values always counted) or
+// ranges LO..HI,LO..HI (half-open, either side empty for open).
+search::facet_request facet_option(const std::string& spec) {
+    search::facet_request f;
+    const auto colon = spec.find(':');
+    f.field = spec.substr(0, colon);
+    if (f.field.empty()) throw usage_error("--facet needs a field name, not '" + spec + "'");
+    if (colon == std::string::npos) return f;
+    const auto option = spec.substr(colon + 1);
+    const auto list = [](const std::string& text) {
+        std::vector<std::string> items;
+        std::istringstream in(text);
+        for (std::string item; std::getline(in, item, ',');) items.push_back(item);
+        return items;
+    };
+    if (!option.empty() && std::all_of(option.begin(), option.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        if (option.size() > 6) throw usage_error("--facet " + spec + ": at most 999999 values");
+        f.top = std::stoul(option);
+    } else if (option == "year" || option == "month" || option == "day") {
+        f.interval = option;
+        f.top = 0;
+    } else if (option.starts_with("every=")) {
+        f.interval = option.substr(6);
+        f.top = 0;
+    } else if (option.starts_with("values=")) {
+        f.values = list(option.substr(7));
+    } else if (option.find("..") != std::string::npos) {
+        for (const auto& r : list(option)) {
+            const auto dots = r.find("..");
+            if (dots == std::string::npos) throw usage_error("--facet " + spec + ": a range is LO..HI, not '" + r + "'");
+            f.ranges.push_back({r.substr(0, dots), r.substr(dots + 2)});
+        }
+    } else {
+        throw usage_error("--facet " + spec +
+                          ": the option after ':' is a count, year, month, day, every=WIDTH, values=A,B or LO..HI ranges");
+    }
+    return f;
+}
+
+// A hit's field values as JSON: keywords as arrays, numbers as numbers, dates as ISO text,
+// stored values as they were written.
+boost::json::object values_json(const index::schema& schema, const index::field_values& values) {
+    boost::json::object o;
+    for (std::size_t f = 0; f < values.size() && f < schema.fields.size(); ++f) {
+        const auto& def = schema.fields[f];
+        const auto& v = values[f];
+        if (def.type == index::field_type::keyword && !v.keywords.empty()) {
+            boost::json::array a;
+            for (const auto& k : v.keywords) a.emplace_back(k);
+            o[def.name] = std::move(a);
+        } else if (index::is_numeric(def.type) && v.number) {
+            if (def.type == index::field_type::integer)
+                o[def.name] = *v.number;
+            else if (def.type == index::field_type::floating)
+                o[def.name] = index::float_of_key(*v.number);
+            else
+                o[def.name] = index::format_date(*v.number);
+        } else if (def.type == index::field_type::stored && !v.stored.empty()) {
+            o[def.name] = boost::json::parse(v.stored);
+        }
+    }
+    return o;
+}
+
+// The same, as one line of text for the pretty output ("topic: billing  tags: a, b").
+std::string values_text(const index::schema& schema, const index::field_values& values) {
+    std::string out;
+    for (const auto& [name, value] : values_json(schema, values)) {
+        if (!out.empty()) out += "  ";
+        out += std::string(name) + ": ";
+        if (value.is_array()) {
+            bool first = true;
+            for (const auto& e : value.as_array()) {
+                out += (first ? "" : ", ") + (e.is_string() ? std::string(e.as_string()) : boost::json::serialize(e));
+                first = false;
+            }
+        } else {
+            out += value.is_string() ? std::string(value.as_string()) : boost::json::serialize(value);
+        }
+    }
+    return out;
+}
 
 // The value of option `name`: a whole number from 1 to 10^6, digits only (no sign, which
 // unsigned conversions would wrap).
@@ -99,7 +197,8 @@ std::vector<std::pair<article_id, score_t>> best_articles(const search::searcher
 }
 
 void print_pretty(const search::searcher& s, const query::query& q, const std::vector<search::hit>& hits,
-                  const settings& st, const std::string* qid) {
+                  const settings& st, const std::string* qid,
+                  const std::function<std::string(std::size_t)>& values = {}) {
     const auto marks = s.highlight_terms(q, st.options);
     if (qid != nullptr) std::printf("query %s\n", qid->c_str());
     if (hits.empty()) std::printf("  no passage matches\n");
@@ -114,6 +213,8 @@ void print_pretty(const search::searcher& s, const query::query& q, const std::v
             std::printf("%3zu. %s  %.4f  [%s #%u]\n", i + 1, h.title.c_str(), h.score, h.article.value.c_str(),
                         h.ordinal);
         std::printf("     %s\n", text.c_str());
+        if (values)
+            if (const auto line = values(i); !line.empty()) std::printf("     %s\n", line.c_str());
         if (st.explain) {
             const auto e = s.explain(q, h.passage, st.options);
             std::istringstream lines(e.to_string());
@@ -123,7 +224,8 @@ void print_pretty(const search::searcher& s, const query::query& q, const std::v
 }
 
 void print_json(const search::searcher& s, const query::query& q, const std::vector<search::hit>& hits,
-                const settings& st, const std::string* qid) {
+                const settings& st, const std::string* qid,
+                const std::function<void(std::size_t, boost::json::object&)>& extra = {}) {
     const auto marks = s.highlight_terms(q, st.options);
     for (std::size_t i = 0; i < hits.size(); ++i) {
         const auto& h = hits[i];
@@ -141,6 +243,7 @@ void print_json(const search::searcher& s, const query::query& q, const std::vec
         o["snippet"] = highlight::render_plain(h.text, snip);
         o["text"] = h.text;
         if (st.explain) o["explain"] = s.explain(q, h.passage, st.options).to_string();
+        if (extra) extra(i, o);
         std::cout << boost::json::serialize(o) << '\n';
     }
 }
@@ -158,6 +261,50 @@ void print_trec(const std::vector<std::pair<article_id, score_t>>& docs, const s
     for (std::size_t i = 0; i < docs.size(); ++i)
         std::printf("%s Q0 %s %zu %.6f %s\n", qid.c_str(), docs[i].first.value.c_str(), i + 1, docs[i].second,
                     st.tag.c_str());
+}
+
+// Prints a search_request's answer in the chosen format: hits (with their values and cursors), then
+// the total and the facets.
+void print_response(const search::searcher& s, const query::query& q, const search::search_response& r,
+                    const index::schema& schema, const settings& st, const std::string* qid, const std::string& run_qid) {
+    if (st.format == output_format::trec) {
+        std::vector<std::pair<article_id, score_t>> docs;
+        for (const auto& h : r.hits) docs.push_back({h.hit.article, h.hit.score});
+        print_trec(docs, st, run_qid);
+        return;
+    }
+    std::vector<search::hit> hits;
+    for (const auto& h : r.hits) hits.push_back(h.hit);
+    if (st.format == output_format::pretty) {
+        print_pretty(s, q, hits, st, qid, [&](std::size_t i) { return values_text(schema, r.hits[i].values); });
+        if (r.total) std::printf("total: %s\n", with_commas(*r.total).c_str());
+        for (const auto& f : r.facets) {
+            std::printf("facet %s:", f.field.c_str());
+            for (const auto& c : f.counts) std::printf("  %s (%s)", c.value.c_str(), with_commas(c.count).c_str());
+            if (f.other != 0) std::printf("  other (%s)", with_commas(f.other).c_str());
+            if (f.missing != 0) std::printf("  none (%s)", with_commas(f.missing).c_str());
+            std::printf("\n");
+        }
+        if (!r.hits.empty()) std::printf("next page: --search-after '%s'\n", r.hits.back().cursor.c_str());
+        return;
+    }
+    print_json(s, q, hits, st, qid, [&](std::size_t i, boost::json::object& o) {
+        o["fields"] = values_json(schema, r.hits[i].values);
+        o["cursor"] = r.hits[i].cursor;
+    });
+    if (r.total || !r.facets.empty()) {
+        boost::json::object o;
+        if (qid != nullptr) o["qid"] = *qid;
+        if (r.total) o["total"] = *r.total;
+        boost::json::object facets;
+        for (const auto& f : r.facets) {
+            boost::json::array counts;
+            for (const auto& c : f.counts) counts.push_back(boost::json::object{{"value", c.value}, {"count", c.count}});
+            facets[f.field] = boost::json::object{{"counts", std::move(counts)}, {"other", f.other}, {"missing", f.missing}};
+        }
+        if (!r.facets.empty()) o["facets"] = std::move(facets);
+        std::cout << boost::json::serialize(o) << '\n';
+    }
 }
 
 double percentile(std::vector<double> sorted_values, double p) {
@@ -198,6 +345,17 @@ int run_search(const command_args& args) {
         ("algorithm", po::value<std::string>()->default_value("auto"),
          "evaluation: auto, exhaustive, maxscore or bmw (block-max WAND); the same hits and scores")
         ("articles", po::bool_switch(), "one hit per article, its best passage (as --format trec ranks)")
+        ("filter", po::value<std::vector<std::string>>()->value_name("EXPR"),
+         "only hits whose fields match, e.g. 'topic:billing tags:(refund OR return) updated:>=2024-01-01' (QUERY.md)")
+        ("facet", po::value<std::vector<std::string>>()->value_name("FIELD[:OPT]"),
+         "count matches per value of a field: FIELD, FIELD:N (top N), FIELD:year|month|day, FIELD:every=W, "
+         "FIELD:values=A,B or FIELD:LO..HI,LO..HI")
+        ("facet-articles", po::bool_switch(), "facets count matching articles instead of passages")
+        ("sort", po::value<std::string>()->value_name("[-]FIELD"), "order by a field (-FIELD: descending), ties by score")
+        ("offset", po::value<count>()->default_value(count{0})->value_name("N"), "skip the first N hits")
+        ("search-after", po::value<std::string>()->value_name("CURSOR"),
+         "start after the hit with this cursor (the 'cursor' of a hit in --format json)")
+        ("total", po::bool_switch(), "also count every match (or every article with --articles)")
         ("explain", po::bool_switch(), "show how each score is computed")
         ("suggest", po::bool_switch(),
          "did you mean: re-spell query words with few or no hits from the index's words (pretty: a line before the "
@@ -316,6 +474,23 @@ int run_search(const command_args& args) {
     if (st.tag.empty() || st.tag.find_first_of(" \t\r\n\v\f") != std::string::npos)
         throw usage_error("--tag must be one word (a TREC run is whitespace-separated)");
     st.colour = st.format == output_format::pretty && is_terminal(1);
+    if (vm.count("filter") != 0)
+        for (const auto& f : vm["filter"].as<std::vector<std::string>>())
+            st.filter += (st.filter.empty() ? "(" : " AND (") + f + ")";
+    if (vm.count("facet") != 0)
+        for (const auto& f : vm["facet"].as<std::vector<std::string>>()) st.facets.push_back(facet_option(f));
+    st.facet_articles = vm["facet-articles"].as<bool>();
+    if (vm.count("sort") != 0) {
+        const auto spec = vm["sort"].as<std::string>();
+        const bool descending = spec.starts_with('-');
+        const auto field = spec.substr(descending || spec.starts_with('+') ? 1 : 0);
+        if (field.empty()) throw usage_error("--sort needs a field name");
+        st.sort = search::sort_spec{field, descending};
+    }
+    st.offset = static_cast<std::size_t>(vm["offset"].as<count>().value);
+    if (st.offset > 100'000) throw usage_error("--offset must be at most 100000 (page further with --search-after)");
+    if (vm.count("search-after") != 0) st.search_after = vm["search-after"].as<std::string>();
+    st.total = vm["total"].as<bool>();
 
     std::vector<eval::query> queries;
     const bool from_file = vm.count("queries") != 0;
@@ -341,6 +516,7 @@ int run_search(const command_args& args) {
 
     const auto reader = index::index_reader::open(open_index_dir(vm["index"].as<std::string>()));
     const search::searcher searcher(reader);
+    const auto& schema = reader.options().schema;
 
     search::synonym_table synonyms;
     if (vm.count("synonyms") != 0) {
@@ -379,7 +555,27 @@ int run_search(const command_args& args) {
                 }
             }
         }
-        if (st.format == output_format::trec) {
+        const bool with_values = schema.has_values();
+        if (with_values || st.uses_request()) {
+            // Clauses on value fields become filters; the rest is the query.
+            const auto split = search::split_filter_clauses(q.text, schema);
+            search::search_request request;
+            request.options = st.options;
+            request.filter = split.filter;
+            if (!st.filter.empty()) request.filter = (request.filter.empty() ? "" : "(" + request.filter + ") AND ") + st.filter;
+            request.facets = st.facets;
+            request.facet_articles = st.facet_articles;
+            request.sort = st.sort;
+            request.articles = st.articles || st.format == output_format::trec;
+            request.offset = st.offset;
+            request.search_after = st.search_after;
+            request.count_total = st.total;
+            const auto t0 = clock_type::now();
+            const auto analysed = prepare(split.text);
+            const auto response = search::run(searcher, analysed, request);
+            micros.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
+            print_response(searcher, analysed, response, schema, st, qid, q.qid);
+        } else if (st.format == output_format::trec) {
             const auto t0 = clock_type::now();
             const auto analysed = prepare(q.text);
             const auto docs = best_articles(searcher, reader, analysed, st.options);
