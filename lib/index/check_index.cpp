@@ -2,6 +2,7 @@
 #include "rapport/index/check_index.hpp"
 
 #include <algorithm>
+#include <map>
 #include <exception>
 #include <optional>
 #include <string>
@@ -16,7 +17,57 @@
 namespace rapport::index {
 
 namespace {
-void check_segment(const disk_segment& seg, check_report& r) {
+// The value columns against the index's schema, and each keyword column against the keyword keys
+// of the dictionary: every posting of a key `field\0value` must be a passage whose article holds
+// the value, and the keys' postings must number exactly the values of the passages' articles.
+template <class Problem>
+void check_values(const disk_segment& seg, const schema& values_schema, Problem& problem) {
+    const auto& columns = seg.values();
+    for (const auto& c : columns.columns()) {
+        const auto* def = values_schema.find(c.field.name);
+        if (def == nullptr || def->type != c.field.type)
+            problem("fval", "column '" + c.field.name + "' is not a " + std::string(field_type_name(c.field.type)) +
+                                " field of the index's schema");
+    }
+    std::map<std::string, std::uint64_t> postings;  // keyword field -> postings of its keys
+    for (auto t = seg.dictionary().begin(); t.valid(); t.next()) {
+        const auto key = t.term();
+        if (key.empty() || key.front() != keyword_key_prefix) continue;
+        const auto zero = key.find('\0');
+        const std::string field(key.substr(1, zero == std::string_view::npos ? 0 : zero - 1));
+        const auto* c = columns.find(field);
+        if (zero == std::string_view::npos || c == nullptr || c->field.type != field_type::keyword) {
+            problem("dict", "a keyword key of '" + field + "', which has no keyword column");
+            continue;
+        }
+        const std::string value(key.substr(zero + 1));
+        const auto it = std::lower_bound(c->dictionary.begin(), c->dictionary.end(), value);
+        if (it == c->dictionary.end() || *it != value) {
+            problem("fval", "the keyword '" + field + ":" + value + "' of the dictionary is in no article of its column");
+            continue;
+        }
+        const auto ord = static_cast<std::uint32_t>(it - c->dictionary.begin());
+        auto cursor = seg.cursor(t.info());
+        for (; cursor.docid() != end_docid && cursor.docid() < seg.size(); cursor.next()) {
+            const auto ords = c->ordinals_of(seg.article_of(cursor.docid()));
+            if (!std::binary_search(ords.begin(), ords.end(), ord)) {
+                problem("fval", "passage " + std::to_string(cursor.docid()) + " is filed under '" + field + ":" + value +
+                                    "', which its article does not hold");
+                break;
+            }
+            ++postings[field];
+        }
+    }
+    for (const auto& c : columns.columns()) {
+        if (c.field.type != field_type::keyword) continue;
+        std::uint64_t expected = 0;
+        for (docid_t d = 0; d < seg.size(); ++d) expected += c.ordinals_of(seg.article_of(d)).size();
+        if (postings[c.field.name] != expected)
+            problem("fval", "the keyword values of '" + c.field.name + "' disagree with the dictionary's keys");
+    }
+}
+
+void check_segment(const disk_segment& seg, const schema& values_schema, check_report& r) {
     auto problem = [&](const char* ext, const std::string& what) { r.problems.push_back(seg.name() + "." + ext + ": " + what); };
     std::string previous;
     bool first = true;
@@ -158,6 +209,7 @@ void check_segment(const disk_segment& seg, check_report& r) {
     for (std::uint32_t a = 0; a < seg.article_count(); ++a)
         if (seg.article(a).id.value != seg.article_id(a))
             problem("lens", "the id of article " + std::to_string(a) + " disagrees with the stored one");
+    check_values(seg, values_schema, problem);
 }
 }  // namespace
 
@@ -191,7 +243,7 @@ check_report check_index(const index_reader& reader) {
         // writer commits, merges and removes the files it replaced.
         for (const auto& f : seg->files()) r.bytes += f->size() + storage::envelope_size;
         try {
-            check_segment(*seg, r);
+            check_segment(*seg, reader.options().schema, r);
         } catch (const std::exception& e) {
             r.problems.push_back(e.what());
         }

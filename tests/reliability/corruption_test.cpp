@@ -35,6 +35,8 @@
 #include "rapport/index/check_index.hpp"
 #include "rapport/index/index_reader.hpp"
 #include "rapport/index/index_writer.hpp"
+#include "rapport/index/schema.hpp"
+#include "rapport/search/request.hpp"
 #include "rapport/search/searcher.hpp"
 #include "rapport/storage/file_format.hpp"
 #include "rapport/storage/fs_directory.hpp"
@@ -103,25 +105,37 @@ const char* const all_kinds[] = {"manifest", "dict", "post", "posn", "lens", "st
 
 // Three segments (merging off), each with deletions, one article of several passages.
 // Returns the live articles: id → version.
+// Every article carries field values (a keyword, an integer, a stored value), so that the value
+// files hold columns and the dictionaries keyword keys.
+ingest::article with_values(ingest::article a, std::size_t n) {
+    static const char* const colours[] = {"\"red\"", "[\"green\", \"blue\"]", "\"blue\""};
+    a.fields = {{"colour", colours[n % 3]}, {"rank", std::to_string(n * 7 % 11)}, {"note", "{\"n\": " + std::to_string(n) + "}"}};
+    return a;
+}
+
 std::map<std::string, std::uint64_t> build_index(const std::shared_ptr<storage::directory>& dir) {
     index::index_writer_options o;
     o.merges.merge_factor = 0;
+    o.index.schema = index::parse_schema(
+        R"({"fields": [{"name": "colour", "type": "keyword"}, {"name": "rank", "type": "integer"},)"
+        R"( {"name": "note", "type": "stored"}]})");
     index::index_writer w(dir, o);
     std::map<std::string, std::uint64_t> live;
+    std::size_t n = 0;
     auto add = [&](const std::string& id, std::uint64_t v) {
-        w.add(reliability::make_article(id, v));
+        w.add(with_values(reliability::make_article(id, v), n++));
         live[id] = v;
     };
     for (int i = 0; i < 8; ++i) add("a" + std::to_string(i), 1);
     auto multi = reliability::make_article("multi", 1);
     for (int p = 0; p < 3; ++p) multi.body += "\n" + reliability::make_article("multi" + std::to_string(p), 1).body;
-    w.add(multi);
+    w.add(with_values(multi, n++));
     live["multi"] = 1;
     w.commit();
     for (int i = 8; i < 14; ++i) add("a" + std::to_string(i), 1);
     w.remove({"a2"});
     live.erase("a2");
-    w.update(reliability::make_article("a5", 2));
+    w.update(with_values(reliability::make_article("a5", 2), n++));
     live["a5"] = 2;
     w.commit();
     for (int i = 14; i < 18; ++i) add("a" + std::to_string(i), 1);
@@ -140,6 +154,13 @@ std::map<std::string, std::uint64_t> exercise(const index::index_reader& r) {
     for (const char* q : {"river stone", "bridge harbour lantern", "meadow copper signal", "winter garden",
                           "engine silver thunder valley", "uniquemulti", "version2"})
         (void)s.search(q, {.k = 100});
+    // The value columns and keyword keys: a filter, facets and a sort read them all.
+    search::search_request request;
+    request.options.k = 100;
+    request.filter = "colour:(red OR blue) rank:[0 TO *]";
+    request.facets = {{.field = "colour"}, {.field = "rank", .top = 0}};
+    request.sort = search::sort_spec{"rank", true};
+    (void)search::run(s, s.parse("river stone bridge meadow winter engine"), request);
     std::map<std::string, std::uint64_t> live;
     for (docid_t d = 0; d < r.passage_count(); ++d) {
         const auto [seg, local] = r.locate(d);

@@ -21,6 +21,7 @@
 #include "rapport/index/check_index.hpp"
 #include "rapport/index/index_reader.hpp"
 #include "rapport/index/index_writer.hpp"
+#include "rapport/search/request.hpp"
 #include "rapport/search/searcher.hpp"
 #include "index/manifest_writer.hpp"
 #include "rapport/storage/fs_directory.hpp"
@@ -90,8 +91,28 @@ std::vector<ingest::article> first_articles() {
     };
 }
 
-// The second commit (segment 2, plus deletions in segment 1): one update, one delete, two adds.
-void second_commit(index::index_writer& w) {
+// From fixture 6 on the articles carry field values (FORMAT.md §10): a keyword, a date, a float.
+const char* const fixture_schema =
+    R"({"fields": [{"name": "place", "type": "keyword"}, {"name": "seen", "type": "date"},)"
+    R"( {"name": "depth", "type": "float"}]})";
+
+ingest::article with_fields(ingest::article a) {
+    const auto& id = a.id.value;
+    const bool coast = id == "lighthouse" || id == "atlas" || id == "harbour";
+    a.fields.push_back({"place", coast ? R"(["coast", "sea"])" : R"("inland")"});
+    a.fields.push_back({"seen", "\"" + std::string(id.size() % 2 == 0 ? "2020-06-" : "2021-03-") +
+                                    std::to_string(10 + id.size()) + "\""});
+    if (id != "observatory") a.fields.push_back({"depth", std::to_string(static_cast<double>(id.size()) * 1.5)});
+    return a;
+}
+
+// The second commit (segment 2, plus deletions in segment 1): one update, one delete, two adds;
+// `fields` gives the articles their values (fixture 6 on).
+void second_commit(index::index_writer& w, bool fields = false) {
+    const auto article = [fields](const char* id, const char* title, const char* body) {
+        auto a = ::article(id, title, body);
+        return fields ? with_fields(std::move(a)) : a;
+    };
     w.update(article("orchard", "The orchard replanted",
                      "The orchard was replanted with pear trees after the frost. Bees returned in the spring."));
     w.remove({"volcano"});
@@ -120,10 +141,11 @@ TEST_CASE("reliability: writes the golden fixture" * doctest::skip(std::getenv("
         auto dir = std::shared_ptr<storage::directory>(storage::fs_directory::create_or_open(folder));
         index::index_writer_options o;
         o.merges.merge_factor = 0;
+        o.index.schema = index::parse_schema(fixture_schema);
         index::index_writer w(dir, o);
-        for (auto& a : first_articles()) w.add(std::move(a));
+        for (auto& a : first_articles()) w.add(with_fields(std::move(a)));
         w.commit();
-        second_commit(w);
+        second_commit(w, true);
         w.commit();
         REQUIRE(w.segment_count() == 2);
     }
@@ -138,6 +160,20 @@ TEST_CASE("reliability: writes the golden fixture" * doctest::skip(std::getenv("
                 static_cast<unsigned long long>(r.live_passage_count()),
                 static_cast<unsigned long long>(r.article_count()));
     search::searcher s(r);
+    search::search_request facets;
+    facets.options.k = 20;
+    facets.filter = "place:coast OR depth:>=9";
+    facets.facets = {{.field = "place"}, {.field = "seen", .top = 0, .interval = "year"}};
+    facets.sort = search::sort_spec{"depth", true};
+    const auto answer = search::run(search::searcher(r), search::searcher(r).parse("lighthouse orchard glacier harbour observatory coast valley"), facets);
+    std::printf("filtered sorted hits:");
+    for (const auto& h : answer.hits) std::printf(" %s#%u", h.hit.article.value.c_str(), h.hit.ordinal);
+    std::printf("\n");
+    for (const auto& f : answer.facets) {
+        std::printf("facet %s:", f.field.c_str());
+        for (const auto& c : f.counts) std::printf(" %s=%llu", c.value.c_str(), static_cast<unsigned long long>(c.count));
+        std::printf(" missing=%llu\n", static_cast<unsigned long long>(f.missing));
+    }
     for (const char* q : queries) {
         std::printf("    {\"%s\", {", q);
         for (const auto& h : s.search(q, golden_options()))
@@ -347,4 +383,33 @@ TEST_CASE("reliability: the version 5 golden fixture opens with the recorded ans
                              doctest::Contains(victim.c_str()), corruption_error);
         CHECK_FALSE(index::check_index(dir).ok());
     }
+}
+
+TEST_CASE("reliability: the version 6 golden fixture opens with the recorded answers and field values") {
+    test::scratch_dir scratch;
+    const auto r = check_fixture(scratch, 6, body_answers);
+    CHECK(r.options().schema == index::parse_schema(fixture_schema));
+    search::searcher s(r);
+    // Recorded when the fixture was written, and checked by hand: depth = 1.5 × the id's length,
+    // "place" coast for the three coastal articles; the observatory has no depth.
+    search::search_request request;
+    request.options.k = 20;
+    request.filter = "place:coast OR depth:>=9";
+    request.facets = {{.field = "place"}, {.field = "seen", .top = 0, .interval = "year"}};
+    request.sort = search::sort_spec{"depth", true};
+    const auto answer = search::run(s, s.parse("lighthouse orchard glacier harbour observatory coast valley"), request);
+    std::vector<std::string> hits;
+    for (const auto& h : answer.hits) hits.push_back(h.hit.article.value + "#" + std::to_string(h.hit.ordinal));
+    CHECK(hits == std::vector<std::string>{"lighthouse#0", "glacier#0", "harbour#0", "orchard#0", "atlas#0", "atlas#1"});
+    REQUIRE(answer.facets.size() == 2);
+    CHECK(answer.facets[0].counts ==
+          std::vector<search::facet_count>{{"coast", 4}, {"sea", 4}, {"inland", 2}});
+    CHECK(answer.facets[1].counts == std::vector<search::facet_count>{{"2020", 1}, {"2021", 5}});
+    // The values themselves, read back from the columns.
+    const auto lighthouse = answer.hits[0].values;
+    REQUIRE(lighthouse.size() == r.options().schema.fields.size());
+    const auto place = *r.options().schema.index_of("place");
+    CHECK(lighthouse[place].keywords == std::vector<std::string>{"coast", "sea"});
+    CHECK(index::format_date(*lighthouse[*r.options().schema.index_of("seen")].number) == "2020-06-20");
+    CHECK(index::float_of_key(*lighthouse[*r.options().schema.index_of("depth")].number) == 15.0);
 }
