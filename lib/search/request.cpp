@@ -774,7 +774,21 @@ search_response run(const searcher& s, const query::query& analysed, const searc
         return request.sort ? value_for_sort(seg, article, *request.sort, sort_type) : sort_value{};
     };
 
-    const bool walk = !counters.empty() || request.sort || after || (request.count_total && request.articles);
+    // A query without terms under a filter matches every passage the filter allows, each scoring 0
+    // (Lucene's constant-score MatchAllDocs under a FILTER); without a filter it matches nothing.
+    const bool match_all = analysed.empty() && !options.filter.empty();
+    const auto visit_matches = [&](const searcher::match_visitor& visit) {
+        if (!match_all) return s.for_each_match(analysed, options, visit);
+        const std::function<score_t()> zero = [] { return score_t{0}; };
+        const auto segments = reader.segments();
+        for (std::size_t i = 0; i < segments.size(); ++i) {
+            const auto& seg = *segments[i];
+            const docid_t base = reader.bases()[i];
+            for (docid_t d = 0; d < seg.size(); ++d)
+                if (!seg.is_deleted(d) && test_bit(options.filter, std::uint64_t{base} + d)) visit(base + d, zero);
+        }
+    };
+    const bool walk = match_all || !counters.empty() || request.sort || after || (request.count_total && request.articles);
     if (!walk) {
         auto o = options;
         o.k = want;
@@ -810,7 +824,7 @@ search_response run(const searcher& s, const query::query& analysed, const searc
         // Articles: each one's best passage (MaxP), kept while walking.
         std::unordered_map<std::uint64_t, entry> best;
         std::size_t current_segment = static_cast<std::size_t>(-1);
-        s.for_each_match(analysed, options, [&](docid_t d, const std::function<score_t()>& score) {
+        visit_matches([&](docid_t d, const std::function<score_t()>& score) {
             ++matches;
             where.seek(d);
             if (where.segment != current_segment) {

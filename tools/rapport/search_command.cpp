@@ -501,6 +501,8 @@ int run_search(const command_args& args) {
         std::string text;
         for (const auto& w : vm["query"].as<std::vector<std::string>>()) text += (text.empty() ? "" : " ") + w;
         queries.push_back({"1", text});
+    } else if (!st.filter.empty()) {
+        queries.push_back({"1", ""});  // every passage the filter allows
     } else {
         throw usage_error("no query given (QUERY words or --queries FILE)");
     }
