@@ -65,6 +65,7 @@
 #include <vector>
 
 #include "corpus.hpp"
+#include "peers/fields_peers.hpp"
 #include "peers/fts5_peer.hpp"
 #include "peers/lucene_peer.hpp"
 #include "peers/peer.hpp"
@@ -113,6 +114,7 @@ struct options {
     std::string cli_fields = "body";  // --cli-fields: what the CLI rows search (the peers index the text only)
     std::string lucene_heap = "4g";
     std::size_t lucene_warmup = 1;  // untimed passes of the JVM before its timed one
+    bool fields = false;            // --fields: the filters, facets and sorting comparison instead
 };
 
 bool listed(const std::string& list, const std::string& item) {
@@ -743,6 +745,79 @@ void write_json(const std::string& file, const std::vector<system_figures>& syst
     out << "\n  ]\n}\n";
 }
 
+// --fields: the same OR queries top-10 unfiltered, filtered to 1, 10 and 50 % of the passages,
+// with category facets over every match and sorted by date, in rapport, FTS5 and Xapian
+// (bench/peers/fields_peers.hpp), with the peers' ratios to rapport, rapport's speed-up of a
+// filter over the unfiltered query, and checks that every system's filtered and sorted hits obey
+// the metadata.
+int run_fields(const corpus& c, std::span<const query> log, const temp_dir& tmp, const options& opt,
+               const std::string& load_before) {
+    std::vector<fields_row> rows;
+    const auto add = [&](std::vector<fields_row> more) {
+        for (auto& r : more) rows.push_back(std::move(r));
+    };
+    if (wanted(opt, "rapport")) {
+        progress("fields: rapport");
+        add(fields_rapport(c, log, (tmp.path / "rapport_fields").string()));
+    }
+    if (wanted(opt, "fts5")) {
+        progress("fields: SQLite FTS5");
+        add(fields_fts5(c, log, tmp.path.string()));
+    }
+#if RAPPORT_HAVE_XAPIAN
+    if (wanted(opt, "xapian")) {
+        progress("fields: Xapian");
+        add(fields_xapian(c, log, tmp.path.string()));
+    }
+#endif
+    std::printf("\nfields: %zu passages with synthetic metadata, %zu OR queries, top-10 (wall time per query, us)\n",
+                c.docs.size(), log.size());
+    std::printf("%-13s %-19s %9s %9s %9s %9s %9s %8s %s\n", "system", "shape", "p50", "p99", "mean", "p50 ratio",
+                "mean ratio", "empty", "checks");
+    const auto find = [&](const std::string& system, fields_shape shape) -> const fields_row* {
+        for (const auto& r : rows)
+            if (r.system == system && r.shape == shape) return &r;
+        return nullptr;
+    };
+    for (const auto shape : all_fields_shapes) {
+        for (const auto& r : rows) {
+            if (r.shape != shape) continue;
+            // Every filtered hit must hold the filter's bucket; sorted hits must descend by day.
+            std::size_t bad = 0;
+            for (const auto& top : r.figures.top) {
+                for (std::size_t i = 0; i < top.size(); ++i) {
+                    const auto m = meta_of(top[i]);
+                    const unsigned t = shape == fields_shape::filter1 ? 1 : shape == fields_shape::filter10 ? 10 : shape == fields_shape::filter50 ? 50 : 100;
+                    if (m.bucket >= t) ++bad;
+                    if (shape == fields_shape::sort_date && i > 0 && meta_of(top[i - 1]).day < m.day) ++bad;
+                }
+            }
+            const auto* ref = find("rapport", shape);
+            const bool peer = ref != nullptr && ref != &r;
+            std::string check = bad == 0 ? "ok" : std::to_string(bad) + " hits break the filter or order";
+            if (!r.top_category_counts.empty()) {
+                double mean = 0;
+                for (const auto n : r.top_category_counts) mean += static_cast<double>(n);
+                char buf[64];
+                std::snprintf(buf, sizeof buf, ", top category %.1f per query", mean / static_cast<double>(r.top_category_counts.size()));
+                check += buf;
+            }
+            std::printf("%-13s %-19s %9.1f %9.1f %9.1f %9s %9s %8zu %s\n", r.system.c_str(), shape_name(shape),
+                        r.figures.p50_us, r.figures.p99_us, r.figures.mean_us,
+                        peer ? cell(ratio(r.figures.p50_us, ref->figures.p50_us), 2).c_str() : "",
+                        peer ? cell(ratio(r.figures.mean_us, ref->figures.mean_us), 2).c_str() : "", r.figures.empty,
+                        check.c_str());
+        }
+    }
+    if (const auto* plain = find("rapport", fields_shape::plain))
+        for (const auto shape : {fields_shape::filter1, fields_shape::filter10, fields_shape::filter50})
+            if (const auto* f = find("rapport", shape))
+                std::printf("rapport %-19s speed-up over unfiltered OR: p50 %.2fx, mean %.2fx\n", shape_name(shape),
+                            plain->figures.p50_us / f->figures.p50_us, plain->figures.mean_us / f->figures.mean_us);
+    std::printf("load average: %s at start, %s at end\n", load_before.c_str(), load_average().c_str());
+    return 0;
+}
+
 int run(int argc, char** argv) {
     const auto dir = rapport::bench::corpus_dir(argc, argv);
     options opt;
@@ -766,6 +841,8 @@ int run(int argc, char** argv) {
             opt.rapport_cli = argv[++i];
         } else if (arg == "--no-cli") {
             opt.rapport_cli.clear();
+        } else if (arg == "--fields") {
+            opt.fields = true;
         } else if (arg == "--cli-fields" && has_value) {
             opt.cli_fields = argv[++i];
         } else if (arg == "--lucene-heap" && has_value) {
@@ -782,7 +859,7 @@ int run(int argc, char** argv) {
             std::cerr << "usage: peers_bench --corpus DIR [--limit N] [--repeat N] [--queries N] [--k N] [--json FILE]\n"
                          "                   [--tmp DIR] [--systems rapport,fts5,xapian,lucene] [--types or,and,phrase]\n"
                          "                   [--rapport-cli PATH | --no-cli] [--cli-fields LIST] [--lucene-heap SIZE]\n"
-                         "                   [--lucene-warmup N]\n";
+                         "                   [--lucene-warmup N] [--fields]\n";
             return arg == "--help" || arg == "-h" ? 0 : 2;
         }
     }
@@ -810,6 +887,7 @@ int run(int argc, char** argv) {
     std::vector<query_row> rows;
     std::vector<std::string> skipped;
     std::vector<std::string> examples;
+    if (opt.fields) return run_fields(c, log, tmp, opt, load_before);
     const auto& stopwords = rapport::analysis::english_stopwords();  // sorted
     const passage_numbers numbers = number_passages(c);
 

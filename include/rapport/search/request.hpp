@@ -118,6 +118,10 @@ struct search_request {
     /// starts right after it. Throws `invalid_argument` when malformed.
     std::string search_after{};
     bool count_total = false;   ///< compute `search_response::total` (matches, or articles)
+    /// Fetch each hit's stored passage, title and id (`searcher::fetch`); false: only `passage`
+    /// and `score` of `request_hit::hit` are set (values and cursors are still given), which is
+    /// what a caller that shows ids, or fetches later, needs.
+    bool fetch = true;
 };
 
 /// One hit with its values.
