@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <map>
 #include <unordered_map>
 
@@ -276,8 +277,9 @@ void print(const filter::node& n, std::string& out) {
             }
             break;
         case kind::range:
-            out += n.field + ":" + (n.lo_inclusive ? "[" : "{") + quote_value(n.lo_text) + " TO " + quote_value(n.hi_text) +
-                   (n.hi_inclusive ? "]" : "}");
+            // An open bound is a bare `*` (quoted, it would read as the value "*").
+            out += n.field + ":" + (n.lo_inclusive ? "[" : "{") + (n.lo ? quote_value(n.lo_text) : "*") + " TO " +
+                   (n.hi ? quote_value(n.hi_text) : "*") + (n.hi_inclusive ? "]" : "}");
             break;
         case kind::all_of:
         case kind::any_of:
@@ -386,12 +388,11 @@ std::string filter::to_string() const {
 }
 
 split_query split_filter_clauses(std::string_view text, const ix::schema& s) {
-    split_query out;
-    std::size_t i = 0;
-    while (i < text.size()) {
+    // The top-level chunks: runs up to whitespace outside quotes and brackets.
+    std::vector<std::string_view> chunks;
+    for (std::size_t i = 0; i < text.size();) {
         while (i < text.size() && is_space(text[i])) ++i;
         if (i == text.size()) break;
-        // One top-level chunk: up to whitespace outside quotes and brackets.
         const std::size_t start = i;
         int depth = 0;
         bool quote = false;
@@ -407,16 +408,40 @@ split_query split_filter_clauses(std::string_view text, const ix::schema& s) {
             else if ((c == ')' || c == ']' || c == '}') && depth > 0) --depth;
             else if (is_space(c) && depth == 0) break;
         }
-        const auto chunk = text.substr(start, i - start);
-        std::size_t name = chunk.front() == '-' || chunk.front() == '+' ? 1 : 0;
+        chunks.push_back(text.substr(start, i - start));
+    }
+    const auto on_value_field = [&](std::string_view chunk) {
+        const std::size_t name = chunk.front() == '-' || chunk.front() == '+' ? 1 : 0;
         std::size_t colon = name;
         while (colon < chunk.size() && is_name_char(chunk[colon])) ++colon;
-        const auto* def = colon > name && colon < chunk.size() && chunk[colon] == ':'
-                              ? s.find(chunk.substr(name, colon - name))
-                              : nullptr;
-        std::string& dest = def != nullptr && def->type != ix::field_type::text ? out.filter : out.text;
-        if (!dest.empty()) dest.push_back(' ');
-        dest.append(chunk);
+        const auto* def = colon > name && colon < chunk.size() && chunk[colon] == ':' ? s.find(chunk.substr(name, colon - name))
+                                                                                       : nullptr;
+        return def != nullptr && def->type != ix::field_type::text;
+    };
+    split_query out;
+    std::vector<bool> taken(chunks.size(), false);
+    for (std::size_t i = 0; i < chunks.size(); ++i) {
+        if (!on_value_field(chunks[i])) continue;
+        // Joined by OR to the query, the clause cannot be a filter (filters are conjunctive): it
+        // stays with the query (QUERY.md "Filters").
+        const bool after_or = i > 0 && chunks[i - 1] == "OR" && !taken[i - 1];
+        const bool before_or = i + 1 < chunks.size() && chunks[i + 1] == "OR";
+        if (after_or || before_or) continue;
+        std::string clause(chunks[i]);
+        taken[i] = true;
+        if (i > 0 && !taken[i - 1] && (chunks[i - 1] == "NOT" || chunks[i - 1] == "AND")) {
+            if (chunks[i - 1] == "NOT") clause = (clause.front() == '-' ? clause.substr(1) : "-" + clause);
+            taken[i - 1] = true;  // the operator belonged to the clause
+        }
+        if (!out.filter.empty()) out.filter.push_back(' ');
+        out.filter += clause;
+    }
+    for (std::size_t i = 0; i < chunks.size(); ++i) {
+        if (taken[i]) continue;
+        // An AND left hanging before a clause that was taken goes with it.
+        if (chunks[i] == "AND" && i + 1 < chunks.size() && taken[i + 1]) continue;
+        if (!out.text.empty()) out.text.push_back(' ');
+        out.text.append(chunks[i]);
     }
     return out;
 }
@@ -682,10 +707,24 @@ private:
             const std::string cut = calendar_ == "year" ? d.substr(0, 4) : calendar_ == "month" ? d.substr(0, 7) : d.substr(0, 10);
             return *ix::parse_date(cut);
         }
+        if (width_ > 0 && type_ != ix::field_type::floating && std::trunc(width_) == width_ && width_ < 9.2e18) {
+            // Integers and dates with a whole width: exact floor division (a double would round
+            // values beyond 2^53), the start clamped at the smallest int64.
+            const auto w = static_cast<std::int64_t>(width_);
+            std::int64_t q = v / w;
+            if (v % w < 0) --q;
+            std::int64_t start = 0;
+            if (__builtin_mul_overflow(q, w, &start)) return std::numeric_limits<std::int64_t>::min();
+            return start;
+        }
         if (width_ > 0) {
             const double x = type_ == ix::field_type::floating ? ix::float_of_key(v) : static_cast<double>(v);
             const double start = std::floor(x / width_) * width_;
-            return type_ == ix::field_type::floating ? ix::float_key(start) : static_cast<std::int64_t>(start);
+            if (type_ == ix::field_type::floating) return ix::float_key(start);
+            // Clamped: the double of a value near ±2^63 may lie outside int64.
+            if (start >= 9.2233720368547758e18) return std::numeric_limits<std::int64_t>::max();
+            if (start <= -9.2233720368547758e18) return std::numeric_limits<std::int64_t>::min();
+            return static_cast<std::int64_t>(start);
         }
         return v;
     }

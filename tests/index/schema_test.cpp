@@ -851,3 +851,17 @@ TEST_CASE("index: schema an article that does not follow the schema is refused b
     CHECK(last.size() == values_before.size() + 1);
     CHECK(last.at("a7") == convert_fields(s, fields_of(7)));
 }
+
+TEST_CASE("index: the 250-field limit counts title and body, so a completed schema validates again") {
+    const auto declared = [](std::size_t n) {
+        rapport::index::schema s;
+        for (std::size_t i = 0; i < n; ++i) s.fields.push_back({"f" + std::to_string(i), rapport::index::field_type::integer});
+        return s;
+    };
+    const auto ok = rapport::index::validate_schema(declared(248));
+    CHECK(ok.fields.size() == 250);
+    CHECK(rapport::index::validate_schema(ok) == ok);
+    CHECK(rapport::index::parse_schema(rapport::index::to_json(ok)) == ok);
+    CHECK_THROWS_AS((void)rapport::index::validate_schema(declared(249)), rapport::invalid_argument);
+    CHECK_THROWS_AS((void)rapport::index::validate_schema(declared(250)), rapport::invalid_argument);
+}

@@ -18,6 +18,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -30,6 +31,7 @@
 #include "rapport/core/bitset.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/index/disk_segment.hpp"
+#include "rapport/index/index_builder.hpp"
 #include "rapport/index/index_reader.hpp"
 #include "rapport/index/index_writer.hpp"
 #include "rapport/index/schema.hpp"
@@ -1012,4 +1014,58 @@ TEST_CASE("search: request errors: malformed filters, bad facets and sorts, offs
     search_request ok;
     ok.search_after = "m::0x1p+0:3";
     CHECK_NOTHROW((void)run(s, q, ok));
+}
+
+TEST_CASE("search: split_filter_clauses keeps NOT with its clause, and an OR'd clause with the query") {
+    const auto s = ix::parse_schema(R"({"fields": [{"name": "topic", "type": "keyword"}]})");
+    auto split = split_filter_clauses("refund NOT topic:spam", s);
+    CHECK(split.text == "refund");
+    CHECK(split.filter == "-topic:spam");
+    split = split_filter_clauses("NOT -topic:spam", s);
+    CHECK(split.text.empty());
+    CHECK(split.filter == "topic:spam");
+    split = split_filter_clauses("refund AND topic:billing", s);
+    CHECK(split.text == "refund");
+    CHECK(split.filter == "topic:billing");
+    // A filter cannot be one side of an OR: the clause stays with the query.
+    split = split_filter_clauses("refund OR topic:billing", s);
+    CHECK(split.text == "refund OR topic:billing");
+    CHECK(split.filter.empty());
+    split = split_filter_clauses("topic:billing OR refund", s);
+    CHECK(split.text == "topic:billing OR refund");
+    CHECK(split.filter.empty());
+}
+
+TEST_CASE("search: integer facet buckets are exact at the ends of int64") {
+    ix::index_options o;
+    o.schema = ix::parse_schema(R"({"fields": [{"name": "n", "type": "integer"}]})");
+    ix::index_builder b(o);
+    const std::int64_t values[] = {std::numeric_limits<std::int64_t>::max(), std::numeric_limits<std::int64_t>::min(),
+                                   9007199254740993, 9223372036854775000, -7};
+    for (std::size_t i = 0; i < std::size(values); ++i) {
+        ingest::article a{{"a" + std::to_string(i)}, "", "common words here"};
+        a.fields = {{"n", std::to_string(values[i])}};
+        b.add(std::move(a));
+    }
+    const auto r = b.finish();
+    const searcher s(r);
+    for (const char* width : {"1", "10"}) {
+        CAPTURE(width);
+        search_request request;
+        request.facets = {{.field = "n", .top = 0, .interval = width}};
+        const auto answer = run(s, s.parse("common"), request);
+        REQUIRE(answer.facets.size() == 1);
+        std::map<std::string, std::uint64_t> got;
+        for (const auto& c : answer.facets[0].counts) got[c.value] = c.count;
+        const std::int64_t w = std::string(width) == "1" ? 1 : 10;
+        std::map<std::string, std::uint64_t> want;
+        for (const auto v : values) {
+            std::int64_t q = v / w;
+            if (v % w < 0) --q;
+            std::int64_t start = 0;
+            if (__builtin_mul_overflow(q, w, &start)) start = std::numeric_limits<std::int64_t>::min();
+            ++want[std::to_string(start)];
+        }
+        CHECK(got == want);
+    }
 }

@@ -32,8 +32,9 @@ struct postings_list {
 struct article_record {
     article_id id;
     std::string title;
-    /// Its values of the schema's non-text fields, in schema order (empty: none); filled by
-    /// `disk_segment::article` from the segment's value columns.
+    /// Its values of the schema's non-text fields (empty: none): in schema order when given to
+    /// `segment_writer::add_article`; `disk_segment::article` fills them from the segment's value
+    /// columns in the columns' order (`value_columns::values` gives a schema's order).
     field_values values{};
 };
 
