@@ -148,9 +148,14 @@ std::vector<fields_row> fields_fts5(const corpus& c, std::span<const query> quer
     std::vector<fields_row> rows;
     for (const auto shape : all_fields_shapes) {
         // The FTS5 way: MATCH, joined on rowid to the metadata; bm25() ranks.
-        std::string sql = "SELECT docs.rowid FROM docs JOIN meta ON meta.rowid = docs.rowid WHERE docs MATCH ?1";
+        // Without a filter or a sort the top 10 need no join: FTS5's own `ORDER BY rank` path.
+        const bool join = threshold(shape) != 0 || shape == fields_shape::sort_date;
+        std::string sql = join ? "SELECT docs.rowid FROM docs JOIN meta ON meta.rowid = docs.rowid WHERE docs MATCH ?1"
+                               : "SELECT rowid FROM docs WHERE docs MATCH ?1";
         if (threshold(shape) != 0) sql += " AND meta.bucket < " + std::to_string(threshold(shape));
-        sql += shape == fields_shape::sort_date ? " ORDER BY meta.day DESC, bm25(docs) LIMIT 10" : " ORDER BY bm25(docs) LIMIT 10";
+        sql += shape == fields_shape::sort_date ? " ORDER BY meta.day DESC, bm25(docs) LIMIT 10"
+               : join                           ? " ORDER BY bm25(docs) LIMIT 10"
+                                                : " ORDER BY rank LIMIT 10";
         statement top(db, sql);
         statement facet(db, "SELECT meta.cat, count(*) FROM docs JOIN meta ON meta.rowid = docs.rowid WHERE docs MATCH ?1 "
                             "GROUP BY meta.cat");

@@ -101,7 +101,7 @@ struct index_reader::state {
     // Derived tables, filled on demand: the one part of the snapshot that changes, internally
     // synchronised (hence mutable in a state every copy of the reader shares as const).
     mutable snapshot_cache<length_norm_key, length_norm_table, length_norm_cache_capacity, same_length_norm_key> norms;
-    mutable snapshot_cache<std::string, std::vector<std::uint64_t>, filter_cache_capacity> filters;
+    mutable snapshot_cache<std::string, filter_bitset, filter_cache_capacity> filters;
 };
 
 index_reader index_reader::open(std::shared_ptr<storage::directory> dir) { return open_commit(std::move(dir), nullptr); }
@@ -186,8 +186,8 @@ std::shared_ptr<const length_norm_table> index_reader::length_norms(const length
 
 length_norm_cache_stats index_reader::length_norm_cache() const { return state_->norms.stats(); }
 
-std::shared_ptr<const std::vector<std::uint64_t>> index_reader::filter_bits(
-    const std::string& key, const std::function<std::vector<std::uint64_t>()>& build) const {
+std::shared_ptr<const filter_bitset> index_reader::filter_bits(const std::string& key,
+                                                              const std::function<filter_bitset()>& build) const {
     return state_->filters.get(key, build);
 }
 

@@ -15,6 +15,8 @@
 
 #include "codec/postings_writer.hpp"
 #include "index/stored_fields.hpp"
+#include "rapport/index/schema.hpp"
+#include "rapport/index/value_columns.hpp"
 #include "postings_input.hpp"
 #include "sample_index.hpp"
 
@@ -103,6 +105,27 @@ std::string edit(std::uint8_t file, std::uint8_t op, std::uint16_t offset, std::
     return out;
 }
 
+// A values payload (FORMAT.md §10) of `articles` articles with a column of every type, behind the
+// target's two count bytes; every third article has no values.
+std::string values_seed(std::uint32_t articles) {
+    const auto schema = index::parse_schema(
+        R"({"fields": [{"name": "tag", "type": "keyword"}, {"name": "n", "type": "integer"},)"
+        R"( {"name": "x", "type": "float"}, {"name": "d", "type": "date"}, {"name": "s", "type": "stored"}]})");
+    std::vector<index::field_values> values;
+    for (std::uint32_t a = 0; a < articles; ++a) {
+        if (a % 3 == 2) {
+            values.emplace_back();
+            continue;
+        }
+        values.push_back(index::convert_fields(
+            schema, {{"tag", a % 2 ? R"(["b", "a"])" : R"("c")"}, {"n", std::to_string(a * 1000 - 7)},
+                     {"x", std::to_string(a) + ".25"}, {"d", "\"2024-0" + std::to_string(1 + a % 9) + "-01\""},
+                     {"s", R"({"k": [1, 2]})"}}));
+    }
+    const index::value_columns columns(schema, values);
+    return std::string{static_cast<char>(articles), static_cast<char>(articles + 1)} + columns.encode(articles, articles + 1);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -122,6 +145,9 @@ int main(int argc, char** argv) {
     write_seed(corpus, "postings", "no_positions", postings_seed(200, 1, false, impacts, 0));
     write_seed(corpus, "postings", "second_term", postings_seed(7, 9, true, impacts, 13));
 
+    write_seed(corpus, "values", "empty", values_seed(0));
+    write_seed(corpus, "values", "one", values_seed(1));
+    write_seed(corpus, "values", "many", values_seed(70));
     write_seed(corpus, "stored_fields", "small", stored_seed(false));
     write_seed(corpus, "stored_fields", "two_blocks", stored_seed(true));
 

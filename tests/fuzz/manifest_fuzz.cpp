@@ -22,6 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const auto again = ix::decode_manifest(ix::encode_manifest(m), "fuzz_manifest", ix::manifest_version);
         RAPPORT_FUZZ_CHECK(again.generation == m.generation);
         RAPPORT_FUZZ_CHECK(again.segments == m.segments);  // seals included
+        RAPPORT_FUZZ_CHECK(again.options.schema == m.options.schema);
     } catch (const rapport::corruption_error&) {
     } catch (const rapport::invalid_argument&) {  // options that encode cannot write (too long)
     }

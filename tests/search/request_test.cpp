@@ -1018,22 +1018,25 @@ TEST_CASE("search: request errors: malformed filters, bad facets and sorts, offs
 
 TEST_CASE("search: split_filter_clauses keeps NOT with its clause, and an OR'd clause with the query") {
     const auto s = ix::parse_schema(R"({"fields": [{"name": "topic", "type": "keyword"}]})");
-    auto split = split_filter_clauses("refund NOT topic:spam", s);
-    CHECK(split.text == "refund");
-    CHECK(split.filter == "-topic:spam");
-    split = split_filter_clauses("NOT -topic:spam", s);
-    CHECK(split.text.empty());
-    CHECK(split.filter == "topic:spam");
-    split = split_filter_clauses("refund AND topic:billing", s);
-    CHECK(split.text == "refund");
-    CHECK(split.filter == "topic:billing");
-    // A filter cannot be one side of an OR: the clause stays with the query.
-    split = split_filter_clauses("refund OR topic:billing", s);
-    CHECK(split.text == "refund OR topic:billing");
-    CHECK(split.filter.empty());
-    split = split_filter_clauses("topic:billing OR refund", s);
-    CHECK(split.text == "topic:billing OR refund");
-    CHECK(split.filter.empty());
+    struct expected {
+        const char* text;
+        const char* query;
+        const char* filter;
+    };
+    const expected cases[] = {
+        {"refund NOT topic:spam", "refund", "-topic:spam"},
+        {"NOT -topic:spam", "", "topic:spam"},
+        {"refund AND topic:billing", "refund", "topic:billing"},
+        // A filter cannot be one side of an OR: the clause stays with the query.
+        {"refund OR topic:billing", "refund OR topic:billing", ""},
+        {"topic:billing OR refund", "topic:billing OR refund", ""},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.text);
+        const auto split = split_filter_clauses(c.text, s);
+        CHECK(split.text == c.query);
+        CHECK(split.filter == c.filter);
+    }
 }
 
 TEST_CASE("search: integer facet buckets are exact at the ends of int64") {

@@ -57,6 +57,12 @@ inline constexpr std::size_t length_norm_cache_capacity = 8;
 /// dropped first: 18 KB each for 145,582 passages.
 inline constexpr std::size_t filter_cache_capacity = 32;
 
+/// A filter's passages as `index_reader::filter_bits` caches them: the bitset and its bit count.
+struct filter_bitset {
+    std::vector<std::uint64_t> bits;
+    std::uint64_t count = 0;  ///< bits set
+};
+
 /// Counters of a snapshot's length-normaliser cache, for tests and tuning.
 struct length_norm_cache_stats {
     std::size_t tables = 0;    ///< tables in the cache now (at most `length_norm_cache_capacity`)
@@ -124,8 +130,8 @@ public:
     /// built by `build` the first time, then shared until evicted (`filter_cache_capacity`), as
     /// Lucene's query cache keeps the filters a server sees again and again. Thread-safe as
     /// `length_norms`. Throws: what `build` throws.
-    [[nodiscard]] std::shared_ptr<const std::vector<std::uint64_t>> filter_bits(
-        const std::string& key, const std::function<std::vector<std::uint64_t>()>& build) const;
+    [[nodiscard]] std::shared_ptr<const filter_bitset> filter_bits(const std::string& key,
+                                                                   const std::function<filter_bitset()>& build) const;
 
 private:
     struct state;
