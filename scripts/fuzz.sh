@@ -12,7 +12,7 @@ seconds=${1:-600}
 shift || true
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(query_parser jsonl_reader analyzer dictionary manifest postings stored_fields lengths deletions index
-    text_folder)
+    text_folder values filter)
 cmake -S . -B build/fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DRAPPORT_SANITIZE=address,undefined -DRAPPORT_BUILD_FUZZERS=ON -DRAPPORT_BUILD_TESTS=ON \
     -DRAPPORT_BUILD_EXAMPLES=OFF -DRAPPORT_BUILD_BENCH=OFF -DRAPPORT_BUILD_TOOLS=OFF >/dev/null
