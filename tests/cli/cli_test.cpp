@@ -696,3 +696,76 @@ TEST_CASE("cli: SIGINT stops indexing cleanly; what was committed stays") {
     const auto again = run({"index", "--index", idx, "--progress", "none", "-"}, jsonl_article(99));
     CHECK(again.code == 0);
 }
+
+TEST_CASE("cli: a schema, typed fields, filters, facets, sorting, paging and rapport update") {
+    test::scratch_dir tmp("cli-fields");
+    const std::string idx = (tmp.path() / "idx").string();
+    const auto schema = tmp.path() / "schema.json";
+    std::ofstream(schema) << R"({"fields": [{"name": "topic", "type": "keyword"}, {"name": "views", "type": "integer"},)"
+                          << R"( {"name": "updated", "type": "date"}, {"name": "note", "type": "stored"}]})";
+    const auto input = tmp.path() / "in.jsonl";
+    {
+        std::ofstream out(input);
+        for (int i = 0; i < 6; ++i)
+            out << R"({"id":"a)" << i << R"(","text":"Refunds and billing questions answered, number )" << i
+                << R"(","topic":")" << (i % 2 ? "billing" : "shipping") << R"(","views":)" << i * 10
+                << R"(,"updated":"2024-0)" << i + 1 << R"(-15","note":{"n":)" << i << "}}\n";
+    }
+    REQUIRE(run({"index", "--index", idx, "--progress", "none", "--schema", schema.string(), input.string()}).code == 0);
+    CHECK(run({"stats", "--index", idx}).out.find("fields       topic keyword, views integer, updated date, note stored") !=
+          std::string::npos);
+
+    // A filter in the query and with --filter; the hits carry their fields.
+    const auto billing = run({"search", "--index", idx, "--format", "json", "refunds topic:billing"});
+    CHECK(billing.code == 0);
+    CHECK(count_lines(billing.out, "\"article\"") == 3);
+    CHECK(count_lines(billing.out, "\"topic\":[\"billing\"]") == 3);
+    CHECK(billing.out.find("\"note\":{\"n\":1}") != std::string::npos);
+    const auto ranged = run({"search", "--index", idx, "--format", "json", "--filter", "views:[20 TO 40} -topic:billing",
+                             "refunds"});
+    CHECK(count_lines(ranged.out, "\"article\"") == 1);  // a2 (views 20, shipping); a3 is billing
+    CHECK(ranged.out.find("\"article\":\"a2\"") != std::string::npos);
+    // Facets and the total, as a JSON line after the hits.
+    const auto faceted = run({"search", "--index", idx, "--format", "json", "--facet", "topic", "--facet", "updated:month",
+                              "--total", "-k", "1", "refunds"});
+    CHECK(faceted.out.find("\"total\":6") != std::string::npos);
+    CHECK(faceted.out.find(R"({"value":"billing","count":3})") != std::string::npos);
+    CHECK(faceted.out.find(R"({"value":"2024-03","count":1})") != std::string::npos);
+    // Sorted by views, descending, paged by cursor: every hit once, in order.
+    std::vector<std::string> order;
+    std::string after;
+    for (int page = 0; page < 4; ++page) {
+        std::vector<std::string> args{"search", "--index", idx, "--format", "json", "--sort", "-views", "-k", "2", "refunds"};
+        if (!after.empty()) args.insert(args.end() - 1, {"--search-after", after});
+        const auto r = run(args);
+        REQUIRE(r.code == 0);
+        std::istringstream lines(r.out);
+        for (std::string line; std::getline(lines, line);) {
+            const auto v = boost::json::parse(line).as_object();
+            order.emplace_back(v.at("article").as_string());
+            after = std::string(v.at("cursor").as_string());
+        }
+    }
+    CHECK(order == std::vector<std::string>{"a5", "a4", "a3", "a2", "a1", "a0"});
+    // Bad fields and bad filters: one clear line, nothing committed.
+    const auto bad = tmp.path() / "bad.jsonl";
+    std::ofstream(bad) << R"({"id":"b","text":"x","views":"many"})" << "\n";
+    const auto typed = run({"index", "--index", idx, "--progress", "none", bad.string()});
+    CHECK(typed.code == 1);
+    CHECK(typed.err.find("bad.jsonl:1: article 'b': field 'views' (integer): expected an integer") != std::string::npos);
+    std::ofstream(bad) << R"({"id":"b","text":"x","colour":"red"})" << "\n";
+    const auto unknown = run({"index", "--index", idx, "--progress", "none", bad.string()});
+    CHECK(unknown.code == 1);
+    CHECK(unknown.err.find("field 'colour' is not in the index's schema") != std::string::npos);
+    CHECK(live_passages(idx) == 6);
+    CHECK(run({"index", "--index", idx, "--progress", "none", "--ignore-unknown-fields", bad.string()}).code == 0);
+    CHECK(live_passages(idx) == 7);
+    const auto nofield = run({"search", "--index", idx, "--filter", "colour:red", "refunds"});
+    CHECK(nofield.code == 1);
+    CHECK(nofield.err.find("the index has no field 'colour'") != std::string::npos);
+    // rapport update replaces by id.
+    std::ofstream(bad) << R"({"id":"a0","text":"Replaced text about parcels","topic":"billing"})" << "\n";
+    CHECK(run({"update", "--index", idx, "--progress", "none", bad.string()}).code == 0);
+    CHECK(live_passages(idx) == 7);
+    CHECK(count_lines(run({"search", "--index", idx, "--format", "json", "parcels topic:billing"}).out, "\"a0\"") == 1);
+}

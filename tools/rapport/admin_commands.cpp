@@ -13,6 +13,7 @@
 #include "rapport/eval/run.hpp"
 #include "rapport/index/check_index.hpp"
 #include "rapport/index/index_reader.hpp"
+#include "rapport/index/schema.hpp"
 #include "rapport/index/index_writer.hpp"
 #include "rapport/index/manifest.hpp"
 
@@ -96,6 +97,14 @@ int run_stats(const command_args& args) {
                 o.analyzer.language.empty() ? "none" : o.analyzer.language.c_str(),
                 !o.analyzer.stopwords ? "default" : (o.analyzer.stopwords->empty() ? "none" : "custom"),
                 o.analyzer.case_fold ? "on" : "off");
+    // The schema's value fields, when it has any ("topic keyword, published date, ...").
+    if (const auto& schema = reader.options().schema; schema.has_values()) {
+        std::string fields;
+        for (const auto& f : schema.fields)
+            if (f.type != index::field_type::text)
+                fields += (fields.empty() ? "" : ", ") + f.name + " " + std::string(index::field_type_name(f.type));
+        std::printf("fields       %s\n", fields.c_str());
+    }
     std::printf("passages     %s live, %s deleted (max %zu bytes, min %zu bytes)\n",
                 with_commas(reader.live_passage_count()).c_str(),
                 with_commas(reader.passage_count() - reader.live_passage_count()).c_str(), o.passages.max_bytes,

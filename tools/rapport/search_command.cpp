@@ -277,7 +277,7 @@ void print_response(const search::searcher& s, const query::query& q, const sear
     for (const auto& h : r.hits) hits.push_back(h.hit);
     if (st.format == output_format::pretty) {
         print_pretty(s, q, hits, st, qid, [&](std::size_t i) { return values_text(schema, r.hits[i].values); });
-        if (r.total) std::printf("total: %s\n", with_commas(*r.total).c_str());
+        if (st.total && r.total) std::printf("total: %s\n", with_commas(*r.total).c_str());
         for (const auto& f : r.facets) {
             std::printf("facet %s:", f.field.c_str());
             for (const auto& c : f.counts) std::printf("  %s (%s)", c.value.c_str(), with_commas(c.count).c_str());
@@ -292,10 +292,11 @@ void print_response(const search::searcher& s, const query::query& q, const sear
         o["fields"] = values_json(schema, r.hits[i].values);
         o["cursor"] = r.hits[i].cursor;
     });
-    if (r.total || !r.facets.empty()) {
+    // One more line when a total or facets were asked for (a walk knows the total anyway).
+    if (st.total || !r.facets.empty()) {
         boost::json::object o;
         if (qid != nullptr) o["qid"] = *qid;
-        if (r.total) o["total"] = *r.total;
+        if (st.total && r.total) o["total"] = *r.total;
         boost::json::object facets;
         for (const auto& f : r.facets) {
             boost::json::array counts;
