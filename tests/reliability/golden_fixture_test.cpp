@@ -106,6 +106,16 @@ ingest::article with_fields(ingest::article a) {
     return a;
 }
 
+// The search recorded for fixture 6: a filter, two facets and a sort by depth.
+search::search_response fields_answer(const search::searcher& s) {
+    search::search_request request;
+    request.options.k = 20;
+    request.filter = "place:coast OR depth:>=9";
+    request.facets = {{.field = "place"}, {.field = "seen", .top = 0, .interval = "year"}};
+    request.sort = search::sort_spec{"depth", true};
+    return search::run(s, s.parse("lighthouse orchard glacier harbour observatory coast valley"), request);
+}
+
 // The second commit (segment 2, plus deletions in segment 1): one update, one delete, two adds;
 // `fields` gives the articles their values (fixture 6 on).
 void second_commit(index::index_writer& w, bool fields = false) {
@@ -160,12 +170,7 @@ TEST_CASE("reliability: writes the golden fixture" * doctest::skip(std::getenv("
                 static_cast<unsigned long long>(r.live_passage_count()),
                 static_cast<unsigned long long>(r.article_count()));
     search::searcher s(r);
-    search::search_request facets;
-    facets.options.k = 20;
-    facets.filter = "place:coast OR depth:>=9";
-    facets.facets = {{.field = "place"}, {.field = "seen", .top = 0, .interval = "year"}};
-    facets.sort = search::sort_spec{"depth", true};
-    const auto answer = search::run(search::searcher(r), search::searcher(r).parse("lighthouse orchard glacier harbour observatory coast valley"), facets);
+    const auto answer = fields_answer(s);
     std::printf("filtered sorted hits:");
     for (const auto& h : answer.hits) std::printf(" %s#%u", h.hit.article.value.c_str(), h.hit.ordinal);
     std::printf("\n");
@@ -392,12 +397,7 @@ TEST_CASE("reliability: the version 6 golden fixture opens with the recorded ans
     search::searcher s(r);
     // Recorded when the fixture was written, and checked by hand: depth = 1.5 × the id's length,
     // "place" coast for the three coastal articles; the observatory has no depth.
-    search::search_request request;
-    request.options.k = 20;
-    request.filter = "place:coast OR depth:>=9";
-    request.facets = {{.field = "place"}, {.field = "seen", .top = 0, .interval = "year"}};
-    request.sort = search::sort_spec{"depth", true};
-    const auto answer = search::run(s, s.parse("lighthouse orchard glacier harbour observatory coast valley"), request);
+    const auto answer = fields_answer(s);
     std::vector<std::string> hits;
     for (const auto& h : answer.hits) hits.push_back(h.hit.article.value + "#" + std::to_string(h.hit.ordinal));
     CHECK(hits == std::vector<std::string>{"lighthouse#0", "glacier#0", "harbour#0", "orchard#0", "atlas#0", "atlas#1"});
