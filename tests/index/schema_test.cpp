@@ -825,7 +825,10 @@ TEST_CASE("index: schema an article that does not follow the schema is refused b
         {{{"views", "1"}, {"title", R"("x")"}}, "title"},
     };
     int refused = 0;
-    for (const auto& [fields, field] : bad) {
+    for (const auto& entry : bad) {
+        // Named copies: clang 14 cannot capture structured bindings in lambdas.
+        const auto& fields = entry.first;
+        const auto& field = entry.second;
         CAPTURE(field);
         const auto m = refusal([&] { w.add(article_of(50 + refused, fields)); });
         CHECK(m.find("'" + field + "'") != std::string::npos);
