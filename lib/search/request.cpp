@@ -701,11 +701,17 @@ private:
     };
 
     // The bucket's start, in the field's number space.
-    std::int64_t bucket_of(std::int64_t v) const {
+    std::int64_t bucket_of(std::int64_t v) {
         if (!calendar_.empty()) {
+            // The passages of an article come one after another with its value: reuse the last
+            // answer rather than format and parse a date per match.
+            if (calendar_valid_ && v == calendar_value_) return calendar_start_;
             const std::string d = ix::format_date(v);  // YYYY-MM-DD...
             const std::string cut = calendar_ == "year" ? d.substr(0, 4) : calendar_ == "month" ? d.substr(0, 7) : d.substr(0, 10);
-            return *ix::parse_date(cut);
+            calendar_value_ = v;
+            calendar_start_ = *ix::parse_date(cut);
+            calendar_valid_ = true;
+            return calendar_start_;
         }
         if (width_ > 0 && type_ != ix::field_type::floating && std::trunc(width_) == width_ && width_ < 9.2e18) {
             // Integers and dates with a whole width: exact floor division (a double would round
@@ -754,14 +760,23 @@ private:
     std::map<std::int64_t, std::uint64_t> numbers_;
     std::uint64_t missing_ = 0;
     std::uint64_t other_ = 0;
+    bool calendar_valid_ = false;  // the last calendar bucket computed, for `bucket_of`
+    std::int64_t calendar_value_ = 0;
+    std::int64_t calendar_start_ = 0;
 };
 
-sort_value value_for_sort(const ix::disk_segment& seg, std::uint32_t article, const sort_spec& sort, ix::field_type type) {
-    sort_value v;
+// The column a sort reads in `seg`: nullptr when the segment has none of that field and type
+// (its articles then have no value). Resolved once per segment, not per match.
+const ix::value_column* sort_column(const ix::disk_segment& seg, const sort_spec& sort, ix::field_type type) noexcept {
     const auto* col = seg.values().find(sort.field);
-    if (col == nullptr || col->field.type != type || !col->has(article)) return v;
+    return col != nullptr && col->field.type == type ? col : nullptr;
+}
+
+sort_value value_for_sort(const ix::value_column* col, std::uint32_t article, const sort_spec& sort) {
+    sort_value v;
+    if (col == nullptr || !col->has(article)) return v;
     v.present = true;
-    if (ix::is_numeric(type)) {
+    if (ix::is_numeric(col->field.type)) {
         v.number = *col->number(article);
     } else {
         const auto ords = col->ordinals_of(article);
@@ -831,9 +846,6 @@ search_response run(const searcher& s, const query::query& analysed, const searc
     const std::size_t want = std::min<std::size_t>(request.offset + options.k, reader.passage_count());
     search_response out;
     std::vector<entry> page;
-    const auto value_of = [&](const ix::disk_segment& seg, std::uint32_t article) {
-        return request.sort ? value_for_sort(seg, article, *request.sort, sort_type) : sort_value{};
-    };
 
     // A query without terms under a filter matches every passage the filter allows, each scoring 0
     // (Lucene's constant-score MatchAllDocs under a FILTER); without a filter it matches nothing.
@@ -885,12 +897,14 @@ search_response run(const searcher& s, const query::query& analysed, const searc
         // Articles: each one's best passage (MaxP), kept while walking.
         std::unordered_map<std::uint64_t, entry> best;
         std::size_t current_segment = static_cast<std::size_t>(-1);
+        const ix::value_column* column = nullptr;  // the sort field's, in the current segment
         visit_matches([&](docid_t d, const std::function<score_t()>& score) {
             ++matches;
             where.seek(d);
             if (where.segment != current_segment) {
                 current_segment = where.segment;
                 for (auto& c : counters) c.begin_segment(*where.seg);
+                if (request.sort) column = sort_column(*where.seg, *request.sort, sort_type);
             }
             if (!counters.empty()) {
                 if (!request.facet_articles || !test_bit(seen, where.global_article)) {
@@ -902,12 +916,12 @@ search_response run(const searcher& s, const query::query& analysed, const searc
                 const score_t sc = score();
                 auto [it, fresh] = best.try_emplace(where.global_article, entry{{}, sc, d});
                 if (!fresh && sc > it->second.score) it->second = entry{it->second.value, sc, d};
-                if (fresh && request.sort) it->second.value = value_of(*where.seg, where.local_article);
+                if (fresh && request.sort) it->second.value = value_for_sort(column, where.local_article, *request.sort);
                 return;
             }
             entry e;
             if (request.sort) {
-                e.value = value_of(*where.seg, where.local_article);
+                e.value = value_for_sort(column, where.local_article, *request.sort);
                 if (!could_enter(e.value)) return;  // no score needed
             }
             e.score = score();
@@ -937,9 +951,8 @@ search_response run(const searcher& s, const query::query& analysed, const searc
         const auto [seg, local] = reader.locate(page[i].docid);
         const auto article = seg->article_of(local);
         h.values = seg->values().values(schema, article);
-        entry e = page[i];
-        if (request.sort && !e.value.present && !walk) e.value = value_of(*seg, article);
-        h.cursor = encode_cursor(e, before.numeric);
+        // A sort always walks the matches, so every entry of the page carries its sort value.
+        h.cursor = encode_cursor(page[i], before.numeric);
         out.hits.push_back(std::move(h));
     }
     return out;
