@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <utility>
 
@@ -408,6 +410,32 @@ std::vector<token> analyzer::analyze(std::string_view text) {
     std::vector<token> out;
     analyze(text, out);
     return out;
+}
+
+namespace {
+struct registry {
+    std::mutex lock;
+    std::map<std::string, analyzer, std::less<>> analyzers;
+};
+registry& the_registry() {
+    static registry r;
+    return r;
+}
+}  // namespace
+
+void register_analyzer(std::string name, const analyzer& prototype) {
+    if (name.empty() || name.size() > 255) throw invalid_argument("register_analyzer: the name must be 1-255 bytes");
+    auto& r = the_registry();
+    const std::lock_guard<std::mutex> hold(r.lock);
+    r.analyzers.insert_or_assign(std::move(name), prototype);
+}
+
+std::optional<analyzer> registered_analyzer(std::string_view name) {
+    auto& r = the_registry();
+    const std::lock_guard<std::mutex> hold(r.lock);
+    const auto it = r.analyzers.find(name);
+    if (it == r.analyzers.end()) return std::nullopt;
+    return it->second;
 }
 
 }  // namespace rapport::analysis

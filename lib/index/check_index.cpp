@@ -85,6 +85,8 @@ void check_segment(const disk_segment& seg, const schema& values_schema, check_r
         if (info.df == 0) problem("dict", "the term '" + term + "' has df 0 (a term is in at least one passage)");
         post_ranges.emplace_back(info.postings_offset, info.postings_length);
         posn_ranges.emplace_back(info.positions_offset, info.positions_length);
+        if (!seg.has_field(field_of_key(term)))
+            problem("dict", "the term '" + term + "' belongs to a text field the segment has no lengths of");
         const auto field_lengths = seg.lengths(field_of_key(term));
         auto c = seg.cursor(info);
         std::uint64_t df = 0, total_tf = 0;

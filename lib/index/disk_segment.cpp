@@ -253,6 +253,20 @@ std::shared_ptr<const disk_segment> disk_segment::open_sealed(const storage::dir
         f.values = opener.file(name, segment_files::values, storage::kinds::values, 5);
         s->values_ = value_columns::decode(f.values->payload(), static_cast<std::uint32_t>(articles), passages,
                                            f.values->path());
+        for (const auto& c : s->values_.columns()) {
+            if (c.field.type != field_type::text) continue;
+            const std::size_t k = c.text_field - 2u;
+            if (s->field_lengths_.size() <= k) {
+                s->field_lengths_.resize(k + 1);
+                s->field_totals_.resize(k + 1, 0);
+            }
+            auto& l = s->field_lengths_[k];
+            l.resize(passages);
+            for (docid_t d = 0; d < passages; ++d) {
+                l[d] = static_cast<std::uint32_t>(c.numbers[s->articles_[d]]);
+                s->field_totals_[k] += l[d];
+            }
+        }
     }
 
     if (!deletions_file.empty()) {
@@ -284,6 +298,11 @@ std::shared_ptr<const disk_segment> disk_segment::open_sealed(const storage::dir
         s->deleted_count_ = static_cast<std::uint32_t>(count);
     }
     return s;
+}
+
+std::span<const std::uint32_t> disk_segment::zeros() const {
+    std::call_once(zeros_once_, [this] { zeros_.assign(size(), 0); });
+    return zeros_;
 }
 
 std::string disk_segment::postings_path() const { return impl_->postings->path(); }

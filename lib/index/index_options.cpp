@@ -3,6 +3,7 @@
 
 #include "analysis/language.hpp"
 #include "rapport/analysis/token_filter.hpp"
+#include "rapport/core/error.hpp"
 
 namespace rapport::index {
 
@@ -18,6 +19,29 @@ analysis::analyzer_options analyzer_options_for(const index_options& options, st
     o.fold_accents.reset();
     o.elision.reset();
     return o;
+}
+
+std::optional<analysis::analyzer> field_analyzer(const index_options& options, const field_def& field) {
+    const auto& a = field.analysis;
+    if (a.empty()) return std::nullopt;
+    if (!a.custom.empty()) {
+        auto found = analysis::registered_analyzer(a.custom);
+        if (!found)
+            throw invalid_argument("field '" + field.name + "' is analysed by the custom analyzer '" + a.custom +
+                                   "', which is not registered (analysis::register_analyzer)");
+        found->set_invalid_utf8_policy(options.analyzer.invalid_utf8);
+        return found;
+    }
+    analysis::analyzer_options o;
+    try {
+        o = analyzer_options_for(options, a.language.value_or(""));
+    } catch (const invalid_argument& e) {
+        throw invalid_argument("field '" + field.name + "': " + e.what());
+    }
+    if (a.stopwords) o.stopwords = a.stopwords;
+    if (a.case_fold) o.case_fold = *a.case_fold;
+    if (a.fold_accents) o.fold_accents = a.fold_accents;
+    return analysis::analyzer(o);
 }
 
 }  // namespace rapport::index

@@ -2,6 +2,7 @@
 #include "rapport/index/index_reader.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <functional>
@@ -97,6 +98,7 @@ struct index_reader::state {
     std::uint64_t live = 0;
     std::uint64_t total_length = 0;
     std::uint64_t total_title_length = 0;
+    std::array<std::uint64_t, max_text_fields> field_lengths{};  // by text field number (2 and up)
     std::uint64_t articles = 0;
     // Derived tables, filled on demand: the one part of the snapshot that changes, internally
     // synchronised (hence mutable in a state every copy of the reader shares as const).
@@ -134,6 +136,7 @@ index_reader index_reader::open_commit(std::shared_ptr<storage::directory> dir, 
                 s->live += seg->live_size();
                 s->total_length += seg->total_length();
                 s->total_title_length += seg->total_length(field::title);
+                for (std::size_t f = 2; f < max_text_fields; ++f) s->field_lengths[f] += seg->total_length(static_cast<field>(f));
                 s->articles += e.articles;
                 s->segments.push_back(std::move(seg));
                 s->deletion_gens.push_back(e.deletion_gen);
@@ -161,7 +164,9 @@ std::uint64_t index_reader::passage_count() const noexcept { return state_->pass
 std::uint64_t index_reader::live_passage_count() const noexcept { return state_->live; }
 std::uint64_t index_reader::total_length() const noexcept { return state_->total_length; }
 std::uint64_t index_reader::total_length(field f) const noexcept {
-    return f == field::title ? state_->total_title_length : state_->total_length;
+    if (f == field::title) return state_->total_title_length;
+    if (f == field::body) return state_->total_length;
+    return static_cast<std::size_t>(f) < max_text_fields ? state_->field_lengths[static_cast<std::size_t>(f)] : 0;
 }
 std::uint64_t index_reader::article_count() const noexcept { return state_->articles; }
 std::uint64_t index_reader::doc_freq(std::string_view key) const {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "index/passage_pipeline.hpp"
 
+#include <boost/json.hpp>
+
 #include "rapport/core/error.hpp"
 
 namespace rapport::index::detail {
@@ -24,6 +26,8 @@ analysis::analyzer make_analyzer(const index_options& o) {
 passage_pipeline::passage_pipeline(index_options options)
     : options_(std::move(options)), analyzer_(make_analyzer(options_)) {
     options_.schema = validate_schema(std::move(options_.schema));
+    for (const auto& f : options_.schema.fields)
+        if (schema::is_extra_text(f)) field_analyzers_.push_back(field_analyzer(options_, f));
     if (options_.passages.max_bytes == 0 || options_.passages.min_bytes > options_.passages.max_bytes)
         throw invalid_argument("passage options: need 0 < min_bytes <= max_bytes");
 }
@@ -54,7 +58,7 @@ prepared_article passage_pipeline::prepare(ingest::article article, bool split) 
     } else {
         ranges = ingest::split_passages(article.body, options_.passages);
     }
-    prepared_article out{std::move(article.id), std::move(article.title), {}, {}, {}, {}, {}};
+    prepared_article out{std::move(article.id), std::move(article.title), {}, {}, {}, {}, {}, {}};
     try {
         out.values = convert_fields(options_.schema, article.fields);
     } catch (const invalid_argument& e) {
@@ -62,6 +66,22 @@ prepared_article passage_pipeline::prepare(ingest::article article, bool split) 
     }
     for (std::size_t f = 0; f < out.values.size(); ++f)
         for (const auto& v : out.values[f].keywords) out.keyword_keys.push_back(keyword_key(options_.schema.fields[f].name, v));
+    for (std::size_t f = 0; f < out.values.size(); ++f) {
+        const auto& def = options_.schema.fields[f];
+        auto& v = out.values[f];
+        if (!schema::is_extra_text(def) || v.stored.empty()) continue;
+        const auto number = *options_.schema.text_field(def.name);
+        std::string text(boost::json::parse(v.stored).as_string());
+        text = ingest::normalize_text(std::move(text), options_.analyzer.invalid_utf8,
+                                      "article '" + out.id.value + "' field '" + def.name + "'");
+        v.stored = boost::json::serialize(boost::json::value(text));
+        auto& own = field_analyzers_[static_cast<std::size_t>(number) - 2];
+        auto& tokens = out.field_tokens.emplace_back(number, std::vector<analysis::token>{}).second;
+        (own ? *own : analyzer).analyze(text, tokens);
+        std::uint32_t positions = 0;
+        for (std::size_t i = 0; i < tokens.size(); ++i) positions += i == 0 || tokens[i].position != tokens[i - 1].position;
+        v.number = positions;
+    }
     analyzer.analyze(out.title, out.title_tokens);
     // An article with a title but no body text still gets one (empty) passage, so that its title
     // is searched and it can be found; only an article with no text at all gives none.
@@ -83,7 +103,8 @@ docid_t add_prepared(segment_writer& writer, prepared_article&& article) {
     const auto number = writer.add_article(std::move(article.id), std::move(article.title), std::move(article.values));
     for (std::size_t i = 0; i < article.passages.size(); ++i) {
         article.passages[i].article = number;
-        const auto doc = writer.add_passage(std::move(article.passages[i]), article.tokens[i], article.title_tokens);
+        const auto doc =
+            writer.add_passage(std::move(article.passages[i]), article.tokens[i], article.title_tokens, article.field_tokens);
         writer.add_key(doc, key);
         for (const auto& k : article.keyword_keys) writer.add_key(doc, k);
     }

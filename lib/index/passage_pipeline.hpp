@@ -30,6 +30,8 @@ struct prepared_article {
     field_values values;  ///< the article's typed field values (schema order; empty: none)
     /// The keys of its keyword values (`keyword_key`), filed for each of its passages.
     std::vector<std::string> keyword_keys;
+    /// The analysed text of its other text fields (number 2 and up), indexed for each passage.
+    std::vector<std::pair<field, std::vector<analysis::token>>> field_tokens;
 };
 
 class passage_pipeline {
@@ -53,6 +55,8 @@ private:
 
     index_options options_;
     analysis::analyzer analyzer_;
+    // The analyzer of each text field numbered 2 and up (by number − 2); nothing: the body's.
+    std::vector<std::optional<analysis::analyzer>> field_analyzers_;
     std::map<std::string, analysis::analyzer, std::less<>> by_language_;  // articles in other languages
 };
 

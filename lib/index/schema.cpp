@@ -9,6 +9,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/text.hpp"
+#include "rapport/analysis/token_filter.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/core/utf8.hpp"
 
@@ -121,6 +123,64 @@ void add_keyword(const field_def& f, std::string_view json, const boost::json::v
     out.push_back(std::move(s));
 }
 
+std::optional<bool> flag(const std::string& field, const boost::json::object& o, const char* key) {
+    const auto* v = o.if_contains(key);
+    if (v == nullptr) return std::nullopt;
+    if (!v->is_bool()) throw invalid_argument("schema: field '" + field + "': analyzer \"" + key + "\" must be true or false");
+    return v->as_bool();
+}
+
+text_analysis parse_analysis(const std::string& field, const boost::json::value& v) {
+    const auto* o = v.if_object();
+    if (o == nullptr) throw invalid_argument("schema: field '" + field + "': \"analyzer\" must be an object");
+    text_analysis a;
+    for (const auto& [key, value] : *o)
+        if (key != "language" && key != "stopwords" && key != "case_fold" && key != "fold_accents" && key != "custom")
+            throw invalid_argument("schema: field '" + field + "': unknown analyzer key '" + std::string(key) +
+                                   "' (language, stopwords, case_fold, fold_accents or custom)");
+    if (const auto* l = o->if_contains("language")) {
+        if (!l->is_string()) throw invalid_argument("schema: field '" + field + "': analyzer \"language\" must be a string");
+        a.language = std::string(l->as_string());
+    }
+    if (const auto* w = o->if_contains("stopwords")) {
+        if (w->is_bool() && !w->as_bool()) {
+            a.stopwords.emplace();
+        } else if (const auto* list = w->if_array()) {
+            a.stopwords.emplace();
+            for (const auto& e : *list) {
+                if (!e.is_string())
+                    throw invalid_argument("schema: field '" + field + "': analyzer stopwords must be strings");
+                a.stopwords->emplace_back(e.as_string());
+            }
+        } else {
+            throw invalid_argument("schema: field '" + field +
+                                   "': analyzer \"stopwords\" must be a list of words or false (none)");
+        }
+    }
+    a.case_fold = flag(field, *o, "case_fold");
+    a.fold_accents = flag(field, *o, "fold_accents");
+    if (const auto* c = o->if_contains("custom")) {
+        if (!c->is_string() || c->as_string().empty())
+            throw invalid_argument("schema: field '" + field + "': analyzer \"custom\" must be a registered analyzer's name");
+        a.custom = std::string(c->as_string());
+    }
+    return a;
+}
+
+boost::json::object analysis_json(const text_analysis& a) {
+    boost::json::object o;
+    if (a.language) o["language"] = *a.language;
+    if (a.stopwords) {
+        boost::json::array words;
+        for (const auto& w : *a.stopwords) words.emplace_back(w);
+        o["stopwords"] = std::move(words);
+    }
+    if (a.case_fold) o["case_fold"] = *a.case_fold;
+    if (a.fold_accents) o["fold_accents"] = *a.fold_accents;
+    if (!a.custom.empty()) o["custom"] = a.custom;
+    return o;
+}
+
 }  // namespace
 
 std::string_view field_type_name(field_type t) noexcept {
@@ -145,15 +205,37 @@ schema validate_schema(schema s) {
                                    "' must be 1-64 letters, digits, '_' or '-', starting with a letter");
         for (std::size_t j = 0; j < i; ++j)
             if (s.fields[j].name == f.name) throw invalid_argument("schema: field '" + f.name + "' is declared twice");
-        if (f.type == field_type::text && f.name != "title" && f.name != "body")
+        if (!f.analysis.empty() && !schema::is_extra_text(f))
             throw invalid_argument("schema: field '" + f.name +
-                                   "': only 'title' and 'body' can be text fields (use keyword or stored)");
-        if ((f.name == "title" || f.name == "body" || f.name == "id" || f.name == "text" || f.name == "lang") &&
-            f.type != field_type::text)
+                                   "': only text fields besides title and body take analysis options (title and "
+                                   "body are analysed with the index's)");
+        if (!f.analysis.custom.empty()) {
+            const auto& a = f.analysis;
+            if (a.language || a.stopwords || a.case_fold || a.fold_accents)
+                throw invalid_argument("schema: field '" + f.name + "': a custom analyzer takes no other analysis option");
+            if (a.custom.size() > 255) throw invalid_argument("schema: field '" + f.name + "': custom analyzer name over 255 bytes");
+        }
+        if (f.analysis.language && !f.analysis.language->empty()) {
+            const std::string l = rapport::detail::ascii_lower(*f.analysis.language);
+            bool known = l == "none";
+            if (!known) try {
+                    (void)analysis::make_stemmer_filter(l);
+                    known = true;
+                } catch (const invalid_argument&) {
+                }
+            if (!known)
+                throw invalid_argument("schema: field '" + f.name + "': libstemmer has no language '" +
+                                       *f.analysis.language + "'");
+        }
+        if (f.name == "id" || f.name == "text" || f.name == "lang" ||
+            ((f.name == "title" || f.name == "body") && f.type != field_type::text))
             throw invalid_argument("schema: field '" + f.name + "' is reserved (the article's id, title, text and language)");
     }
     for (const char* name : {"body", "title"})
-        if (!s.find(name)) s.fields.insert(s.fields.begin(), field_def{name, field_type::text});
+        if (!s.find(name)) s.fields.insert(s.fields.begin(), field_def{name, field_type::text, {}});
+    if (s.text_field_count() > max_text_fields)
+        throw invalid_argument("schema: more than " + std::to_string(max_text_fields) +
+                               " text fields (title and body included)");
     // Counted with the two text fields, so that a completed schema validates again as it is.
     if (s.fields.size() > max_fields) throw invalid_argument("schema: more than 250 fields (title and body included)");
     return s;
@@ -176,24 +258,28 @@ schema parse_schema(std::string_view json) {
         if (name == nullptr || !name->is_string() || type == nullptr || !type->is_string())
             throw invalid_argument("schema: each field needs a string \"name\" and \"type\", got " +
                                    shown(boost::json::serialize(f)));
+        const std::string field_name(name->as_string());
         for (const auto& [key, value] : *o)
-            if (key != "name" && key != "type")
-                throw invalid_argument("schema: field '" + std::string(name->as_string()) + "': unknown key '" +
-                                       std::string(key) + "'");
+            if (key != "name" && key != "type" && key != "analyzer")
+                throw invalid_argument("schema: field '" + field_name + "': unknown key '" + std::string(key) + "'");
         const auto t = type_named(type->as_string());
         if (!t)
-            throw invalid_argument("schema: field '" + std::string(name->as_string()) + "': unknown type '" +
-                                   std::string(type->as_string()) +
+            throw invalid_argument("schema: field '" + field_name + "': unknown type '" + std::string(type->as_string()) +
                                    "' (text, keyword, integer, float, date or stored)");
-        s.fields.push_back({std::string(name->as_string()), *t});
+        field_def def{field_name, *t, {}};
+        if (const auto* a = o->if_contains("analyzer")) def.analysis = parse_analysis(field_name, *a);
+        s.fields.push_back(std::move(def));
     }
     return validate_schema(std::move(s));
 }
 
 std::string to_json(const schema& s) {
     boost::json::array fields;
-    for (const auto& f : s.fields)
-        fields.push_back(boost::json::object{{"name", f.name}, {"type", field_type_name(f.type)}});
+    for (const auto& f : s.fields) {
+        boost::json::object o{{"name", f.name}, {"type", field_type_name(f.type)}};
+        if (!f.analysis.empty()) o["analyzer"] = analysis_json(f.analysis);
+        fields.push_back(std::move(o));
+    }
     return boost::json::serialize(boost::json::object{{"fields", std::move(fields)}});
 }
 
@@ -205,6 +291,10 @@ std::optional<std::string> schema_change_problem(const schema& before, const sch
         if (a->type != b.type)
             return "field '" + b.name + "' is " + std::string(field_type_name(b.type)) + ", not " +
                    std::string(field_type_name(a->type));
+        if (a->analysis != b.analysis)
+            return "field '" + b.name + "' would change its analyzer (from " +
+                   boost::json::serialize(analysis_json(b.analysis)) + " to " +
+                   boost::json::serialize(analysis_json(a->analysis)) + ")";
         if (i >= after.fields.size() || after.fields[i].name != b.name)
             return "field '" + b.name + "' would move (new fields go after the existing ones)";
     }
@@ -224,7 +314,8 @@ field_values convert_fields(const schema& s, const std::vector<raw_field>& field
                                    "' is not in the index's schema (declare it, or give --ignore-unknown-fields)");
         }
         const auto& f = s.fields[*at];
-        if (f.type == field_type::text) throw invalid_argument("field '" + f.name + "' is a text field, not a value");
+        if (f.type == field_type::text && !schema::is_extra_text(f))
+            throw invalid_argument("field '" + f.name + "' is the article's own, not a value");
         if (seen[*at]) throw invalid_argument("field '" + f.name + "' is given twice");
         seen[*at] = true;
         boost::system::error_code ec;
@@ -265,7 +356,11 @@ field_values convert_fields(const schema& s, const std::vector<raw_field>& field
                 dest.stored = boost::json::serialize(v);
                 if (dest.stored.size() > max_stored_bytes) bad_value(f, "(too long)", "a value of at most 1 MiB");
                 break;
-            case field_type::text: break;
+            case field_type::text:
+                if (!v.is_string()) bad_value(f, raw.json, "a string");
+                if (v.as_string().size() > max_stored_bytes) bad_value(f, "(too long)", "a text of at most 1 MiB");
+                dest.stored = boost::json::serialize(v);
+                break;
         }
     }
     return out;

@@ -57,6 +57,8 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
     std::vector<std::vector<docid_t>> renumber(sources.size());
     std::vector<std::uint32_t> lengths;
     std::vector<std::uint32_t> title_lengths;
+    // The other text fields' lengths, by field number − 2 (what their postings' block bounds read).
+    std::vector<std::vector<std::uint32_t>> field_lengths(values_schema.text_field_count() - 2);
     std::vector<std::uint32_t> article_of;
     std::vector<std::string> ids;  // by new article number
     stored_fields_writer stored;
@@ -78,6 +80,8 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
             map[d] = next++;
             lengths.push_back(seg.lengths()[d]);
             title_lengths.push_back(seg.lengths(field::title)[d]);
+            for (std::size_t k = 0; k < field_lengths.size(); ++k)
+                field_lengths[k].push_back(seg.lengths(static_cast<field>(k + 2))[d]);
             auto p = seg.passage(d);
             if (recount) {
                 tokens.clear();
@@ -146,8 +150,15 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
             if (cursors[s].valid()) heap.push({std::string(cursors[s].term()), s});
         }
         if (list.docids.empty()) continue;  // every passage holding the term was deleted
+        const auto f = field_of_key(term);
+        const auto k = static_cast<std::size_t>(f) - 2;
+        if (f != field::body && f != field::title && k >= field_lengths.size())
+            throw corruption_error(sources.front()->postings_path(), std::nullopt,
+                                   "a term of a text field the schema does not declare");
         auto info = codec::write_postings(list.docids, list.freqs, list.position_offsets, list.positions,
-                                          field_of_key(term) == field::title ? title_lengths : lengths,
+                                          f == field::title  ? std::span<const std::uint32_t>(title_lengths)
+                                          : f == field::body ? std::span<const std::uint32_t>(lengths)
+                                                             : std::span<const std::uint32_t>(field_lengths[k]),
                                           postings.buffer(), positions.buffer());
         info.postings_offset += postings.flushed();
         info.positions_offset += positions.flushed();

@@ -52,12 +52,14 @@ public:
     /// count, and tokens stacked on one position (CJK bigrams over their first character, synonyms
     /// a filter adds) count once, as Lucene's discountOverlaps does.
     /// `title_tokens` are the analysed title of its article, indexed as the passage's `title` field
-    /// (terms behind `title_term_prefix`, with their own positions and length).
+    /// (terms behind `title_term_prefix`, with their own positions and length); `fields` the
+    /// analysed text of its article's other text fields (terms behind `field_term`'s prefix).
     /// Requires: `passage.article` was returned by `add_article`; token positions ascend.
     /// Throws: `invalid_argument` when the segment already holds 2^32 - 1 passages.
     /// Complexity: O(t log t) for t tokens.
     docid_t add_passage(passage_record passage, std::span<const analysis::token> tokens,
-                        std::span<const analysis::token> title_tokens = {}) {
+                        std::span<const analysis::token> title_tokens = {},
+                        std::span<const std::pair<field, std::vector<analysis::token>>> fields = {}) {
         if (passages_.size() >= end_docid - 1) throw invalid_argument("segment is full (2^32 - 1 passages)");
         const auto doc = static_cast<docid_t>(passages_.size());
         scratch_.clear();
@@ -67,6 +69,19 @@ public:
             title_key_.resize(1);
             title_key_.append(tok.term);
             scratch_.push_back({intern(title_key_), tok.position});
+        }
+        for (const auto& [f, field_tokens] : fields) {
+            const auto k = static_cast<std::size_t>(f) - 2;
+            RAPPORT_ASSERT(static_cast<std::size_t>(f) >= 2 && static_cast<std::size_t>(f) < max_text_fields);
+            if (field_lengths_.size() <= k) field_lengths_.resize(k + 1);
+            field_lengths_[k].resize(doc + std::size_t{1}, 0);
+            field_lengths_[k][doc] = positions_of(field_tokens);
+            for (const auto& tok : field_tokens) {
+                field_key_.resize(1);
+                field_key_.push_back(static_cast<char>(f));
+                field_key_.append(tok.term);
+                scratch_.push_back({intern(field_key_), tok.position});
+            }
         }
         std::sort(scratch_.begin(), scratch_.end());
         for (std::size_t i = 0; i < scratch_.size();) {
@@ -128,9 +143,17 @@ public:
             for (auto& a : articles_) values.push_back(std::move(a.values));
         }
         value_columns columns = schema_.has_values() ? value_columns(schema_, values) : value_columns();
+        const auto passages = passages_.size();
         segment out(std::move(terms), std::move(postings), std::move(lengths_), std::move(passages_),
                     std::move(articles_), std::move(title_lengths_), finish_words());
         out.set_values(std::move(columns));
+        // Every text field of the schema gets its lengths (0 for passages without it).
+        field_lengths_.resize(schema_.text_field_count() - 2);
+        for (std::size_t k = 0; k < field_lengths_.size(); ++k) {
+            field_lengths_[k].resize(passages, 0);
+            out.set_field_lengths(static_cast<field>(k + 2), std::move(field_lengths_[k]));
+        }
+        field_lengths_.clear();
         *this = segment_writer(fold_words_, std::move(schema_));
         return out;
     }
@@ -161,6 +184,8 @@ private:
     std::vector<article_record> articles_;
     std::vector<std::pair<termid_t, std::uint32_t>> scratch_;
     std::string title_key_ = std::string(1, title_term_prefix);  ///< title_term_prefix + the current title term
+    std::string field_key_ = std::string(1, text_field_term_prefix);  ///< the same for the other text fields
+    std::vector<std::vector<std::uint32_t>> field_lengths_;  ///< by text field number − 2, by docid
     detail::word_counter words_;
     std::size_t memory_ = 0;
     bool fold_words_ = true;

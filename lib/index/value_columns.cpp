@@ -59,6 +59,42 @@ private:
     const std::string& file_;
 };
 
+// The numbers of a numeric or text column (FORMAT.md §10).
+void encode_numbers(const value_column& c, std::uint32_t articles_, std::string& out) {
+    {
+        {
+            std::uint64_t present = 0;
+            std::int64_t lo = 0, hi = 0;
+            for (std::uint32_t a = 0; a < articles_; ++a)
+                if (test_bit(c.present, a)) {
+                    const auto v = c.numbers[a];
+                    lo = present == 0 ? v : std::min(lo, v);
+                    hi = present == 0 ? v : std::max(hi, v);
+                    ++present;
+                }
+            put_varint(out, present);
+            if (present == 0) return;
+            if (present != articles_)
+                for (const auto w : c.present) put_fixed64(out, w);
+            put_varint(out, zigzag(lo));
+            const std::uint64_t range = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
+            const auto width = static_cast<unsigned>(std::bit_width(range));
+            out.push_back(static_cast<char>(width));
+            if (width == 0) return;
+            // Frame of reference: value − lo in `width` bits, little-endian words.
+            std::vector<std::uint64_t> words((std::uint64_t{articles_} * width + 63) / 64, 0);
+            for (std::uint32_t a = 0; a < articles_; ++a) {
+                const std::uint64_t v =
+                    test_bit(c.present, a) ? static_cast<std::uint64_t>(c.numbers[a]) - static_cast<std::uint64_t>(lo) : 0;
+                const std::uint64_t bit = std::uint64_t{a} * width;
+                words[bit / 64] |= v << (bit % 64);
+                if (bit % 64 + width > 64) words[bit / 64 + 1] |= v >> (64 - bit % 64);
+            }
+            for (const auto w : words) put_fixed64(out, w);
+        }
+    }
+}
+
 }  // namespace
 
 field_value value_column::value(std::uint32_t a) const {
@@ -68,6 +104,7 @@ field_value value_column::value(std::uint32_t a) const {
     } else if (is_numeric(field.type)) {
         v.number = number(a);
     } else {
+        if (field.type == field_type::text) v.number = number(a);
         v.stored = std::string(stored(a));
     }
     return v;
@@ -80,9 +117,12 @@ value_columns::value_columns(const schema& s, std::span<const field_values> arti
             throw invalid_argument("field values: an article's values do not follow the schema");
     for (std::size_t f = 0; f < s.fields.size(); ++f) {
         const auto& def = s.fields[f];
-        if (def.type == field_type::text) continue;
+        if (def.type == field_type::text && !schema::is_extra_text(def)) continue;
         value_column c;
         c.field = def;
+        if (def.type == field_type::text) c.text_field = static_cast<std::uint8_t>(*s.text_field(def.name));
+        const bool numbers = is_numeric(def.type) || def.type == field_type::text;
+        const bool texts = def.type == field_type::stored || def.type == field_type::text;
         if (def.type == field_type::keyword) {
             std::map<std::string_view, std::uint32_t> ords;
             for (const auto& a : articles)
@@ -99,7 +139,8 @@ value_columns::value_columns(const schema& s, std::span<const field_values> arti
                     for (const auto& k : a[f].keywords) c.ordinals.push_back(ords.at(k));
                 c.offsets.push_back(static_cast<std::uint32_t>(c.ordinals.size()));
             }
-        } else if (is_numeric(def.type)) {
+        }
+        if (numbers) {
             c.numbers.assign(articles.size(), 0);
             c.present.assign(bitset_words(articles.size()), 0);
             for (std::size_t a = 0; a < articles.size(); ++a)
@@ -107,7 +148,8 @@ value_columns::value_columns(const schema& s, std::span<const field_values> arti
                     c.numbers[a] = *articles[a][f].number;
                     set_bit(c.present, a);
                 }
-        } else {
+        }
+        if (texts) {
             c.offsets.push_back(0);
             for (const auto& a : articles) {
                 if (!a.empty()) c.text += a[f].stored;
@@ -142,36 +184,10 @@ std::string value_columns::encode(std::uint32_t articles, std::uint32_t passages
                     previous = ords[i];
                 }
             }
-        } else if (is_numeric(c.field.type)) {
-            std::uint64_t present = 0;
-            std::int64_t lo = 0, hi = 0;
-            for (std::uint32_t a = 0; a < articles_; ++a)
-                if (test_bit(c.present, a)) {
-                    const auto v = c.numbers[a];
-                    lo = present == 0 ? v : std::min(lo, v);
-                    hi = present == 0 ? v : std::max(hi, v);
-                    ++present;
-                }
-            put_varint(out, present);
-            if (present == 0) continue;
-            if (present != articles_)
-                for (const auto w : c.present) put_fixed64(out, w);
-            put_varint(out, zigzag(lo));
-            const std::uint64_t range = static_cast<std::uint64_t>(hi) - static_cast<std::uint64_t>(lo);
-            const auto width = static_cast<unsigned>(std::bit_width(range));
-            out.push_back(static_cast<char>(width));
-            if (width == 0) continue;
-            // Frame of reference: value − lo in `width` bits, little-endian words.
-            std::vector<std::uint64_t> words((std::uint64_t{articles_} * width + 63) / 64, 0);
-            for (std::uint32_t a = 0; a < articles_; ++a) {
-                const std::uint64_t v =
-                    test_bit(c.present, a) ? static_cast<std::uint64_t>(c.numbers[a]) - static_cast<std::uint64_t>(lo) : 0;
-                const std::uint64_t bit = std::uint64_t{a} * width;
-                words[bit / 64] |= v << (bit % 64);
-                if (bit % 64 + width > 64) words[bit / 64 + 1] |= v >> (64 - bit % 64);
-            }
-            for (const auto w : words) put_fixed64(out, w);
-        } else {
+        }
+        if (c.field.type == field_type::text) put_varint(out, c.text_field);
+        if (is_numeric(c.field.type) || c.field.type == field_type::text) encode_numbers(c, articles_, out);
+        if (c.field.type == field_type::stored || c.field.type == field_type::text) {
             for (std::uint32_t a = 0; a < articles_; ++a) put_varint(out, c.offsets[a + 1] - c.offsets[a]);
             out += c.text;
         }
@@ -193,9 +209,16 @@ value_columns value_columns::decode(std::string_view payload, std::uint32_t arti
         c.field.name = std::string(r.bytes(name_size));
         const auto type = r.number(5);
         c.field.type = static_cast<field_type>(type);
-        if (c.field.type == field_type::text) r.fail("a text field has no column");
         for (const auto& other : out.columns_)
             if (other.field.name == c.field.name) r.fail("field '" + c.field.name + "' has two columns");
+        if (c.field.type == field_type::text) {
+            if (c.field.name == "title" || c.field.name == "body") r.fail("the article's own text has no column");
+            const auto n = r.number(max_text_fields - 1);
+            if (n < 2) r.fail("a text field numbered below 2");
+            for (const auto& other : out.columns_)
+                if (other.field.type == field_type::text && other.text_field == n) r.fail("two text columns share a number");
+            c.text_field = static_cast<std::uint8_t>(n);
+        }
         if (c.field.type == field_type::keyword) {
             const auto values = r.number(r.left());
             c.dictionary.reserve(static_cast<std::size_t>(values));
@@ -220,7 +243,8 @@ value_columns value_columns::decode(std::string_view payload, std::uint32_t arti
                 c.offsets.push_back(static_cast<std::uint32_t>(c.ordinals.size()));
             }
             if (c.ordinals.size() != total) r.fail("fewer ordinals than recorded");
-        } else if (is_numeric(c.field.type)) {
+        }
+        if (is_numeric(c.field.type) || c.field.type == field_type::text) {
             const auto present = r.number(articles);
             c.numbers.assign(articles, 0);
             c.present.assign(bitset_words(articles), 0);
@@ -261,7 +285,11 @@ value_columns value_columns::decode(std::string_view payload, std::uint32_t arti
                         if (test_bit(c.present, a)) c.numbers[a] = lo;
                 }
             }
-        } else {
+            if (c.field.type == field_type::text)
+                for (const auto n : c.numbers)
+                    if (n < 0 || n > 0xFFFFFFFF) r.fail("a text field length out of range");
+        }
+        if (c.field.type == field_type::stored || c.field.type == field_type::text) {
             c.offsets.reserve(std::size_t{articles} + 1);
             c.offsets.push_back(0);
             std::uint64_t total = 0;
@@ -282,7 +310,7 @@ field_values value_columns::values(const schema& s, std::uint32_t a) const {
     field_values out(s.fields.size());
     bool any = false;
     for (std::size_t f = 0; f < s.fields.size(); ++f) {
-        if (s.fields[f].type == field_type::text) continue;
+        if (s.fields[f].type == field_type::text && !schema::is_extra_text(s.fields[f])) continue;
         if (const auto* c = find(s.fields[f].name); c != nullptr && c->field.type == s.fields[f].type) {
             out[f] = c->value(a);
             any = any || c->has(a);

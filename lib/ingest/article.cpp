@@ -90,4 +90,11 @@ article normalize_article(article a, invalid_utf8_policy policy) {
     return a;
 }
 
+std::string normalize_text(std::string text, invalid_utf8_policy policy, std::string_view what) {
+    check_size(text, what);
+    text = check_utf8(std::move(text), policy, std::string(what));
+    to_nfc(text, what);
+    return text;
+}
+
 }  // namespace rapport::ingest

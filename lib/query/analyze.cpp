@@ -27,9 +27,14 @@ query decorated(query to, const query& from) {
 
 class analysis_run {
 public:
-    analysis_run(analysis::analyzer& a, const analyze_options& options) : analyzer_(a), options_(options) {}
+    analysis_run(analysis::analyzer& a, const analyze_options& options,
+                 const std::function<analysis::analyzer*(std::string_view)>* for_field)
+        : default_(a), options_(options), for_field_(for_field) {}
 
-    std::optional<query> visit(const query& q) {
+    std::optional<query> visit(const query& q, std::string_view inherited = {}) {
+        const std::string_view field = q.field().empty() ? inherited : std::string_view(q.field());
+        analysis::analyzer* chosen = for_field_ != nullptr && *for_field_ ? (*for_field_)(field) : nullptr;
+        analyzer_ = chosen != nullptr ? chosen : &default_;
         switch (q.kind()) {
             case node_kind::term: return visit_term(q, q.get_if<term_node>()->text);
             case node_kind::phrase: return visit_phrase(q, *q.get_if<phrase_node>());
@@ -44,14 +49,14 @@ public:
                 if (text.empty()) return std::nullopt;
                 return decorated(query(fuzzy_node{std::move(text), f.max_edits, f.prefix_length}), q);
             }
-            case node_kind::boolean: return visit_boolean(q, *q.get_if<boolean_node>());
+            case node_kind::boolean: return visit_boolean(q, *q.get_if<boolean_node>(), field);
         }
         return std::nullopt;
     }
 
 private:
     std::optional<query> visit_term(const query& q, const std::string& text) {
-        analyzer_.analyze(text, tokens_);
+        analyzer_->analyze(text, tokens_);
         if (tokens_.empty()) return std::nullopt;
         if (tokens_.size() == 1) return decorated(query(term_node{std::move(tokens_.front().term)}), q);
         // Several tokens from one unquoted word ("wi-fi"): any of them, as Lucene does with
@@ -72,14 +77,14 @@ private:
         std::uint64_t base = 0;
         for (std::size_t i = 0; i < p.terms.size(); ++i) {
             if (i > 0 && p.positions[i] > p.positions[i - 1]) base += p.positions[i] - p.positions[i - 1] - 1;
-            analyzer_.analyze(p.terms[i], tokens_);
+            analyzer_->analyze(p.terms[i], tokens_);
             for (std::size_t t = 0; t < tokens_.size(); ++t) {
                 if (t > 0 && tokens_[t].position == tokens_[t - 1].position) continue;
                 terms.push_back(std::move(tokens_[t].term));
                 positions.push_back(
                     static_cast<std::uint32_t>(std::min<std::uint64_t>(base + tokens_[t].position, UINT32_MAX)));
             }
-            base += analyzer_.position_count();
+            base += analyzer_->position_count();
         }
         if (terms.empty()) return std::nullopt;
         if (terms.size() == 1) return decorated(query(term_node{std::move(terms.front())}), q);
@@ -88,11 +93,11 @@ private:
         return decorated(query(phrase_node{std::move(terms), std::move(positions), p.slop}), q);
     }
 
-    std::optional<query> visit_boolean(const query& q, const boolean_node& b) {
+    std::optional<query> visit_boolean(const query& q, const boolean_node& b, std::string_view field) {
         boolean_node out;
         std::uint32_t shoulds = 0;
         for (const auto& c : b.clauses) {
-            auto sub = visit(c.query);
+            auto sub = visit(c.query, field);
             if (!sub) continue;
             if (c.occur == occur::should) ++shoulds;
             out.clauses.push_back(clause{c.occur, std::move(*sub)});
@@ -114,7 +119,7 @@ private:
     std::string fold(const std::string& text, const char* what) {
         std::string valid = text;
         if (const auto bad = find_invalid_utf8(text)) {
-            if (analyzer_.invalid_utf8() == invalid_utf8_policy::reject)
+            if (analyzer_->invalid_utf8() == invalid_utf8_policy::reject)
                 throw invalid_argument(std::string("query: invalid UTF-8 in a ") + what + " term", *bad);
             valid = replace_invalid_utf8(text);
         }
@@ -125,8 +130,10 @@ private:
         return out;
     }
 
-    analysis::analyzer& analyzer_;
+    analysis::analyzer& default_;
+    analysis::analyzer* analyzer_ = &default_;  // the current leaf's
     const analyze_options& options_;
+    const std::function<analysis::analyzer*(std::string_view)>* for_field_;
     std::optional<analysis::detail::case_folder> folder_;
     std::vector<analysis::token> tokens_;
 };
@@ -134,7 +141,12 @@ private:
 }  // namespace
 
 query analyze(const query& q, analysis::analyzer& a, const analyze_options& options) {
-    analysis_run run(a, options);
+    return analyze(q, a, options, {});
+}
+
+query analyze(const query& q, analysis::analyzer& a, const analyze_options& options,
+              const std::function<analysis::analyzer*(std::string_view field)>& for_field) {
+    analysis_run run(a, options, &for_field);
     auto out = run.visit(q);
     if (!out) return query();
     return std::move(*out);

@@ -5,8 +5,9 @@
 #include <array>
 #include <atomic>
 #include <cmath>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
+#include <functional>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -566,7 +567,18 @@ struct searcher::impl {
     impl(index::index_reader r, const analysis::analyzer* custom)
         : reader(std::move(r)), flat(reader), analyzers(text_analyzer(reader, custom).set_query_mode(true)),
           text_analyzers(text_analyzer(reader, custom)),
-          serial(next_searcher_serial.fetch_add(1, std::memory_order_relaxed)) {}
+          serial(next_searcher_serial.fetch_add(1, std::memory_order_relaxed)) {
+        const auto& schema = reader.options().schema;
+        for (const auto& def : schema.fields) {
+            if (!index::schema::is_extra_text(def)) continue;
+            auto own = index::field_analyzer(reader.options(), def);
+            if (!own) continue;
+            own->set_invalid_utf8_policy(invalid_utf8_policy::replace);
+            const auto f = static_cast<std::size_t>(*schema.text_field(def.name));
+            field_text_analyzers[f] = *own;
+            field_analyzers[f] = std::move(own->set_query_mode(true));
+        }
+    }
 
     static analysis::analyzer_options analyzer_options(const index::index_reader& reader) {
         auto o = reader.options().analyzer;
@@ -625,6 +637,10 @@ struct searcher::impl {
     detail::term_searcher flat;  // the fast path for bags of distinct body terms
     detail::analyzer_pool analyzers;       // query mode: queries, expansions, suggestions
     detail::analyzer_pool text_analyzers;  // index mode: passage text (snippets, RM3 feedback)
+    // The prototypes of the schema's text fields with analyzers of their own (by field number; the
+    // others are analysed as the body), in query and in index mode.
+    std::array<std::optional<analysis::analyzer>, index::max_text_fields> field_analyzers;
+    std::array<std::optional<analysis::analyzer>, index::max_text_fields> field_text_analyzers;
 
     // The two pools of another language than the index's, for articles indexed in it.
     struct language_pools {
@@ -704,8 +720,10 @@ scorer_ptr make_term(const build_context<Model>& cx, index::field f, const std::
     const auto info = cx.seg.find(key);
     if (own == 0 || !info) return std::make_unique<empty_scorer>();
     const auto df = blended_df != 0 ? blended_df : own;
-    return std::make_unique<term_scorer<Model>>(cx.seg.cursor(*info), boost * cx.model.idf(cx.passages, df), cx.in(f),
-                                                f == index::field::body ? term : "title:" + term, boost, df);
+    return std::make_unique<term_scorer<Model>>(
+        cx.seg.cursor(*info), boost * cx.model.idf(cx.passages, df), cx.in(f),
+        f == index::field::body ? term : std::string(cx.reader.options().schema.text_field_def(f)->name) + ":" + term, boost,
+        df);
 }
 
 // How much a fuzzy expansion at `distance` edits from `query` counts, as Lucene's FuzzyQuery
@@ -733,7 +751,7 @@ scorer_ptr make_combined_term(const build_context<Model>& cx, const q::term_node
         for (const auto& [f, w] : fields) {
             const auto key = index::field_term(f, term);
             df = std::max(df, global_df(cx, key));
-            const std::string name(index::field_name(f));
+            const std::string name(cx.reader.options().schema.text_field_def(f)->name);
             if (const auto info = cx.seg.find(key))
                 parts.push_back({cx.seg.cursor(*info), w, t.synonyms.empty() ? name : name + ":" + term});
         }
@@ -770,11 +788,20 @@ scorer_ptr make_phrase(const build_context<Model>& cx, index::field f, const q::
     return std::make_unique<phrase_scorer<Model>>(std::move(cursors), p.positions, p.slop, boost * idf, cx.in(f));
 }
 
+// The names of the text fields of `s` ("body, title, summary").
+std::string text_field_names(const index::schema& s) {
+    std::string out;
+    for (std::size_t f = 0; f < s.text_field_count(); ++f)
+        out += (f == 0 ? "" : ", ") + s.text_field_def(static_cast<index::field>(f))->name;
+    return out;
+}
+
 // The field a node names itself, if any. Throws: `invalid_argument` for an unknown field.
-std::optional<index::field> own_field(const q::query& node) {
+std::optional<index::field> own_field(const index::index_reader& reader, const q::query& node) {
     if (node.field().empty()) return std::nullopt;
-    if (const auto f = index::field_named(node.field())) return f;
-    throw invalid_argument("query: unknown field '" + node.field() + "' (passages have the fields body and title)");
+    const auto& s = reader.options().schema;
+    if (const auto f = s.text_field(node.field())) return f;
+    throw invalid_argument("query: unknown field '" + node.field() + "' (the text fields are " + text_field_names(s) + ")");
 }
 
 // Where a leaf searches: its (inherited) field at weight 1, or the default fields.
@@ -785,7 +812,7 @@ std::vector<field_weight> leaf_fields(std::optional<index::field> f, const searc
 
 template <Similarity Model>
 scorer_ptr build(const build_context<Model>& cx, const q::query& node, double boost, std::optional<index::field> inherited) {
-    if (const auto f = own_field(node)) inherited = f;
+    if (const auto f = own_field(cx.reader, node)) inherited = f;
     boost *= node.boost();
     if (const auto* b = node.get_if<q::boolean_node>()) {
         std::vector<std::pair<q::occur, scorer_ptr>> clauses;
@@ -838,11 +865,11 @@ scorer_ptr build(const build_context<Model>& cx, const q::query& node, double bo
 // term's weight is boost · field weight · idf either way, the boost multiplied down from the root as
 // `build` does; a term in several fields sums its fields first, as the tree's field disjunction
 // does); nothing otherwise, or when a field is unknown (the tree reports it).
-std::optional<detail::flat_query> as_flat_disjunction(const q::query& root) {
-    const auto plain = [](const q::query& n, std::optional<index::field>& f) {
+std::optional<detail::flat_query> as_flat_disjunction(const index::schema& schema, const q::query& root) {
+    const auto plain = [&schema](const q::query& n, std::optional<index::field>& f) {
         if (!(n.boost() >= 0.0) || !std::isfinite(n.boost())) return false;
         if (n.field().empty()) return true;
-        f = index::field_named(n.field());
+        f = schema.text_field(n.field());
         return f.has_value();
     };
     std::optional<index::field> root_field;
@@ -926,7 +953,7 @@ std::size_t clause_count(const q::query& node) {
 void collect_expansions(const index::index_reader& reader, const q::query& node, const search_options& o,
                         std::optional<index::field> inherited, std::vector<expansion_entry>& out,
                         search_info& info, const detail::analyzer_pool& analyzers, std::size_t& clauses) {
-    if (const auto f = own_field(node)) inherited = f;
+    if (const auto f = own_field(reader, node)) inherited = f;
     if (node.kind() == q::node_kind::prefix || node.kind() == q::node_kind::fuzzy) {
         --clauses;  // counted once before expansion; now its expansions count instead
         for (const auto& [f, w] : leaf_fields(inherited, o)) {
@@ -961,8 +988,8 @@ void validate(const search_options& o) {
             throw invalid_argument("query search: field weights must lie in (0, 1e6]");
         for (std::size_t j = 0; j < i; ++j)
             if (o.fields[j].field == o.fields[i].field)
-                throw invalid_argument("query search: field " + std::string(index::field_name(o.fields[i].field)) +
-                                       " is listed twice");
+                throw invalid_argument("query search: text field number " +
+                                       std::to_string(static_cast<unsigned>(o.fields[i].field)) + " is listed twice");
     }
 }
 
@@ -1013,19 +1040,37 @@ q::query searcher::parse(std::string_view text, const q::parser_options& options
     q::analyze_options how;
     how.fold_multi_term = impl_->reader.options().analyzer.case_fold;
     const auto* pool = impl_->pools(language).first;
-    auto parsed = q::parse(text, options);
+    const auto& schema = impl_->reader.options().schema;
+    // The schema's other text fields are fields of the query language too.
+    auto with_fields = options;
+    for (const auto& def : schema.fields)
+        if (index::schema::is_extra_text(def) &&
+            std::find(with_fields.fields.begin(), with_fields.fields.end(), def.name) == with_fields.fields.end())
+            with_fields.fields.push_back(def.name);
+    auto parsed = q::parse(text, with_fields);
     auto analyzer = pool->acquire();
-    return q::analyze(parsed, analyzer.analyzer(), how);
+    // A field with an analyzer of its own analyses its leaves with a copy of it (made only when
+    // a query names such a field).
+    std::array<std::optional<analysis::analyzer>, index::max_text_fields> own;
+    const std::function<analysis::analyzer*(std::string_view)> for_field = [&](std::string_view name) -> analysis::analyzer* {
+        const auto f = name.empty() ? std::nullopt : schema.text_field(name);
+        if (!f) return nullptr;
+        const auto n = static_cast<std::size_t>(*f);
+        if (!impl_->field_analyzers[n]) return nullptr;
+        if (!own[n]) own[n] = *impl_->field_analyzers[n];
+        return &*own[n];
+    };
+    return q::analyze(parsed, analyzer.analyzer(), how, for_field);
 }
 
 namespace {
 // Whether some leaf of the tree searches field `f` (by its own or an inherited field, or the default fields).
-bool searches_field(const q::query& node, index::field f, const search_options& o,
+bool searches_field(const index::index_reader& reader, const q::query& node, index::field f, const search_options& o,
                     std::optional<index::field> inherited) {
-    if (const auto own = own_field(node)) inherited = own;
+    if (const auto own = own_field(reader, node)) inherited = own;
     if (const auto* b = node.get_if<q::boolean_node>())
         return std::any_of(b->clauses.begin(), b->clauses.end(),
-                           [&](const q::clause& c) { return searches_field(c.query, f, o, inherited); });
+                           [&](const q::clause& c) { return searches_field(reader, c.query, f, o, inherited); });
     const auto fields = leaf_fields(inherited, o);
     return std::any_of(fields.begin(), fields.end(), [&](const field_weight& w) { return w.field == f; });
 }
@@ -1048,7 +1093,8 @@ decltype(auto) with_tree(Impl& s, const q::query& analysed, const search_options
         for (std::size_t f = 0; f < index::field_count; ++f)
             if (p.field_norms[f]) norms[f] = (*p.field_norms[f])[i];
         std::array<double, index::field_count> avgdl{};
-        for (const auto f : index::all_fields) avgdl[static_cast<std::size_t>(f)] = s.average_length({{f, 1.0}});
+        for (std::size_t f = 0; f < reader.options().schema.text_field_count(); ++f)
+            avgdl[f] = s.average_length({{static_cast<index::field>(f), 1.0}});
         const build_context<Model> cx{reader,
                                       *reader.segments()[i],
                                       model,
@@ -1072,9 +1118,10 @@ prepared prepare(Impl& s, const q::query& analysed, const search_options& option
     if (options.max_clauses != 0 && clauses > options.max_clauses) too_many_clauses(options.max_clauses);
     collect_expansions(s.reader, analysed, options, std::nullopt, p.expansions, info, s.analyzers, clauses);
     // Normalisers of the fields the tree searches only (a title table costs a pass over the passages).
-    for (const auto f : index::all_fields)
-        if (searches_field(analysed, f, options, std::nullopt))
-            p.field_norms[static_cast<std::size_t>(f)] = s.norms(options.bm25, {{f, 1.0}});
+    for (std::size_t n = 0; n < s.reader.options().schema.text_field_count(); ++n) {
+        const auto f = static_cast<index::field>(n);
+        if (searches_field(s.reader, analysed, f, options, std::nullopt)) p.field_norms[n] = s.norms(options.bm25, {{f, 1.0}});
+    }
     if (options.bm25f && options.fields.size() > 1) p.combined = s.norms(options.bm25, options.fields);
     return p;
 }
@@ -1298,7 +1345,7 @@ std::vector<scored_doc> searcher::impl::run(const q::query& analysed, const sear
         if (info_out != nullptr) *info_out = info;
         return {};
     }
-    if (const auto plain = as_flat_disjunction(analysed); plain && flat_fields(options)) {
+    if (const auto plain = as_flat_disjunction(s.reader.options().schema, analysed); plain && flat_fields(options)) {
         // The tree path counts clauses in `prepare`; this one bypasses it.
         if (options.max_clauses != 0 && plain->size() > options.max_clauses) too_many_clauses(options.max_clauses);
         search_options o;
@@ -1400,7 +1447,7 @@ std::uint64_t searcher::count(const q::query& analysed, const search_options& op
     if (s.reader.passage_count() == 0 || analysed.empty()) return 0;
     auto stop = interrupt_of(options);
     const interrupt_scope scope(stop ? &*stop : nullptr);
-    if (const auto flat = as_flat_disjunction(analysed); flat && flat_fields(options)) {
+    if (const auto flat = as_flat_disjunction(impl_->reader.options().schema, analysed); flat && flat_fields(options)) {
         search_options o;
         o.filter = options.filter;
         o.fields = options.fields;
@@ -1488,18 +1535,18 @@ namespace {
 // Marks what matches in the body: titles are not part of the passage text, so a clause that
 // searches only the title (by its own field, its parent's, or default fields without the body)
 // marks nothing.
+// `target`: the field whose text is marked (the body by default).
 void collect_highlight(const index::index_reader& reader, const q::query& node, const search_options& o,
                        std::optional<index::field> inherited, highlight::highlight_query& out,
-                       const detail::analyzer_pool& analyzers) {
-    if (const auto f = own_field(node)) inherited = f;
+                       const detail::analyzer_pool& analyzers, index::field target = index::field::body) {
+    if (const auto f = own_field(reader, node)) inherited = f;
     if (const auto* b = node.get_if<q::boolean_node>()) {
         for (const auto& c : b->clauses)
-            if (c.occur != q::occur::must_not) collect_highlight(reader, c.query, o, inherited, out, analyzers);
+            if (c.occur != q::occur::must_not) collect_highlight(reader, c.query, o, inherited, out, analyzers, target);
         return;
     }
     const auto fields = leaf_fields(inherited, o);
-    if (std::none_of(fields.begin(), fields.end(), [](const field_weight& f) { return f.field == index::field::body; }))
-        return;
+    if (std::none_of(fields.begin(), fields.end(), [&](const field_weight& f) { return f.field == target; })) return;
     if (const auto* t = node.get_if<q::term_node>()) {
         out.terms.push_back(t->text);
         out.terms.insert(out.terms.end(), t->synonyms.begin(), t->synonyms.end());
@@ -1508,7 +1555,7 @@ void collect_highlight(const index::index_reader& reader, const q::query& node, 
         if (p->terms.size() > 1) out.phrases.push_back({p->terms, p->positions, p->slop});
     } else if (node.kind() == q::node_kind::prefix || node.kind() == q::node_kind::fuzzy) {
         auto in_body = o.expansion;
-        in_body.field = index::field::body;
+        in_body.field = target;
         auto analyzer = analyzers.acquire();
         for (const auto& e : detail::expand_words(reader, node, in_body, analyzer.analyzer()).terms)
             out.terms.push_back(e.term);
@@ -1520,6 +1567,24 @@ highlight::highlight_query searcher::highlight_terms(const q::query& analysed, c
     highlight::highlight_query out;
     collect_highlight(impl_->reader, analysed, options, std::nullopt, out, impl_->analyzers);
     return out;
+}
+
+highlight::highlight_query searcher::highlight_terms(const q::query& analysed, index::field f,
+                                                     const search_options& options) const {
+    highlight::highlight_query out;
+    collect_highlight(impl_->reader, analysed, options, std::nullopt, out, impl_->analyzers, f);
+    return out;
+}
+
+highlight::snippet searcher::field_snippet(std::string_view text, index::field f, const highlight::highlight_query& terms,
+                                           const highlight::snippet_options& options) const {
+    const auto n = static_cast<std::size_t>(f);
+    if (n < impl_->field_text_analyzers.size() && impl_->field_text_analyzers[n]) {
+        auto analyzer = *impl_->field_text_analyzers[n];
+        return highlight::make_snippet(text, analyzer.analyze(text), terms, options);
+    }
+    auto analyzer = impl_->text_analyzers.acquire();
+    return highlight::make_snippet(text, analyzer.analyze(text), terms, options);
 }
 
 highlight::snippet searcher::snippet(std::string_view text, const highlight::highlight_query& terms,
@@ -1771,7 +1836,7 @@ q::query searcher::rm3(const q::query& analysed, const search_options& options, 
 
     std::vector<q::clause> clauses;
     const double fb_weight = 1.0 - rm.original_weight;
-    const auto flat = as_flat_disjunction(analysed);
+    const auto flat = as_flat_disjunction(impl_->reader.options().schema, analysed);
     // Terms without a field of their own and boost 1: the feedback terms, which carry no field
     // either, search the same fields, so the two term vectors interpolate term by term.
     if (flat && std::all_of(flat->begin(), flat->end(), [](const auto& t) { return t.boost == 1.0 && !t.field; })) {

@@ -101,7 +101,7 @@ int run_stats(const command_args& args) {
     if (const auto& schema = reader.options().schema; schema.has_values()) {
         std::string fields;
         for (const auto& f : schema.fields)
-            if (f.type != index::field_type::text)
+            if (f.type != index::field_type::text || index::schema::is_extra_text(f))
                 fields += (fields.empty() ? "" : ", ") + f.name + " " + std::string(index::field_type_name(f.type));
         std::printf("fields       %s\n", fields.c_str());
     }

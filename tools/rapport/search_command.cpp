@@ -37,6 +37,7 @@ enum class output_format { pretty, json, trec };
 struct settings {
     search::search_options options;
     query::parser_options parser;
+    std::vector<std::pair<std::string, double>> fields;  ///< --fields parsed: "title^2,body,summary"
     output_format format = output_format::pretty;
     bool explain = false;
     bool rm3 = false;
@@ -118,7 +119,7 @@ boost::json::object values_json(const index::schema& schema, const index::field_
                 o[def.name] = index::float_of_key(*v.number);
             else
                 o[def.name] = index::format_date(*v.number);
-        } else if (def.type == index::field_type::stored && !v.stored.empty()) {
+        } else if ((def.type == index::field_type::stored || index::schema::is_extra_text(def)) && !v.stored.empty()) {
             o[def.name] = boost::json::parse(v.stored);
         }
     }
@@ -156,28 +157,46 @@ std::size_t positive_count(const po::variables_map& vm, const char* name) {
     return n;
 }
 
-// "title^2,body" → the fields clauses without a field search, with their weights.
-std::vector<search::field_weight> parse_fields(const std::string& list) {
-    std::vector<search::field_weight> out;
+// "title^2,body" → each field's name and weight, checked before the index opens (weights, repeats);
+// the names are resolved against the index's schema by `resolve_fields` once it is open.
+std::vector<std::pair<std::string, double>> parse_fields(const std::string& list) {
+    std::vector<std::pair<std::string, double>> out;
     std::size_t at = 0;
     while (at <= list.size()) {
         const auto comma = std::min(list.find(',', at), list.size());
         const std::string item = list.substr(at, comma - at);
         const auto caret = item.find('^');
-        const auto f = index::field_named(item.substr(0, caret));
-        if (!f) throw usage_error("--fields: unknown field '" + item.substr(0, caret) + "' (fields: body, title)");
+        const std::string name = item.substr(0, caret);
+        if (name.empty()) throw usage_error("--fields: an empty field name in '" + list + "'");
         double weight = 1.0;
         if (caret != std::string::npos) {
             const std::string w = item.substr(caret + 1);
             char* end = nullptr;
             weight = std::strtod(w.c_str(), &end);
             if (w.empty() || end != w.c_str() + w.size() || !(weight > 0) || !std::isfinite(weight))
-                throw usage_error("--fields: the weight of " + item.substr(0, caret) + " must be a number > 0, not '" + w + "'");
+                throw usage_error("--fields: the weight of " + name + " must be a number > 0, not '" + w + "'");
         }
         for (const auto& e : out)
-            if (e.field == *f) throw usage_error("--fields: " + item.substr(0, caret) + " is listed twice");
-        out.push_back({*f, weight});
+            if (e.first == name) throw usage_error("--fields: " + name + " is listed twice");
+        out.emplace_back(name, weight);
         at = comma + 1;
+    }
+    return out;
+}
+
+// The parsed --fields list as the schema's text fields; an unknown name is a usage error listing them.
+std::vector<search::field_weight> resolve_fields(const std::vector<std::pair<std::string, double>>& list,
+                                                 const index::schema& schema) {
+    std::vector<search::field_weight> out;
+    for (const auto& [name, weight] : list) {
+        const auto f = schema.text_field(name);
+        if (!f) {
+            std::string names;
+            for (std::size_t n = 0; n < schema.text_field_count(); ++n)
+                names += (n == 0 ? "" : ", ") + schema.text_field_def(static_cast<index::field>(n))->name;
+            throw usage_error("--fields: unknown text field '" + name + "' (text fields: " + names + ")");
+        }
+        out.push_back({*f, weight});
     }
     return out;
 }
@@ -263,6 +282,24 @@ void print_trec(const std::vector<std::pair<article_id, score_t>>& docs, const s
                     st.tag.c_str());
 }
 
+// The marked snippets of a hit's text fields besides title and body where the query matches them
+// ({"summary": "… builds [trust]"}).
+boost::json::object field_highlights(const search::searcher& s, const index::schema& schema,
+                                     const std::vector<highlight::highlight_query>& marks, const settings& st,
+                                     const index::field_values& values) {
+    boost::json::object o;
+    for (std::size_t f = 0; f < values.size() && f < schema.fields.size(); ++f) {
+        const auto& def = schema.fields[f];
+        if (!index::schema::is_extra_text(def) || values[f].stored.empty()) continue;
+        const auto n = static_cast<std::size_t>(*schema.text_field(def.name));
+        if (marks[n].terms.empty() && marks[n].phrases.empty()) continue;
+        const std::string text(boost::json::parse(values[f].stored).as_string());
+        const auto snip = s.field_snippet(text, static_cast<index::field>(n), marks[n], {.max_bytes = st.snippet_bytes});
+        if (!snip.matches.empty()) o[def.name] = highlight::render_plain(text, snip);
+    }
+    return o;
+}
+
 // Prints a search_request's answer in the chosen format: hits (with their values and cursors), then
 // the total and the facets.
 void print_response(const search::searcher& s, const query::query& q, const search::search_response& r,
@@ -275,8 +312,16 @@ void print_response(const search::searcher& s, const query::query& q, const sear
     }
     std::vector<search::hit> hits;
     for (const auto& h : r.hits) hits.push_back(h.hit);
+    // What to mark in each text field (by number; the first two, title and body, are not used here).
+    std::vector<highlight::highlight_query> marks(schema.text_field_count());
+    for (std::size_t n = 2; n < marks.size(); ++n) marks[n] = s.highlight_terms(q, static_cast<index::field>(n), st.options);
     if (st.format == output_format::pretty) {
-        print_pretty(s, q, hits, st, qid, [&](std::size_t i) { return values_text(schema, r.hits[i].values); });
+        print_pretty(s, q, hits, st, qid, [&](std::size_t i) {
+            auto line = values_text(schema, r.hits[i].values);
+            for (const auto& [name, marked] : field_highlights(s, schema, marks, st, r.hits[i].values))
+                line += "\n      " + std::string(name) + ": " + std::string(marked.as_string());
+            return line;
+        });
         if (st.total && r.total) std::printf("total: %s\n", with_commas(*r.total).c_str());
         for (const auto& f : r.facets) {
             std::printf("facet %s:", f.field.c_str());
@@ -290,6 +335,7 @@ void print_response(const search::searcher& s, const query::query& q, const sear
     }
     print_json(s, q, hits, st, qid, [&](std::size_t i, boost::json::object& o) {
         o["fields"] = values_json(schema, r.hits[i].values);
+        if (auto h = field_highlights(s, schema, marks, st, r.hits[i].values); !h.empty()) o["highlights"] = std::move(h);
         o["cursor"] = r.hits[i].cursor;
     });
     // One more line when a total or facets were asked for (a walk knows the total anyway).
@@ -411,10 +457,10 @@ int run_search(const command_args& args) {
             throw usage_error("--delta applies to --scoring bm25+ or bm25l only");
         st.options.bm25.delta = vm["delta"].as<double>();
     }
-    st.options.fields = parse_fields(vm["fields"].as<std::string>());
+    st.fields = parse_fields(vm["fields"].as<std::string>());  // resolved against the schema once the index is open
     st.options.max_clauses = static_cast<std::size_t>(vm["max-clauses"].as<count>().value);
     st.options.bm25f = vm["bm25f"].as<bool>();
-    if (st.options.bm25f && st.options.fields.size() < 2) throw usage_error("--bm25f needs at least two --fields");
+    if (st.options.bm25f && st.fields.size() < 2) throw usage_error("--bm25f needs at least two --fields");
     try {
         st.options.bm25.validate();
     } catch (const invalid_argument& e) {
@@ -520,6 +566,7 @@ int run_search(const command_args& args) {
     const auto reader = index::index_reader::open(open_index_dir(vm["index"].as<std::string>()));
     const search::searcher searcher(reader);
     const auto& schema = reader.options().schema;
+    st.options.fields = resolve_fields(st.fields, schema);
 
     search::synonym_table synonyms;
     if (vm.count("synonyms") != 0) {

@@ -174,4 +174,15 @@ private:
     std::vector<std::size_t> stacked_from_;   // scratch: the filter each of them continues at
 };
 
+/// Registers `prototype` under `name` (1–255 bytes), replacing any analyzer registered under it:
+/// a schema's text field names it (`index::text_analysis::custom`), and the writers and searchers
+/// of that index analyse the field with copies of it. Code cannot be stored in an index, so every
+/// process that opens such an index registers the same pipeline first.
+/// Thread safety: the registry is locked; registering while an index is open changes only the
+/// writers and searchers made afterwards.
+/// Throws: `invalid_argument` for an empty or over-long name.
+RAPPORT_API void register_analyzer(std::string name, const analyzer& prototype);
+/// A copy of the analyzer registered under `name`; nothing when none is.
+[[nodiscard]] RAPPORT_API std::optional<analyzer> registered_analyzer(std::string_view name);
+
 }  // namespace rapport::analysis

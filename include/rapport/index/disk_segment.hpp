@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -100,13 +101,27 @@ public:
     /// Exact passage lengths, zero-copy from the mapped file.
     [[nodiscard]] std::span<const std::uint32_t> lengths() const noexcept { return lengths_; }
     /// The exact length of every passage in field `f` (body: `lengths()`; title: 0 for every
-    /// passage of a version 1 segment, which has no title field).
+    /// passage of a version 1 segment, which has no title field; a text field numbered 2 or more:
+    /// its article's, from the value columns, and 0 for every passage of a segment without it).
     [[nodiscard]] std::span<const std::uint32_t> lengths(field f) const noexcept {
-        return f == field::title ? title_lengths_ : lengths_;
+        if (f == field::title) return title_lengths_;
+        if (f == field::body) return lengths_;
+        const auto k = static_cast<std::size_t>(f) - 2;
+        if (k < field_lengths_.size() && !field_lengths_[k].empty()) return field_lengths_[k];
+        return zeros();
     }
     /// The sum of `lengths(f)`.
     [[nodiscard]] std::uint64_t total_length(field f) const noexcept {
-        return f == field::title ? total_title_length_ : total_length_;
+        if (f == field::title) return total_title_length_;
+        if (f == field::body) return total_length_;
+        const auto k = static_cast<std::size_t>(f) - 2;
+        return k < field_totals_.size() ? field_totals_[k] : 0;
+    }
+    /// Whether the segment holds text field `f` (title and body always; another when its articles
+    /// were written with a schema declaring it).
+    [[nodiscard]] bool has_field(field f) const noexcept {
+        const auto k = static_cast<std::size_t>(f) - 2;
+        return static_cast<std::size_t>(f) < 2 || (k < field_lengths_.size() && !field_lengths_[k].empty());
     }
     /// The article number of passage `d`, without touching stored fields. Requires: d < size().
     [[nodiscard]] std::uint32_t article_of(docid_t d) const noexcept { return articles_[d]; }
@@ -179,6 +194,14 @@ private:
     std::span<const std::uint32_t> articles_;
     std::span<const std::uint32_t> title_lengths_;
     std::vector<std::uint32_t> no_titles_;  ///< zeros standing for a version 1 segment's title lengths
+    // The lengths of text fields numbered 2 and up (by number − 2; empty: the segment lacks it),
+    // expanded from the value columns by passage, and their sums.
+    std::vector<std::vector<std::uint32_t>> field_lengths_;
+    std::vector<std::uint64_t> field_totals_;
+    // Zeros for a field the segment lacks, made on first use.
+    [[nodiscard]] std::span<const std::uint32_t> zeros() const;
+    mutable std::once_flag zeros_once_;
+    mutable std::vector<std::uint32_t> zeros_;
     std::string_view ids_;                   ///< the article ids, back to back
     std::span<const std::uint32_t> id_offsets_;  ///< article a's id is ids_[id_offsets_[a], id_offsets_[a + 1])
     std::string legacy_ids_;                 ///< ids_ of a version 1 or 2 segment, read from stored fields

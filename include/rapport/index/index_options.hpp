@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -43,5 +44,15 @@ struct index_options {
 /// Throws: `invalid_argument` when libstemmer does not know `language`.
 [[nodiscard]] RAPPORT_API analysis::analyzer_options analyzer_options_for(const index_options& options,
                                                                          std::string_view language);
+
+/// The analyzer of text field `field` (a text field besides title and body) of an index with
+/// `options`: the registered custom analyzer it names, or the standard pipeline with
+/// `options.analyzer` changed as its `text_analysis` says (a language as `analyzer_options_for`,
+/// then the explicit settings). Nothing when the field sets nothing: it is analysed as the body
+/// (the index's analyzer, or an article's language's).
+/// Throws: `invalid_argument` naming the field when its custom analyzer is not registered or its
+/// language unknown.
+[[nodiscard]] RAPPORT_API std::optional<analysis::analyzer> field_analyzer(const index_options& options,
+                                                                          const field_def& field);
 
 }  // namespace rapport::index

@@ -164,7 +164,18 @@ public:
     [[nodiscard]] std::span<const std::uint32_t> lengths() const noexcept { return lengths_; }
     /// The exact length of every passage in field `f` (body: `lengths()`).
     [[nodiscard]] std::span<const std::uint32_t> lengths(field f) const noexcept {
-        return f == field::title ? std::span<const std::uint32_t>(title_lengths_) : lengths();
+        if (f == field::title) return title_lengths_;
+        if (f == field::body) return lengths();
+        const auto k = static_cast<std::size_t>(f) - 2;
+        return k < field_lengths_.size() ? std::span<const std::uint32_t>(field_lengths_[k]) : std::span<const std::uint32_t>();
+    }
+    /// Sets the lengths of text field `f` (numbered 2 or more), by docid.
+    /// Requires: `l.size() == size()`.
+    void set_field_lengths(field f, std::vector<std::uint32_t> l) {
+        RAPPORT_ASSERT(static_cast<std::size_t>(f) >= 2 && l.size() == size());
+        const auto k = static_cast<std::size_t>(f) - 2;
+        if (field_lengths_.size() <= k) field_lengths_.resize(k + 1);
+        field_lengths_[k] = std::move(l);
     }
     /// Sum of all passage lengths.
     [[nodiscard]] std::uint64_t total_length() const noexcept { return total_length_; }
@@ -186,6 +197,7 @@ private:
     std::vector<postings_list> postings_;
     std::vector<std::uint32_t> lengths_;
     std::vector<std::uint32_t> title_lengths_;
+    std::vector<std::vector<std::uint32_t>> field_lengths_;  ///< text fields from number 2, by docid
     std::vector<passage_record> passages_;
     std::vector<article_record> articles_;
     std::vector<surface_word> words_;

@@ -22,7 +22,10 @@ namespace rapport::index {
 
 /// One field's values over a segment's articles.
 struct value_column {
-    field_def field;  ///< its name and type (never text)
+    field_def field;  ///< its name and type (text only for a text field besides title and body)
+    /// A text field's number (`schema::text_field`, 2 or more); its column holds each article's
+    /// indexed length in `numbers` and its JSON text in `text`.
+    std::uint8_t text_field = 0;
     // keyword: article a holds dictionary[ordinals[k]] for k in [offsets[a], offsets[a + 1]), ascending
     std::vector<std::string> dictionary;  ///< the values of the segment, sorted, unique
     std::vector<std::uint32_t> offsets;   ///< articles + 1 entries
@@ -35,18 +38,18 @@ struct value_column {
 
     /// Whether article `a` has a value. Requires: a < articles.
     [[nodiscard]] bool has(std::uint32_t a) const noexcept {
-        if (is_numeric(field.type)) return test_bit(present, a);
+        if (is_numeric(field.type) || field.type == field_type::text) return test_bit(present, a);
         return offsets[a + 1] != offsets[a];
     }
     /// The ordinals of article `a`'s keyword values. Requires: a keyword column, a < articles.
     [[nodiscard]] std::span<const std::uint32_t> ordinals_of(std::uint32_t a) const noexcept {
         return {ordinals.data() + offsets[a], offsets[a + 1] - offsets[a]};
     }
-    /// Article `a`'s number, if any. Requires: a numeric column, a < articles.
+    /// Article `a`'s number (a text field's length), if any. Requires: a numeric or text column, a < articles.
     [[nodiscard]] std::optional<std::int64_t> number(std::uint32_t a) const noexcept {
         return test_bit(present, a) ? std::optional<std::int64_t>(numbers[a]) : std::nullopt;
     }
-    /// Article `a`'s stored JSON (empty when absent). Requires: a stored column, a < articles.
+    /// Article `a`'s stored JSON (empty when absent). Requires: a stored or text column, a < articles.
     [[nodiscard]] std::string_view stored(std::uint32_t a) const noexcept {
         return std::string_view(text).substr(offsets[a], offsets[a + 1] - offsets[a]);
     }

@@ -56,4 +56,9 @@ struct read_options {
 [[nodiscard]] RAPPORT_API article normalize_article(article a,
                                                     invalid_utf8_policy policy = invalid_utf8_policy::reject);
 
+/// `text` validated as `normalize_article` validates a body under `policy` and put in NFC (a
+/// schema's text field, for one); `what` names it in errors.
+/// Throws: `invalid_argument` as `normalize_article`.
+[[nodiscard]] RAPPORT_API std::string normalize_text(std::string text, invalid_utf8_policy policy, std::string_view what);
+
 }  // namespace rapport::ingest

@@ -20,6 +20,9 @@
 // Thread safety: `analyze` uses the analyzer, which is not thread-safe: one analyzer per thread.
 #pragma once
 
+#include <functional>
+#include <string_view>
+
 #include "rapport/analysis/analyzer.hpp"
 #include "rapport/core/export.hpp"
 #include "rapport/query/query.hpp"
@@ -39,5 +42,11 @@ struct analyze_options {
 /// and fuzzy texts, which follow the analyzer's invalid-UTF-8 policy.
 /// Complexity: linear in the text of the tree, plus the analyzer's cost.
 [[nodiscard]] RAPPORT_API query analyze(const query& q, analysis::analyzer& a, const analyze_options& options = {});
+
+/// As above, each leaf analysed by `for_field(its field)` (its own field, else the nearest
+/// ancestor's; "" when none), or by `a` where that returns nullptr: a schema's text fields
+/// with their own analyzers (`index::text_analysis`).
+[[nodiscard]] RAPPORT_API query analyze(const query& q, analysis::analyzer& a, const analyze_options& options,
+                                        const std::function<analysis::analyzer*(std::string_view field)>& for_field);
 
 }  // namespace rapport::query

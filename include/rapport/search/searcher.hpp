@@ -445,6 +445,16 @@ public:
                                                              const search_options& options = {}) const;
     /// As above, for a bag of terms.
     [[nodiscard]] highlight::highlight_query highlight_terms(const analysed_query& query) const;
+    /// What to mark in text field `f` of a hit for `analysed` (the clauses that search `f`, by
+    /// their own field or the default fields of `options`): `highlight_terms` for another field.
+    [[nodiscard]] highlight::highlight_query highlight_terms(const query::query& analysed, index::field f,
+                                                             const search_options& options = {}) const;
+    /// The best snippet of the text of field `f` (a schema's text field besides title and body,
+    /// as a hit's values hold it, unquoted) for `terms`, analysed with that field's analyzer.
+    /// Requires: `text` is valid UTF-8.
+    [[nodiscard]] highlight::snippet field_snippet(std::string_view text, index::field f,
+                                                   const highlight::highlight_query& terms,
+                                                   const highlight::snippet_options& options = {}) const;
 
     /// The best snippet of `text` (a passage's stored text) for `terms`, analysing `text` with the
     /// index's analyzer, or that of `language` (as `parse`) for an article indexed in it.
