@@ -106,11 +106,14 @@ std::string edit(std::uint8_t file, std::uint8_t op, std::uint16_t offset, std::
 }
 
 // A values payload (FORMAT.md §10) of `articles` articles with a column of every type, behind the
-// target's two count bytes; every third article has no values.
+// target's two count bytes; every third article has no values. The text column holds a text field's
+// lengths and text, which the indexing pipeline would give it.
 std::string values_seed(std::uint32_t articles) {
     const auto schema = ix::parse_schema(
         R"({"fields": [{"name": "tag", "type": "keyword"}, {"name": "n", "type": "integer"},)"
-        R"( {"name": "x", "type": "float"}, {"name": "d", "type": "date"}, {"name": "s", "type": "stored"}]})");
+        R"( {"name": "x", "type": "float"}, {"name": "d", "type": "date"}, {"name": "s", "type": "stored"},)"
+        R"( {"name": "t", "type": "text"}]})");
+    const auto text_at = *schema.index_of("t");
     std::vector<ix::field_values> values;
     for (std::uint32_t a = 0; a < articles; ++a) {
         if (a % 3 == 2) {
@@ -120,7 +123,8 @@ std::string values_seed(std::uint32_t articles) {
         values.push_back(ix::convert_fields(
             schema, {{"tag", a % 2 ? R"(["b", "a"])" : R"("c")"}, {"n", std::to_string(a * 1000 - 7)},
                      {"x", std::to_string(a) + ".25"}, {"d", "\"2024-0" + std::to_string(1 + a % 9) + "-01\""},
-                     {"s", R"({"k": [1, 2]})"}}));
+                     {"s", R"({"k": [1, 2]})"}, {"t", R"("a short summary")"}}));
+        values.back()[text_at].number = 2;  // its exact length: "short summary", the stopword dropped
     }
     const ix::value_columns columns(schema, values);
     return std::string{static_cast<char>(articles), static_cast<char>(articles + 1)} + columns.encode(articles, articles + 1);
