@@ -335,7 +335,7 @@ index_writer::index_writer(std::shared_ptr<storage::directory> dir, index_writer
         if (const auto& given = s.options.index.schema; given != default_schema() && given != s.current.options.schema) {
             if (const auto problem = schema_change_problem(s.current.options.schema, given))
                 throw invalid_argument("index_writer: the index's schema cannot change so: " + *problem +
-                                       " (only new non-text fields may be added, after the existing ones)");
+                                       " (only new fields may be added, after the existing ones)");
             s.current.options.schema = given;
         }
         // Code is not stored: an index built with a custom analyzer takes it again from the caller,

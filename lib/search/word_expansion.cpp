@@ -42,10 +42,13 @@ q::expansion expand_words(const index::index_reader& reader, const q::query& nod
     const auto* prefix = node.get_if<q::prefix_node>();
     if (fuzzy == nullptr && prefix == nullptr)
         throw invalid_argument("query: only prefix and fuzzy queries expand, not " + q::to_string(node));
-    // Surface words where a segment has them (format 4 on), else its term dictionary.
+    // Surface words where a segment has them (format 4 on), else its term dictionary. Surface
+    // words are the bodies' and titles' only: a schema's other text fields (numbered 2 and up,
+    // each perhaps with an analyzer of its own) expand over their terms in the dictionaries.
+    const bool surface = static_cast<std::size_t>(options.field) < index::base_fields.size();
     std::vector<const codec::term_dictionary*> words, old;
     for (const auto& seg : reader.segments())
-        if (seg->has_words())
+        if (surface && seg->has_words())
             words.push_back(&seg->words());
         else
             old.push_back(&seg->dictionary());

@@ -22,8 +22,9 @@ namespace rapport::search::detail {
 /// Expands prefix or fuzzy node `q` within `options.field`: the surface words of the segments
 /// that have them (format 4 and later) within the node's edit distance or with its prefix, each
 /// analysed by `a` into one index term (a word that analyses to none or to several is skipped),
-/// together with the index terms of older segments matched directly. Each term keeps its smallest
-/// distance and the surface word that gave it (`expanded_term::word`), and its df summed over all
+/// together with the index terms of older segments matched directly (of every segment for a text
+/// field numbered 2 or more, whose words are not among the surface words). Each term keeps its
+/// smallest distance and the surface word that gave it (`expanded_term::word`), and its df summed over all
 /// segments in that field; terms absent from the field are dropped; the caps of `options` apply.
 /// Throws: `invalid_argument` when `q` is neither prefix nor fuzzy; `corruption_error`.
 [[nodiscard]] query::expansion expand_words(const index::index_reader& reader, const query::query& q,

@@ -770,3 +770,89 @@ TEST_CASE("cli: a schema, typed fields, filters, facets, sorting, paging and rap
     CHECK(live_passages(idx) == 7);
     CHECK(count_lines(run({"search", "--index", idx, "--format", "json", "parcels topic:billing"}).out, "\"a0\"") == 1);
 }
+
+TEST_CASE("cli: a schema with an extra text field is indexed, searched as summary:word with highlights, and listed") {
+    test::scratch_dir tmp;
+    const std::string idx = (tmp.path() / "idx").string();
+    const auto schema = tmp.path() / "schema.json";
+    std::ofstream(schema) << R"({"fields": [{"name": "summary", "type": "text"},)"
+                          << R"( {"name": "author", "type": "text", "analyzer": {"language": "none", "stopwords": false}}]})";
+    const auto input = tmp.path() / "in.jsonl";
+    std::ofstream(input)
+        << R"({"id":"a1","title":"Support teams","text":"Customer service is about conversations.","summary":"How support teams build trust","author":"The Reviewer"})"
+        << "\n"
+        << R"({"id":"a2","title":"Refunds","text":"Refund policy details for every order.","summary":"Refunds explained","author":"Ann Smith"})"
+        << "\n"
+        << R"({"id":"a3","title":"Shipping","text":"We trust our shipping partners.","summary":"Shipping times","author":"Running Writer"})"
+        << "\n";
+    const auto built = run({"index", "--index", idx, "--progress", "none", "--schema", schema.string(), input.string()});
+    REQUIRE(built.code == 0);
+    CHECK(built.err.empty());
+
+    // The JSON lines of a search, parsed.
+    const auto hits = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {"search", "--index", idx, "--format", "json"});
+        const auto r = run(args);
+        CAPTURE(r.err);
+        CHECK(r.code == 0);
+        std::vector<boost::json::object> out;
+        std::istringstream lines(r.out);
+        for (std::string line; std::getline(lines, line);) out.push_back(boost::json::parse(line).as_object());
+        return out;
+    };
+    const auto article_ids = [](const std::vector<boost::json::object>& h) {
+        std::set<std::string> ids;
+        for (const auto& o : h) ids.emplace(o.at("article").as_string());
+        return ids;
+    };
+
+    // summary:trust finds a1 only (a3 says "trust" in its body), with its fields and the marked summary.
+    const auto trust = hits({"summary:trust"});
+    REQUIRE(trust.size() == 1);
+    const auto& a1 = trust[0];
+    CHECK(a1.at("article").as_string() == "a1");
+    CHECK(a1.at("score").as_double() > 0);
+    CHECK(a1.at("fields").as_object().at("summary").as_string() == "How support teams build trust");
+    CHECK(a1.at("fields").as_object().at("author").as_string() == "The Reviewer");
+    REQUIRE(a1.contains("highlights"));
+    const auto& marked = a1.at("highlights").as_object();
+    CHECK(marked.at("summary").as_string() == "How support teams build [trust]");
+    CHECK_FALSE(marked.contains("author"));
+    // The pretty output shows the marked summary under the hit.
+    const auto pretty = run({"search", "--index", idx, "summary:trust"});
+    CHECK(pretty.code == 0);
+    CHECK(pretty.out.find("summary: How support teams build [trust]") != std::string::npos);
+
+    // --fields over the body and the summary: a1 by its summary (marked), a3 by its body (no highlights).
+    const auto both = hits({"--fields", "body,summary", "trust"});
+    CHECK(article_ids(both) == std::set<std::string>{"a1", "a3"});
+    for (const auto& o : both)
+        CHECK(o.contains("highlights") == (o.at("article").as_string() == "a1"));
+    // --fields author is accepted, and searches the author only.
+    const auto smith = hits({"--fields", "author", "smith"});
+    REQUIRE(smith.size() == 1);
+    CHECK(smith[0].at("article").as_string() == "a2");
+    CHECK(smith[0].at("highlights").as_object().at("author").as_string() == "Ann [Smith]");
+    CHECK(hits({"--fields", "author", "refunds"}).empty());
+    // The author's own analyzer: no stemming, no stopwords.
+    CHECK(article_ids(hits({"author:running"})) == std::set<std::string>{"a3"});
+    CHECK(hits({"author:run"}).empty());
+    CHECK(article_ids(hits({"author:the"})) == std::set<std::string>{"a1"});
+    CHECK(article_ids(hits({"summary:explaining"})) == std::set<std::string>{"a2"});  // the summary stems as the body
+    // A prefix of a word only a summary holds expands over the summary's terms, and is marked there.
+    const auto prefixed = hits({"summary:expla*"});
+    REQUIRE(prefixed.size() == 1);
+    CHECK(prefixed[0].at("highlights").as_object().at("summary").as_string() == "Refunds [explained]");
+
+    // An unknown field in --fields: a usage error naming it and the index's text fields.
+    const auto unknown = run({"search", "--index", idx, "--fields", "body,nosuch", "trust"});
+    CHECK(unknown.code == 2);
+    CHECK(one_error_line(unknown.err));
+    CHECK(unknown.err.find("unknown text field 'nosuch'") != std::string::npos);
+    CHECK(unknown.err.find("body, title, summary, author") != std::string::npos);
+    CHECK(unknown.out.empty());
+
+    const auto checked = run({"check", "--index", idx});
+    CHECK(checked.code == 0);
+    CHECK(run({"stats", "--index", idx}).out.find("fields       summary text, author text") != std::string::npos);
+}
