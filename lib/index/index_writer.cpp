@@ -9,6 +9,7 @@
 #include <mutex>
 #include <set>
 #include <shared_mutex>
+#include <thread>
 #include <unordered_map>
 
 #include "index/passage_pipeline.hpp"
@@ -254,8 +255,41 @@ struct index_writer::impl {
         }
     }
 
+    // Flushes every builder, each on its own thread when several hold passages: a commit after a
+    // run of N indexing threads has N builders to write, and writing them one after the other made
+    // the end of a two-thread bulk load single-threaded (a quarter of its instructions, 10k
+    // Wikipedia passages). `flush` is already run concurrently by the adding threads.
+    void flush_all() {
+        std::vector<builder_slot*> full;
+        for (auto& s : free_slots)
+            if (s->writer.size() != 0) full.push_back(s.get());
+        if (full.size() <= 1) {
+            for (auto* s : full) flush(*s);
+            return;
+        }
+        std::vector<std::exception_ptr> errors(full.size());
+        std::vector<std::thread> helpers;
+        const auto run = [&](std::size_t i) noexcept {
+            try {
+                flush(*full[i]);
+            } catch (...) {
+                errors[i] = std::current_exception();
+            }
+        };
+        try {
+            for (std::size_t i = 1; i < full.size(); ++i) helpers.emplace_back(run, i);
+        } catch (...) {
+            // No thread to spare: the rest are flushed here.
+            for (std::size_t i = helpers.size() + 1; i < full.size(); ++i) run(i);
+        }
+        run(0);
+        for (auto& t : helpers) t.join();
+        for (auto& e : errors)
+            if (e) std::rethrow_exception(e);
+    }
+
     void commit_locked() {
-        for (auto& s : free_slots) flush(*s);
+        flush_all();
 
         manifest m = current;
         m.generation = current.generation + 1;
