@@ -143,7 +143,7 @@ public:
     [[nodiscard]] const codec::term_dictionary& words() const noexcept { return words_; }
     /// Whether the segment has a surface-word dictionary (format 4 or later).
     [[nodiscard]] bool has_words() const noexcept { return has_words_; }
-    /// The values of its articles' non-text fields (empty: none, or a segment older than format 5).
+    /// The values of its articles' fields besides title and body (empty: none, or a segment older than format 5).
     [[nodiscard]] const value_columns& values() const noexcept { return values_; }
     /// Looks a term up. Throws: `corruption_error` on a damaged dictionary block.
     [[nodiscard]] std::optional<codec::term_info> find(std::string_view term) const { return dictionary_.find(term); }

@@ -32,7 +32,7 @@ struct index_options {
     std::string custom_analyzer_name{};
     /// The fields articles carry (index/schema.hpp): by default the two text fields only. Stored
     /// with every commit; a writer opening an index must give the same schema, or one that only
-    /// appends non-text fields (`schema_change_problem`). Empty: the default schema; writers and
+    /// appends new fields, text fields included (`schema_change_problem`). Empty: the default schema; writers and
     /// manifests keep it as `validate_schema` completes it.
     index::schema schema{};
 };

@@ -39,7 +39,7 @@ struct merge_policy {
 /// Writer settings.
 struct index_writer_options {
     /// Used when creating an index; an existing index keeps its own, except that a schema other
-    /// than the default may append non-text fields to the index's (`schema_change_problem`; any
+    /// than the default may append new fields (text fields included) to the index's (`schema_change_problem`; any
     /// other change is an `invalid_argument`), which the next commit records.
     index_options index{};
                                          ///< (but takes `custom_analyzer` again, under its stored name)

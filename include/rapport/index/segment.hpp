@@ -32,7 +32,7 @@ struct postings_list {
 struct article_record {
     article_id id;
     std::string title;
-    /// Its values of the schema's non-text fields (empty: none): in schema order when given to
+    /// Its values of the schema's fields besides title and body (empty: none): in schema order when given to
     /// `segment_writer::add_article`; `disk_segment::article` fills them from the segment's value
     /// columns in the columns' order (`value_columns::values` gives a schema's order).
     field_values values{};
@@ -187,7 +187,7 @@ public:
     [[nodiscard]] std::size_t article_count() const noexcept { return articles_.size(); }
     /// The surface words of the segment's text, sorted by word (unique).
     [[nodiscard]] std::span<const surface_word> words() const noexcept { return words_; }
-    /// The value columns of the articles' non-text fields (empty for the default schema).
+    /// The value columns of the articles' fields besides title and body (empty for the default schema).
     [[nodiscard]] const value_columns& values() const noexcept { return values_; }
     /// Sets the value columns. Requires: `v` covers `article_count()` articles (or is empty).
     void set_values(value_columns v) noexcept { values_ = std::move(v); }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The values of a segment's non-text fields, one column per field, by article number (doc values):
+// The values of a segment's fields besides title and body, one column per field, by article number (doc values):
 // keyword columns hold each article's value ordinals into the segment's sorted values; numeric
 // columns (integer, float, date) one number or none per article, frame-of-reference bit-packed on
 // disk; stored columns the JSON text. Encoded as the `FVAL` file of a segment (FORMAT.md §10) and
