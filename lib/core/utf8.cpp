@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "rapport/core/utf8.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 #include "core/text.hpp"
 #include "rapport/core/error.hpp"
 
@@ -9,6 +12,16 @@ namespace rapport {
 std::optional<std::size_t> find_invalid_utf8(std::string_view text) noexcept {
     std::size_t i = 0;
     while (i < text.size()) {
+        // Eight ASCII bytes at a time: most text is mostly ASCII (a byte at a time, this check was
+        // 3.7 % of the instructions of indexing the Wikipedia passages).
+        if (i + 8 <= text.size()) {
+            std::uint64_t w;
+            std::memcpy(&w, text.data() + i, 8);
+            if ((w & 0x8080808080808080u) == 0) {
+                i += 8;
+                continue;
+            }
+        }
         if (static_cast<unsigned char>(text[i]) < 0x80) {
             ++i;
             continue;

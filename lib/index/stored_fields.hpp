@@ -26,7 +26,7 @@
 // of its area, strictly increasing); they end where the next block of the same kind starts (the last
 // block at the end of its area). Block i holds records
 // first[i] .. first[i+1] - 1 (the last block up to the record count). PB is 0 exactly when there is no
-// passage, likewise AB. Each block is one zstd frame (level 3, content size in the frame header, which
+// passage, likewise AB. Each block is one zstd frame (level 1, content size in the frame header, which
 // must equal raw_size, and a content checksum) whose decompressed bytes are the block's records,
 // concatenated, ending exactly at raw_size:
 //
@@ -53,8 +53,12 @@ namespace rapport::index {
 /// Raw (uncompressed) bytes after which a stored-fields block is closed.
 inline constexpr std::size_t stored_block_bytes = 16 * 1024;
 
-/// The zstd level stored-fields blocks are compressed with.
-inline constexpr int stored_zstd_level = 3;
+/// The zstd level stored-fields blocks are compressed with. Chosen by measurement (`zstd -b1 -e4
+/// -B16384` over the titles and texts of 50,000 Wikipedia passages, 20.3 MB): level 1 compresses
+/// at 170 MB/s to 0.428 of the raw size, level 3 at 111–129 MB/s to 0.425, level 4 at 69 MB/s to
+/// 0.415; decompression is 450–560 MB/s at all of them. Level 1 costs 0.7 % of size for a third
+/// less compression time. Readers accept any level.
+inline constexpr int stored_zstd_level = 1;
 
 /// Size in bytes of the stored-fields trailer.
 inline constexpr std::size_t stored_trailer_size = 32;
