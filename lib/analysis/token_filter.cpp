@@ -63,6 +63,7 @@ public:
         normalize_apostrophes(term);
         return !term.empty();
     }
+    [[nodiscard]] bool pure() const noexcept override { return true; }
     [[nodiscard]] std::unique_ptr<token_filter> clone() const override {
         return std::make_unique<case_fold_filter>();
     }
@@ -89,6 +90,7 @@ public:
         folder_.fold(term, scratch_);
         return words_.find(scratch_) == words_.end();
     }
+    [[nodiscard]] bool pure() const noexcept override { return true; }
     [[nodiscard]] std::unique_ptr<token_filter> clone() const override {
         return std::make_unique<stopword_filter>(*this);
     }
@@ -148,6 +150,7 @@ public:
         term.assign(result);
         return !term.empty();
     }
+    [[nodiscard]] bool pure() const noexcept override { return true; }
     [[nodiscard]] std::unique_ptr<token_filter> clone() const override {
         return std::make_unique<stemmer_filter>(language_);
     }
@@ -181,6 +184,7 @@ public:
         }
         return true;
     }
+    [[nodiscard]] bool pure() const noexcept override { return true; }
     [[nodiscard]] std::unique_ptr<token_filter> clone() const override {
         return std::make_unique<elision_filter>(articles_);
     }
@@ -225,6 +229,7 @@ public:
         text.toUTF8String(term);
         return !term.empty();
     }
+    [[nodiscard]] bool pure() const noexcept override { return true; }
     [[nodiscard]] std::unique_ptr<token_filter> clone() const override {
         return std::make_unique<accent_fold_filter>(*this);
     }

@@ -32,6 +32,7 @@ termid_t segment_writer::intern(std::string_view term) {
     const auto id = static_cast<termid_t>(term_names_.size());
     term_names_.emplace_back(term);
     buffers_.emplace_back();
+    last_doc_.push_back(0);
     ids_->ids.emplace(std::string(term), id);
     memory_ += term.size() * 2 + sizeof(postings_list) + 48;  // name twice, table slot, empty buffers
     return id;

@@ -163,6 +163,8 @@ public:
 
 private:
     struct run;  // the general path of `analyze` (CJK runs, stacking), in analyzer.cpp
+    struct word_cache;  // each word's term, when every filter is pure (analyzer.cpp)
+    std::unique_ptr<word_cache> cache_;  // not copied: a copy starts empty
     tokenizer tokenizer_;
     std::vector<std::unique_ptr<token_filter>> filters_;
     invalid_utf8_policy invalid_utf8_ = invalid_utf8_policy::reject;

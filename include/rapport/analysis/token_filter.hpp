@@ -51,6 +51,12 @@ public:
     /// Returns an independent copy of this filter (same configuration, fresh caches).
     [[nodiscard]] virtual std::unique_ptr<token_filter> clone() const = 0;
 
+    /// Whether `apply` is a function of the term alone: the same term always gives the same
+    /// result, whatever came before. When every filter of a chain is pure and none stacks, the
+    /// analyzer caches each word's result (`analyzer::analyze`). The default is false; the
+    /// built-in filters are pure.
+    [[nodiscard]] virtual bool pure() const noexcept { return false; }
+
 protected:
     /// Creates the filter base.
     token_filter() = default;
