@@ -42,6 +42,7 @@
 #include "rapport/storage/memory_directory.hpp"
 #include "index/manifest_writer.hpp"
 #include "support/backends.hpp"
+#include "support/envelope.hpp"
 #include "support/seed.hpp"
 
 using namespace rapport;
@@ -757,16 +758,7 @@ std::size_t after_name(const std::string& payload, const std::string& name) {
     return at + 1 + name.size();
 }
 
-// `bytes` as a whole file: the header of `like`, `payload`, its length, the footer magic and a
-// recomputed CRC32C (as FORMAT.md §2). Returns the file and its CRC.
-std::pair<std::string, std::uint32_t> envelope_like(const std::string& like, const std::string& payload) {
-    std::string bytes = like.substr(0, storage::header_size) + payload;
-    for (int i = 0; i < 8; ++i) bytes += static_cast<char>((std::uint64_t{payload.size()} >> (8 * i)) & 0xFF);
-    bytes += like.substr(like.size() - 8, 4);
-    const std::uint32_t crc = crc32c(bytes);
-    for (int i = 0; i < 4; ++i) bytes += static_cast<char>((crc >> (8 * i)) & 0xFF);
-    return {bytes, crc};
-}
+using test::envelope_like;
 
 }  // namespace
 

@@ -44,6 +44,7 @@
 #include "index/manifest_writer.hpp"
 #include "reliability/reliability.hpp"
 #include "support/backends.hpp"
+#include "support/envelope.hpp"
 
 using namespace rapport;
 
@@ -299,16 +300,7 @@ TEST_CASE_TEMPLATE("reliability: a sound file of another segment in place of one
 }
 
 namespace {
-// `bytes` as a whole file: the header of `like` (an existing file of the same kind), `payload`,
-// its length, the footer magic and a recomputed CRC32C. Returns the file and its CRC.
-std::pair<std::string, std::uint32_t> envelope_like(const std::string& like, const std::string& payload) {
-    std::string bytes = like.substr(0, storage::header_size) + payload;
-    for (int i = 0; i < 8; ++i) bytes += static_cast<char>((std::uint64_t{payload.size()} >> (8 * i)) & 0xFF);
-    bytes += like.substr(like.size() - 8, 4);
-    const std::uint32_t crc = crc32c(bytes);
-    for (int i = 0; i < 4; ++i) bytes += static_cast<char>((crc >> (8 * i)) & 0xFF);
-    return {bytes, crc};
-}
+using test::envelope_like;
 
 // Replaces the payload of segment file `<segment>.<ext>` of the single-segment index in `dir` by
 // `payload`, recomputing the envelope (length, CRC32C) and the manifest's seal, so that only the
