@@ -380,6 +380,9 @@ index_writer::index_writer(std::shared_ptr<storage::directory> dir, index_writer
                                        "'; give that pipeline as index_options::custom_analyzer under that name");
             s.current.options.custom_analyzer = s.options.index.custom_analyzer;
         }
+        // A text field's custom analyzer must be registered now, not at the first add.
+        for (const auto& f : s.current.options.schema.fields)
+            if (schema::is_extra_text(f) && !f.analysis.custom.empty()) (void)field_analyzer(s.current.options, f);
         for (const auto& e : s.current.segments) s.open_segments.emplace(e.name, s.open_entry(e));
     } else {
         detail::passage_pipeline check(s.options.index);  // reject bad options before creating anything
