@@ -18,7 +18,8 @@ struct term_equal {
 }  // namespace
 
 struct segment_writer::term_table {
-    boost::unordered_flat_map<std::string, termid_t, term_hash, term_equal> ids;
+    // Keys view `term_names_` (stable: a deque), so each term is stored once.
+    boost::unordered_flat_map<std::string_view, termid_t, term_hash, term_equal> ids;
 };
 
 segment_writer::segment_writer(bool fold_words, schema values)
@@ -30,11 +31,11 @@ segment_writer& segment_writer::operator=(segment_writer&&) noexcept = default;
 termid_t segment_writer::intern(std::string_view term) {
     if (const auto it = ids_->ids.find(term); it != ids_->ids.end()) return it->second;
     const auto id = static_cast<termid_t>(term_names_.size());
-    term_names_.emplace_back(term);
+    const std::string& name = term_names_.emplace_back(term);
     buffers_.emplace_back();
     last_doc_.push_back(0);
-    ids_->ids.emplace(std::string(term), id);
-    memory_ += term.size() * 2 + sizeof(postings_list) + 48;  // name twice, table slot, empty buffers
+    ids_->ids.emplace(std::string_view(name), id);
+    memory_ += term.size() + sizeof(std::string) + sizeof(postings_list) + 48;  // name, table slot, empty buffers
     return id;
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <deque>
 #include <numeric>
 #include <span>
 #include <string>
@@ -188,7 +189,9 @@ private:
 
     struct term_table;
     std::unique_ptr<term_table> ids_;
-    std::vector<std::string> term_names_;
+    // By termid. A deque never moves its elements, so the term table's keys can view these
+    // strings instead of holding a second copy of every term.
+    std::deque<std::string> term_names_;
     std::vector<postings_list> buffers_;
     std::vector<std::uint32_t> lengths_;
     std::vector<std::uint32_t> title_lengths_;
