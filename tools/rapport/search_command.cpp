@@ -317,9 +317,14 @@ void print_response(const search::searcher& s, const query::query& q, const sear
     for (std::size_t n = 2; n < marks.size(); ++n) marks[n] = s.highlight_terms(q, static_cast<index::field>(n), st.options);
     if (st.format == output_format::pretty) {
         print_pretty(s, q, hits, st, qid, [&](std::size_t i) {
-            auto line = values_text(schema, r.hits[i].values);
-            for (const auto& [name, marked] : field_highlights(s, schema, marks, st, r.hits[i].values))
-                line += "\n      " + std::string(name) + ": " + std::string(marked.as_string());
+            // A text field with marks is shown once, marked, on a line of its own.
+            const auto marked = field_highlights(s, schema, marks, st, r.hits[i].values);
+            auto values = r.hits[i].values;
+            for (const auto& entry : marked)
+                if (const auto f = schema.index_of(entry.key()); f && *f < values.size()) values[*f] = {};
+            auto line = values_text(schema, values);
+            for (const auto& entry : marked)
+                line += "\n      " + std::string(entry.key()) + ": " + std::string(entry.value().as_string());
             return line;
         });
         if (st.total && r.total) std::printf("total: %s\n", with_commas(*r.total).c_str());
