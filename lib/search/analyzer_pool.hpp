@@ -32,7 +32,11 @@ public:
     class lease {
     public:
         lease(const analyzer_pool& pool, std::unique_ptr<slot> s) noexcept : pool_(&pool), slot_(std::move(s)) {}
-        ~lease() { pool_->give_back(std::move(slot_)); }
+        ~lease() {
+            if (slot_) pool_->give_back(std::move(slot_));
+        }
+        /// Takes over `other`'s analyzer (which then gives back nothing).
+        lease(lease&& other) noexcept : pool_(other.pool_), slot_(std::move(other.slot_)) {}
         lease(const lease&) = delete;
         lease& operator=(const lease&) = delete;
 

@@ -575,8 +575,8 @@ struct searcher::impl {
             if (!own) continue;
             own->set_invalid_utf8_policy(invalid_utf8_policy::replace);
             const auto f = static_cast<std::size_t>(*schema.text_field(def.name));
-            field_text_analyzers[f] = *own;
-            field_analyzers[f] = std::move(own->set_query_mode(true));
+            field_text_analyzers[f] = std::make_unique<detail::analyzer_pool>(*own);
+            field_analyzers[f] = std::make_unique<detail::analyzer_pool>(std::move(own->set_query_mode(true)));
         }
     }
 
@@ -637,10 +637,10 @@ struct searcher::impl {
     detail::term_searcher flat;  // the fast path for bags of distinct body terms
     detail::analyzer_pool analyzers;       // query mode: queries, expansions, suggestions
     detail::analyzer_pool text_analyzers;  // index mode: passage text (snippets, RM3 feedback)
-    // The prototypes of the schema's text fields with analyzers of their own (by field number; the
-    // others are analysed as the body), in query and in index mode.
-    std::array<std::optional<analysis::analyzer>, index::max_text_fields> field_analyzers;
-    std::array<std::optional<analysis::analyzer>, index::max_text_fields> field_text_analyzers;
+    // The pools of the schema's text fields with analyzers of their own (by field number; null for
+    // the others, analysed as the body), in query and in index mode.
+    std::array<std::unique_ptr<detail::analyzer_pool>, index::max_text_fields> field_analyzers;
+    std::array<std::unique_ptr<detail::analyzer_pool>, index::max_text_fields> field_text_analyzers;
 
     // The two pools of another language than the index's, for articles indexed in it.
     struct language_pools {
@@ -788,20 +788,12 @@ scorer_ptr make_phrase(const build_context<Model>& cx, index::field f, const q::
     return std::make_unique<phrase_scorer<Model>>(std::move(cursors), p.positions, p.slop, boost * idf, cx.in(f));
 }
 
-// The names of the text fields of `s` ("body, title, summary").
-std::string text_field_names(const index::schema& s) {
-    std::string out;
-    for (std::size_t f = 0; f < s.text_field_count(); ++f)
-        out += (f == 0 ? "" : ", ") + s.text_field_def(static_cast<index::field>(f))->name;
-    return out;
-}
-
 // The field a node names itself, if any. Throws: `invalid_argument` for an unknown field.
 std::optional<index::field> own_field(const index::index_reader& reader, const q::query& node) {
     if (node.field().empty()) return std::nullopt;
     const auto& s = reader.options().schema;
     if (const auto f = s.text_field(node.field())) return f;
-    throw invalid_argument("query: unknown field '" + node.field() + "' (the text fields are " + text_field_names(s) + ")");
+    throw invalid_argument("query: unknown field '" + node.field() + "' (the text fields are " + s.text_field_names() + ")");
 }
 
 // Where a leaf searches: its (inherited) field at weight 1, or the default fields.
@@ -1049,16 +1041,16 @@ q::query searcher::parse(std::string_view text, const q::parser_options& options
             with_fields.fields.push_back(def.name);
     auto parsed = q::parse(text, with_fields);
     auto analyzer = pool->acquire();
-    // A field with an analyzer of its own analyses its leaves with a copy of it (made only when
-    // a query names such a field).
-    std::array<std::optional<analysis::analyzer>, index::max_text_fields> own;
+    // A field with an analyzer of its own analyses its leaves with one leased from its pool (only
+    // when a query names such a field).
+    std::array<std::optional<detail::analyzer_pool::lease>, index::max_text_fields> own;
     const std::function<analysis::analyzer*(std::string_view)> for_field = [&](std::string_view name) -> analysis::analyzer* {
         const auto f = name.empty() ? std::nullopt : schema.text_field(name);
         if (!f) return nullptr;
         const auto n = static_cast<std::size_t>(*f);
         if (!impl_->field_analyzers[n]) return nullptr;
-        if (!own[n]) own[n] = *impl_->field_analyzers[n];
-        return &*own[n];
+        if (!own[n]) own[n].emplace(impl_->field_analyzers[n]->acquire());
+        return &own[n]->analyzer();
     };
     return q::analyze(parsed, analyzer.analyzer(), how, for_field);
 }
@@ -1579,11 +1571,8 @@ highlight::highlight_query searcher::highlight_terms(const q::query& analysed, i
 highlight::snippet searcher::field_snippet(std::string_view text, index::field f, const highlight::highlight_query& terms,
                                            const highlight::snippet_options& options) const {
     const auto n = static_cast<std::size_t>(f);
-    if (n < impl_->field_text_analyzers.size() && impl_->field_text_analyzers[n]) {
-        auto analyzer = *impl_->field_text_analyzers[n];
-        return highlight::make_snippet(text, analyzer.analyze(text), terms, options);
-    }
-    auto analyzer = impl_->text_analyzers.acquire();
+    const bool own = n < impl_->field_text_analyzers.size() && impl_->field_text_analyzers[n];
+    auto analyzer = (own ? *impl_->field_text_analyzers[n] : impl_->text_analyzers).acquire();
     return highlight::make_snippet(text, analyzer.analyze(text), terms, options);
 }
 

@@ -190,12 +190,7 @@ std::vector<search::field_weight> resolve_fields(const std::vector<std::pair<std
     std::vector<search::field_weight> out;
     for (const auto& [name, weight] : list) {
         const auto f = schema.text_field(name);
-        if (!f) {
-            std::string names;
-            for (std::size_t n = 0; n < schema.text_field_count(); ++n)
-                names += (n == 0 ? "" : ", ") + schema.text_field_def(static_cast<index::field>(n))->name;
-            throw usage_error("--fields: unknown text field '" + name + "' (text fields: " + names + ")");
-        }
+        if (!f) throw usage_error("--fields: unknown text field '" + name + "' (text fields: " + schema.text_field_names() + ")");
         out.push_back({*f, weight});
     }
     return out;

@@ -121,6 +121,13 @@ struct schema {
         for (const auto& f : fields) n += f.type == field_type::text;
         return std::max<std::size_t>(n, 2);
     }
+    /// The names of the text fields by number, for messages: "body, title, summary".
+    [[nodiscard]] std::string text_field_names() const {
+        std::string out;
+        for (std::size_t n = 0; n < text_field_count(); ++n)
+            if (const auto* def = text_field_def(static_cast<field>(n))) out += (n == 0 ? "" : ", ") + def->name;
+        return out;
+    }
     /// Whether `f` is a text field besides title and body (article-level, kept with the values).
     [[nodiscard]] static bool is_extra_text(const field_def& f) noexcept {
         return f.type == field_type::text && f.name != "title" && f.name != "body";
