@@ -104,43 +104,60 @@ private:
 }  // namespace
 
 std::vector<file_seal> write_segment(storage::directory& dir, const std::string& name, const segment& seg) {
-    std::string postings, positions, dictionary, stored, lengths;
-    codec::term_dictionary_writer dict;
-    const auto terms = seg.terms();
-    for (termid_t t = 0; t < terms.size(); ++t) {
-        // Block bounds of a term are taken against the lengths of its own field.
-        const auto& list = seg.postings(t);
-        const auto info = codec::write_postings(list.docids, list.freqs, list.position_offsets, list.positions,
-                                                seg.lengths(field_of_key(terms[t])), postings, positions);
-        dict.add(terms[t], info);
-    }
-    dict.finish(dictionary);
-    std::vector<std::uint32_t> articles(seg.size());
-    for (docid_t d = 0; d < seg.size(); ++d) articles[d] = seg.passage(d).article;
-    std::vector<std::string> ids;
-    ids.reserve(seg.article_count());
-    for (std::uint32_t a = 0; a < seg.article_count(); ++a) ids.push_back(seg.article(a).id.value);
-    lengths = detail::lengths_payload(seg.lengths(field::body), articles, seg.lengths(field::title), ids);
-    stored_fields_writer store;
-    for (std::uint32_t a = 0; a < seg.article_count(); ++a) store.add_article(seg.article(a));
-    for (docid_t d = 0; d < seg.size(); ++d) store.add_passage(seg.passage(d));
-    store.finish(stored);
-    std::string words;
-    codec::term_dictionary_writer word_dict;
-    for (const auto& w : seg.words()) detail::add_word(word_dict, w.word, w.df, w.count);
-    word_dict.finish(words);
-
     if (seg.values().articles() != 0 && seg.values().articles() != seg.article_count())
         throw invalid_argument("write_segment: the value columns do not cover the segment's articles");
-    return {write_file(dir, file_of(name, segment_files::dictionary), storage::kinds::dictionary, dictionary),
-            write_file(dir, file_of(name, segment_files::postings), storage::kinds::postings, postings),
-            write_file(dir, file_of(name, segment_files::positions), storage::kinds::positions, positions),
-            write_file(dir, file_of(name, segment_files::lengths), storage::kinds::lengths, lengths),
-            write_file(dir, file_of(name, segment_files::stored), storage::kinds::stored, stored),
-            write_file(dir, file_of(name, segment_files::words), storage::kinds::words, words),
-            write_file(dir, file_of(name, segment_files::values), storage::kinds::values,
-                       seg.values().encode(static_cast<std::uint32_t>(seg.article_count()),
-                                           static_cast<std::uint32_t>(seg.size())))};
+    // Each file is written as soon as it is encoded and then freed, so that a flush holds one
+    // encoded file at a time besides the segment (the RAM budget counts on it).
+    file_seal dictionary_seal, postings_seal, positions_seal;
+    {
+        std::string postings, positions, dictionary;
+        codec::term_dictionary_writer dict;
+        const auto terms = seg.terms();
+        for (termid_t t = 0; t < terms.size(); ++t) {
+            // Block bounds of a term are taken against the lengths of its own field.
+            const auto& list = seg.postings(t);
+            const auto info = codec::write_postings(list.docids, list.freqs, list.position_offsets, list.positions,
+                                                    seg.lengths(field_of_key(terms[t])), postings, positions);
+            dict.add(terms[t], info);
+        }
+        postings_seal = write_file(dir, file_of(name, segment_files::postings), storage::kinds::postings, postings);
+        positions_seal = write_file(dir, file_of(name, segment_files::positions), storage::kinds::positions, positions);
+        std::string().swap(postings);
+        std::string().swap(positions);
+        dict.finish(dictionary);
+        dictionary_seal = write_file(dir, file_of(name, segment_files::dictionary), storage::kinds::dictionary, dictionary);
+    }
+    file_seal lengths_seal;
+    {
+        std::vector<std::uint32_t> articles(seg.size());
+        for (docid_t d = 0; d < seg.size(); ++d) articles[d] = seg.passage(d).article;
+        std::vector<std::string> ids;
+        ids.reserve(seg.article_count());
+        for (std::uint32_t a = 0; a < seg.article_count(); ++a) ids.push_back(seg.article(a).id.value);
+        const auto lengths = detail::lengths_payload(seg.lengths(field::body), articles, seg.lengths(field::title), ids);
+        lengths_seal = write_file(dir, file_of(name, segment_files::lengths), storage::kinds::lengths, lengths);
+    }
+    file_seal stored_seal;
+    {
+        std::string stored;
+        stored_fields_writer store;
+        for (std::uint32_t a = 0; a < seg.article_count(); ++a) store.add_article(seg.article(a));
+        for (docid_t d = 0; d < seg.size(); ++d) store.add_passage(seg.passage(d));
+        store.finish(stored);
+        stored_seal = write_file(dir, file_of(name, segment_files::stored), storage::kinds::stored, stored);
+    }
+    file_seal words_seal;
+    {
+        std::string words;
+        codec::term_dictionary_writer word_dict;
+        for (const auto& w : seg.words()) detail::add_word(word_dict, w.word, w.df, w.count);
+        word_dict.finish(words);
+        words_seal = write_file(dir, file_of(name, segment_files::words), storage::kinds::words, words);
+    }
+    const auto values_seal =
+        write_file(dir, file_of(name, segment_files::values), storage::kinds::values,
+                   seg.values().encode(static_cast<std::uint32_t>(seg.article_count()), static_cast<std::uint32_t>(seg.size())));
+    return {dictionary_seal, postings_seal, positions_seal, lengths_seal, stored_seal, words_seal, values_seal};
 }
 
 file_seal write_deletions(storage::directory& dir, const std::string& file, const std::vector<docid_t>& deleted) {

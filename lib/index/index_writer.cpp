@@ -12,6 +12,10 @@
 #include <thread>
 #include <unordered_map>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include "index/passage_pipeline.hpp"
 #include "index/manifest_writer.hpp"
 #include "index/segment_merger.hpp"
@@ -33,12 +37,22 @@ struct builder_slot {
     std::vector<std::uint64_t> seqs;
 };
 
-// A segment flushed since the last commit: on disk, not yet in any manifest.
+// A segment flushed since the last commit: on disk, not yet in any manifest. Its article keys
+// are looked up in its files when a delete needs them (holding them in memory took as much as a
+// fifth of the RAM budget on a bulk load of short articles).
 struct pending_segment {
     segment_entry entry;
     std::vector<std::uint64_t> seqs;
-    std::unordered_map<std::string, std::vector<docid_t>> keys;  // article key → its passages
 };
+
+// Hands the heap pages a flush freed back to the system: glibc keeps them otherwise, and the
+// builders' many small buffers leave them fragmented, so the process's RSS would stay at its
+// highest flush instead of following the RAM budget.
+void release_free_memory() noexcept {
+#if defined(__GLIBC__)
+    ::malloc_trim(0);
+#endif
+}
 
 struct delete_op {
     std::string key;
@@ -98,17 +112,16 @@ struct index_writer::impl {
         if (s.writer.size() == 0) return;
         auto seqs = std::move(s.seqs);
         s.seqs.clear();
-        const segment seg = s.writer.finish();
         pending_segment p;
-        p.entry.name = new_segment_name();
-        p.entry.passages = static_cast<std::uint32_t>(seg.size());
-        p.entry.articles = static_cast<std::uint32_t>(seg.article_count());
-        p.seqs = std::move(seqs);
-        const auto terms = seg.terms();
-        // Key terms start with article_key_prefix (U+0001) and so sort first.
-        for (termid_t t = 0; t < terms.size() && terms[t].starts_with(article_key_prefix); ++t)
-            p.keys.emplace(terms[t], seg.postings(t).docids);
-        p.entry.files = write_segment(*dir, p.entry.name, seg);
+        {
+            const segment seg = s.writer.finish();
+            p.entry.name = new_segment_name();
+            p.entry.passages = static_cast<std::uint32_t>(seg.size());
+            p.entry.articles = static_cast<std::uint32_t>(seg.article_count());
+            p.seqs = std::move(seqs);
+            p.entry.files = write_segment(*dir, p.entry.name, seg);
+        }
+        release_free_memory();
         std::lock_guard g(mu);
         pending.push_back(std::move(p));
         ++stats.flushed_segments;
@@ -140,7 +153,8 @@ struct index_writer::impl {
                 slots = std::max<std::size_t>(slot_count, 1);
             }
             // Each concurrently used builder gets an equal share of the budget.
-            if (slot->writer.memory_usage() >= budget / slots) flush(*slot);
+            // Each builder flushes before what it holds plus what its flush takes reaches its share.
+            if (slot->writer.memory_usage() + slot->writer.flush_memory() >= budget / slots) flush(*slot);
             release(std::move(slot));
             return added;
         } catch (...) {
@@ -297,15 +311,16 @@ struct index_writer::impl {
 
         auto add_entry = [&](segment_entry e, const disk_segment* committed, const pending_segment* fresh) {
             std::set<docid_t> doomed;
+            // A fresh segment's keys are read from its files, opened only when a delete may hit it.
+            std::shared_ptr<const disk_segment> opened;
+            if (fresh != nullptr && !deletes.empty()) opened = open_entry(e);
+            const disk_segment* keys = committed != nullptr ? committed : opened.get();
             for (const auto& d : deletes) {
-                if (committed != nullptr) {
-                    if (auto info = committed->find(d.key)) {
-                        for (auto c = committed->cursor(*info); c.docid() != end_docid; c.next())
-                            if (!committed->is_deleted(c.docid())) doomed.insert(c.docid());
-                    }
-                } else if (auto it = fresh->keys.find(d.key); it != fresh->keys.end()) {
-                    for (auto doc : it->second)
-                        if (fresh->seqs[doc] < d.seq) doomed.insert(doc);
+                const auto info = keys->find(d.key);
+                if (!info) continue;
+                for (auto c = keys->cursor(*info); c.docid() != end_docid; c.next()) {
+                    const docid_t doc = c.docid();
+                    if (committed != nullptr ? !committed->is_deleted(doc) : fresh->seqs[doc] < d.seq) doomed.insert(doc);
                 }
             }
             if (!doomed.empty()) {

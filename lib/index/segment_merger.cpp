@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "index/segment_merger.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <iterator>
 #include <optional>
@@ -61,15 +62,21 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
     std::vector<std::vector<std::uint32_t>> field_lengths(values_schema.text_field_count() - 2);
     std::vector<std::uint32_t> article_of;
     std::vector<std::string> ids;  // by new article number
+    // Stored passages go to the file as their blocks close: a merge holds one block's worth.
+    streamed_payload stored_out(dir, name + "." + segment_files::stored, storage::kinds::stored);
     stored_fields_writer stored;
     std::uint32_t articles = 0;
     docid_t next = 0;
+    // Surface words: when every source has its dictionary of them, a k-way merge of those (below)
+    // holds nothing; a source from before format 4 has its passages counted again.
+    const bool merge_words = std::all_of(sources.begin(), sources.end(), [](const auto& s) { return s->has_words(); });
     word_counter words(fold_words);
     std::optional<analysis::tokenizer> tokenizer;  // for sources without surface words
     std::vector<analysis::token> tokens;
     for (std::size_t s = 0; s < sources.size(); ++s) {
         const auto& seg = *sources[s];
-        for (auto w = seg.words().begin(); w.valid(); w.next()) words.add(w.term(), w.info().df, w.info().total_tf);
+        if (!merge_words)
+            for (auto w = seg.words().begin(); w.valid(); w.next()) words.add(w.term(), w.info().df, w.info().total_tf);
         const bool recount = !seg.has_words();
         if (recount && !tokenizer) tokenizer.emplace();
         auto& map = renumber[s];
@@ -104,6 +111,10 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
             p.article = article_map[p.article];
             article_of.push_back(p.article);
             stored.add_passage(p);
+            if (stored.closed_passage_bytes() >= flush_bytes) {
+                stored.take_passage_blocks(stored_out.buffer());
+                stored_out.maybe_flush();
+            }
         }
     }
 
@@ -182,12 +193,34 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
     out.files[0] = write_whole(segment_files::dictionary, storage::kinds::dictionary, bytes);
     bytes = lengths_payload(lengths, article_of, title_lengths, ids);
     out.files[3] = write_whole(segment_files::lengths, storage::kinds::lengths, bytes);
-    bytes.clear();
-    stored.finish(bytes);
-    out.files[4] = write_whole(segment_files::stored, storage::kinds::stored, bytes);
+    stored.finish(stored_out.buffer());
+    out.files[4] = stored_out.finish();
     bytes.clear();
     codec::term_dictionary_writer word_dict;
-    for (const auto& w : words.finish()) add_word(word_dict, w.word, w.df, w.count);
+    if (merge_words) {
+        std::vector<codec::term_dictionary_cursor> at;
+        std::priority_queue<head, std::vector<head>, std::greater<>> next_word;
+        for (std::size_t s = 0; s < sources.size(); ++s) {
+            at.push_back(sources[s]->words().begin());
+            if (at.back().valid()) next_word.push({std::string(at.back().term()), s});
+        }
+        while (!next_word.empty()) {
+            const std::string word = next_word.top().term;
+            std::uint64_t df = 0;
+            std::uint64_t count = 0;
+            while (!next_word.empty() && next_word.top().term == word) {
+                const std::size_t s = next_word.top().source;
+                next_word.pop();
+                df += at[s].info().df;
+                count += at[s].info().total_tf;
+                at[s].next();
+                if (at[s].valid()) next_word.push({std::string(at[s].term()), s});
+            }
+            add_word(word_dict, word, static_cast<std::uint32_t>(std::min<std::uint64_t>(df, 0xFFFFFFFFu)), count);
+        }
+    } else {
+        for (const auto& w : words.finish()) add_word(word_dict, w.word, w.df, w.count);
+    }
     word_dict.finish(bytes);
     out.files[5] = write_whole(segment_files::words, storage::kinds::words, bytes);
     const value_columns columns = with_values ? value_columns(values_schema, values) : value_columns();

@@ -35,12 +35,27 @@ termid_t segment_writer::intern(std::string_view term) {
     buffers_.emplace_back();
     last_doc_.push_back(0);
     ids_->ids.emplace(std::string_view(name), id);
-    memory_ += term.size() + sizeof(std::string) + sizeof(postings_list) + 48;  // name, table slot, empty buffers
+    memory_ += rapport::detail::heap_size(name);
     return id;
 }
 
 void segment_writer::count_words(std::string_view text, std::span<const analysis::token> tokens, docid_t doc) {
-    memory_ += words_.count(text, tokens, doc);
+    words_.count(text, tokens, doc);
+}
+
+std::size_t segment_writer::memory_usage() const noexcept {
+    using rapport::detail::heap_size;
+    std::size_t bytes = memory_ + postings_memory_ + words_.memory_usage() + rapport::detail::flat_table_heap_size(ids_->ids);
+    bytes += term_names_.size() * sizeof(std::string) * 17 / 16;  // the deque's blocks and map
+    bytes += heap_size(buffers_) + heap_size(last_doc_) + heap_size(lengths_) + heap_size(title_lengths_) +
+             heap_size(passages_) + heap_size(articles_) + heap_size(touched_) + heap_size(field_lengths_);
+    for (const auto& f : field_lengths_) bytes += heap_size(f);
+    return bytes;
+}
+
+std::size_t segment_writer::flush_memory() const noexcept {
+    const std::size_t per_term = sizeof(termid_t) + sizeof(std::string_view) + sizeof(std::string) + sizeof(postings_list);
+    return term_names_.size() * per_term + postings_memory_ / 2;
 }
 
 std::vector<surface_word> segment_writer::finish_words() { return words_.finish(); }

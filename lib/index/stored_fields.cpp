@@ -34,6 +34,7 @@ struct block_builder {
     std::uint32_t pending_first = 0;
     std::uint32_t count = 0;  // records added
     std::string compressed;   // closed blocks, back to back
+    std::uint64_t taken = 0;  // bytes of closed blocks handed out before `compressed` (take_passage_blocks)
     std::vector<index_entry> entries;
 
     void add(ZSTD_CCtx* cctx, const std::string& record) {
@@ -57,7 +58,7 @@ struct block_builder {
             throw error(std::string("stored fields: zstd compression failed: ") + ZSTD_getErrorName(n));
         }
         compressed.resize(at + n);
-        entries.push_back({pending_first, static_cast<std::uint32_t>(pending.size()), at});
+        entries.push_back({pending_first, static_cast<std::uint32_t>(pending.size()), taken + at});
         pending.clear();
     }
 };
@@ -130,6 +131,15 @@ void stored_fields_writer::add_passage(const passage_record& passage) {
 }
 
 std::size_t stored_fields_writer::passage_count() const noexcept { return impl_->passages.count; }
+
+std::size_t stored_fields_writer::closed_passage_bytes() const noexcept { return impl_->passages.compressed.size(); }
+
+void stored_fields_writer::take_passage_blocks(std::string& out) {
+    auto& p = impl_->passages;
+    out.append(p.compressed);
+    p.taken += p.compressed.size();
+    p.compressed.clear();
+}
 std::size_t stored_fields_writer::article_count() const noexcept { return impl_->articles.count; }
 
 void stored_fields_writer::finish(std::string& out) {
@@ -140,9 +150,9 @@ void stored_fields_writer::finish(std::string& out) {
     }
     im.passages.flush(im.cctx.get());
     im.articles.flush(im.cctx.get());
-    const std::uint64_t article_blocks = im.passages.compressed.size();
+    const std::uint64_t article_blocks = im.passages.taken + im.passages.compressed.size();
     const std::uint64_t index = article_blocks + im.articles.compressed.size();
-    out.reserve(out.size() + index +
+    out.reserve(out.size() + im.passages.compressed.size() + im.articles.compressed.size() +
                 stored_index_entry_size * (im.passages.entries.size() + im.articles.entries.size()) +
                 stored_trailer_size);
     out.append(im.passages.compressed);

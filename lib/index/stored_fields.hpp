@@ -92,7 +92,15 @@ public:
     /// Number of articles added so far.
     [[nodiscard]] std::size_t article_count() const noexcept;
 
-    /// Appends the whole payload to `out` and leaves the writer empty.
+    /// Bytes of the passage blocks closed and not yet taken.
+    [[nodiscard]] std::size_t closed_passage_bytes() const noexcept;
+    /// Appends the passage blocks closed so far to `out` and lets go of them, so that a long payload
+    /// can be written as it grows: the payload is what every `take_passage_blocks` appended,
+    /// followed by what `finish` appends.
+    void take_passage_blocks(std::string& out);
+
+    /// Appends the rest of the payload (all of it unless passage blocks were taken) to `out` and
+    /// leaves the writer empty.
     /// Throws: `invalid_argument` when a passage names an article that was never added (the writer is
     /// left unchanged); `rapport::error` when zstd fails.
     /// Complexity: linear in the size of the pending block and the payload.

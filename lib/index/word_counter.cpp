@@ -5,20 +5,21 @@
 #include <utility>
 
 #include "analysis/case_folder.hpp"
+#include "core/heap_size.hpp"
 
 namespace rapport::index::detail {
 
 std::uint32_t word_counter::slot_of(std::string_view folded) {
     if (const auto it = folded_.find(folded); it != folded_.end()) return it->second;
     const auto s = static_cast<std::uint32_t>(slots_.size());
-    folded_.emplace(std::string(folded), s);
+    const auto& key = folded_.emplace(std::string(folded), s).first->first;
+    string_bytes_ += 2 * rapport::detail::heap_size(key);  // the key and its copy in names_
     names_.emplace_back(folded);
     slots_.emplace_back();
     return s;
 }
 
-std::size_t word_counter::count(std::string_view text, std::span<const analysis::token> tokens, docid_t doc) {
-    std::size_t added = 0;
+void word_counter::count(std::string_view text, std::span<const analysis::token> tokens, docid_t doc) {
     std::uint32_t previous = 0;
     bool first = true;
     for (const auto& tok : tokens) {
@@ -35,11 +36,9 @@ std::size_t word_counter::count(std::string_view text, std::span<const analysis:
             } else {
                 scratch_.assign(raw);
             }
-            const auto before = slots_.size();
             const auto s = slot_of(scratch_);
-            if (slots_.size() != before) added += scratch_.size() * 2 + 64;
             it = spellings_.emplace(std::string(raw), s).first;
-            added += raw.size() + 40;
+            string_bytes_ += rapport::detail::heap_size(it->first);
         }
         auto& s = slots_[it->second];
         ++s.count;
@@ -48,7 +47,12 @@ std::size_t word_counter::count(std::string_view text, std::span<const analysis:
             ++s.df;
         }
     }
-    return added;
+}
+
+std::size_t word_counter::memory_usage() const noexcept {
+    using rapport::detail::flat_table_heap_size;
+    return flat_table_heap_size(spellings_) + flat_table_heap_size(folded_) + rapport::detail::heap_size(names_) +
+           rapport::detail::heap_size(slots_) + string_bytes_;
 }
 
 void word_counter::add(std::string_view word, std::uint32_t df, std::uint64_t occurrences) {

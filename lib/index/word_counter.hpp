@@ -30,10 +30,13 @@ public:
     explicit word_counter(bool fold = true) : fold_(fold) {}
 
     /// Counts, toward passage `doc`, the word of `text` that each token opening a position spans
-    /// (tokens stacked on the same position share its word). Returns the bytes of memory added.
+    /// (tokens stacked on the same position share its word).
     /// Requires: docids given in ascending order; token offsets within `text` (others are skipped).
     /// Complexity: one hash probe per token; each new spelling is folded once.
-    std::size_t count(std::string_view text, std::span<const analysis::token> tokens, docid_t doc);
+    void count(std::string_view text, std::span<const analysis::token> tokens, docid_t doc);
+
+    /// The heap bytes the counter holds (tables, names, slots), allocator overhead included.
+    [[nodiscard]] std::size_t memory_usage() const noexcept;
 
     /// Adds an already counted word (from another segment's dictionary).
     void add(std::string_view word, std::uint32_t df, std::uint64_t occurrences);
@@ -64,6 +67,7 @@ private:
     std::vector<std::string> names_;
     std::vector<slot> slots_;
     std::string scratch_;
+    std::size_t string_bytes_ = 0;  // heap bytes of the strings in the tables and names_
 };
 
 }  // namespace rapport::index::detail

@@ -231,7 +231,18 @@ inline exercise_result exercise(const file_map& files) {
         return out;
     }
     const auto& r = *out.reader;
-    const search::searcher s(r);
+    // A manifest may name a custom analyzer (its own or a field's) that this process never
+    // registered: the searcher refuses it, with an invalid_argument naming it.
+    std::optional<search::searcher> made;
+    try {
+        made.emplace(r);
+    } catch (const invalid_argument&) {
+        bool custom = !r.options().custom_analyzer_name.empty();
+        for (const auto& f : r.options().schema.fields) custom = custom || !f.analysis.custom.empty();
+        RAPPORT_FUZZ_CHECK(custom);
+        return out;
+    }
+    const search::searcher& s = *made;
     bool damage_met = false;
     for (std::size_t query = 0; query < std::size(sample_queries); ++query) {
         const auto& [q, bm25f] = sample_queries[query];

@@ -311,3 +311,24 @@ TEST_CASE("index: damaged stored fields throw corruption_error, never crash") {
         }
     }
 }
+
+TEST_CASE("index: passage blocks taken as they close make the same payload as one finish") {
+    const collection c = make_collection(3000, 17);
+    const std::string whole = serialize(c);
+    stored_fields_writer w;
+    for (const auto& a : c.articles) w.add_article(a);
+    std::string pieces;
+    std::size_t takes = 0;
+    for (const auto& p : c.passages) {
+        w.add_passage(p);
+        if (w.closed_passage_bytes() >= 4096) {
+            w.take_passage_blocks(pieces);
+            CHECK(w.closed_passage_bytes() == 0);
+            ++takes;
+        }
+    }
+    w.finish(pieces);
+    CHECK(takes > 2);  // the collection spans many blocks, so several takes happened
+    CHECK(pieces == whole);
+    check_all(stored_fields_reader(pieces, "pieces"), c);
+}

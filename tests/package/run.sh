@@ -5,6 +5,8 @@
 # three passages and fails unless the expected one ranks first; the installed `rapport` tool must run.
 # Build directories: build/pkg (static), build/pkg-shared (shared), build/pkg-consumer/*.
 # CI=true turns warnings into errors in rapport's own code, as test.sh does.
+# RAPPORT_PKG_STATIC_BUILD=<dir>: install the static package from that configured and built
+# (static) build directory instead of building build/pkg (test.sh passes build/test).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -42,10 +44,20 @@ run_consumer() {  # name source-dir [cmake options...]
     (cd "$consumers/$name" && ./consumer)
 }
 
-echo "-- static library: build/pkg -> build/pkg-prefix/static"
-install_rapport build/pkg "$prefix/static" -DBUILD_SHARED_LIBS=OFF
+static_build=${RAPPORT_PKG_STATIC_BUILD:-}
+if [ -n "$static_build" ]; then
+    static_build="$(cd "$static_build" && pwd)"
+    echo "-- static library: $static_build (already built) -> build/pkg-prefix/static"
+    cmake --build "$static_build" -j "$jobs" --target rapport rapport_cli
+    cmake --install "$static_build" --prefix "$prefix/static" >/dev/null
+    "$prefix/static/bin/rapport" --version >/dev/null
+else
+    static_build="$root/build/pkg"
+    echo "-- static library: build/pkg -> build/pkg-prefix/static"
+    install_rapport "$static_build" "$prefix/static" -DBUILD_SHARED_LIBS=OFF
+fi
 run_consumer find_package tests/package/find_package -DCMAKE_PREFIX_PATH="$prefix/static"
-run_consumer build_tree tests/package/find_package -Drapport_DIR="$root/build/pkg"
+run_consumer build_tree tests/package/find_package -Drapport_DIR="$static_build"
 
 echo "-- consumer: pkg-config (static link)"
 mkdir -p "$consumers/pkg-config"
