@@ -10,7 +10,6 @@
 #include <set>
 #include <shared_mutex>
 #include <thread>
-#include <unordered_map>
 
 #if defined(__GLIBC__)
 #include <malloc.h>

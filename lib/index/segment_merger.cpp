@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <cstring>
 #include <iterator>
+#include <string>
+#include <utility>
+#include <vector>
 #include <optional>
 #include <queue>
 
@@ -47,6 +50,33 @@ private:
     std::string buffer_;
     std::uint64_t flushed_ = 0;
 };
+
+// A k-way merge of sorted dictionaries: for each distinct term in ascending order, `begin(term)`,
+// then `take(term, s, info)` for every source s holding it, in source order (so that renumbered
+// docids ascend), then `end(term)`.
+template <class Begin, class Take, class End>
+void merge_dictionaries(std::vector<codec::term_dictionary_cursor> at, Begin begin, Take take, End end) {
+    struct head {
+        std::string term;
+        std::size_t source;
+        bool operator>(const head& o) const { return term != o.term ? term > o.term : source > o.source; }
+    };
+    std::priority_queue<head, std::vector<head>, std::greater<>> heap;
+    for (std::size_t s = 0; s < at.size(); ++s)
+        if (at[s].valid()) heap.push({std::string(at[s].term()), s});
+    while (!heap.empty()) {
+        const std::string term = heap.top().term;
+        begin(term);
+        while (!heap.empty() && heap.top().term == term) {
+            const std::size_t s = heap.top().source;
+            heap.pop();
+            take(term, s, at[s].info());
+            at[s].next();
+            if (at[s].valid()) heap.push({std::string(at[s].term()), s});
+        }
+        end(term);
+    }
+}
 }  // namespace
 
 merged_segment merge_segments(storage::directory& dir, const std::string& name,
@@ -118,49 +148,35 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
         }
     }
 
-    // k-way merge of the sorted dictionaries; equal terms are taken in source order so that the
-    // renumbered docids ascend.
-    struct head {
-        std::string term;
-        std::size_t source;
-        bool operator>(const head& o) const { return term != o.term ? term > o.term : source > o.source; }
-    };
     std::vector<codec::term_dictionary_cursor> cursors;
-    std::priority_queue<head, std::vector<head>, std::greater<>> heap;
-    for (std::size_t s = 0; s < sources.size(); ++s) {
-        cursors.push_back(sources[s]->dictionary().begin());
-        if (cursors.back().valid()) heap.push({std::string(cursors.back().term()), s});
-    }
+    for (const auto& src : sources) cursors.push_back(src->dictionary().begin());
     streamed_payload postings(dir, name + "." + segment_files::postings, storage::kinds::postings);
     streamed_payload positions(dir, name + "." + segment_files::positions, storage::kinds::positions);
     codec::term_dictionary_writer dictionary;
     postings_list list;
-    while (!heap.empty()) {
-        const std::string term = heap.top().term;
+    const auto begin_term = [&](const std::string&) {
         list.docids.clear();
         list.freqs.clear();
         list.positions.clear();
         list.position_offsets.assign(1, 0);
-        while (!heap.empty() && heap.top().term == term) {
-            const std::size_t s = heap.top().source;
-            heap.pop();
-            const auto& seg = *sources[s];
-            auto c = seg.cursor(cursors[s].info());
-            for (; c.docid() != end_docid; c.next()) {
-                const docid_t doc = renumber[s][c.docid()];
-                if (doc == end_docid) continue;
-                list.docids.push_back(doc);
-                list.freqs.push_back(c.freq());
-                const auto pos = c.positions();
-                list.positions.insert(list.positions.end(), pos.begin(), pos.end());
-                list.position_offsets.push_back(static_cast<std::uint32_t>(list.positions.size()));
-            }
-            if (c.corrupt())
-                throw corruption_error(seg.postings_path(), std::nullopt, "postings of '" + term + "' fail to decode");
-            cursors[s].next();
-            if (cursors[s].valid()) heap.push({std::string(cursors[s].term()), s});
+    };
+    const auto take_term = [&](const std::string& term, std::size_t s, const codec::term_info& held) {
+        const auto& seg = *sources[s];
+        auto c = seg.cursor(held);
+        for (; c.docid() != end_docid; c.next()) {
+            const docid_t doc = renumber[s][c.docid()];
+            if (doc == end_docid) continue;
+            list.docids.push_back(doc);
+            list.freqs.push_back(c.freq());
+            const auto pos = c.positions();
+            list.positions.insert(list.positions.end(), pos.begin(), pos.end());
+            list.position_offsets.push_back(static_cast<std::uint32_t>(list.positions.size()));
         }
-        if (list.docids.empty()) continue;  // every passage holding the term was deleted
+        if (c.corrupt())
+            throw corruption_error(seg.postings_path(), std::nullopt, "postings of '" + term + "' fail to decode");
+    };
+    const auto end_term = [&](const std::string& term) {
+        if (list.docids.empty()) return;  // every passage holding the term was deleted
         const auto f = field_of_key(term);
         const auto k = static_cast<std::size_t>(f) - 2;
         if (f != field::body && f != field::title && k >= field_lengths.size())
@@ -176,7 +192,8 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
         dictionary.add(term, info);
         postings.maybe_flush();
         positions.maybe_flush();
-    }
+    };
+    merge_dictionaries(std::move(cursors), begin_term, take_term, end_term);
     merged_segment out{next, articles, std::vector<file_seal>(std::size(segment_files::all))};
     // The seals follow segment_files::all: dictionary, postings, positions, lengths, stored, words, values.
     out.files[1] = postings.finish();
@@ -199,25 +216,18 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
     codec::term_dictionary_writer word_dict;
     if (merge_words) {
         std::vector<codec::term_dictionary_cursor> at;
-        std::priority_queue<head, std::vector<head>, std::greater<>> next_word;
-        for (std::size_t s = 0; s < sources.size(); ++s) {
-            at.push_back(sources[s]->words().begin());
-            if (at.back().valid()) next_word.push({std::string(at.back().term()), s});
-        }
-        while (!next_word.empty()) {
-            const std::string word = next_word.top().term;
-            std::uint64_t df = 0;
-            std::uint64_t count = 0;
-            while (!next_word.empty() && next_word.top().term == word) {
-                const std::size_t s = next_word.top().source;
-                next_word.pop();
-                df += at[s].info().df;
-                count += at[s].info().total_tf;
-                at[s].next();
-                if (at[s].valid()) next_word.push({std::string(at[s].term()), s});
-            }
-            add_word(word_dict, word, static_cast<std::uint32_t>(std::min<std::uint64_t>(df, 0xFFFFFFFFu)), count);
-        }
+        for (const auto& src : sources) at.push_back(src->words().begin());
+        std::uint64_t df = 0;
+        std::uint64_t count = 0;
+        merge_dictionaries(
+            std::move(at), [&](const std::string&) { df = count = 0; },
+            [&](const std::string&, std::size_t, const codec::term_info& held) {
+                df += held.df;
+                count += held.total_tf;
+            },
+            [&](const std::string& word) {
+                add_word(word_dict, word, static_cast<std::uint32_t>(std::min<std::uint64_t>(df, 0xFFFFFFFFu)), count);
+            });
     } else {
         for (const auto& w : words.finish()) add_word(word_dict, w.word, w.df, w.count);
     }
