@@ -45,12 +45,12 @@ std::string term_text(const Model& m, const std::string& term, double weight, do
 }
 
 /// What the root of an explanation adds about the passage and the model: " (passage 7, dl 40,
-/// title dl 3, N 1000, k1 0.9, b 0.4)", with the model's name and δ unless it is BM25.
+/// title dl 3, N 1000, k1 0.9, b 0.4)" (N of the collection scored), with the model's name and δ unless it is BM25.
 template <Similarity Model>
-std::string passage_text(const Model& m, const index::index_reader& reader, docid_t passage,
-                         const index::disk_segment& seg, docid_t local) {
+std::string passage_text(const Model& m, std::uint64_t passages, docid_t passage, const index::disk_segment& seg,
+                         docid_t local) {
     auto out = format(" (passage %u, dl %u, title dl %u, N %llu, ", passage, seg.lengths()[local],
-                      seg.lengths(index::field::title)[local], static_cast<unsigned long long>(reader.passage_count()));
+                      seg.lengths(index::field::title)[local], static_cast<unsigned long long>(passages));
     if constexpr (std::same_as<Model, bm25_model>)
         out += format("k1 %g, b %g)", m.k1, m.b);
     else

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "rapport/search/request.hpp"
 
+#include "rapport/search/multi_searcher.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <charconv>
@@ -787,43 +789,63 @@ sort_value value_for_sort(const ix::value_column* col, std::uint32_t article, co
 
 }  // namespace
 
-search_response run(const searcher& s, const query::query& analysed, const search_request& request) {
-    const auto& reader = s.reader();
-    const auto& schema = reader.options().schema;
-    if (request.offset > max_offset)
-        throw invalid_argument("offset " + std::to_string(request.offset) + " is above the limit of 100000 (page with search_after)");
+namespace {
 
-    // The filter: the request's expression ANDed with the caller's bitset.
-    search_options options = request.options;
-    std::vector<std::uint64_t> bits;
+// One index of a search over several (`multi_searcher`), or the one index of `run`.
+struct shard {
+    const searcher* s = nullptr;
+    docid_t base = 0;                 // the global id of its first passage
+    std::uint64_t article_base = 0;   // the global number of its first article (per segment, as `article_locator`)
+    search_options options;           // the request's, with this index's filter bitset
     std::shared_ptr<const ix::filter_bitset> cached;
+    std::vector<std::uint64_t> bits;
+};
+
+// The shards' options: the request's, each with its own filter bitset (the request's expression
+// ANDed with the caller's bitset, which only a single index takes) and the algorithm a filter
+// calls for.
+void prepare_filters(std::vector<shard>& shards, const search_request& request, const ix::schema& schema) {
     const auto parsed = filter::parse(request.filter, schema);
-    if (!parsed.empty()) {
+    for (auto& sh : shards) {
+        const auto& reader = sh.s->reader();
+        sh.options = request.options;
+        if (parsed.empty()) continue;
         // The snapshot keeps the bitsets of recent filters (a help centre's category filters recur).
-        cached = reader.filter_bits(parsed.to_string(), [&] {
+        sh.cached = reader.filter_bits(parsed.to_string(), [&] {
             ix::filter_bitset f{parsed.evaluate(reader), 0};
             for (const auto w : f.bits) f.count += static_cast<std::uint64_t>(std::popcount(w));
             return f;
         });
-        std::uint64_t allowed = cached->count;
-        if (!options.filter.empty()) {
-            bits = cached->bits;
+        std::uint64_t allowed = sh.cached->count;
+        if (!sh.options.filter.empty()) {
+            sh.bits = sh.cached->bits;
             allowed = 0;
-            for (std::size_t w = 0; w < bits.size(); ++w) {
-                bits[w] &= w < options.filter.size() ? options.filter[w] : 0;
-                allowed += static_cast<std::uint64_t>(std::popcount(bits[w]));
+            for (std::size_t w = 0; w < sh.bits.size(); ++w) {
+                sh.bits[w] &= w < sh.options.filter.size() ? sh.options.filter[w] : 0;
+                allowed += static_cast<std::uint64_t>(std::popcount(sh.bits[w]));
             }
-            options.filter = bits;
+            sh.options.filter = sh.bits;
         } else {
-            options.filter = cached->bits;
+            sh.options.filter = sh.cached->bits;
         }
         // Under a filter the top-k threshold rises more slowly (only allowed passages enter), and
         // block-max WAND's skipping pays less than its bookkeeping: on the Wikipedia passages with
         // filters of 1, 10 and 50 % (peers_bench --fields), exhaustive evaluation was fastest
         // below 5 % of the passages and MaxScore above, both ahead of block-max WAND.
-        if (options.algorithm == algorithm::automatic)
-            options.algorithm = allowed * 20 < reader.passage_count() ? algorithm::exhaustive : algorithm::maxscore;
+        if (sh.options.algorithm == algorithm::automatic)
+            sh.options.algorithm = allowed * 20 < reader.passage_count() ? algorithm::exhaustive : algorithm::maxscore;
     }
+}
+
+// `run` over one or several indexes whose passages are numbered one after another (`shard::base`),
+// scored with the statistics in each shard's options.
+search_response run_shards(std::vector<shard>& shards, const query::query& analysed, const search_request& request) {
+    const auto& schema = shards.front().s->reader().options().schema;
+    if (request.offset > max_offset)
+        throw invalid_argument("offset " + std::to_string(request.offset) + " is above the limit of 100000 (page with search_after)");
+    prepare_filters(shards, request, schema);
+    std::uint64_t passage_total = 0;
+    for (const auto& sh : shards) passage_total += sh.s->reader().passage_count();
 
     // The sort field.
     ix::field_type sort_type = ix::field_type::keyword;
@@ -843,33 +865,41 @@ search_response run(const searcher& s, const query::query& analysed, const searc
     std::vector<facet_counter> counters;
     for (const auto& f : request.facets) counters.emplace_back(f, schema);
 
-    const std::size_t want = std::min<std::size_t>(request.offset + options.k, reader.passage_count());
+    const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(request.offset + request.options.k, passage_total));
     search_response out;
     std::vector<entry> page;
 
     // A query without terms under a filter matches every passage the filter allows, each scoring 0
     // (Lucene's constant-score MatchAllDocs under a FILTER); without a filter it matches nothing.
-    const bool match_all = analysed.empty() && !options.filter.empty();
-    const auto visit_matches = [&](const searcher::match_visitor& visit) {
-        if (!match_all) return s.for_each_match(analysed, options, visit);
+    const bool filtered = !shards.front().options.filter.empty();
+    const bool match_all = analysed.empty() && filtered;
+    const auto visit_matches = [&](const shard& sh, const searcher::match_visitor& visit) {
+        if (!match_all) return sh.s->for_each_match(analysed, sh.options, visit);
         const std::function<score_t()> zero = [] { return score_t{0}; };
+        const auto& reader = sh.s->reader();
         const auto segments = reader.segments();
         for (std::size_t i = 0; i < segments.size(); ++i) {
             const auto& seg = *segments[i];
             const docid_t base = reader.bases()[i];
             for (docid_t d = 0; d < seg.size(); ++d)
-                if (!seg.is_deleted(d) && test_bit(options.filter, std::uint64_t{base} + d)) visit(base + d, zero);
+                if (!seg.is_deleted(d) && test_bit(sh.options.filter, std::uint64_t{base} + d)) visit(base + d, zero);
         }
     };
     const bool walk = match_all || !counters.empty() || request.sort || after || (request.count_total && request.articles);
     if (!walk) {
-        auto o = options;
-        o.k = want;
-        const auto top = request.articles ? s.top_k_articles(analysed, o) : s.top_k(analysed, o);
-        for (const auto& e : top) page.push_back({{}, e.score, e.docid});
-        if (request.count_total) out.total = s.count(analysed, options);
+        for (const auto& sh : shards) {
+            auto o = sh.options;
+            o.k = want;
+            const auto top = request.articles ? sh.s->top_k_articles(analysed, o) : sh.s->top_k(analysed, o);
+            for (const auto& e : top) page.push_back({{}, e.score, sh.base + e.docid});
+            if (request.count_total) out.total = out.total.value_or(0) + sh.s->count(analysed, sh.options);
+        }
+        // Each index's list is in order; together, ordered as one index's (ties by global id).
+        if (shards.size() > 1) {
+            std::stable_sort(page.begin(), page.end(), before);
+            if (page.size() > want) page.resize(want);
+        }
     } else {
-        article_locator where(reader);
         // Candidates kept as a heap whose top is the last in order, bounded to `want`.
         std::vector<entry> heap;
         const auto worse_on_top = [&](const entry& a, const entry& b) { return before(a, b); };
@@ -892,42 +922,56 @@ search_response run(const searcher& s, const query::query& analysed, const searc
             return (request.sort->descending && v.present && heap.front().value.present ? -c : c) <= 0;
         };
         std::uint64_t matches = 0;
+        std::uint64_t article_total = 0;
+        std::vector<article_locator> locators;
+        locators.reserve(shards.size());
+        for (auto& sh : shards) {
+            sh.article_base = article_total;
+            locators.emplace_back(sh.s->reader());
+            article_total += locators.back().article_total;
+        }
         std::vector<std::uint64_t> seen;  // articles counted by the facets, with facet_articles
-        if (request.facet_articles) seen.assign(bitset_words(where.article_total), 0);
+        if (request.facet_articles) seen.assign(bitset_words(article_total), 0);
         // Articles: each one's best passage (MaxP), kept while walking.
         std::unordered_map<std::uint64_t, entry> best;
-        std::size_t current_segment = static_cast<std::size_t>(-1);
-        const ix::value_column* column = nullptr;  // the sort field's, in the current segment
-        visit_matches([&](docid_t d, const std::function<score_t()>& score) {
-            ++matches;
-            where.seek(d);
-            if (where.segment != current_segment) {
-                current_segment = where.segment;
-                for (auto& c : counters) c.begin_segment(*where.seg);
-                if (request.sort) column = sort_column(*where.seg, *request.sort, sort_type);
-            }
-            if (!counters.empty()) {
-                if (!request.facet_articles || !test_bit(seen, where.global_article)) {
-                    if (request.facet_articles) set_bit(seen, where.global_article);
-                    for (auto& c : counters) c.count(where.local_article);
+        for (std::size_t n = 0; n < shards.size(); ++n) {
+            const auto& sh = shards[n];
+            auto& where = locators[n];
+            std::size_t current_segment = static_cast<std::size_t>(-1);
+            const ix::value_column* column = nullptr;  // the sort field's, in the current segment
+            visit_matches(sh, [&](docid_t local, const std::function<score_t()>& score) {
+                ++matches;
+                where.seek(local);
+                const docid_t d = sh.base + local;
+                const std::uint64_t article = sh.article_base + where.global_article;
+                if (where.segment != current_segment) {
+                    current_segment = where.segment;
+                    for (auto& c : counters) c.begin_segment(*where.seg);
+                    if (request.sort) column = sort_column(*where.seg, *request.sort, sort_type);
                 }
-            }
-            if (request.articles) {
-                const score_t sc = score();
-                auto [it, fresh] = best.try_emplace(where.global_article, entry{{}, sc, d});
-                if (!fresh && sc > it->second.score) it->second = entry{it->second.value, sc, d};
-                if (fresh && request.sort) it->second.value = value_for_sort(column, where.local_article, *request.sort);
-                return;
-            }
-            entry e;
-            if (request.sort) {
-                e.value = value_for_sort(column, where.local_article, *request.sort);
-                if (!could_enter(e.value)) return;  // no score needed
-            }
-            e.score = score();
-            e.docid = d;
-            offer(std::move(e));
-        });
+                if (!counters.empty()) {
+                    if (!request.facet_articles || !test_bit(seen, article)) {
+                        if (request.facet_articles) set_bit(seen, article);
+                        for (auto& c : counters) c.count(where.local_article);
+                    }
+                }
+                if (request.articles) {
+                    const score_t sc = score();
+                    auto [it, fresh] = best.try_emplace(article, entry{{}, sc, d});
+                    if (!fresh && sc > it->second.score) it->second = entry{it->second.value, sc, d};
+                    if (fresh && request.sort) it->second.value = value_for_sort(column, where.local_article, *request.sort);
+                    return;
+                }
+                entry e;
+                if (request.sort) {
+                    e.value = value_for_sort(column, where.local_article, *request.sort);
+                    if (!could_enter(e.value)) return;  // no score needed
+                }
+                e.score = score();
+                e.docid = d;
+                offer(std::move(e));
+            });
+        }
         if (request.articles) {
             for (auto& [a, e] : best) offer(e);
             out.total = best.size();
@@ -941,21 +985,91 @@ search_response run(const searcher& s, const query::query& analysed, const searc
 
     // The page: skip the offset, fetch the rest.
     for (std::size_t i = request.offset; i < page.size(); ++i) {
+        // The index holding the entry: the last whose base is at most its id.
+        std::size_t n = shards.size() - 1;
+        while (n > 0 && shards[n].base > page[i].docid) --n;
+        const auto& sh = shards[n];
+        const docid_t local = page[i].docid - sh.base;
         request_hit h;
+        h.index = n;
         if (request.fetch) {
-            h.hit = s.fetch(scored_doc{page[i].score, page[i].docid});
+            h.hit = sh.s->fetch(scored_doc{page[i].score, local});
         } else {
-            h.hit.passage = page[i].docid;
+            h.hit.passage = local;
             h.hit.score = page[i].score;
         }
-        const auto [seg, local] = reader.locate(page[i].docid);
-        const auto article = seg->article_of(local);
+        const auto [seg, in_segment] = sh.s->reader().locate(local);
+        const auto article = seg->article_of(in_segment);
         h.values = seg->values().values(schema, article);
         // A sort always walks the matches, so every entry of the page carries its sort value.
         h.cursor = encode_cursor(page[i], before.numeric);
         out.hits.push_back(std::move(h));
     }
     return out;
+}
+
+}  // namespace
+
+search_response run(const searcher& s, const query::query& analysed, const search_request& request) {
+    std::vector<shard> one(1);
+    one.front().s = &s;
+    return run_shards(one, analysed, request);
+}
+
+// ---------------------------------------------------------------- several indexes as one
+
+namespace {
+// Whether two indexes analyse and lay out text alike, so that one query means the same in both.
+std::string analysis_difference(const ix::index_options& a, const ix::index_options& b) {
+    if (a.schema != b.schema) return "their schemas differ";
+    if (a.custom_analyzer_name != b.custom_analyzer_name) return "their custom analyzers differ";
+    const auto& x = a.analyzer;
+    const auto& y = b.analyzer;
+    if (x.language != y.language || x.stopwords != y.stopwords || x.case_fold != y.case_fold ||
+        analysis::folds_accents(x) != analysis::folds_accents(y) ||
+        analysis::removes_elisions(x) != analysis::removes_elisions(y) || x.cjk_bigrams != y.cjk_bigrams)
+        return "their analysis options differ";
+    return {};
+}
+}  // namespace
+
+multi_searcher::multi_searcher(std::vector<std::shared_ptr<const searcher>> indexes) : indexes_(std::move(indexes)) {
+    if (indexes_.empty()) throw invalid_argument("multi_searcher: no index given");
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < indexes_.size(); ++i) {
+        if (indexes_[i] == nullptr) throw invalid_argument("multi_searcher: index " + std::to_string(i) + " is null");
+        const auto why = analysis_difference(indexes_.front()->reader().options(), indexes_[i]->reader().options());
+        if (!why.empty())
+            throw invalid_argument("multi_searcher: index " + std::to_string(i) + " cannot be searched with index 0: " + why);
+        bases_.push_back(static_cast<docid_t>(total));
+        total += indexes_[i]->reader().passage_count();
+        if (total >= end_docid)
+            throw invalid_argument("multi_searcher: the indexes hold more than 4294967294 passages together");
+    }
+}
+
+collection_statistics multi_searcher::statistics(const query::query& analysed, const search_options& options) const {
+    auto merged = indexes_.front()->statistics(analysed, options);
+    for (std::size_t i = 1; i < indexes_.size(); ++i) merged.merge(indexes_[i]->statistics(analysed, options));
+    return merged;
+}
+
+search_response multi_searcher::run(const query::query& analysed, const search_request& request) const {
+    if (!request.options.filter.empty())
+        throw invalid_argument("multi_searcher: a passage bitset (search_options::filter) names one index's passages; "
+                               "give a filter expression (search_request::filter) instead");
+    std::optional<collection_statistics> own;
+    auto r = request;
+    if (r.options.statistics == nullptr) {
+        own = statistics(analysed, request.options);
+        r.options.statistics = &*own;
+    }
+    std::vector<shard> shards(indexes_.size());
+    for (std::size_t i = 0; i < indexes_.size(); ++i) {
+        shards[i].s = indexes_[i].get();
+        shards[i].base = bases_[i];
+    }
+    return run_shards(shards, analysed, r);
 }
 
 }  // namespace rapport::search

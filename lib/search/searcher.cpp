@@ -32,6 +32,7 @@
 #include "explain_text.hpp"
 #include "length_norms.hpp"
 #include "segment_filter.hpp"
+#include "statistics_view.hpp"
 #include "term_searcher.hpp"
 #include "word_expansion.hpp"
 
@@ -609,20 +610,20 @@ struct searcher::impl {
     // field's lengths; several are BM25F's Σ w_f · dl_f against Σ w_f · avgdl_f. From the snapshot's
     // cache, shared with the term path (the body at weight 1 is its table, bit for bit) and every
     // other searcher over the snapshot; the pointer keeps a table alive while a query uses it.
-    [[nodiscard]] std::shared_ptr<const norm_table> norms(const bm25_params& p, const std::vector<field_weight>& weights) const {
+    [[nodiscard]] std::shared_ptr<const norm_table> norms(const search_options& o, const std::vector<field_weight>& weights) const {
         std::vector<std::pair<index::field, double>> fields;
         fields.reserve(weights.size());
         for (const auto& [f, w] : weights) fields.emplace_back(f, w);
-        return detail::shared_length_norms(reader, p, average_length(weights), std::move(fields));
+        return detail::shared_length_norms(reader, o.bm25, average_length(weights, o), std::move(fields));
     }
 
-    // The mean length the normalisers of `weights` use: Σ w_f · avgdl_f (for the body alone the
-    // term path's value, bit for bit), or 1 when nothing has a length in these fields (then
-    // nothing matches).
-    [[nodiscard]] double average_length(const std::vector<field_weight>& weights) const {
-        const double n = static_cast<double>(reader.passage_count());
+    // The mean length the normalisers of `weights` use: Σ w_f · avgdl_f over the collection (for
+    // the body alone the term path's value, bit for bit), or 1 when nothing has a length in these
+    // fields (then nothing matches).
+    [[nodiscard]] double average_length(const std::vector<field_weight>& weights, const search_options& o) const {
+        const double n = static_cast<double>(detail::passages(reader, o));
         double avgdl = 0;
-        for (const auto& [f, w] : weights) avgdl += w * (static_cast<double>(reader.total_length(f)) / n);
+        for (const auto& [f, w] : weights) avgdl += w * (static_cast<double>(detail::total_length(reader, f, o)) / n);
         return avgdl > 0 ? avgdl : 1.0;
     }
 
@@ -707,7 +708,7 @@ struct build_context {
 template <Similarity Model>
 std::uint64_t global_df(const build_context<Model>& cx, const std::string& key) {
     const auto [it, fresh] = cx.dfs.try_emplace(key, 0);
-    if (fresh) it->second = cx.reader.doc_freq(key);
+    if (fresh) it->second = detail::doc_freq(cx.reader, key, cx.options);
     return it->second;
 }
 
@@ -952,8 +953,18 @@ void collect_expansions(const index::index_reader& reader, const q::query& node,
             if (rapport::detail::interrupted()) rapport::detail::current_interrupt->throw_if_fired("search");
             auto in_field = o.expansion;
             in_field.field = f;
-            auto analyzer = analyzers.acquire();
-            out.push_back({&node, f, detail::expand_words(reader, node, in_field, analyzer.analyzer())});
+            if (o.statistics != nullptr) {
+                // The collection's expansion, merged over the indexes the statistics came from.
+                const auto it = o.statistics->expansions.find(expansion_key(node, f, o.expansion));
+                if (it == o.statistics->expansions.end())
+                    throw invalid_argument("search: the statistics given (search_options::statistics) lack the "
+                                           "expansion of " + q::to_string(node) +
+                                           ": gather them with searcher::statistics for this very query");
+                out.push_back({&node, f, it->second});
+            } else {
+                auto analyzer = analyzers.acquire();
+                out.push_back({&node, f, detail::expand_words(reader, node, in_field, analyzer.analyzer())});
+            }
             info.expanded_terms += out.back().terms.terms.size();
             info.expansion_truncated = info.expansion_truncated || out.back().terms.truncated;
             clauses += out.back().terms.terms.size();
@@ -1086,17 +1097,17 @@ decltype(auto) with_tree(Impl& s, const q::query& analysed, const search_options
             if (p.field_norms[f]) norms[f] = (*p.field_norms[f])[i];
         std::array<double, index::field_count> avgdl{};
         for (std::size_t f = 0; f < reader.options().schema.text_field_count(); ++f)
-            avgdl[f] = s.average_length({{static_cast<index::field>(f), 1.0}});
+            avgdl[f] = s.average_length({{static_cast<index::field>(f), 1.0}}, options);
         const build_context<Model> cx{reader,
                                       *reader.segments()[i],
                                       model,
                                       norms,
                                       avgdl,
                                       p.combined != nullptr ? std::span<const double>((*p.combined)[i]) : std::span<const double>(),
-                                      s.average_length(options.fields),
+                                      s.average_length(options.fields, options),
                                       options,
                                       p.expansions,
-                                      reader.passage_count(),
+                                      detail::passages(reader, options),
                                       p.dfs};
         auto root = build(cx, analysed, 1.0, std::nullopt);
         return use(*root, model);
@@ -1112,9 +1123,9 @@ prepared prepare(Impl& s, const q::query& analysed, const search_options& option
     // Normalisers of the fields the tree searches only (a title table costs a pass over the passages).
     for (std::size_t n = 0; n < s.reader.options().schema.text_field_count(); ++n) {
         const auto f = static_cast<index::field>(n);
-        if (searches_field(s.reader, analysed, f, options, std::nullopt)) p.field_norms[n] = s.norms(options.bm25, {{f, 1.0}});
+        if (searches_field(s.reader, analysed, f, options, std::nullopt)) p.field_norms[n] = s.norms(options, {{f, 1.0}});
     }
-    if (options.bm25f && options.fields.size() > 1) p.combined = s.norms(options.bm25, options.fields);
+    if (options.bm25f && options.fields.size() > 1) p.combined = s.norms(options, options.fields);
     return p;
 }
 }  // namespace
@@ -1346,6 +1357,7 @@ std::vector<scored_doc> searcher::impl::run(const q::query& analysed, const sear
         o.algorithm = options.algorithm;
         o.filter = options.filter;
         o.fields = options.fields;
+        o.statistics = options.statistics;
         search_stats stats;
         auto top = std::same_as<Queue, topk_queue> ? s.flat.top_k(*plain, o, stats) : s.flat.top_k_articles(*plain, o, stats);
         if (stop) stop->throw_if_fired("search");
@@ -1396,6 +1408,58 @@ std::vector<scored_doc> searcher::impl::run(const analysed_query& query, const s
         return top;
     }
     return run<Queue>(as_tree(query, options.mode), options, nullptr);
+}
+
+namespace {
+// Records in `out` the df of every dictionary key scoring `node` reads (as `build` looks them up:
+// its terms with their synonyms and its phrase words in each field searched, excluded clauses too).
+void collect_keys(const index::index_reader& reader, const q::query& node, const search_options& o,
+                  std::optional<index::field> inherited, collection_statistics& out) {
+    if (const auto f = own_field(reader, node)) inherited = f;
+    if (const auto* b = node.get_if<q::boolean_node>()) {
+        for (const auto& c : b->clauses) collect_keys(reader, c.query, o, inherited, out);
+        return;
+    }
+    const auto add = [&](index::field f, const std::string& term) {
+        auto key = index::field_term(f, term);
+        if (!out.doc_freqs.contains(key)) {
+            const auto df = reader.doc_freq(key);
+            out.doc_freqs.emplace(std::move(key), df);
+        }
+    };
+    for (const auto& [f, w] : leaf_fields(inherited, o)) {
+        if (const auto* t = node.get_if<q::term_node>()) {
+            add(f, t->text);
+            for (const auto& syn : t->synonyms) add(f, syn);
+        } else if (const auto* p = node.get_if<q::phrase_node>()) {
+            for (const auto& term : p->terms) add(f, term);
+        }
+    }
+}
+}  // namespace
+
+collection_statistics searcher::statistics(const q::query& analysed, const search_options& options) const {
+    auto o = options;
+    o.statistics = nullptr;  // this snapshot's own
+    validate(o);
+    check_boosts(analysed);
+    auto stats = collection_statistics::of(impl_->reader);
+    if (analysed.empty()) return stats;
+    collect_keys(impl_->reader, analysed, o, std::nullopt, stats);
+    search_info info;
+    std::vector<expansion_entry> expansions;
+    std::size_t clauses = clause_count(analysed);
+    if (o.max_clauses != 0 && clauses > o.max_clauses) too_many_clauses(o.max_clauses);
+    collect_expansions(impl_->reader, analysed, o, std::nullopt, expansions, info, impl_->analyzers, clauses);
+    for (auto& e : expansions) {
+        for (const auto& t : e.terms.terms) stats.doc_freqs.try_emplace(index::field_term(e.field, t.term), t.df);
+        stats.expansions.insert_or_assign(expansion_key(*e.node, e.field, o.expansion), std::move(e.terms));
+    }
+    return stats;
+}
+
+collection_statistics searcher::statistics(const analysed_query& query, const search_options& options) const {
+    return statistics(as_tree(query, options.mode), options);
 }
 
 std::vector<scored_doc> searcher::top_k(const q::query& analysed, const search_options& options,
@@ -1517,7 +1581,7 @@ explanation searcher::explain(const q::query& analysed, docid_t passage, const s
         root.advance(local);
         if (root.doc != local) return {0, "the query does not match this passage", {}};
         auto e = root.explain();
-        e.description += detail::passage_text(model, reader, passage, *seg, local);
+        e.description += detail::passage_text(model, detail::passages(reader, options), passage, *seg, local);
         e.matches = true;
         return e;
     });
@@ -1897,7 +1961,9 @@ search_stats searcher::last_stats() const noexcept { return recorded_stats(impl_
 
 std::shared_ptr<const index::length_norm_table> searcher::length_norms(const bm25_params& params) const {
     params.validate();
-    return impl_->flat.norms(params);
+    search_options o;
+    o.bm25 = params;
+    return impl_->flat.norms(o);
 }
 
 std::size_t searcher::passage_count() const noexcept { return impl_->reader.passage_count(); }

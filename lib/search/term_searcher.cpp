@@ -23,6 +23,7 @@
 #include "explain_text.hpp"
 #include "length_norms.hpp"
 #include "segment_filter.hpp"
+#include "statistics_view.hpp"
 
 namespace rapport::search::detail {
 
@@ -58,11 +59,16 @@ flat_plan make_flat_plan(const index::index_reader& reader, const flat_query& qu
             // The tree's order of products: (count · boost) · field weight, then · idf.
             p.boost = static_cast<double>(t.count) * t.boost * weight;
             const auto key = index::field_term(f, t.text);
+            std::uint64_t here = 0;  // this snapshot's df
             for (const auto& seg : reader.segments()) {
                 p.infos.push_back(seg->find(key));
-                if (p.infos.back()) p.df += p.infos.back()->df;
+                if (p.infos.back()) here += p.infos.back()->df;
             }
-            if (p.df > 0) parts.push_back(std::move(p));
+            p.df = options.statistics != nullptr ? detail::doc_freq(reader, key, options) : here;
+            if (options.statistics != nullptr && p.df < here)
+                throw invalid_argument("search: the statistics given (search_options::statistics) count fewer passages "
+                                       "with '" + t.text + "' than this index holds: they must include this index's");
+            if (here > 0) parts.push_back(std::move(p));
         };
         if (t.field)
             add(*t.field, 1.0);
@@ -164,7 +170,7 @@ void evaluate(const index::index_reader& reader, const flat_plan& plan, const se
     bool single = true;
     for (const auto& parts : plan) {
         auto& w = weights.emplace_back();
-        for (const auto& p : parts) w.push_back(p.boost * model.idf(reader.passage_count(), p.df));
+        for (const auto& p : parts) w.push_back(p.boost * model.idf(passages(reader, options), p.df));
         single = single && parts.size() == 1;
     }
     const auto field_cursor = [&](std::size_t t, std::size_t m, std::size_t i) {
@@ -196,13 +202,14 @@ void evaluate(const index::index_reader& reader, const flat_plan& plan, const se
 // as the cursors, summed in the same order (see below). Fills `e.details` (one per query term
 // found in the index) and `e.value`.
 template <Similarity Model>
-void explain_terms(const Model& model, const index::index_reader& reader, const analysed_query& query, match_mode mode,
-                   const index::disk_segment& seg, docid_t local, double norm, explanation& e, bool& all, bool& any) {
+void explain_terms(const Model& model, const index::index_reader& reader, const analysed_query& query,
+                   const search_options& options, const index::disk_segment& seg, docid_t local, double norm,
+                   explanation& e, bool& all, bool& any) {
     // (postings in this segment, score) of each term the passage holds, in query order.
     std::vector<std::pair<std::uint64_t, score_t>> parts;
-    const auto n = reader.passage_count();
+    const auto n = passages(reader, options);
     for (const auto& t : query.terms) {
-        const std::uint64_t df = reader.doc_freq(t.text);
+        const std::uint64_t df = doc_freq(reader, t.text, options);
         if (df == 0) {
             all = false;
             continue;
@@ -232,7 +239,7 @@ void explain_terms(const Model& model, const index::index_reader& reader, const 
     // A disjunction sums its cursors in query order; a conjunction puts the segment's rarest list
     // first (a stable sort on list length, as `run` does before `ranked_and` and `block_max_and`),
     // and floating-point addition is not associative: the same order gives the same bits.
-    if (mode == match_mode::all)
+    if (options.mode == match_mode::all)
         std::stable_sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     for (const auto& p : parts) e.value += p.second;
 }
@@ -260,8 +267,8 @@ std::vector<scored_doc> term_searcher::run(const flat_query& query, const search
         for (const auto& p : parts) {
             const auto f = static_cast<std::size_t>(p.field);
             if (fs.norms[f]) continue;
-            fs.norms[f] = norms(options.bm25, p.field);
-            const double avgdl = average_length(p.field);
+            fs.norms[f] = norms(options, p.field);
+            const double avgdl = detail::average_length(reader, p.field, options);
             fs.avgdl[f] = avgdl > 0 ? avgdl : 1.0;
         }
     Queue top(static_cast<std::size_t>(std::min<std::uint64_t>(options.k, reader.passage_count())));  // huge k: no memory
@@ -334,15 +341,15 @@ explanation term_searcher::explain(const analysed_query& query, docid_t passage,
     const auto segment = static_cast<std::size_t>(
         std::find_if(segments.begin(), segments.end(), [&](const auto& p) { return p.get() == seg; }) - segments.begin());
     // The cursors' own normaliser for this passage, so the score is bit-identical to theirs.
-    const double norm = (*norms(options.bm25))[segment][local];
+    const double norm = (*norms(options, index::field::body))[segment][local];
 
     explanation e;
     bool all = true;
     bool any = false;
     std::string context;
     with_similarity(options.bm25, [&](const auto& model) {
-        explain_terms(model, reader, query, options.mode, *seg, local, norm, e, all, any);
-        context = passage_text(model, reader, passage, *seg, local);
+        explain_terms(model, reader, query, options, *seg, local, norm, e, all, any);
+        context = passage_text(model, passages(reader, options), passage, *seg, local);
     });
     const bool deleted = seg->is_deleted(local);
     const bool filtered = !options.filter.empty() && !test_bit(options.filter, passage);
@@ -361,9 +368,9 @@ explanation term_searcher::explain(const analysed_query& query, docid_t passage,
     return e;
 }
 
-std::shared_ptr<const index::length_norm_table> term_searcher::norms(const bm25_params& params, index::field f) const {
-    const double avgdl = average_length(f);
-    return shared_length_norms(*reader_, params, avgdl > 0 ? avgdl : 1.0, {{f, 1.0}});
+std::shared_ptr<const index::length_norm_table> term_searcher::norms(const search_options& options, index::field f) const {
+    const double avgdl = detail::average_length(*reader_, f, options);
+    return shared_length_norms(*reader_, options.bm25, avgdl > 0 ? avgdl : 1.0, {{f, 1.0}});
 }
 
 double term_searcher::average_length(index::field f) const noexcept {

@@ -69,8 +69,9 @@ public:
     /// query in the body only (`options.fields` is ignored).
     [[nodiscard]] explanation explain(const analysed_query& query, docid_t passage, const search_options& options) const;
 
-    /// Field `f`'s length normalisers for `params`, from the snapshot's shared cache.
-    [[nodiscard]] std::shared_ptr<const index::length_norm_table> norms(const bm25_params& params,
+    /// Field `f`'s length normalisers for `options.bm25` against the collection's mean length (the
+    /// snapshot's, or `options.statistics`'), from the snapshot's shared cache.
+    [[nodiscard]] std::shared_ptr<const index::length_norm_table> norms(const search_options& options,
                                                                         index::field f = index::field::body) const;
     /// Field `f`'s mean passage length (0 for an empty index).
     [[nodiscard]] double average_length(index::field f = index::field::body) const noexcept;

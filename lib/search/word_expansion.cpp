@@ -95,7 +95,7 @@ q::expansion expand_words(const index::index_reader& reader, const q::query& nod
     out.reserve(terms.size());
     for (auto& [term, b] : terms) {
         const auto df = field_df(reader, options.field, term);
-        if (df != 0) out.push_back(q::expanded_term{term, b.distance, df, std::move(b.word)});
+        if (df != 0) out.push_back(q::expanded_term{term, b.distance, df, std::move(b.word), b.word_df});
     }
     if (out.size() > cap) {
         truncated = true;

@@ -176,7 +176,7 @@ TEST_CASE("cli: index the bundled articles, then search, explain, stats, check, 
 }
 
 TEST_CASE("cli: an article with a title and no body is indexed and found; one with no text is reported") {
-    test::scratch_dir tmp("cli-title-only");
+    test::scratch_dir tmp;
     const std::string idx = (tmp.path() / "idx").string();
     const std::string input = jsonl_article(1) +
                               R"({"id":"t1","title":"Hypersonic boundary layers","text":""})" "\n"
@@ -195,7 +195,7 @@ TEST_CASE("cli: an article with a title and no body is indexed and found; one wi
 }
 
 TEST_CASE("cli: articles with their own \"lang\", search --lang, --suggest and CJK text") {
-    test::scratch_dir tmp("cli-lang");
+    test::scratch_dir tmp;
     const std::string idx = (tmp.path() / "idx").string();
     const std::string input = jsonl_article(1) +
                               R"({"id":"fr1","title":"L'élève","text":"L'élève chantait des chansons.","lang":"fr"})" "\n"
@@ -243,7 +243,7 @@ int run_to_full_disk(const std::vector<std::string>& args, const std::filesystem
 }  // namespace
 
 TEST_CASE("cli: a failed write to stdout is an error, never a run that looks done") {
-    test::scratch_dir tmp("cli-full");
+    test::scratch_dir tmp;
     const std::string idx = (tmp.path() / "idx").string();
     const auto input = tmp.path() / "in.jsonl";
     std::ofstream(input) << jsonl_article(1) << jsonl_article(2);
@@ -266,7 +266,7 @@ TEST_CASE("cli: a failed write to stdout is an error, never a run that looks don
 }
 
 TEST_CASE("cli: a huge -k is capped at the index size; --help prints defaults as typed") {
-    test::scratch_dir tmp("cli-bigk");
+    test::scratch_dir tmp;
     const std::string idx = (tmp.path() / "idx").string();
     REQUIRE(run({"index", "--index", idx, "--progress", "none", "-"}, jsonl_article(1) + jsonl_article(2)).code == 0);
     for (const char* format : {"pretty", "json", "trec"}) {
@@ -284,7 +284,7 @@ TEST_CASE("cli: a huge -k is capped at the index size; --help prints defaults as
 }
 
 TEST_CASE("cli: --timeout-ms bounds each query; one that does not pass changes nothing") {
-    test::scratch_dir tmp("cli-timeout");
+    test::scratch_dir tmp;
     const std::string idx = (tmp.path() / "idx").string();
     REQUIRE(run({"index", "--index", idx, "--progress", "none", "-"}, jsonl_article(1) + jsonl_article(2)).code == 0);
     const auto plain = run({"search", "--index", idx, "--format", "json", "--rm3", "trust~1 OR care*"});
@@ -299,7 +299,7 @@ TEST_CASE("cli: --timeout-ms bounds each query; one that does not pass changes n
 }
 
 TEST_CASE("cli: ids that would break a TREC run are refused, not written") {
-    test::scratch_dir tmp("cli-ids");
+    test::scratch_dir tmp;
     const std::string idx = (tmp.path() / "idx").string();
     // Control characters are refused at index time, naming the id.
     const auto tab = run({"index", "--index", (tmp.path() / "tab").string(), "--progress", "none", "-"},
@@ -324,7 +324,7 @@ TEST_CASE("cli: ids that would break a TREC run are refused, not written") {
 }
 
 TEST_CASE("cli: an id repeated in a run or already indexed is an error naming both places, unless --upsert") {
-    test::scratch_dir tmp("cli-dup");
+    test::scratch_dir tmp;
     const std::string idx = (tmp.path() / "idx").string();
     const auto input = tmp.path() / "in.jsonl";
     std::ofstream(input) << jsonl_article(1) << jsonl_article(2);
@@ -358,7 +358,7 @@ TEST_CASE("cli: an id repeated in a run or already indexed is an error naming bo
 }
 
 TEST_CASE("cli: --skip-errors skips bad .txt files; a --strict fault in --queries names the query") {
-    test::scratch_dir tmp("cli-skip");
+    test::scratch_dir tmp;
     const auto folder = tmp.path() / "articles";
     fs::create_directories(folder);
     std::ofstream(folder / "good.txt") << "Trust\nTrust is built slowly.\n";
@@ -381,7 +381,7 @@ TEST_CASE("cli: --skip-errors skips bad .txt files; a --strict fault in --querie
 }
 
 TEST_CASE("cli: a refused option leaves no folder behind; stats counts live articles after deletes") {
-    test::scratch_dir tmp("cli-leftovers");
+    test::scratch_dir tmp;
     const std::string none = (tmp.path() / "none").string();
     CHECK(run({"index", "--index", none, "--progress", "none", "--min-passage-bytes", "2000", "-"}, jsonl_article(1)).code == 2);
     CHECK_FALSE(fs::exists(none));
@@ -397,7 +397,7 @@ TEST_CASE("cli: a refused option leaves no folder behind; stats counts live arti
 }
 
 TEST_CASE("cli: --syntax plain reads operators as text; an unknown syntax is a usage error") {
-    test::scratch_dir tmp("cli-syntax");
+    test::scratch_dir tmp;
     const std::string idx = (tmp.path() / "idx").string();
     REQUIRE(run({"index", "--index", idx, "--progress", "none", "-"}, jsonl_article(1) + jsonl_article(2)).code == 0);
     // "-trust" excludes every article in lenient syntax, and is the word "trust" in plain syntax.
@@ -699,7 +699,7 @@ TEST_CASE("cli: SIGINT stops indexing cleanly; what was committed stays") {
 }
 
 TEST_CASE("cli: a schema, typed fields, filters, facets, sorting, paging and rapport update") {
-    test::scratch_dir tmp("cli-fields");
+    test::scratch_dir tmp;
     const std::string idx = (tmp.path() / "idx").string();
     const auto schema = tmp.path() / "schema.json";
     std::ofstream(schema) << R"({"fields": [{"name": "topic", "type": "keyword"}, {"name": "views", "type": "integer"},)"

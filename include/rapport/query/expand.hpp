@@ -73,6 +73,9 @@ struct expanded_term {
     /// The surface word it was reached from when the expansion ran over words as written (the
     /// searcher's, see `search_options::expansion`); empty when it matched index terms directly.
     std::string word{};
+    /// The df of `word` in the surface-word dictionaries (0 without a word): which word a term is
+    /// credited to when several reach it at the same distance (the more frequent).
+    std::uint64_t word_df = 0;
 
     /// Memberwise equality.
     friend bool operator==(const expanded_term&, const expanded_term&) = default;
@@ -88,6 +91,9 @@ struct expansion {
     /// dictionary decodes internally while seeking are not counted): the work done, to compare
     /// with the dictionaries' sizes.
     std::uint64_t examined = 0;
+
+    /// Memberwise equality.
+    friend bool operator==(const expansion&, const expansion&) = default;
 };
 
 /// Expands `prefix` over `dictionaries` (null entries are skipped). An empty prefix matches every

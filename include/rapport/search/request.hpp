@@ -130,6 +130,9 @@ struct request_hit {
     /// The article's values in schema order (`index::convert_fields` shape; empty: none).
     index::field_values values;
     std::string cursor;  ///< the `search_after` of the page that follows this hit
+    /// Which index of a `multi_searcher` holds the hit (its position in the list); 0 for `run`.
+    /// `hit.passage` is the passage's id in that index.
+    std::size_t index = 0;
 };
 
 /// The answer to a `search_request`.

@@ -88,6 +88,7 @@
 #include "rapport/search/bm25.hpp"
 #include "rapport/search/explain.hpp"
 #include "rapport/search/search_stats.hpp"
+#include "rapport/search/statistics.hpp"
 #include "rapport/search/topk_queue.hpp"
 
 namespace rapport::search {
@@ -173,6 +174,12 @@ struct search_options {
     /// its deadline by about one block per term. Unset: never.
     std::optional<std::chrono::steady_clock::time_point> deadline{};
     std::stop_token cancel{};  ///< see `deadline`; a default token is never requested
+    /// The collection statistics to score with instead of the snapshot's own (search/statistics.hpp):
+    /// N, the fields' total lengths (hence avgdl), every df the query reads and its prefix and fuzzy
+    /// expansions. Given the `merge` of several indexes' `searcher::statistics` for this query, each
+    /// index scores its passages exactly as one index holding all of them would. A df they lack is
+    /// an `invalid_argument`. Null (the default): the snapshot's. Must stay alive during the call.
+    const collection_statistics* statistics = nullptr;
 };
 
 /// Settings of `searcher::suggest`.
@@ -324,6 +331,19 @@ public:
     /// so a query may have no terms. Throws: `invalid_argument` when the index names a stemmer
     /// language this build lacks.
     [[nodiscard]] analysed_query analyze(std::string_view text) const;
+
+    // -- Statistics
+
+    /// The collection statistics of this snapshot that scoring `analysed` reads (N, every text
+    /// field's total length, the df of every dictionary key its terms, phrases and synonyms look up
+    /// in the fields they search, and each prefix and fuzzy node's expansion with its terms' dfs),
+    /// for `collection_statistics::merge` with other indexes' and `search_options::statistics`.
+    /// `options.statistics`, if set, is ignored: these are the snapshot's own.
+    /// Throws: as `top_k` for an unknown field or too many clauses.
+    /// Complexity: one dictionary lookup per key and segment, plus the expansions.
+    [[nodiscard]] collection_statistics statistics(const query::query& analysed, const search_options& options = {}) const;
+    /// As above, for a bag of terms combined by `options.mode`.
+    [[nodiscard]] collection_statistics statistics(const analysed_query& query, const search_options& options = {}) const;
 
     // -- Retrieval
 
