@@ -857,3 +857,33 @@ TEST_CASE("cli: a schema with an extra text field is indexed, searched as summar
     CHECK(checked.code == 0);
     CHECK(run({"stats", "--index", idx}).out.find("fields       summary text, author text") != std::string::npos);
 }
+
+TEST_CASE("cli: several --index folders are searched as one index (the same run as one index of all)") {
+    test::scratch_dir tmp;
+    const auto one = (tmp.path() / "one").string();
+    const auto a = (tmp.path() / "a").string();
+    const auto b = (tmp.path() / "b").string();
+    std::string first, second;
+    for (int i = 0; i < 40; ++i) (i < 17 ? first : second) += jsonl_article(i);
+    REQUIRE(run({"index", "--index", one, "--progress", "none", "-"}, first + second).code == 0);
+    REQUIRE(run({"index", "--index", a, "--progress", "none", "-"}, first).code == 0);
+    REQUIRE(run({"index", "--index", b, "--progress", "none", "-"}, second).code == 0);
+    for (const char* q : {"trust", "building trust", "\"customer service\"", "serv*", "trusst~1"}) {
+        CAPTURE(q);
+        const auto whole = run({"search", "--index", one, "--format", "trec", "-k", "50", q});
+        const auto split = run({"search", "--index", a, "--index", b, "--format", "trec", "-k", "50", q});
+        REQUIRE(whole.code == 0);
+        REQUIRE(split.code == 0);
+        CHECK(!whole.out.empty());
+        CHECK(split.out == whole.out);
+        // Alone, an index scores with its own statistics: not the same run.
+        CHECK(run({"search", "--index", b, "--format", "trec", "-k", "50", q}).out != whole.out);
+    }
+    const auto json = run({"search", "--index", a, "--index", b, "--format", "json", "-k", "40", "trust"});
+    CHECK(json.code == 0);
+    CHECK(json.out.find("\"index\":0") != std::string::npos);
+    CHECK(json.out.find("\"index\":1") != std::string::npos);
+    const auto explain = run({"search", "--index", a, "--index", b, "--explain", "trust"});
+    CHECK(explain.code == 2);
+    CHECK(explain.err.find("take one --index") != std::string::npos);
+}

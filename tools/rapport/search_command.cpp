@@ -11,11 +11,13 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <iostream>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include <boost/json.hpp>
 
@@ -25,6 +27,7 @@
 #include "rapport/highlight/snippet.hpp"
 #include "rapport/index/index_reader.hpp"
 #include "rapport/query/parser.hpp"
+#include "rapport/search/multi_searcher.hpp"
 #include "rapport/search/request.hpp"
 #include "rapport/search/searcher.hpp"
 
@@ -41,6 +44,7 @@ struct settings {
     output_format format = output_format::pretty;
     bool explain = false;
     bool rm3 = false;
+    bool several_indexes = false;  // --index given more than once: hits name their index
     search::rm3_options rm3_options;
     bool colour = false;
     bool articles = false;
@@ -337,6 +341,7 @@ void print_response(const search::searcher& s, const query::query& q, const sear
         o["fields"] = values_json(schema, r.hits[i].values);
         if (auto h = field_highlights(s, schema, marks, st, r.hits[i].values); !h.empty()) o["highlights"] = std::move(h);
         o["cursor"] = r.hits[i].cursor;
+        if (st.several_indexes) o["index"] = r.hits[i].index;
     });
     // One more line when a total or facets were asked for (a walk knows the total anyway).
     if (st.total || !r.facets.empty()) {
@@ -366,7 +371,8 @@ double percentile(std::vector<double> sorted_values, double p) {
 int run_search(const command_args& args) {
     po::options_description visible("Options");
     visible.add_options()
-        ("index", po::value<std::string>()->required()->value_name("DIR"), "index folder")
+        ("index", po::value<std::vector<std::string>>()->required()->value_name("DIR"),
+         "index folder; repeat it to search several indexes as one (global BM25 statistics, one ranking)")
         ("queries", po::value<std::string>()->value_name("FILE"), "run every query of a qid<TAB>text file")
         ("topk,k", po::value<count>()->default_value(count{10}), "hits per query")
         ("mode", po::value<std::string>()->default_value("any"), "how bare words combine: any (OR) or all (AND)")
@@ -563,8 +569,20 @@ int run_search(const command_args& args) {
     }
     const bool timing = timings_out.is_open();
 
-    const auto reader = index::index_reader::open(open_index_dir(vm["index"].as<std::string>()));
-    const search::searcher searcher(reader);
+    // One index, or several searched as one (search/multi_searcher.hpp).
+    const auto paths = vm["index"].as<std::vector<std::string>>();
+    std::vector<std::shared_ptr<const search::searcher>> searchers;
+    for (const auto& path : paths)
+        searchers.push_back(std::make_shared<const search::searcher>(index::index_reader::open(open_index_dir(path))));
+    std::optional<search::multi_searcher> many;
+    if (searchers.size() > 1) {
+        if (st.rm3 || st.suggest || st.explain)
+            throw usage_error("--rm3, --suggest and --explain take one --index (they read one index's text or scores)");
+        many.emplace(searchers);
+        st.several_indexes = true;
+    }
+    const search::searcher& searcher = *searchers.front();
+    const auto& reader = searcher.reader();
     const auto& schema = reader.options().schema;
     st.options.fields = resolve_fields(st.fields, schema);
 
@@ -582,7 +600,10 @@ int run_search(const command_args& args) {
     };
     // The request of one query, when the index has values or the options need one: clauses on
     // value fields become filters; the rest is the query (`split.text`).
-    const bool as_request = schema.has_values() || st.uses_request();
+    const bool as_request = schema.has_values() || st.uses_request() || many.has_value();
+    const auto run_request = [&](const query::query& analysed, const search::search_request& request) {
+        return many ? many->run(analysed, request) : search::run(searcher, analysed, request);
+    };
     const auto request_of = [&](const search::split_query& split) {
         search::search_request request;
         request.options = st.options;
@@ -603,7 +624,7 @@ int run_search(const command_args& args) {
         for (const auto& q : queries) {
             if (as_request) {
                 const auto split = search::split_filter_clauses(q.text, schema);
-                (void)search::run(searcher, prepare(split.text), request_of(split));
+                (void)run_request(prepare(split.text), request_of(split));
             } else {
                 (void)searcher.top_k(prepare(q.text), st.options);
             }
@@ -635,15 +656,16 @@ int run_search(const command_args& args) {
             const auto request = request_of(split);
             const auto t0 = clock_type::now();
             const auto analysed = prepare(split.text);
-            auto response = search::run(searcher, analysed, request);
+            auto response = run_request(analysed, request);
             micros.push_back(std::chrono::duration<double, std::micro>(clock_type::now() - t0).count());
             for (auto& h : response.hits) {
+                const auto& own = many ? many->index(h.index) : searcher;  // the index holding the hit
                 if (st.format != output_format::trec) {
-                    h.hit = searcher.fetch({h.hit.score, h.hit.passage});
+                    h.hit = own.fetch({h.hit.score, h.hit.passage});
                     continue;
                 }
                 // A run needs only the article's id, read in place.
-                const auto [seg, local] = reader.locate(h.hit.passage);
+                const auto [seg, local] = own.reader().locate(h.hit.passage);
                 h.hit.article = article_id{std::string(seg->article_id(seg->article_of(local)))};
             }
             print_response(searcher, analysed, response, schema, st, qid, q.qid);
