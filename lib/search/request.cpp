@@ -1011,8 +1011,11 @@ search_response run_shards(std::vector<shard>& shards, const query::query& analy
 }  // namespace
 
 search_response run(const searcher& s, const query::query& analysed, const search_request& request) {
+    if (std::uint64_t{request.passage_base} + s.reader().passage_count() >= end_docid)
+        throw invalid_argument("search_request::passage_base: the shards hold more than 4294967294 passages together");
     std::vector<shard> one(1);
     one.front().s = &s;
+    one.front().base = request.passage_base;
     return run_shards(one, analysed, request);
 }
 
@@ -1064,6 +1067,7 @@ search_response multi_searcher::run(const query::query& analysed, const search_r
         own = statistics(analysed, request.options);
         r.options.statistics = &*own;
     }
+    r.passage_base = 0;
     std::vector<shard> shards(indexes_.size());
     for (std::size_t i = 0; i < indexes_.size(); ++i) {
         shards[i].s = indexes_[i].get();

@@ -9,6 +9,7 @@
 // another query refuses it, and indexes that analyse differently cannot be searched together.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -211,6 +212,34 @@ TEST_CASE("multi_searcher: 1, 2 and 5 indexes answer as one index, for every que
                           many.run(q, r), many);
         }
         CHECK(answered >= std::size(queries) - 1);
+        // Query-then-fetch by hand, as shards in other processes do it: each index scores with the
+        // merged statistics and numbers its passages from its base; the pages merged by (score, global
+        // id) are the whole's page, with the same cursors.
+        for (const char* text : {"qa qb", "qab~2 qc", "\"qa qb\"~2"}) {
+            const auto q = one->parse(text);
+            const auto merged = many.statistics(q);
+            search_request r;
+            r.options.k = 12;
+            r.options.statistics = &merged;
+            std::vector<std::pair<docid_t, request_hit>> all;
+            for (std::size_t i = 0; i < many.size(); ++i) {
+                auto part = r;
+                part.passage_base = many.base(i);
+                for (auto& h : run(many.index(i), q, part).hits) all.emplace_back(many.base(i) + h.hit.passage, std::move(h));
+            }
+            std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+                return a.second.hit.score != b.second.hit.score ? a.second.hit.score > b.second.hit.score : a.first < b.first;
+            });
+            search_request plain;
+            plain.options.k = 12;
+            const auto whole = run(*one, q, plain);
+            REQUIRE(all.size() >= whole.hits.size());
+            for (std::size_t i = 0; i < whole.hits.size(); ++i) {
+                CHECK(all[i].first == whole.hits[i].hit.passage);
+                CHECK(all[i].second.hit.score == whole.hits[i].hit.score);
+                CHECK(all[i].second.cursor == whole.hits[i].cursor);
+            }
+        }
         // A filter with no query: every allowed passage, score 0.
         search_request r;
         r.filter = "topic:refund";

@@ -122,6 +122,13 @@ struct search_request {
     /// and `score` of `request_hit::hit` are set (values and cursors are still given), which is
     /// what a caller that shows ids, or fetches later, needs.
     bool fetch = true;
+    /// When this index is one shard of several searched as one in other processes (query-then-
+    /// fetch, python/rapport/distributed.py): the id of its first passage in the numbering of the
+    /// whole (the passage counts of the shards before it, summed). Ties between equal scores and
+    /// sort values, `request_hit::cursor` and `search_after` then use those global ids, so the
+    /// shards' pages merge into the page one index would give. `request_hit::hit.passage` stays
+    /// the id in this index. 0 (the default): one index on its own. `multi_searcher` sets it itself.
+    docid_t passage_base = 0;
 };
 
 /// One hit with its values.
