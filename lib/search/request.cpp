@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <limits>
 #include <map>
+#include <sstream>
 #include <unordered_map>
 
 #include "rapport/core/bitset.hpp"
@@ -446,6 +447,51 @@ split_query split_filter_clauses(std::string_view text, const ix::schema& s) {
         out.text.append(chunks[i]);
     }
     return out;
+}
+
+facet_request parse_facet(std::string_view written) {
+    const std::string spec(written);
+    facet_request f;
+    const auto colon = spec.find(':');
+    f.field = spec.substr(0, colon);
+    if (f.field.empty()) throw invalid_argument("facet needs a field name, not '" + spec + "'");
+    if (colon == std::string::npos) return f;
+    const auto option = spec.substr(colon + 1);
+    const auto list = [](const std::string& text) {
+        std::vector<std::string> items;
+        std::istringstream in(text);
+        for (std::string item; std::getline(in, item, ',');) items.push_back(item);
+        return items;
+    };
+    if (!option.empty() && std::all_of(option.begin(), option.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        if (option.size() > 6) throw invalid_argument("facet " + spec + ": at most 999999 values");
+        f.top = std::stoul(option);
+    } else if (option == "year" || option == "month" || option == "day") {
+        f.interval = option;
+        f.top = 0;
+    } else if (option.starts_with("every=")) {
+        f.interval = option.substr(6);
+        f.top = 0;
+    } else if (option.starts_with("values=")) {
+        f.values = list(option.substr(7));
+    } else if (option.find("..") != std::string::npos) {
+        for (const auto& r : list(option)) {
+            const auto dots = r.find("..");
+            if (dots == std::string::npos) throw invalid_argument("facet " + spec + ": a range is LO..HI, not '" + r + "'");
+            f.ranges.push_back({r.substr(0, dots), r.substr(dots + 2)});
+        }
+    } else {
+        throw invalid_argument("facet " + spec +
+                          ": the option after ':' is a count, year, month, day, every=WIDTH, values=A,B or LO..HI ranges");
+    }
+    return f;
+}
+
+sort_spec parse_sort(std::string_view spec) {
+    const bool descending = spec.starts_with('-');
+    const auto field = spec.substr(descending || spec.starts_with('+') ? 1 : 0);
+    if (field.empty()) throw invalid_argument("sort needs a field name");
+    return sort_spec{std::string(field), descending};
 }
 
 // ---------------------------------------------------------------- running a request

@@ -69,40 +69,11 @@ struct settings {
 // buckets), every=WIDTH (numeric buckets), values=A,B (keyword values always counted) or
 // ranges LO..HI,LO..HI (half-open, either side empty for open).
 search::facet_request facet_option(const std::string& spec) {
-    search::facet_request f;
-    const auto colon = spec.find(':');
-    f.field = spec.substr(0, colon);
-    if (f.field.empty()) throw usage_error("--facet needs a field name, not '" + spec + "'");
-    if (colon == std::string::npos) return f;
-    const auto option = spec.substr(colon + 1);
-    const auto list = [](const std::string& text) {
-        std::vector<std::string> items;
-        std::istringstream in(text);
-        for (std::string item; std::getline(in, item, ',');) items.push_back(item);
-        return items;
-    };
-    if (!option.empty() && std::all_of(option.begin(), option.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        if (option.size() > 6) throw usage_error("--facet " + spec + ": at most 999999 values");
-        f.top = std::stoul(option);
-    } else if (option == "year" || option == "month" || option == "day") {
-        f.interval = option;
-        f.top = 0;
-    } else if (option.starts_with("every=")) {
-        f.interval = option.substr(6);
-        f.top = 0;
-    } else if (option.starts_with("values=")) {
-        f.values = list(option.substr(7));
-    } else if (option.find("..") != std::string::npos) {
-        for (const auto& r : list(option)) {
-            const auto dots = r.find("..");
-            if (dots == std::string::npos) throw usage_error("--facet " + spec + ": a range is LO..HI, not '" + r + "'");
-            f.ranges.push_back({r.substr(0, dots), r.substr(dots + 2)});
-        }
-    } else {
-        throw usage_error("--facet " + spec +
-                          ": the option after ':' is a count, year, month, day, every=WIDTH, values=A,B or LO..HI ranges");
+    try {
+        return search::parse_facet(spec);
+    } catch (const rapport::invalid_argument& e) {
+        throw usage_error(std::string("--") + e.what());
     }
-    return f;
 }
 
 // A hit's field values as JSON: keywords as arrays, numbers as numbers, dates as ISO text,
@@ -534,11 +505,11 @@ int run_search(const command_args& args) {
         for (const auto& f : vm["facet"].as<std::vector<std::string>>()) st.facets.push_back(facet_option(f));
     st.facet_articles = vm["facet-articles"].as<bool>();
     if (vm.count("sort") != 0) {
-        const auto spec = vm["sort"].as<std::string>();
-        const bool descending = spec.starts_with('-');
-        const auto field = spec.substr(descending || spec.starts_with('+') ? 1 : 0);
-        if (field.empty()) throw usage_error("--sort needs a field name");
-        st.sort = search::sort_spec{field, descending};
+        try {
+            st.sort = search::parse_sort(vm["sort"].as<std::string>());
+        } catch (const rapport::invalid_argument& e) {
+            throw usage_error(std::string("--") + e.what());
+        }
     }
     st.offset = static_cast<std::size_t>(vm["offset"].as<count>().value);
     if (st.offset > 100'000) throw usage_error("--offset must be at most 100000 (page further with --search-after)");

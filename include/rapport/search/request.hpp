@@ -84,6 +84,12 @@ struct facet_request {
     std::vector<std::pair<std::string, std::string>> ranges{};
 };
 
+/// A facet request written as `rapport search --facet` takes it: `FIELD[:OPTION]`, OPTION being a
+/// count (the top values), `year` / `month` / `day` (a date's buckets), `every=WIDTH` (numeric
+/// buckets), `values=A,B` (keyword values always counted) or ranges `LO..HI,LO..HI` (half-open,
+/// either side empty for open). Throws: `invalid_argument` ("facet ...") for anything else.
+[[nodiscard]] RAPPORT_API facet_request parse_facet(std::string_view spec);
+
 /// One value's or bucket's count.
 struct facet_count {
     std::string value;  ///< keyword value, or bucket label ("2024", "100", "lo..hi")
@@ -104,6 +110,10 @@ struct sort_spec {
     std::string field;  ///< a keyword (its smallest value ascending, largest descending) or numeric field
     bool descending = false;
 };
+
+/// A sort written as `rapport search --sort` takes it: `FIELD` or `+FIELD` ascending, `-FIELD`
+/// descending. Throws: `invalid_argument` for an empty field name.
+[[nodiscard]] RAPPORT_API sort_spec parse_sort(std::string_view spec);
 
 /// A search as an application asks for it.
 struct search_request {
