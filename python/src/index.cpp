@@ -472,6 +472,19 @@ void bind_index(py::module_& m) {
         .def_property_readonly("closed", &writer_handle::closed);
 
     m.def(
+        "parse_facet",
+        [](const std::string& spec) {
+            const auto f = rs::parse_facet(spec);
+            py::dict d;
+            d["field"] = f.field;
+            d["top"] = f.top;
+            d["values"] = f.values;
+            d["interval"] = f.interval;
+            d["ranges"] = f.ranges;
+            return d;
+        },
+        py::arg("spec"), "A facet written as `rapport search --facet` takes it, as a dict of its parts.");
+    m.def(
         "merge_statistics",
         [](const std::vector<std::string>& parts) {
             if (parts.empty()) throw rapport::invalid_argument("merge_statistics: no statistics given");
