@@ -5,6 +5,8 @@ import os
 import re
 import subprocess
 
+import pytest
+
 import rapport
 import rapport.eval as ev
 
@@ -26,7 +28,7 @@ def test_cranfield_map_equals_the_cli(tmp_path):
     again = ev.evaluate(ev.read_run(tmp_path / "py.run"), qrels)["mean"]
     assert again["map"] == python["map"]
     if not cli:
-        return
+        pytest.skip("RAPPORT_CLI is not set (ctest sets it to the rapport tool): no comparison with the CLI")
     subprocess.run([cli, "index", "--progress", "none", "--index", str(tmp_path / "cli"), str(data / "docs.jsonl")],
                    check=True, capture_output=True)
     trec = subprocess.run([cli, "search", "--index", str(tmp_path / "cli"), "--queries", str(data / "queries.tsv"),
