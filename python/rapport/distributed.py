@@ -147,11 +147,11 @@ class _Shard:
     def info(self) -> Dict[str, Any]:
         return {"passages": self.index.passage_count, "schema": self.index.schema}
 
-    def statistics(self, q: str, options: Dict[str, Any]) -> str:
-        return self.index._h.statistics(q, **options)
+    def statistics(self, queries: List[str], options: Dict[str, Any]) -> List[str]:
+        return [self.index._h.statistics(q, **options) for q in queries]
 
-    def search(self, q: str, options: Dict[str, Any]) -> Dict[str, Any]:
-        return self.index._h.search(q, **options)
+    def search(self, queries: List[str], options: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+        return [self.index._h.search(q, **o) for q, o in zip(queries, options)]
 
 
 def _paths_of(path_or_paths) -> List[str]:
@@ -283,12 +283,19 @@ class ShardedIndex:
     def statistics(self, q: str, fields=None, mode: str = "any", bm25f: bool = False) -> str:
         """The merged collection statistics of every shard for ``q``."""
         options = {"fields": fields, "mode": mode, "bm25f": bm25f}
-        answers, _ = self._each(range(len(self.paths)), "statistics", lambda i: (q, options), False)
-        return _rapport.merge_statistics([answers[i] for i in range(len(self.paths))])
+        answers, _ = self._each(range(len(self.paths)), "statistics", lambda i: ([q], options), False)
+        return _rapport.merge_statistics([answers[i][0] for i in range(len(self.paths))])
 
-    def search(
+    def search(self, q: str, k: int = 10, **kwargs) -> _rapport.SearchResult:
+        """As ``rapport.Index.search`` over the union of the shards (query-then-fetch; the same
+        keyword arguments, plus ``allow_partial``); each hit's ``index`` is its shard. Raises
+        ShardUnavailableError when a shard has no live replica, unless ``allow_partial`` (then the
+        result is flagged ``partial`` and scored over the live shards only)."""
+        return self.search_many([q], k=k, **kwargs)[0]
+
+    def search_many(
         self,
-        q: str,
+        queries: Sequence[str],
         k: int = 10,
         filter: Optional[str] = None,
         facets: Optional[Sequence[Any]] = None,
@@ -303,25 +310,34 @@ class ShardedIndex:
         bm25f: bool = False,
         snippet_bytes: int = 240,
         allow_partial: bool = False,
-    ) -> _rapport.SearchResult:
-        """As ``rapport.Index.search`` over the union of the shards (query-then-fetch); each hit's
-        ``index`` is its shard. Raises ShardUnavailableError when a shard has no live replica,
-        unless ``allow_partial`` (then the result is flagged ``partial``)."""
+    ) -> List[_rapport.SearchResult]:
+        """``search`` for a batch of queries in two rounds of one actor call per shard (the
+        statistics of every query, then every query's page), so that the calls' overhead is paid
+        once per batch rather than per query."""
         if k < 0 or offset < 0:
             raise _rapport.InvalidArgumentError("search: k and offset must be >= 0")
+        queries = list(queries)
+        if not queries:
+            return []
         shards = range(len(self.paths))
         scoring = {"fields": fields, "mode": mode, "bm25f": bm25f}
-        stats, lost = self._each(shards, "statistics", lambda i: (q, scoring), allow_partial)
-        merged = _rapport.merge_statistics([stats[i] for i in sorted(stats)])
+        stats, lost = self._each(shards, "statistics", lambda i: (queries, scoring), allow_partial)
+        live = sorted(stats)
+        merged = [_rapport.merge_statistics([stats[i][n] for i in live]) for n in range(len(queries))]
         requests = [self._facet_request(f) for f in (facets or [])]
         base = dict(scoring, k=k + offset, filter=filter, facets=[r["shard"] for r in requests], sort=sort, articles=articles,
                     search_after=search_after, count_total=count_total, facet_articles=facet_articles,
-                    snippet_bytes=snippet_bytes, statistics=merged)
-        live = sorted(stats)
-        answers, more = self._each(live, "search", lambda i: (q, dict(base, passage_base=self.bases[i])), allow_partial)
+                    snippet_bytes=snippet_bytes)
+        answers, more = self._each(
+            live, "search", lambda i: (queries, [dict(base, statistics=m, passage_base=self.bases[i]) for m in merged]),
+            allow_partial)
         lost = sorted(set(lost) | set(more))
-        return _rapport._result(self._merge(answers, requests, k, offset, sort, count_total or any(
-            a["total"] is not None for a in answers.values())), bool(lost), lost)
+        out = []
+        for n in range(len(queries)):
+            per_shard = {i: a[n] for i, a in answers.items()}
+            with_total = count_total or any(a["total"] is not None for a in per_shard.values())
+            out.append(_rapport._result(self._merge(per_shard, requests, k, offset, sort, with_total), bool(lost), lost))
+        return out
 
     # -- merging the shards' answers
 

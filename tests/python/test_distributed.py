@@ -71,6 +71,10 @@ def test_sharded_answers_equal_one_index(client, tmp_path):
                 c.pop("offset", None)
                 same(one.search(q, **c), sharded.search(q, **c), sharded)
     assert answered > 40
+    # A batch in two rounds of calls: the same answers as one query at a time.
+    for kwargs in ({"k": 10}, {"k": 5, "facets": ["topic"], "articles": True, "count_total": True}):
+        for q, b in zip(QUERIES, sharded.search_many(QUERIES, **kwargs)):
+            same(one.search(q, **kwargs), b, sharded)
     # A filter alone (no words): every allowed passage, score 0.
     same(one.search("", k=30, filter="topic:refund", count_total=True),
          sharded.search("", k=30, filter="topic:refund", count_total=True), sharded)
