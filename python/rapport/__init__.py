@@ -247,6 +247,7 @@ class Index:
 
     @property
     def path(self) -> str:
+        """The index folder."""
         return str(self._h.path)
 
     @property
@@ -256,14 +257,17 @@ class Index:
 
     @property
     def live_passage_count(self) -> int:
+        """Passages in the snapshot that are not deleted."""
         return self._h.live_passage_count
 
     @property
     def article_count(self) -> int:
+        """Articles in the snapshot."""
         return self._h.article_count
 
     @property
     def schema(self) -> Dict[str, Any]:
+        """The index's fields, as ``rapport index --schema`` reads them (title and body included)."""
         return _json.loads(self._h.schema_json)
 
     def reload(self) -> None:
