@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Quick start 2: installs what is missing, then
 #  1. builds everything with GCC 12 (library, tests, examples, the `rapport` tool, benchmarks) and
-#     runs every test through ctest (build/test);
+#     runs every test through ctest (build/test), the Python package's pytest suite included, then
+#     checks that `pip install --no-build-isolation ./python` builds and imports;
 #  2. installs rapport (static from build/test, then shared) and builds the consumers of
 #     tests/package/ against it;
 #  3. builds the library, tool, examples, tests and libFuzzer targets with clang 14 under
@@ -18,9 +19,33 @@ jobs=$(nproc)
 
 echo "== build and run every test (build/test)"
 cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DRAPPORT_WERROR=$werror \
-    -DRAPPORT_BUILD_TESTS=ON -DRAPPORT_BUILD_EXAMPLES=ON -DRAPPORT_BUILD_TOOLS=ON -DRAPPORT_BUILD_BENCH=ON
+    -DRAPPORT_BUILD_TESTS=ON -DRAPPORT_BUILD_EXAMPLES=ON -DRAPPORT_BUILD_TOOLS=ON -DRAPPORT_BUILD_BENCH=ON \
+    -DRAPPORT_BUILD_PYTHON=ON -DPython3_EXECUTABLE=/usr/bin/python3
 cmake --build build/test -j "$jobs"
 ctest --test-dir build/test --output-on-failure -j "$jobs"
+
+echo "== Python package: pip install --no-build-isolation ./python (offline, Debian's packages), then an import"
+# scikit-build builds in python/_skbuild, which later runs reuse; --target keeps the install out of
+# the system, --no-deps --no-index keep pip offline (numpy is Debian's).
+pip_target=$(mktemp -d)
+trap 'rm -rf "$pip_target"' EXIT
+pip_cmake_args=""
+command -v ccache >/dev/null && pip_cmake_args="-DCMAKE_CXX_COMPILER_LAUNCHER=ccache"
+CMAKE_ARGS="$pip_cmake_args" CMAKE_BUILD_PARALLEL_LEVEL="$jobs" \
+    /usr/bin/python3 -m pip install --quiet --root-user-action=ignore --no-build-isolation --no-deps --no-index --target "$pip_target" ./python
+(cd "$pip_target" && PYTHONPATH="$pip_target" /usr/bin/python3 - <<'PY'
+import tempfile, rapport
+with tempfile.TemporaryDirectory() as tmp:
+    index = rapport.Index.create(tmp + "/kb")
+    with index.writer() as w:
+        w.add({"id": "a", "title": "Trust", "text": "Business is the consistent building of trust."})
+    hit = index.search("building trust", k=1)[0]
+    assert hit.article == "a" and hit.snippet_marked().count("[") == 2, hit
+    ids, scores = index.search_many(["trust", "nothing"], k=2, threads=2)
+    assert ids[0][0] == hit.passage and ids[1][0] == -1, ids
+print("pip-installed rapport", rapport.__version__, "from", rapport.__file__)
+PY
+)
 
 echo "== packaging (tests/package): the static package installed from build/test"
 RAPPORT_PKG_STATIC_BUILD=build/test tests/package/run.sh

@@ -9,6 +9,8 @@ rapport_packages=(
     libboost1.81-dev libboost-json1.81-dev libboost-program-options1.81-dev
     doctest-dev libbenchmark-dev unicode-data
     libzstd-dev libroaring-dev libsqlite3-dev libxapian-dev
+    python3-dev python3-pybind11 pybind11-dev python3-numpy python3-pytest python3-skbuild python3-pip
+    python3-dask python3-distributed zstd
 )
 
 rapport_install_deps() {
