@@ -12,13 +12,14 @@ Wikipedia passages), top-10 OR over the body (``--fields body``: what search_ben
 ``throughput/tree_or_top10`` measures: parse + top_k, one searcher shared by the threads).
 
 Reports:
-- ``search_many`` queries/s on 1 and 2 (``--threads``) C++ threads, best and median of ``--passes``
-  passes over the whole log, thread counts alternating so that every count sees the same load; it
-  checks that every thread count returns the same ids and scores;
+- ``search_many`` queries/s on 1 and 2 (``--threads``) C++ threads, best and median of the passes over
+  the whole log (``--passes`` per round, thread counts alternating so that every count sees the same
+  load); it checks that every thread count returns the same ids and scores;
 - ``Index.search`` one query at a time from Python (hits fetched, snippets in str indices), queries/s;
 - the C++ figures of the same queries: ``search_bench --benchmark_filter=throughput/tree_or_top10``
-  (queries/s for the same thread counts) when ``--search-bench`` is given, and ``rapport search
-  --queries --timings`` (mean latency, one thread) when ``--cli`` is given;
+  (queries/s for the same thread counts, best of its passes) when ``--search-bench`` is given, and
+  ``rapport search --queries --timings`` (p50 and mean latency, one thread) when ``--cli`` is given,
+  each run once per round (``--rounds``) right after Python's passes, the best round kept;
 - the Python overhead per query: 1/(search_many q/s) - 1/(search_bench q/s), one thread, in
   microseconds (the CLI's latency is measured per query, not as a throughput, so it is shown, not
   subtracted).
@@ -85,7 +86,8 @@ def main():
     ap.add_argument("--cli", help="the rapport tool: builds the index, and gives the C++ per-query latency")
     ap.add_argument("--search-bench", help="bench/search_bench: the C++ queries/s for the same thread counts")
     ap.add_argument("--threads", default="1,2", help="thread counts of search_many (default 1,2)")
-    ap.add_argument("--passes", type=int, default=5, help="timed passes over the log per thread count")
+    ap.add_argument("--passes", type=int, default=5, help="timed passes over the log per thread count and round")
+    ap.add_argument("--rounds", type=int, default=3, help="rounds of (Python passes, search_bench, rapport search)")
     ap.add_argument("-k", type=int, default=10)
     ap.add_argument("--fields", default="body", help="fields as rapport search --fields takes them (default body)")
     ap.add_argument("--single", type=int, default=2000, help="queries for the one-at-a-time Index.search figure (0: skip)")
@@ -116,17 +118,32 @@ def main():
         # Warm-up (page cache, the snapshot's length-normaliser tables), and the answers every
         # thread count must reproduce.
         ref_ids, ref_scores = index.search_many(queries, k=args.k, threads=1, fields=fields)
+        # Rounds: Python's passes, then the C++ programs, so that every figure is taken under the
+        # same (shared-machine) load; each figure is the best over the rounds.
         rates = {n: [] for n in threads}
-        for _ in range(args.passes):
-            for n in threads:
-                t0 = time.perf_counter()
-                ids, scores = index.search_many(queries, k=args.k, threads=n, fields=fields)
-                rates[n].append(len(queries) / (time.perf_counter() - t0))
-                if not (np.array_equal(ids, ref_ids) and np.array_equal(scores, ref_scores, equal_nan=True)):
-                    sys.exit(f"search_many on {n} threads returned other hits than on 1")
+        cpp_rates = {n: [] for n in threads}
+        cli = []
+        for _ in range(args.rounds):
+            for _ in range(args.passes):
+                for n in threads:
+                    t0 = time.perf_counter()
+                    ids, scores = index.search_many(queries, k=args.k, threads=n, fields=fields)
+                    rates[n].append(len(queries) / (time.perf_counter() - t0))
+                    if not (np.array_equal(ids, ref_ids) and np.array_equal(scores, ref_scores, equal_nan=True)):
+                        sys.exit(f"search_many on {n} threads returned other hits than on 1")
+            if args.search_bench:
+                for n, qps in search_bench_qps(args.search_bench, args.corpus, index_dir, threads).items():
+                    cpp_rates[n].append(qps)
+            if args.cli:
+                cli.append(cli_mean_us(args.cli, index_dir, queries_file, args.k, args.fields))
         figures["search_many_qps"] = {n: max(r) for n, r in rates.items()}
         figures["search_many_median_qps"] = {n: statistics.median(r) for n, r in rates.items()}
         figures["queries_with_hits"] = int(np.count_nonzero(ref_ids[:, 0] >= 0)) if args.k > 0 else 0
+        if args.search_bench:
+            figures["cpp_search_bench_qps"] = {n: max(r) for n, r in cpp_rates.items() if r}
+        if cli:
+            figures["cpp_cli_p50_us"] = min(p50 for p50, _ in cli)
+            figures["cpp_cli_mean_us"] = min(mean for _, mean in cli)
 
         if args.single > 0:
             subset = queries[: args.single]
@@ -140,12 +157,6 @@ def main():
             for q in subset:
                 index.search_many([q], k=args.k, threads=1, fields=fields)
             figures["search_many_one_query_qps"] = len(subset) / (time.perf_counter() - t0)
-
-        if args.search_bench:
-            figures["cpp_search_bench_qps"] = search_bench_qps(args.search_bench, args.corpus, index_dir, threads)
-        if args.cli:
-            p50, mean = cli_mean_us(args.cli, index_dir, queries_file, args.k, args.fields)
-            figures["cpp_cli_p50_us"], figures["cpp_cli_mean_us"] = p50, mean
         figures["load_avg_1min_end"] = os.getloadavg()[0]
     finally:
         if tmp:

@@ -284,11 +284,21 @@ public:
                 for (std::size_t q = next++; q < queries.size(); q = next++) {
                     try {
                         const auto p = prepare(s, queries[q], a);
-                        const auto response = rs::run(*s.searcher, p.analysed, p.request);
+                        // Without a filter or a shard's base, the pruned top-k itself (what `run`
+                        // calls then, the same hits), without the values and cursors `run` adds to
+                        // each hit, which ids and scores do not need.
+                        std::vector<rs::scored_doc> top;
+                        if (p.request.filter.empty() && p.request.passage_base == 0) {
+                            top = a.articles ? s.searcher->top_k_articles(p.analysed, p.request.options)
+                                             : s.searcher->top_k(p.analysed, p.request.options);
+                        } else {
+                            const auto response = rs::run(*s.searcher, p.analysed, p.request);
+                            for (const auto& h : response.hits) top.push_back({h.hit.score, h.hit.passage});
+                        }
                         for (std::size_t i = 0; i < k; ++i) {
-                            const bool hit = i < response.hits.size();
-                            id_view(q, i) = hit ? static_cast<std::int64_t>(response.hits[i].hit.passage) : -1;
-                            score_view(q, i) = hit ? response.hits[i].hit.score : std::numeric_limits<double>::quiet_NaN();
+                            const bool hit = i < top.size();
+                            id_view(q, i) = hit ? static_cast<std::int64_t>(top[i].docid) : -1;
+                            score_view(q, i) = hit ? top[i].score : std::numeric_limits<double>::quiet_NaN();
                         }
                     } catch (...) {
                         const std::lock_guard lock(failure_mutex);
