@@ -5,8 +5,9 @@
         ../shared/corpora/wikipedia-2021-passages [--passages 145582] [--queries 200] [--shards 4]
 
 Reports:
-- build time of the sharded index with 1 and 2 Dask workers, beside one `rapport.Index` built in
-  this process;
+- build time of the sharded index with 1 and 2 Dask workers, from a list of dicts (shipped to the
+  workers) and from partitioned JSONL files (read by the workers), beside one `rapport.Index` built
+  in this process;
 - per-query latency (p50, mean) of `ShardedIndex.search` against `Index.search` for the same queries,
   k = 10, the overhead being the two rounds of actor calls;
 - batch throughput: queries/s of `ShardedIndex.search_many` (two rounds of calls per batch) and of
@@ -74,7 +75,13 @@ def main():
         with one.writer() as w:
             w.add_many(docs)
         one_build = time.perf_counter() - t
-        print(f"{len(docs)} passages, {len(queries)} queries, {args.shards} shards, {os.cpu_count()} cores")
+        print(f"{len(docs)} passages, {len(queries)} queries, {args.shards} shards, {os.cpu_count()} cores", flush=True)
+        parts = []
+        for i in range(args.shards):
+            parts.append(os.path.join(work, f"part-{i}.jsonl"))
+            with open(parts[-1], "w", encoding="utf-8") as f:
+                for d in docs[len(docs) * i // args.shards:len(docs) * (i + 1) // args.shards]:
+                    f.write(json.dumps(d, ensure_ascii=False) + "\n")
         print(f"build  one index in this process            {one_build:8.2f} s")
         sharded = None
         for workers in (1, 2):
@@ -84,7 +91,14 @@ def main():
             t = time.perf_counter()
             s = distributed.build(client, docs, path, shards=args.shards)
             took = time.perf_counter() - t
-            print(f"build  {args.shards} shards on {workers} worker{'s' if workers > 1 else ' '}                 {took:8.2f} s"
+            print(f"build  {args.shards} shards on {workers} worker{'s' if workers > 1 else ' '}, from a list      {took:8.2f} s"
+                  f"   ({one_build / took:.2f}x one index)")
+            # The way a large collection arrives: partitioned JSONL that each worker reads itself.
+            t = time.perf_counter()
+            s.close()
+            s = distributed.build(client, parts, path + "-files")
+            took = time.perf_counter() - t
+            print(f"build  {args.shards} shards on {workers} worker{'s' if workers > 1 else ' '}, from JSONL files {took:8.2f} s"
                   f"   ({one_build / took:.2f}x one index)")
             if workers == 2:
                 sharded, keep = s, (client, cluster)
