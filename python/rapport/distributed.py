@@ -7,8 +7,9 @@ partition of the input becomes one shard, which a Dask worker writes into a temp
 its final place and renames only once it is committed, so a failed build leaves no half-written
 shard. ``shards.json`` is written last, atomically, only when every shard is built.
 
-``open`` starts one actor per shard (``replicas`` of them, on different workers where the cluster
-has enough). Each actor keeps its shard open between queries. ``ShardedIndex.search`` runs
+``open`` places each shard (``replicas`` copies of it, on different workers where the cluster has
+enough) on the workers and starts one actor per worker, which keeps the shards placed there open
+between queries; a phase of a query is one call per worker. ``ShardedIndex.search`` runs
 query-then-fetch over global statistics:
 
 1. Every shard exports the collection statistics of the query (N, field lengths, the dfs and
@@ -139,7 +140,7 @@ def build(client, docs_or_bag, path, shards: Optional[int] = None, schema=None, 
 
 
 class _Shard:
-    """The actor that keeps one shard open on a worker."""
+    """One shard kept open."""
 
     def __init__(self, path: str):
         self.index = _rapport.Index.open(path)
@@ -152,6 +153,17 @@ class _Shard:
 
     def search(self, queries: List[str], options: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         return [self.index._h.search(q, **o) for q, o in zip(queries, options)]
+
+
+class _Host:
+    """The actor of one worker: the shards (or replicas) placed there, so that a phase of a query
+    costs one call per worker rather than one per shard."""
+
+    def __init__(self, paths: Dict[int, str]):
+        self.shards = {i: _Shard(p) for i, p in paths.items()}
+
+    def run(self, method: str, calls: List[Any]) -> Dict[int, Any]:
+        return {i: getattr(self.shards[i], method)(*args) for i, args in calls}
 
 
 def _paths_of(path_or_paths) -> List[str]:
@@ -167,20 +179,30 @@ def _paths_of(path_or_paths) -> List[str]:
 
 def open(client, path_or_paths, replicas: int = 1, timeout: float = 60.0) -> "ShardedIndex":
     """Opens a sharded index on the cluster of ``client``: a folder ``build`` wrote, or a list of
-    index folders (the shards, in order). Starts ``replicas`` actors per shard, spread over the
-    workers (two replicas of a shard never share a worker while there are enough)."""
+    index folders (the shards, in order). Places ``replicas`` copies of each shard on distinct
+    workers (while there are enough) and starts one actor per worker to hold them open."""
     if replicas < 1:
         raise _rapport.InvalidArgumentError("open: replicas must be at least 1")
     paths = _paths_of(path_or_paths)
     workers = sorted(client.scheduler_info()["workers"])
     if not workers:
         raise _rapport.IOError("open: the cluster has no worker")
-    actors: List[List[Any]] = []
+    # Replica r of shard i lives on worker (i + r) mod |workers|: replicas of a shard on distinct
+    # workers while there are enough. One actor per worker hosts all it holds.
+    placed: Dict[str, Dict[int, str]] = {}
+    where: List[List[str]] = []
     for i, p in enumerate(paths):
-        chosen = [workers[(i + r) % len(workers)] for r in range(min(replicas, len(workers)))]
-        chosen += [workers[(i + r) % len(workers)] for r in range(len(chosen), replicas)]
-        futures = [client.submit(_Shard, p, actor=True, workers=[w], allow_other_workers=False, pure=False) for w in chosen]
-        actors.append([f.result(timeout=timeout) for f in futures])
+        where.append([])
+        for r in range(replicas):
+            w = workers[(i + r) % len(workers)]
+            if i in placed.get(w, {}):
+                continue  # fewer workers than replicas: one copy per worker
+            placed.setdefault(w, {})[i] = p
+            where[i].append(w)
+    futures = {w: client.submit(_Host, held, actor=True, workers=[w], allow_other_workers=False, pure=False)
+               for w, held in placed.items()}
+    hosts = {w: f.result(timeout=timeout) for w, f in futures.items()}
+    actors = [[(w, hosts[w]) for w in ws] for ws in where]
     return ShardedIndex(client, paths, actors, timeout)
 
 
@@ -219,7 +241,8 @@ class ShardedIndex:
         self.paths = list(paths)
         self._actors = actors
         self._timeout = timeout
-        infos = [self._call(i, "info") for i in range(len(paths))]
+        found, _ = self._each(range(len(paths)), "info", lambda i: (), False)
+        infos = [found[i] for i in range(len(paths))]
         self.schema = infos[0]["schema"]
         self._types = {f["name"]: f["type"] for f in self.schema["fields"]}
         self.shard_passages = [info["passages"] for info in infos]
@@ -232,53 +255,48 @@ class ShardedIndex:
     def __len__(self) -> int:
         return len(self.paths)
 
-    def _call(self, shard: int, method: str, *args):
-        """Calls ``method`` on shard ``shard``'s first live replica (retrying on the next when one
-        fails); raises ShardUnavailableError when none answers."""
-        last: Optional[BaseException] = None
-        for actor in self._actors[shard]:
-            try:
-                return getattr(actor, method)(*args).result(timeout=self._timeout)
-            except _rapport.Error:
-                raise  # the shard answered: a bad query, not a lost worker
-            except Exception as e:  # OSError, CommClosedError, TimeoutError: the worker is gone
-                last = e
-        raise ShardUnavailableError(f"shard {shard} ({self.paths[shard]}): no replica answered ({type(last).__name__}: {last})")
-
     def _each(self, shards: Sequence[int], method: str, make_args, allow_partial: bool):
-        """Calls every shard at once; returns {shard: answer} and the shards lost."""
-        pending = {}
-        for i in shards:
-            try:
-                pending[i] = getattr(self._actors[i][0], method)(*make_args(i)) if self._actors[i] else None
-            except Exception as e:  # the actor's worker is already known lost
-                pending[i] = e
-        answers, lost = {}, []
-        for i, started in pending.items():
-            try:
-                if started is None or isinstance(started, Exception):
-                    raise OSError(f"the worker of shard {i} is lost")
-                answers[i] = started.result(timeout=self._timeout)
-                continue
-            except _rapport.Error:
-                raise
-            except Exception:
-                pass
-            try:  # the replicas, one after another
-                rest = self._actors[i][1:]
-                if not rest:
-                    raise ShardUnavailableError(f"shard {i} ({self.paths[i]}): its worker was lost and it has no replica")
-                saved = self._actors[i]
-                self._actors[i] = rest
+        """Calls ``method`` on every shard of ``shards`` at once, one call per worker, each shard on
+        its first replica; a worker that fails (it died: OSError, CommClosedError, a timeout) has
+        its shards retried on their next replicas. Returns {shard: answer} and the shards that no
+        replica could answer; raises ShardUnavailableError for those unless ``allow_partial``.
+        Errors of rapport itself (a bad query) are raised as they are."""
+        attempt = {i: 0 for i in shards}
+        answers: Dict[int, Any] = {}
+        lost: List[int] = []
+        while attempt:
+            by_host: Dict[str, Any] = {}
+            for i, r in list(attempt.items()):
+                if r >= len(self._actors[i]):
+                    del attempt[i]
+                    lost.append(i)
+                    continue
+                name, host = self._actors[i][r]
+                by_host.setdefault(name, (host, []))[1].append(i)
+            started = {}
+            for name, (host, held) in by_host.items():
                 try:
-                    answers[i] = self._call(i, method, *make_args(i))
-                finally:
-                    self._actors[i] = saved
-            except ShardUnavailableError:
-                if not allow_partial:
-                    raise
-                lost.append(i)
-        return answers, lost
+                    started[name] = host.run(method, [(i, make_args(i)) for i in held])
+                except Exception as e:  # the worker is already known lost
+                    started[name] = e
+            for name, (host, held) in by_host.items():
+                try:
+                    future = started[name]
+                    if isinstance(future, Exception):
+                        raise future
+                    answers.update(future.result(timeout=self._timeout))
+                    for i in held:
+                        del attempt[i]
+                except _rapport.Error:
+                    raise  # the shard answered: a bad query, not a lost worker
+                except Exception:
+                    for i in held:
+                        attempt[i] += 1
+        if lost and not allow_partial:
+            lost.sort()
+            raise ShardUnavailableError(
+                "shard " + ", ".join(f"{i} ({self.paths[i]})" for i in lost) + ": no replica answered (its workers were lost)")
+        return answers, sorted(lost)
 
     def statistics(self, q: str, fields=None, mode: str = "any", bm25f: bool = False) -> str:
         """The merged collection statistics of every shard for ``q``."""
