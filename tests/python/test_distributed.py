@@ -167,3 +167,25 @@ def test_a_killed_worker_is_survived_with_replicas_and_reported_without(tmp_path
     finally:
         c.close()
         cluster.close()
+
+
+def test_build_from_a_bag_and_from_partitioned_jsonl(client, tmp_path):
+    import json
+
+    import dask.bag as db
+
+    docs = synthetic_articles(150, seed=9)
+    one = rapport.Index.create(tmp_path / "one", schema=SCHEMA)
+    with one.writer() as w:
+        w.add_many(docs)
+    files = []
+    for n, (begin, end) in enumerate(((0, 50), (50, 110), (110, 150))):
+        files.append(tmp_path / f"part-{n}.jsonl")
+        files[-1].write_text("".join(json.dumps(d) + "\n" for d in docs[begin:end]), encoding="utf-8")
+    from_files = distributed.build(client, [str(f) for f in files], tmp_path / "files", schema=SCHEMA)
+    from_bag = distributed.build(client, db.from_sequence(docs, npartitions=3), tmp_path / "bag", schema=SCHEMA)
+    assert len(from_files) == 3 and len(from_bag) == 3
+    for q in ["trust", "refund order", "caf*"]:
+        for kwargs in ({"k": 10}, {"k": 5, "facets": ["topic"], "articles": True}):
+            same(one.search(q, **kwargs), from_files.search(q, **kwargs), from_files)
+            same(one.search(q, **kwargs), from_bag.search(q, **kwargs), from_bag)
