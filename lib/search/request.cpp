@@ -1100,7 +1100,11 @@ multi_searcher::multi_searcher(std::vector<std::shared_ptr<const searcher>> inde
 collection_statistics multi_searcher::statistics(const query::query& analysed, const search_options& options) const {
     auto merged = indexes_.front()->statistics(analysed, options);
     for (std::size_t i = 1; i < indexes_.size(); ++i) merged.merge(indexes_[i]->statistics(analysed, options));
-    return merged;
+    if (merged.expansions.empty() || indexes_.size() == 1) return merged;
+    // The second round: every index's dfs of every term the merged expansions hold.
+    auto complete = indexes_.front()->statistics(analysed, options, &merged);
+    for (std::size_t i = 1; i < indexes_.size(); ++i) complete.merge(indexes_[i]->statistics(analysed, options, &merged));
+    return complete;
 }
 
 search_response multi_searcher::run(const query::query& analysed, const search_request& request) const {

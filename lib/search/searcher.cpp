@@ -622,6 +622,7 @@ struct searcher::impl {
     // fields (then nothing matches).
     [[nodiscard]] double average_length(const std::vector<field_weight>& weights, const search_options& o) const {
         const double n = static_cast<double>(detail::passages(reader, o));
+        if (n == 0) return 1.0;
         double avgdl = 0;
         for (const auto& [f, w] : weights) avgdl += w * (static_cast<double>(detail::total_length(reader, f, o)) / n);
         return avgdl > 0 ? avgdl : 1.0;
@@ -712,6 +713,15 @@ std::uint64_t global_df(const build_context<Model>& cx, const std::string& key) 
     return it->second;
 }
 
+// `info` (this segment's entry of a key) against the collection's df of the key: a segment cannot
+// hold more passages with it than the collection. Throws: `invalid_argument` for statistics that
+// do not include this index's.
+void check_df(const std::optional<codec::term_info>& info, std::uint64_t collection_df, const std::string& key) {
+    if (info && info->df > collection_df)
+        throw invalid_argument("search: the statistics given (search_options::statistics) count fewer passages with '" +
+                               detail::shown_key(key) + "' than this index holds: they must include this index's");
+}
+
 template <Similarity Model>
 // `blended_df`, when set, replaces the term's own df in its idf (a fuzzy expansion's shared df).
 scorer_ptr make_term(const build_context<Model>& cx, index::field f, const std::string& term, double boost,
@@ -719,6 +729,7 @@ scorer_ptr make_term(const build_context<Model>& cx, index::field f, const std::
     const auto key = index::field_term(f, term);
     const auto own = global_df(cx, key);
     const auto info = cx.seg.find(key);
+    check_df(info, own, key);
     if (own == 0 || !info) return std::make_unique<empty_scorer>();
     const auto df = blended_df != 0 ? blended_df : own;
     return std::make_unique<term_scorer<Model>>(
@@ -751,9 +762,12 @@ scorer_ptr make_combined_term(const build_context<Model>& cx, const q::term_node
     const auto add = [&](const std::string& term) {
         for (const auto& [f, w] : fields) {
             const auto key = index::field_term(f, term);
-            df = std::max(df, global_df(cx, key));
+            const auto collection_df = global_df(cx, key);
+            df = std::max(df, collection_df);
             const std::string name(cx.reader.options().schema.text_field_def(f)->name);
-            if (const auto info = cx.seg.find(key))
+            const auto info = cx.seg.find(key);
+            check_df(info, collection_df, key);
+            if (info)
                 parts.push_back({cx.seg.cursor(*info), w, t.synonyms.empty() ? name : name + ":" + term});
         }
     };
@@ -782,6 +796,7 @@ scorer_ptr make_phrase(const build_context<Model>& cx, index::field f, const q::
         const auto key = index::field_term(f, term);
         const auto df = global_df(cx, key);
         const auto info = cx.seg.find(key);
+        check_df(info, df, key);
         if (df == 0 || !info) return std::make_unique<empty_scorer>();
         idf += cx.model.idf(cx.passages, df);
         cursors.push_back(cx.seg.cursor(*info));
@@ -985,6 +1000,7 @@ std::optional<interrupt> interrupt_of(const search_options& o) {
 
 void validate(const search_options& o) {
     o.bm25.validate();
+    if (o.statistics != nullptr) o.statistics->validate();
     if (o.fields.empty()) throw invalid_argument("query search: no default field");
     for (std::size_t i = 0; i < o.fields.size(); ++i) {
         if (!(o.fields[i].weight > 0.0) || !(o.fields[i].weight <= 1e6))
@@ -1438,28 +1454,35 @@ void collect_keys(const index::index_reader& reader, const q::query& node, const
 }
 }  // namespace
 
-collection_statistics searcher::statistics(const q::query& analysed, const search_options& options) const {
+collection_statistics searcher::statistics(const q::query& analysed, const search_options& options,
+                                           const collection_statistics* expansions) const {
     auto o = options;
-    o.statistics = nullptr;  // this snapshot's own
+    // This snapshot's own counts; with `expansions`, its dfs of the terms they list.
+    o.statistics = expansions;
     validate(o);
     check_boosts(analysed);
     auto stats = collection_statistics::of(impl_->reader);
     if (analysed.empty()) return stats;
     collect_keys(impl_->reader, analysed, o, std::nullopt, stats);
     search_info info;
-    std::vector<expansion_entry> expansions;
+    std::vector<expansion_entry> found;
     std::size_t clauses = clause_count(analysed);
     if (o.max_clauses != 0 && clauses > o.max_clauses) too_many_clauses(o.max_clauses);
-    collect_expansions(impl_->reader, analysed, o, std::nullopt, expansions, info, impl_->analyzers, clauses);
-    for (auto& e : expansions) {
-        for (const auto& t : e.terms.terms) stats.doc_freqs.try_emplace(index::field_term(e.field, t.term), t.df);
+    collect_expansions(impl_->reader, analysed, o, std::nullopt, found, info, impl_->analyzers, clauses);
+    for (auto& e : found) {
+        for (auto& t : e.terms.terms) {
+            auto key = index::field_term(e.field, t.term);
+            if (expansions != nullptr) t.df = impl_->reader.doc_freq(key);  // 0 where this index lacks it
+            stats.doc_freqs.try_emplace(std::move(key), t.df);
+        }
         stats.expansions.insert_or_assign(expansion_key(*e.node, e.field, o.expansion), std::move(e.terms));
     }
     return stats;
 }
 
-collection_statistics searcher::statistics(const analysed_query& query, const search_options& options) const {
-    return statistics(as_tree(query, options.mode), options);
+collection_statistics searcher::statistics(const analysed_query& query, const search_options& options,
+                                           const collection_statistics* expansions) const {
+    return statistics(as_tree(query, options.mode), options, expansions);
 }
 
 std::vector<scored_doc> searcher::top_k(const q::query& analysed, const search_options& options,

@@ -2,6 +2,8 @@
 #include "rapport/search/statistics.hpp"
 
 #include <algorithm>
+#include <charconv>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,6 +25,13 @@ std::uint64_t add(std::uint64_t a, std::uint64_t b) {
     std::uint64_t sum = 0;
     if (__builtin_add_overflow(a, b, &sum)) throw invalid_argument("collection statistics: a count overflows 64 bits");
     return sum;
+}
+
+// Sums of the counts that only inform (a word's df breaks ties, `examined` reports work): saturated
+// rather than refused.
+std::uint64_t saturated(std::uint64_t a, std::uint64_t b) noexcept {
+    std::uint64_t sum = 0;
+    return __builtin_add_overflow(a, b, &sum) ? std::numeric_limits<std::uint64_t>::max() : sum;
 }
 
 // The cap that applies to the node `key` names (`expansion_key`: "<f|p><field>:<cap>:..."), the
@@ -63,7 +72,7 @@ void merge_expansion(std::string_view key, q::expansion& into, const q::expansio
                 t.word_df = u.word_df;
             } else if (u.distance == t.distance) {
                 if (u.word == t.word)
-                    t.word_df = add(t.word_df, u.word_df);
+                    t.word_df = saturated(t.word_df, u.word_df);
                 else if (u.word_df > t.word_df || (u.word_df == t.word_df && u.word < t.word)) {
                     t.word = u.word;
                     t.word_df = u.word_df;
@@ -87,7 +96,7 @@ void merge_expansion(std::string_view key, q::expansion& into, const q::expansio
     }
     into.terms = std::move(all);
     into.truncated = truncated;
-    into.examined = add(into.examined, from.examined);
+    into.examined = saturated(into.examined, from.examined);
 }
 
 [[noreturn]] void bad(const std::string& what) { throw invalid_argument("collection statistics: " + what); }
@@ -124,15 +133,38 @@ collection_statistics collection_statistics::of(const index::index_reader& reade
 }
 
 void collection_statistics::merge(const collection_statistics& other) {
-    passages = add(passages, other.passages);
-    for (std::size_t f = 0; f < index::field_count; ++f) total_lengths[f] = add(total_lengths[f], other.total_lengths[f]);
+    // Into a copy, so that an overflow leaves these statistics as they were.
+    auto sum = *this;
+    sum.passages = add(passages, other.passages);
+    for (std::size_t f = 0; f < index::field_count; ++f) sum.total_lengths[f] = add(total_lengths[f], other.total_lengths[f]);
     for (const auto& [key, df] : other.doc_freqs) {
-        auto [it, fresh] = doc_freqs.try_emplace(key, df);
+        auto [it, fresh] = sum.doc_freqs.try_emplace(key, df);
         if (!fresh) it->second = add(it->second, df);
     }
     for (const auto& [key, e] : other.expansions) {
-        auto [it, fresh] = expansions.try_emplace(key, e);
+        auto [it, fresh] = sum.expansions.try_emplace(key, e);
         if (!fresh) merge_expansion(key, it->second, e);
+    }
+    *this = std::move(sum);
+}
+
+void collection_statistics::validate() const {
+    for (const auto& [key, df] : doc_freqs)
+        if (df > passages) bad("a df exceeds the passage count");
+    for (const auto& [key, e] : expansions) {
+        const std::size_t cap = cap_of(key);
+        const auto colon = key.find(':');
+        unsigned field = 0;
+        const auto r = std::from_chars(key.data() + 1, key.data() + colon, field);
+        if (r.ec != std::errc() || r.ptr != key.data() + colon || field >= index::field_count)
+            bad("an expansion key names no text field");
+        if (e.terms.size() > cap) bad("an expansion has more terms than its cap");
+        for (std::size_t i = 0; i < e.terms.size(); ++i) {
+            const auto& t = e.terms[i];
+            if (i > 0 && !(e.terms[i - 1].term < t.term)) bad("expansion terms out of order");
+            if (t.df > passages) bad("an expansion term's df exceeds the passage count");
+            if (t.distance > 2) bad("an edit distance above 2");
+        }
     }
 }
 
@@ -182,7 +214,6 @@ collection_statistics collection_statistics::from_json(std::string_view text) {
         const auto& pair = array_of(e, "a doc_freqs entry");
         if (pair.size() != 2) bad("a doc_freqs entry must be [key, df]");
         const auto df = count_of(pair[1], "a df");
-        if (df > s.passages) bad("a df exceeds the passage count");
         if (!s.doc_freqs.try_emplace(string_of(pair[0], "a doc_freqs key"), df).second) bad("a doc_freqs key is repeated");
     }
     for (const auto& e : array_of(member(o, "expansions"), "expansions")) {
@@ -201,18 +232,15 @@ collection_statistics collection_statistics::from_json(std::string_view text) {
             q::expanded_term term;
             term.term = string_of(f[0], "an expansion term");
             const auto distance = count_of(f[1], "an edit distance");
-            if (distance > 2) bad("an edit distance above 2");
             term.distance = static_cast<std::uint32_t>(distance);
-            term.df = count_of(f[2], "an expansion term's df");
-            if (term.df == 0 || term.df > s.passages) bad("an expansion term's df is 0 or exceeds the passage count");
+            term.df = count_of(f[2], "an expansion term's df");  // 0: not in this shard (a second round)
             term.word = string_of(f[3], "an expansion term's word");
             term.word_df = count_of(f[4], "an expansion term's word df");
-            if (!ex.terms.empty() && !(ex.terms.back().term < term.term)) bad("expansion terms out of order");
             ex.terms.push_back(std::move(term));
         }
-        if (ex.terms.size() > cap_of(key)) bad("an expansion has more terms than its cap");
         if (!s.expansions.try_emplace(std::move(key), std::move(ex)).second) bad("an expansion key is repeated");
     }
+    s.validate();
     return s;
 }
 
@@ -221,11 +249,14 @@ std::string expansion_key(const q::query& node, index::field f, const q::expansi
     if (fuzzy == nullptr && node.get_if<q::prefix_node>() == nullptr)
         throw invalid_argument("expansion_key: only prefix and fuzzy nodes expand, not " + q::to_string(node));
     const std::size_t cap = fuzzy != nullptr ? options.max_fuzzy_terms : options.max_prefix_terms;
-    // The node alone: its field and boost do not change what it expands to.
+    // The node alone: its field and boost do not change what it expands to; a fuzzy node's own
+    // prefix length does, and its text form does not show it.
     const auto bare = q::query(node).field("").boost(1.0);
+    const std::string own_prefix =
+        fuzzy != nullptr && fuzzy->prefix_length ? std::to_string(*fuzzy->prefix_length) : std::string("-");
     return std::string(fuzzy != nullptr ? "f" : "p") + std::to_string(static_cast<unsigned>(f)) + ":" +
            std::to_string(cap) + ":" + std::to_string(options.fuzzy_prefix_length) + (options.transpositions ? "t" : "n") +
-           ":" + q::to_string(bare);
+           own_prefix + ":" + q::to_string(bare);
 }
 
 bool is_fuzzy_expansion_key(std::string_view key) noexcept { return !key.empty() && key.front() == 'f'; }

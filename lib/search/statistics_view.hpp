@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string>
 #include <string_view>
 
 #include "rapport/core/error.hpp"
@@ -15,9 +16,15 @@
 
 namespace rapport::search::detail {
 
-/// N of the search: the given statistics' or the snapshot's.
-[[nodiscard]] inline std::uint64_t passages(const index::index_reader& r, const search_options& o) noexcept {
-    return o.statistics != nullptr ? o.statistics->passages : r.passage_count();
+/// N of the search: the given statistics' or the snapshot's. Throws: `invalid_argument` when the
+/// given statistics count fewer passages than this snapshot holds (they must include its own).
+[[nodiscard]] inline std::uint64_t passages(const index::index_reader& r, const search_options& o) {
+    if (o.statistics == nullptr) return r.passage_count();
+    if (o.statistics->passages < r.passage_count())
+        throw invalid_argument("search: the statistics given (search_options::statistics) count " +
+                               std::to_string(o.statistics->passages) + " passages, fewer than this index's " +
+                               std::to_string(r.passage_count()) + ": they must include this index's");
+    return o.statistics->passages;
 }
 
 /// Σ passage length of field `f` over the collection.
@@ -27,7 +34,7 @@ namespace rapport::search::detail {
 }
 
 /// The mean length of field `f` over the collection (0 when it has no passages).
-[[nodiscard]] inline double average_length(const index::index_reader& r, index::field f, const search_options& o) noexcept {
+[[nodiscard]] inline double average_length(const index::index_reader& r, index::field f, const search_options& o) {
     const auto n = passages(r, o);
     return n == 0 ? 0.0 : static_cast<double>(total_length(r, f, o)) / static_cast<double>(n);
 }

@@ -316,10 +316,16 @@ class Index:
             )
         )
 
-    def statistics(self, q: str, fields=None, mode: str = "any", bm25f: bool = False) -> str:
+    def statistics(self, q: str, fields=None, mode: str = "any", bm25f: bool = False,
+                   expansions: Optional[str] = None) -> str:
         """The collection statistics of this index that scoring ``q`` reads (N, field lengths, dfs,
-        expansions), as JSON for ``merge_statistics`` and ``search(statistics=...)``."""
-        return self._h.statistics(q, fields=fields, mode=mode, bm25f=bm25f)
+        expansions), as JSON for ``merge_statistics`` and ``search(statistics=...)``.
+
+        Prefix and fuzzy terms need a second round over several indexes: when the merge of every
+        index's statistics has expansions, ask each index again with ``expansions=`` that merge
+        (each then counts its passages of every merged term) and merge again
+        (``rapport.distributed`` does this)."""
+        return self._h.statistics(q, fields=fields, mode=mode, bm25f=bm25f, statistics=expansions)
 
     def search_many(
         self,

@@ -13,7 +13,9 @@ between queries; a phase of a query is one call per worker. ``ShardedIndex.searc
 query-then-fetch over global statistics:
 
 1. Every shard exports the collection statistics of the query (N, field lengths, the dfs and
-   expansions of its terms: ``Index.statistics``), and the client sums them.
+   expansions of its terms: ``Index.statistics``), and the client sums them. When the query has
+   prefix or fuzzy terms, a second round asks every shard for its dfs of every merged expansion
+   term (a shard's own words may not reach a term it holds: stemming, accent folding).
 2. Every shard scores with the summed statistics and numbers its passages from its base (the
    passage counts of the shards before it). It returns its best ``offset + k`` hits and its facet
    counts over every value, and the client merges them.
@@ -148,8 +150,9 @@ class _Shard:
     def info(self) -> Dict[str, Any]:
         return {"passages": self.index.passage_count, "schema": self.index.schema}
 
-    def statistics(self, queries: List[str], options: Dict[str, Any]) -> List[str]:
-        return [self.index._h.statistics(q, **options) for q in queries]
+    def statistics(self, queries: List[str], options: Dict[str, Any], expansions: Optional[List[Optional[str]]] = None) -> List[str]:
+        rounds = expansions or [None] * len(queries)
+        return [self.index._h.statistics(q, statistics=e, **options) for q, e in zip(queries, rounds)]
 
     def search(self, queries: List[str], options: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
         return [self.index._h.search(q, **o) for q, o in zip(queries, options)]
@@ -298,11 +301,26 @@ class ShardedIndex:
                 "shard " + ", ".join(f"{i} ({self.paths[i]})" for i in lost) + ": no replica answered (its workers were lost)")
         return answers, sorted(lost)
 
+    def _statistics(self, queries: List[str], scoring: Dict[str, Any], allow_partial: bool):
+        """Phase 1: every query's statistics merged over the shards, in a second round for the
+        queries whose prefix or fuzzy terms expand (a shard whose words do not reach a term still
+        counts its passages with it: ``Index.statistics``). Returns them and the shards lost."""
+        stats, lost = self._each(range(len(self.paths)), "statistics", lambda i: (queries, scoring), allow_partial)
+        live = sorted(stats)
+        merged = [_rapport.merge_statistics([stats[i][n] for i in live]) for n in range(len(queries))]
+        again = [m if json.loads(m)["expansions"] else None for m in merged]
+        if any(again) and len(live) > 1:
+            second, more = self._each(live, "statistics", lambda i: (queries, scoring, again), allow_partial)
+            lost = sorted(set(lost) | set(more))
+            for n, m in enumerate(again):
+                if m is not None:
+                    merged[n] = _rapport.merge_statistics([second[i][n] for i in sorted(second)])
+        return merged, lost
+
     def statistics(self, q: str, fields=None, mode: str = "any", bm25f: bool = False) -> str:
         """The merged collection statistics of every shard for ``q``."""
-        options = {"fields": fields, "mode": mode, "bm25f": bm25f}
-        answers, _ = self._each(range(len(self.paths)), "statistics", lambda i: ([q], options), False)
-        return _rapport.merge_statistics([answers[i][0] for i in range(len(self.paths))])
+        merged, _ = self._statistics([q], {"fields": fields, "mode": mode, "bm25f": bm25f}, False)
+        return merged[0]
 
     def search(self, q: str, k: int = 10, **kwargs) -> _rapport.SearchResult:
         """As ``rapport.Index.search`` over the union of the shards (query-then-fetch; the same
@@ -339,9 +357,8 @@ class ShardedIndex:
             return []
         shards = range(len(self.paths))
         scoring = {"fields": fields, "mode": mode, "bm25f": bm25f}
-        stats, lost = self._each(shards, "statistics", lambda i: (queries, scoring), allow_partial)
-        live = sorted(stats)
-        merged = [_rapport.merge_statistics([stats[i][n] for i in live]) for n in range(len(queries))]
+        merged, lost = self._statistics(queries, scoring, allow_partial)
+        live = [i for i in shards if i not in lost]
         requests = [self._facet_request(f) for f in (facets or [])]
         base = dict(scoring, k=k + offset, filter=filter, facets=[r["shard"] for r in requests], sort=sort, articles=articles,
                     search_after=search_after, count_total=count_total, facet_articles=facet_articles,

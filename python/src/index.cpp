@@ -254,12 +254,12 @@ public:
     }
 
     std::string statistics(const std::string& text, const py::kwargs& kw) const {
-        auto a = args_of(kw);
-        a.statistics.reset();
+        // `statistics` here is the first round's merge, for the second round (`searcher::statistics`).
+        const auto a = args_of(kw);
         const auto s = current();
         py::gil_scoped_release unlocked;
         const auto p = prepare(s, text, a);
-        return s.searcher->statistics(p.analysed, p.request.options).to_json();
+        return s.searcher->statistics(p.analysed, p.request.options, a.statistics ? &*a.statistics : nullptr).to_json();
     }
 
     // A batch of queries over `threads` C++ threads, the GIL released: passage ids (−1 past the

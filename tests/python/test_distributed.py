@@ -189,3 +189,20 @@ def test_build_from_a_bag_and_from_partitioned_jsonl(client, tmp_path):
         for kwargs in ({"k": 10}, {"k": 5, "facets": ["topic"], "articles": True}):
             same(one.search(q, **kwargs), from_files.search(q, **kwargs), from_files)
             same(one.search(q, **kwargs), from_bag.search(q, **kwargs), from_bag)
+
+
+def test_prefix_and_fuzzy_terms_count_every_shard_under_stemming(client, tmp_path):
+    # Shard 0 spells "connection" and "café", shard 1 only "connected" and "cafe": the same terms
+    # under English stemming and accent folding, reached by "connecti*" and "café*" from shard 0's
+    # words only. The second statistics round counts shard 1's passages too.
+    texts = ["the connection failed at the café", "a connection to the cafe menu", "connections and cafés",
+             "we connected the router", "the cafe was connected late", "connected twice", "nothing here"]
+    docs = [{"id": f"e{i}", "title": "", "text": t} for i, t in enumerate(texts)]
+    one = rapport.Index.create(tmp_path / "one", fold_accents=True)
+    with one.writer() as w:
+        w.add_many(docs)
+    sharded = distributed.build(client, docs, tmp_path / "sharded", shards=2, fold_accents=True)
+    for q in ["connecti*", "café*", "conection~1", "caf~1 connect*"]:
+        a = one.search(q, k=10, count_total=True)
+        assert a.hits
+        same(a, sharded.search(q, k=10, count_total=True), sharded)

@@ -307,3 +307,46 @@ TEST_CASE("multi_searcher: refuses indexes that analyse differently, and passage
     r.options.filter = bits;
     CHECK_THROWS_AS((void)m.run(parts[0]->parse("qa"), r), invalid_argument);
 }
+
+TEST_CASE("multi_searcher: English stemming and folding: expansions' dfs count every index (a second round)") {
+    // Shard 0 spells "connection", "café"; shard 1 only "connected", "cafe": the same terms.
+    const char* first[] = {"the connection failed at the café", "a connection to the cafe menu", "connections and cafés"};
+    const char* second[] = {"we connected the router", "the cafe was connected late", "connected twice", "nothing here"};
+    const auto english = [](const std::vector<const char*>& texts, std::size_t from) {
+        auto dir = std::make_shared<storage::memory_directory>("english");
+        auto o = writer_options();
+        o.index.schema = ix::schema{};
+        o.index.analyzer = {};
+        o.index.analyzer.fold_accents = true;
+        ix::index_writer w(dir, o);
+        for (std::size_t i = 0; i < texts.size(); ++i)
+            w.add(ingest::article{{"e" + std::to_string(from + i)}, "", texts[i]});
+        w.commit();
+        return dir;
+    };
+    std::vector<const char*> all(std::begin(first), std::end(first));
+    all.insert(all.end(), std::begin(second), std::end(second));
+    const auto one = std::make_shared<const searcher>(ix::index_reader::open(english(all, 0)));
+    const multi_searcher many({std::make_shared<const searcher>(ix::index_reader::open(english({std::begin(first), std::end(first)}, 0))),
+                               std::make_shared<const searcher>(ix::index_reader::open(english({std::begin(second), std::end(second)}, 3)))});
+    for (const char* text : {"connecti*", "cafe*", "conection~1", "caf~1 connect*", "\"connected the router\"", "connect"}) {
+        const std::string shown = text;
+        CAPTURE(shown);
+        const auto q = one->parse(text);
+        const auto merged = many.statistics(q);
+        const auto own = one->statistics(q);
+        CHECK(merged.doc_freqs == own.doc_freqs);
+        for (const auto& [key, e] : own.expansions) {
+            REQUIRE(merged.expansions.contains(key));
+            const auto& m = merged.expansions.at(key).terms;
+            REQUIRE(m.size() == e.terms.size());
+            for (std::size_t t = 0; t < m.size(); ++t) CHECK(m[t].df == e.terms[t].df);
+        }
+        search_request r;
+        r.options.k = 10;
+        r.count_total = true;
+        const auto a = run(*one, q, r);
+        CHECK(!a.hits.empty());
+        same_response(a, many.run(q, r), many);
+    }
+}

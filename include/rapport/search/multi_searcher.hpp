@@ -10,7 +10,11 @@
 // facet counts and totals, one ranking of articles over all indexes (an article is told apart per
 // segment, as in one index, so an id present in two indexes counts twice), sorting and paging
 // (`search_after` cursors) across all of them. Each hit names its index (`request_hit::index`).
-// Prefix and fuzzy terms expand over every index's dictionaries (exactness: search/statistics.hpp).
+// Prefix and fuzzy terms expand over every index's dictionaries, in two rounds of statistics
+// (exactness: search/statistics.hpp). Per index and not global: `index(i).explain` (pass it
+// `statistics(query)` in `search_options::statistics` to explain the global score; the passage id
+// it shows is the one in index i), `rm3` and `suggest` (one index's text and words), and the
+// highlight terms of `index(i).highlight_terms` (a prefix expands over index i's words).
 // Thread safety: every member function is const and safe to call from any number of threads, as
 // the searchers it holds are.
 #pragma once

@@ -338,12 +338,22 @@ public:
     /// field's total length, the df of every dictionary key its terms, phrases and synonyms look up
     /// in the fields they search, and each prefix and fuzzy node's expansion with its terms' dfs),
     /// for `collection_statistics::merge` with other indexes' and `search_options::statistics`.
-    /// `options.statistics`, if set, is ignored: these are the snapshot's own.
-    /// Throws: as `top_k` for an unknown field or too many clauses.
+    /// `options.statistics` is ignored: these are the snapshot's own.
+    ///
+    /// Expansions need a second round when several indexes are merged: an index whose own words do
+    /// not reach a term (English stemming takes "connected" and "connection" to one term, folding
+    /// "café" and "cafe") still holds passages with it. So, when the merge of the first round has
+    /// expansions, ask every index again with `expansions` = that merge: each node then expands to
+    /// the merged terms, each with this index's df (0 where it has none), and the merge of the
+    /// second round has the collection's dfs (`multi_searcher::statistics` does both rounds).
+    /// Throws: as `top_k` for an unknown field or too many clauses; `invalid_argument` when
+    /// `expansions` lacks a node's expansion.
     /// Complexity: one dictionary lookup per key and segment, plus the expansions.
-    [[nodiscard]] collection_statistics statistics(const query::query& analysed, const search_options& options = {}) const;
+    [[nodiscard]] collection_statistics statistics(const query::query& analysed, const search_options& options = {},
+                                                   const collection_statistics* expansions = nullptr) const;
     /// As above, for a bag of terms combined by `options.mode`.
-    [[nodiscard]] collection_statistics statistics(const analysed_query& query, const search_options& options = {}) const;
+    [[nodiscard]] collection_statistics statistics(const analysed_query& query, const search_options& options = {},
+                                                   const collection_statistics* expansions = nullptr) const;
 
     // -- Retrieval
 

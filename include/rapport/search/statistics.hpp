@@ -9,13 +9,17 @@
 // travel as JSON (`to_json` / `from_json`) to shards in other processes (python/rapport/distributed).
 //
 // Prefix and fuzzy terms expand over a dictionary, so the statistics also carry each such node's
-// expansion (per field searched): merged, it is the union of the shards' expansions with summed
-// dfs, re-capped by the same rule as one index (`query::expansion_options`), and the searcher
-// given merged statistics expands a node to exactly that. This equals one index's expansion when no
-// shard's expansion hit its cap (`search_info::expansion_truncated` false on every shard) and, for a
-// fuzzy term reached from several surface words at the same distance, when the shards agree on the
-// most frequent of them; otherwise it is the re-capped union, which is what Elasticsearch's DFS does
-// too.
+// expansion (per field searched). Merged, it is the union of the shards' expansions, re-capped by
+// the same rule as one index (`query::expansion_options`). A shard may hold passages with a term
+// that its own words do not reach (English stemming takes "connected" and "connection" to one
+// term; accent folding joins "café" and "cafe"), so a second round asks every shard for its dfs of
+// the merged terms (`searcher::statistics` with `expansions`; `multi_searcher` does both rounds).
+// The searcher given the result expands each node to exactly those terms. This equals one index's
+// expansion when no expansion hit its cap, neither in any shard nor in the merge
+// (`search_info::expansion_truncated`; the surface-word walk reads up to 8 × the cap). For a fuzzy
+// term reached from several surface words at the same distance, it also needs the shards to agree
+// on the most frequent of them (which word's length sets the fuzzy boost). Otherwise the result is
+// the re-capped union, which is what Elasticsearch's DFS does too.
 // Thread safety: a value; concurrent const use is safe.
 #pragma once
 
@@ -55,9 +59,14 @@ struct RAPPORT_API collection_statistics {
     [[nodiscard]] static collection_statistics of(const index::index_reader& reader);
 
     /// Adds `other`'s counts to these (the statistics of the union of both collections): N, lengths
-    /// and dfs summed; expansions merged as the file comment says. Throws: `invalid_argument` when the
-    /// sums overflow 64 bits.
+    /// and dfs summed; expansions merged as the file comment says. Throws: `invalid_argument` when a
+    /// count overflows 64 bits, and then leaves these statistics unchanged.
     void merge(const collection_statistics& other);
+
+    /// Checks what scoring relies on: every df at most N, expansion keys naming a text field,
+    /// expansion terms in increasing order, within their cap, at most 2 edits away. The searcher
+    /// calls it on statistics it is given. Throws: `invalid_argument` naming the fault.
+    void validate() const;
 
     /// The df of `key`, or nothing when these statistics lack it.
     [[nodiscard]] const std::uint64_t* doc_freq(std::string_view key) const noexcept;
