@@ -21,26 +21,17 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
 import rapport
+import rapport.eval
 from rapport import distributed
 
 
 def read_passages(corpus, n):
-    out = []
-    with subprocess.Popen(["zstd", "-dc", os.path.join(corpus, "docs.jsonl.zst")], stdout=subprocess.PIPE, text=True,
-                          encoding="utf-8") as p:
-        for line in p.stdout:
-            d = json.loads(line)
-            out.append({"id": d["id"], "title": d.get("title", ""), "text": d["text"]})
-            if len(out) == n:
-                break
-        p.kill()
-    return out
+    return rapport.eval.read_docs(os.path.join(corpus, "docs.jsonl.zst"), limit=n)
 
 
 def read_queries(corpus, n):

@@ -9,11 +9,11 @@
 from __future__ import annotations
 
 import os
-from typing import Dict, List, Mapping, Sequence, Tuple, Union
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _rapport
 
-__all__ = ["read_qrels", "read_run", "write_run", "read_queries", "evaluate", "run_of"]
+__all__ = ["read_qrels", "read_run", "write_run", "read_queries", "read_docs", "evaluate", "run_of"]
 
 Run = Dict[str, List[Tuple[str, float]]]
 Qrels = Dict[str, Dict[str, int]]
@@ -37,6 +37,34 @@ def write_run(path: Union[str, os.PathLike], run: Mapping[str, Sequence[Tuple[st
 def read_queries(path: Union[str, os.PathLike]) -> List[Tuple[str, str]]:
     """A ``qid<TAB>text`` topics file as [(qid, text), ...]."""
     return _rapport.read_queries(os.fspath(path))
+
+
+def read_docs(path: Union[str, os.PathLike], limit: Optional[int] = None) -> List[dict]:
+    """A collection's ``docs.jsonl`` (or ``docs.jsonl.zst``, decompressed by the ``zstd`` tool) as
+    article dicts with ``id``, ``title`` and ``text``, the first ``limit`` of them (None: all)."""
+    import json
+    import subprocess
+
+    out: List[dict] = []
+    path = os.fspath(path)
+    if path.endswith(".zst"):
+        with subprocess.Popen(["zstd", "-dc", path], stdout=subprocess.PIPE, text=True, encoding="utf-8") as p:
+            for line in p.stdout:
+                if limit is not None and len(out) == limit:
+                    break
+                if line.strip():
+                    d = json.loads(line)
+                    out.append({"id": d["id"], "title": d.get("title", ""), "text": d["text"]})
+            p.kill()
+        return out
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if limit is not None and len(out) == limit:
+                break
+            if line.strip():
+                d = json.loads(line)
+                out.append({"id": d["id"], "title": d.get("title", ""), "text": d["text"]})
+    return out
 
 
 def evaluate(run: Mapping[str, Sequence[Tuple[str, float]]], qrels: Mapping[str, Mapping[str, int]],

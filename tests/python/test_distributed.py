@@ -8,7 +8,6 @@ import os
 import pathlib
 import shutil
 import signal
-import subprocess
 
 import pytest
 
@@ -107,16 +106,7 @@ def wikipedia_slice(n):
     path = pathlib.Path(corpus) / "wikipedia-2021-passages" / "docs.jsonl.zst"
     if not path.exists() or shutil.which("zstd") is None:
         return None
-    import json
-    out = []
-    with subprocess.Popen(["zstd", "-dc", str(path)], stdout=subprocess.PIPE, text=True, encoding="utf-8") as p:
-        for line in p.stdout:
-            d = json.loads(line)
-            out.append({"id": d["id"], "title": d.get("title", ""), "text": d["text"]})
-            if len(out) == n:
-                break
-        p.kill()
-    return out
+    return ev.read_docs(path, limit=n)
 
 
 def test_wikipedia_slice_sharded_equals_one_index(client, tmp_path):
