@@ -220,7 +220,6 @@ collection_statistics collection_statistics::from_json(std::string_view text) {
         if (!e.is_object()) bad("an expansion is not an object");
         const auto& x = e.get_object();
         auto key = string_of(member(x, "key"), "an expansion key");
-        (void)cap_of(key);
         q::expansion ex;
         const auto& truncated = member(x, "truncated");
         if (!truncated.is_bool()) bad("an expansion's 'truncated' is not a boolean");

@@ -11,7 +11,7 @@ import pytest
 
 import rapport
 
-from conftest import SCHEMA, synthetic_articles
+from conftest import SCHEMA
 
 
 def test_index_counts_and_schema(index, articles):
@@ -55,7 +55,6 @@ def test_snippet_offsets_are_str_indices_with_accents(tmp_path):
 
 
 def test_filters_facets_sort_and_paging(index, articles):
-    billing = [a for a in articles if a["topic"] == "billing"]
     r = index.search("trust", k=500, filter="topic:billing", count_total=True)
     assert r.hits and all(h.fields["topic"] == ["billing"] for h in r.hits)
     assert r.total == len(r.hits)
@@ -153,7 +152,6 @@ def test_errors_are_python_exceptions(tmp_path, index):
     with pytest.raises(rapport.IOError):
         rapport.Index.create(index.path)  # an existing index is not overwritten
     # A damaged file: CorruptionError, never a crash.
-    import os
     import pathlib
     victim = rapport.Index.create(tmp_path / "c")
     with victim.writer() as w:
