@@ -113,10 +113,16 @@ struct index_writer::impl {
         s.seqs.clear();
         pending_segment p;
         {
-            const segment seg = s.writer.finish();
+            std::vector<docid_t> order;  // an index sort moves passages: their operation numbers follow
+            const segment seg = s.writer.finish(current.options.schema.sort ? &order : nullptr);
             p.entry.name = new_segment_name();
             p.entry.passages = static_cast<std::uint32_t>(seg.size());
             p.entry.articles = static_cast<std::uint32_t>(seg.article_count());
+            if (!order.empty()) {
+                std::vector<std::uint64_t> moved(order.size());
+                for (std::size_t d = 0; d < order.size(); ++d) moved[d] = seqs[order[d]];
+                seqs = std::move(moved);
+            }
             p.seqs = std::move(seqs);
             p.entry.files = write_segment(*dir, p.entry.name, seg);
         }

@@ -238,6 +238,13 @@ schema validate_schema(schema s) {
                                " text fields (title and body included)");
     // Counted with the two text fields, so that a completed schema validates again as it is.
     if (s.fields.size() > max_fields) throw invalid_argument("schema: more than 250 fields (title and body included)");
+    if (s.sort) {
+        const auto* f = s.find(s.sort->field);
+        if (f == nullptr) throw invalid_argument("schema: sort: no field '" + shown(s.sort->field) + "' is declared");
+        if (f->type != field_type::keyword && !is_numeric(f->type))
+            throw invalid_argument("schema: sort: field '" + f->name + "' is " + std::string(field_type_name(f->type)) +
+                                   " (sort by a keyword, integer, float or date field)");
+    }
     return s;
 }
 
@@ -249,8 +256,16 @@ schema parse_schema(std::string_view json) {
     const auto* fields = root != nullptr ? root->if_contains("fields") : nullptr;
     if (fields == nullptr || !fields->is_array()) throw invalid_argument("schema: expected {\"fields\": [...]}");
     for (const auto& [key, value] : *root)
-        if (key != "fields") throw invalid_argument("schema: unknown key '" + std::string(key) + "'");
+        if (key != "fields" && key != "sort") throw invalid_argument("schema: unknown key '" + std::string(key) + "'");
     schema s;
+    if (const auto* sort = root->if_contains("sort")) {
+        const auto* name = sort->if_string();
+        if (name == nullptr || name->empty() || *name == "-")
+            throw invalid_argument("schema: sort: expected \"field\" or \"-field\" (descending), got " +
+                                   shown(boost::json::serialize(*sort)));
+        const bool descending = name->front() == '-';
+        s.sort = index_sort{std::string(name->subview(descending ? 1 : 0)), descending};
+    }
     for (const auto& f : fields->as_array()) {
         const auto* o = f.if_object();
         const auto* name = o != nullptr ? o->if_contains("name") : nullptr;
@@ -280,7 +295,9 @@ std::string to_json(const schema& s) {
         if (!f.analysis.empty()) o["analyzer"] = analysis_json(f.analysis);
         fields.push_back(std::move(o));
     }
-    return boost::json::serialize(boost::json::object{{"fields", std::move(fields)}});
+    boost::json::object out{{"fields", std::move(fields)}};
+    if (s.sort) out["sort"] = (s.sort->descending ? "-" : "") + s.sort->field;
+    return boost::json::serialize(out);
 }
 
 std::optional<std::string> schema_change_problem(const schema& before, const schema& after) {
@@ -297,6 +314,13 @@ std::optional<std::string> schema_change_problem(const schema& before, const sch
                    boost::json::serialize(analysis_json(a->analysis)) + ")";
         if (i >= after.fields.size() || after.fields[i].name != b.name)
             return "field '" + b.name + "' would move (new fields go after the existing ones)";
+    }
+    if (before.sort != after.sort) {
+        const auto name = [](const std::optional<index_sort>& o) {
+            return o ? "\"" + std::string(o->descending ? "-" : "") + o->field + "\"" : std::string("none");
+        };
+        return "the index sort would change (from " + name(before.sort) + " to " + name(after.sort) +
+               "; it is fixed when the index is created)";
     }
     return std::nullopt;
 }

@@ -11,6 +11,7 @@
 #include <queue>
 
 #include "codec/postings_writer.hpp"
+#include "index/index_sort.hpp"
 #include "index/stored_fields.hpp"
 #include "index/word_counter.hpp"
 #include "rapport/analysis/tokenizer.hpp"
@@ -103,16 +104,47 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
     word_counter words(fold_words);
     std::optional<analysis::tokenizer> tokenizer;  // for sources without surface words
     std::vector<analysis::token> tokens;
+    // The merge copies runs of one article's passages: in source order, or in the index sort's.
+    struct run {
+        std::uint32_t source;
+        std::uint32_t article;
+        docid_t begin;
+        docid_t end;
+    };
+    std::vector<run> runs;
     for (std::size_t s = 0; s < sources.size(); ++s) {
         const auto& seg = *sources[s];
         if (!merge_words)
             for (auto w = seg.words().begin(); w.valid(); w.next()) words.add(w.term(), w.info().df, w.info().total_tf);
+        const auto of = seg.article_numbers();
+        for (docid_t d = 0; d < seg.size();) {
+            docid_t e = d + 1;
+            while (e < seg.size() && of[e] == of[d]) ++e;
+            runs.push_back({static_cast<std::uint32_t>(s), of[d], d, e});
+            d = e;
+        }
+        renumber[s].assign(seg.size(), end_docid);
+    }
+    const bool sorting = values_schema.sort.has_value();
+    if (sorting) {
+        std::vector<sort_key> keys;
+        keys.reserve(runs.size());
+        for (const auto& r : runs) keys.push_back(sort_key_of(values_schema, sources[r.source]->values().values(values_schema, r.article)));
+        const auto order = sorted_articles(values_schema, keys);
+        std::vector<run> sorted;
+        sorted.reserve(runs.size());
+        for (const auto i : order) sorted.push_back(runs[i]);
+        runs = std::move(sorted);
+    }
+    std::vector<std::vector<std::uint32_t>> article_maps(sources.size());
+    for (std::size_t s = 0; s < sources.size(); ++s) article_maps[s].assign(sources[s]->article_count(), 0xFFFFFFFFu);
+    for (const auto& r : runs) {
+        const auto& seg = *sources[r.source];
         const bool recount = !seg.has_words();
         if (recount && !tokenizer) tokenizer.emplace();
-        auto& map = renumber[s];
-        map.assign(seg.size(), end_docid);
-        std::vector<std::uint32_t> article_map(seg.article_count(), 0xFFFFFFFFu);
-        for (docid_t d = 0; d < seg.size(); ++d) {
+        auto& map = renumber[r.source];
+        auto& article_map = article_maps[r.source];
+        for (docid_t d = r.begin; d < r.end; ++d) {
             if (seg.is_deleted(d)) continue;
             map[d] = next++;
             lengths.push_back(seg.lengths()[d]);
@@ -177,6 +209,7 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
     };
     const auto end_term = [&](const std::string& term) {
         if (list.docids.empty()) return;  // every passage holding the term was deleted
+        if (sorting) sort_postings(list);
         const auto f = field_of_key(term);
         const auto k = static_cast<std::size_t>(f) - 2;
         if (f != field::body && f != field::title && k >= field_lengths.size())

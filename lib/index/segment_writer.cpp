@@ -3,6 +3,8 @@
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
+#include "index/index_sort.hpp"
+
 namespace rapport::index {
 
 namespace {
@@ -55,9 +57,56 @@ std::size_t segment_writer::memory_usage() const noexcept {
 
 std::size_t segment_writer::flush_memory() const noexcept {
     const std::size_t per_term = sizeof(termid_t) + sizeof(std::string_view) + sizeof(std::string) + sizeof(postings_list);
-    return term_names_.size() * per_term + postings_memory_ / 2;
+    // An index sort renumbers first: two docid maps and a copy of the passages, a list at a time.
+    const std::size_t sorting = schema_.sort ? passages_.size() * (2 * sizeof(docid_t) + sizeof(passage_record)) : 0;
+    return term_names_.size() * per_term + postings_memory_ / 2 + sorting;
 }
 
 std::vector<surface_word> segment_writer::finish_words() { return words_.finish(); }
+
+std::vector<docid_t> segment_writer::apply_index_sort() {
+    const std::size_t n = passages_.size();
+    std::vector<detail::sort_key> keys;
+    keys.reserve(articles_.size());
+    for (const auto& a : articles_) keys.push_back(detail::sort_key_of(schema_, a.values));
+    const auto articles = detail::sorted_articles(schema_, keys);
+    std::vector<std::uint32_t> new_article(articles.size());
+    for (std::uint32_t i = 0; i < articles.size(); ++i) new_article[articles[i]] = i;
+    // Passages grouped by article (a counting sort), each article's in the order they were added.
+    std::vector<std::size_t> start(articles.size() + 1, 0);
+    for (const auto& p : passages_) ++start[new_article[p.article] + 1];
+    for (std::size_t i = 1; i < start.size(); ++i) start[i] += start[i - 1];
+    std::vector<docid_t> old_of(n);
+    std::vector<docid_t> new_of(n);
+    for (docid_t d = 0; d < n; ++d) {
+        const auto at = static_cast<docid_t>(start[new_article[passages_[d].article]]++);
+        old_of[at] = d;
+        new_of[d] = at;
+    }
+    const auto permute = [&](auto& v) {
+        if (v.size() != n) return;
+        std::remove_reference_t<decltype(v)> out;
+        out.reserve(n);
+        for (const docid_t d : old_of) out.push_back(std::move(v[d]));
+        v = std::move(out);
+    };
+    permute(passages_);
+    for (auto& p : passages_) p.article = new_article[p.article];
+    permute(lengths_);
+    permute(title_lengths_);
+    for (auto& f : field_lengths_) {
+        f.resize(n, 0);
+        permute(f);
+    }
+    std::vector<article_record> sorted;
+    sorted.reserve(articles_.size());
+    for (const auto a : articles) sorted.push_back(std::move(articles_[a]));
+    articles_ = std::move(sorted);
+    for (auto& list : buffers_) {
+        for (auto& d : list.docids) d = new_of[d];
+        detail::sort_postings(list);
+    }
+    return old_of;
+}
 
 }  // namespace rapport::index

@@ -150,9 +150,19 @@ public:
     /// Number of articles registered so far.
     [[nodiscard]] std::size_t article_count() const noexcept { return articles_.size(); }
 
-    /// Sorts the term dictionary and hands everything over to an immutable segment.
-    /// The writer is left empty. Complexity: O(T log T) for T distinct terms.
-    [[nodiscard]] segment finish() {
+    /// Sorts the term dictionary and hands everything over to an immutable segment, its passages in
+    /// the schema's index sort (`schema::sort`) when it has one; then `*moved`, when given, receives
+    /// for each new docid the docid `add_passage` returned (identity without a sort).
+    /// The writer is left empty. Complexity: O(T log T) for T distinct terms, plus O(P log P) and
+    /// the postings' size to sort P passages.
+    [[nodiscard]] segment finish(std::vector<docid_t>* moved = nullptr) {
+        if (schema_.sort) {
+            auto old_of = apply_index_sort();
+            if (moved != nullptr) *moved = std::move(old_of);
+        } else if (moved != nullptr) {
+            moved->resize(passages_.size());
+            std::iota(moved->begin(), moved->end(), docid_t{0});
+        }
         std::vector<termid_t> order(term_names_.size());
         std::iota(order.begin(), order.end(), termid_t{0});
         // Compared through a flat array of views: indexing the deque on every comparison costs more.
@@ -202,6 +212,9 @@ private:
     void count_words(std::string_view text, std::span<const analysis::token> tokens, docid_t doc);
     // The counted words, folded and sorted; empties the counts.
     std::vector<surface_word> finish_words();
+    // Reorders the articles and passages added so far by `schema_.sort` (lib/index/index_sort.hpp),
+    // renumbering every postings list; returns the old docid of each new one.
+    std::vector<docid_t> apply_index_sort();
 
     struct term_table;
     std::unique_ptr<term_table> ids_;

@@ -65,11 +65,26 @@ struct field_def {
     friend bool operator==(const field_def&, const field_def&) = default;
 };
 
+/// The order of the passages inside every segment of an index (Lucene's index sorting): articles by
+/// the value of one keyword, integer, float or date field, ascending or descending, each article's
+/// passages together and in their order. A keyword field orders by an article's smallest value
+/// ascending and its largest descending (as `search_request::sort` does); articles without a value
+/// come last either way; equal values keep the order the articles were added (or merged) in.
+/// A filter on the field then admits runs of consecutive passages, which every evaluation skips
+/// to through the postings' skip tables rather than visiting each list block by block.
+struct index_sort {
+    std::string field;
+    bool descending = false;
+    friend bool operator==(const index_sort&, const index_sort&) = default;
+};
+
 /// The fields of an index. The default schema is the two text fields, "title" and "body"; a
 /// schema always holds both (added if a declaration omits them, first), and at most six other text
 /// fields (`max_text_fields`), numbered 2, 3, … in declaration order (`text_field_number`).
 struct schema {
     std::vector<field_def> fields;  ///< in declaration order; "title" and "body" among them
+    /// The order of passages within segments; none: the order articles were added in.
+    std::optional<index_sort> sort{};
 
     /// The field called `name`, if declared.
     [[nodiscard]] const field_def* find(std::string_view name) const noexcept {
@@ -141,13 +156,14 @@ struct schema {
 /// `s` checked and completed: names valid and unique, "title" and "body" added as text fields when
 /// missing (first, in that order), at most `max_text_fields` text fields, analysis options only on
 /// text fields besides title and body (a `custom` one alone, a `language` libstemmer knows), at
-/// most 250 fields.
+/// most 250 fields, a `sort` field declared with type keyword, integer, float or date.
 /// Throws: `invalid_argument` naming the field at fault.
 [[nodiscard]] RAPPORT_API schema validate_schema(schema s);
 
 /// Parses a schema from JSON: `{"fields": [{"name": "topic", "type": "keyword"}, ...]}` (types as
 /// `field_type_name`; a text field may add `"analyzer": {"language": "french", "stopwords": [...]
-/// or false, "case_fold": bool, "fold_accents": bool}` or `"analyzer": {"custom": "name"}`), then
+/// or false, "case_fold": bool, "fold_accents": bool}` or `"analyzer": {"custom": "name"}`), and
+/// optionally `"sort": "field"` or `"sort": "-field"` (descending; `index_sort`), then
 /// `validate_schema`. Throws: `invalid_argument` naming what is wrong.
 [[nodiscard]] RAPPORT_API schema parse_schema(std::string_view json);
 /// The schema as the JSON `parse_schema` reads (one line, fields in order).
@@ -155,7 +171,8 @@ struct schema {
 
 /// Whether an index with schema `before` may continue with `after`: the same fields with the same
 /// types (and analysis) in the same order, followed by any number of new fields (which articles
-/// indexed earlier lack). Returns the reason when not, nothing when allowed.
+/// indexed earlier lack), and the same `sort` (segments already written keep theirs). Returns the
+/// reason when not, nothing when allowed.
 [[nodiscard]] RAPPORT_API std::optional<std::string> schema_change_problem(const schema& before, const schema& after);
 
 /// The value of one field of one article (title and body excepted). Which member holds it follows
