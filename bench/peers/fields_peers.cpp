@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
+#include <unordered_map>
 
 #include "fts5_peer.hpp"
 #include "sqlite_db.hpp"
@@ -62,12 +64,14 @@ synthetic_meta meta_of(std::size_t i) noexcept {
 
 // ---------------------------------------------------------------- rapport
 
-std::vector<fields_row> fields_rapport(const corpus& c, std::span<const query> queries, const std::string& dir) {
+std::vector<fields_row> fields_rapport(const corpus& c, std::span<const query> queries, const std::string& dir,
+                                       bool sorted) {
     {
         index::index_writer_options o;
         o.index.schema = index::parse_schema(
-            R"({"fields": [{"name": "sel", "type": "keyword"}, {"name": "cat", "type": "keyword"},)"
-            R"( {"name": "day", "type": "date"}]})");
+            std::string(R"({"fields": [{"name": "sel", "type": "keyword"}, {"name": "cat", "type": "keyword"},)"
+                        R"( {"name": "day", "type": "date"}])") +
+            (sorted ? R"(, "sort": "sel"})" : "}"));
         index::index_writer writer(storage::fs_directory::create_or_open(dir), o);
         for (std::size_t i = 0; i < c.docs.size(); ++i) {
             const auto m = meta_of(i);
@@ -85,6 +89,18 @@ std::vector<fields_row> fields_rapport(const corpus& c, std::span<const query> q
     }
     const auto reader = index::index_reader::open(storage::fs_directory::open_existing(dir));
     const search::searcher s(reader);
+    // Hits are reported as corpus positions (what meta_of and the checks read): an index sort
+    // numbers passages in its own order, so each docid is mapped back through its article id.
+    std::vector<std::uint32_t> position_of(reader.passage_count());
+    {
+        std::unordered_map<std::string_view, std::uint32_t> by_id;
+        for (std::size_t i = 0; i < c.docs.size(); ++i) by_id.emplace(c.docs[i].id.value, static_cast<std::uint32_t>(i));
+        for (std::size_t g = 0; g < reader.segments().size(); ++g) {
+            const auto& seg = *reader.segments()[g];
+            for (docid_t d = 0; d < seg.size(); ++d)
+                position_of[reader.bases()[g] + d] = by_id.at(seg.article_id(seg.article_of(d)));
+        }
+    }
     std::vector<fields_row> rows;
     for (const auto shape : all_fields_shapes) {
         search::search_request request;
@@ -94,11 +110,11 @@ std::vector<fields_row> fields_rapport(const corpus& c, std::span<const query> q
         if (const unsigned t = threshold(shape); t != 0) request.filter = "sel:p" + std::to_string(t);
         if (shape == fields_shape::facet) request.facets = {{.field = "cat", .top = 20}};
         if (shape == fields_shape::sort_date) request.sort = search::sort_spec{"day", true};
-        fields_row row{"rapport", shape, {}, {}};
+        fields_row row{sorted ? "rapport sorted" : "rapport", shape, {}, {}};
         row.figures = time_queries(queries, [&](std::string_view text, ranking& out) {
             out.clear();
             const auto r = search::run(s, s.parse(text), request);
-            for (const auto& h : r.hits) out.push_back(h.hit.passage);
+            for (const auto& h : r.hits) out.push_back(position_of[h.hit.passage]);
             if (shape == fields_shape::facet && row.top_category_counts.size() < queries.size()) {
                 std::uint64_t best = 0;
                 for (const auto& f : r.facets)

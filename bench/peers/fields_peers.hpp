@@ -44,7 +44,10 @@ struct fields_row {
 };
 
 /// Builds each system's index of `c` with the metadata in `dir` and runs every shape over `queries`.
-[[nodiscard]] std::vector<fields_row> fields_rapport(const corpus& c, std::span<const query> queries, const std::string& dir);
+/// rapport's with `sorted`: the index sorted by the filter's field (schema "sort": "sel"), as
+/// system "rapport sorted".
+[[nodiscard]] std::vector<fields_row> fields_rapport(const corpus& c, std::span<const query> queries, const std::string& dir,
+                                                     bool sorted = false);
 [[nodiscard]] std::vector<fields_row> fields_fts5(const corpus& c, std::span<const query> queries, const std::string& dir);
 #if RAPPORT_HAVE_XAPIAN
 [[nodiscard]] std::vector<fields_row> fields_xapian(const corpus& c, std::span<const query> queries, const std::string& dir);

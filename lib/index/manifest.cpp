@@ -170,6 +170,8 @@ manifest decode_manifest(std::string_view payload, const std::string& file, std:
         } catch (const invalid_argument& e) {
             d.fail(std::string("bad schema: ") + e.what());
         }
+        // Version 6: an index sort; a writer marks every manifest declaring one with that version.
+        if (version < 6 && m.options.schema.sort) d.fail("bad schema: an index sort in a manifest before version 6");
     }
     const auto count = d.number(1u << 24);
     for (std::uint64_t i = 0; i < count; ++i) {
@@ -225,8 +227,8 @@ std::optional<manifest> read_latest_manifest(storage::directory& dir) {
 }
 
 void write_manifest(storage::directory& dir, const manifest& m) {
-    dir.write_atomic(manifest_file_name(m.generation), storage::kinds::manifest, manifest_version,
-                     encode_manifest(m));
+    const auto version = m.options.schema.sort ? manifest_version : unsorted_manifest_version;
+    dir.write_atomic(manifest_file_name(m.generation), storage::kinds::manifest, version, encode_manifest(m, version));
 }
 
 }  // namespace rapport::index

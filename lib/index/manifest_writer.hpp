@@ -16,12 +16,16 @@ class directory;
 
 namespace rapport::index {
 
-/// Current manifest format version (5 adds the schema): 2 adds accent folding and elision to the analysis options
+/// Current manifest format version (6: the schema may declare an index sort, `schema::sort`; 5 adds
+/// the schema): 2 adds accent folding and elision to the analysis options
 /// (version 1, without them, still opens: its indexes fold no accents and keep elisions); 3 adds
 /// CJK bigrams and the custom analyzer's name (versions 1 and 2 open with CJK words as ICU splits
 /// them and the standard pipeline); 4 seals every segment file with its size and checksum
 /// (older manifests open with their files unsealed).
-inline constexpr std::uint32_t manifest_version = 5;
+inline constexpr std::uint32_t manifest_version = 6;
+/// The version written for an index without an index sort: version 6 only for those with one, so
+/// that builds before it refuse a sorted index as too new, and still open every other.
+inline constexpr std::uint32_t unsorted_manifest_version = 5;
 /// The oldest manifest version readers accept.
 inline constexpr std::uint32_t oldest_manifest_version = 1;
 

@@ -771,6 +771,58 @@ TEST_CASE("cli: a schema, typed fields, filters, facets, sorting, paging and rap
     CHECK(count_lines(run({"search", "--index", idx, "--format", "json", "parcels topic:billing"}).out, "\"a0\"") == 1);
 }
 
+TEST_CASE("cli: a schema with an index sort orders the segments, answers as without it, and cannot change") {
+    test::scratch_dir tmp;
+    const auto schema = tmp.path() / "schema.json";
+    const auto sorted_schema = tmp.path() / "sorted.json";
+    const std::string fields = R"({"fields": [{"name": "topic", "type": "keyword"}, {"name": "views", "type": "integer"}])";
+    std::ofstream(schema) << fields << "}";
+    std::ofstream(sorted_schema) << fields << R"(, "sort": "-views"})";
+    const auto input = tmp.path() / "in.jsonl";
+    {
+        std::ofstream out(input);
+        for (int i = 0; i < 12; ++i)
+            out << R"({"id":"a)" << i << R"(","text":"Refunds and billing answered, case )" << i << R"(","topic":")"
+                << (i % 3 ? "billing" : "shipping") << R"(","views":)" << (i * 7) % 12 << "}\n";
+    }
+    const std::string plain = (tmp.path() / "plain").string();
+    const std::string sorted = (tmp.path() / "sorted").string();
+    REQUIRE(run({"index", "--index", plain, "--progress", "none", "--schema", schema.string(), input.string()}).code == 0);
+    REQUIRE(run({"index", "--index", sorted, "--progress", "none", "--schema", sorted_schema.string(), input.string()}).code == 0);
+    CHECK(run({"stats", "--index", sorted}).out.find("sorted by    views descending") != std::string::npos);
+    CHECK(run({"stats", "--index", plain}).out.find("sorted by") == std::string::npos);
+    CHECK(run({"check", "--index", sorted}).code == 0);
+    // The same articles with the same scores (ranks may differ among equal scores), filtered or not.
+    for (const std::string filter : {"", "topic:billing", "views:>=6"}) {
+        CAPTURE(filter);
+        std::vector<std::string> args{"search", "--index", "", "--format", "trec", "-k", "100", "refunds billing"};
+        if (!filter.empty()) args.insert(args.end() - 1, {"--filter", filter});
+        args[2] = plain;
+        const auto a = run(args);
+        args[2] = sorted;
+        const auto b = run(args);
+        REQUIRE(a.code == 0);
+        CHECK(count_lines(a.out, "Q0") > 0);
+        const auto lines = [](const std::string& text) {
+            std::vector<std::string> v;
+            std::istringstream in(text);
+            for (std::string qid, q0, id, rank, score, tag; in >> qid >> q0 >> id >> rank >> score >> tag;)
+                v.push_back(id + " " + score);
+            std::sort(v.begin(), v.end());
+            return v;
+        };
+        CHECK(lines(a.out) == lines(b.out));
+    }
+    // The sort is fixed once the index exists.
+    const auto changed = run({"index", "--index", sorted, "--progress", "none", "--schema", schema.string(), input.string()});
+    CHECK(changed.code != 0);
+    CHECK(changed.err.find("index sort would change") != std::string::npos);
+    std::ofstream(schema) << fields << R"(, "sort": "note"})";
+    const auto bad = run({"index", "--index", (tmp.path() / "bad").string(), "--progress", "none", "--schema", schema.string(), input.string()});
+    CHECK(bad.code != 0);
+    CHECK(bad.err.find("sort: no field 'note'") != std::string::npos);
+}
+
 TEST_CASE("cli: a schema with an extra text field is indexed, searched as summary:word with highlights, and listed") {
     test::scratch_dir tmp;
     const std::string idx = (tmp.path() / "idx").string();

@@ -21,6 +21,7 @@
 #include "rapport/index/check_index.hpp"
 #include "rapport/index/index_reader.hpp"
 #include "rapport/index/index_writer.hpp"
+#include "rapport/index/manifest.hpp"
 #include "rapport/index/schema.hpp"
 #include "rapport/search/searcher.hpp"
 #include "rapport/storage/memory_directory.hpp"
@@ -110,6 +111,16 @@ TEST_CASE("index: index sort parses, prints back, and is refused where it cannot
         ix::index_writer w(dir, options_of(s));
         w.add({{"a"}, "t", "body text", {}, {{"day", "\"2024-01-02\""}}});
         w.commit();
+    }
+    // A sorted index's manifests are version 6 (builds before index sorting refuse them as too new);
+    // every other index keeps writing version 5.
+    CHECK(dir->verify(ix::manifest_file_name(ix::index_reader::open(dir).generation())).version == 6);
+    {
+        auto unsorted = std::make_shared<storage::memory_directory>("unsorted");
+        ix::index_writer w(unsorted, options_of(plain));
+        w.add({{"a"}, "t", "body text", {}, {{"day", "\"2024-01-02\""}}});
+        w.commit();
+        CHECK(unsorted->verify(ix::manifest_file_name(ix::index_reader::open(unsorted).generation())).version == 5);
     }
     CHECK_THROWS_AS(ix::index_writer(dir, options_of(schema_sorted("n"))), invalid_argument);
     CHECK_THROWS_AS(ix::index_writer(dir, options_of(plain)), invalid_argument);

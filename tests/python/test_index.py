@@ -200,3 +200,21 @@ def test_statistics_round_trip(index):
     assert [h.score for h in doubled.hits] != [h.score for h in own.hits]
     with pytest.raises(rapport.InvalidArgumentError, match="lack"):
         index.search("loyalty", statistics=s)
+
+
+def test_index_sorted_by_a_field_answers_as_the_unsorted_one(tmp_path, articles):
+    # schema "sort": each segment holds its articles newest first; hits and scores do not change.
+    plain = rapport.Index.create(tmp_path / "plain", schema=SCHEMA)
+    ordered = rapport.Index.create(tmp_path / "sorted", schema=dict(SCHEMA, sort="-updated"))
+    for idx in (plain, ordered):
+        with idx.writer() as w:
+            for a in articles:
+                w.add(a)
+    assert ordered.schema["sort"] == "-updated"
+    assert "sort" not in plain.schema
+    for q, f in [("trust", None), ("refund order", "topic:billing"), ("customer service", "views:>=100"), ("café", None)]:
+        want = {(h.article, h.ordinal, h.score) for h in plain.search(q, k=1000, filter=f)}
+        got = {(h.article, h.ordinal, h.score) for h in ordered.search(q, k=1000, filter=f)}
+        assert got == want and want
+    with pytest.raises(rapport.InvalidArgumentError, match="sort by a keyword"):
+        rapport.Index.create(tmp_path / "bad", schema=dict(SCHEMA, sort="meta"))

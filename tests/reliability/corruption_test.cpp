@@ -461,12 +461,15 @@ TEST_CASE_TEMPLATE("reliability: a file version too new or too old is a format_v
         CAPTURE(file);
         kinds.insert(kind_of(file));
         const auto original = copies.read(file);
-        // One past the version the file was written with (header bytes 8-11, FORMAT.md §2).
+        // One past the version the file was written with (header bytes 8-11, FORMAT.md §2); for a
+        // manifest one past the newest readers know (an index without a sort writes version 5,
+        // and 6 is a sorted index's).
         std::uint32_t written = 0;
         std::memcpy(&written, original.data() + 8, 4);
         REQUIRE(written >= 1);
+        const std::uint32_t too_new = kind_of(file) == "manifest" ? index::manifest_version + 1 : written + 1;
         for (const auto& [version, words] :
-             {std::pair<std::uint32_t, const char*>{written + 1, "too new"}, {0, "too old"}}) {
+             {std::pair<std::uint32_t, const char*>{too_new, "too new"}, {0, "too old"}}) {
             const std::uint32_t shown = version;  // CAPTURE's lambda cannot capture a binding (clang 14)
             CAPTURE(shown);
             const auto dir = copies.copy_with(file, with_version(original, version));

@@ -104,6 +104,9 @@ int run_stats(const command_args& args) {
             if (f.type != index::field_type::text || index::schema::is_extra_text(f))
                 fields += (fields.empty() ? "" : ", ") + f.name + " " + std::string(index::field_type_name(f.type));
         std::printf("fields       %s\n", fields.c_str());
+        if (schema.sort)
+            std::printf("sorted by    %s %s (each segment's articles in that order)\n", schema.sort->field.c_str(),
+                        schema.sort->descending ? "descending" : "ascending");
     }
     std::printf("passages     %s live, %s deleted (max %zu bytes, min %zu bytes)\n",
                 with_commas(reader.live_passage_count()).c_str(),
