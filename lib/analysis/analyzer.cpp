@@ -133,9 +133,9 @@ bool is_word_character(char32_t c) noexcept {
 // met again skips the filters. Indexing the Wikipedia passages, case folding, stopwords, accent
 // folding and Snowball took 1,300 instructions per token, a third of a bulk load; Zipf's law makes
 // most tokens repeats. Bounded, and emptied when full, so that a long run follows its vocabulary
-// without growing: 32,768 words of at most 32 bytes, a few MiB.
+// without growing: by default 32,768 words of at most 32 bytes, a few MiB (`set_word_cache_words`).
 struct analyzer::word_cache {
-    static constexpr std::size_t capacity = 32768;
+    std::size_t capacity = default_word_cache_words;
     static constexpr std::size_t max_word_bytes = 32;
     struct hash {
         using is_transparent = void;
@@ -284,7 +284,7 @@ struct analyzer::run {
                 } else {
                     t.term.assign(word);
                     kept = filter(t.term, 0);
-                    if (cache->terms.size() >= word_cache::capacity) cache->terms.clear();
+                    if (cache->terms.size() >= cache->capacity) cache->terms.clear();
                     cache->terms.emplace(word, kept ? std::string_view(t.term) : std::string_view());
                 }
             } else {
@@ -340,7 +340,8 @@ analyzer::analyzer(const analyzer_options& options)
 analyzer analyzer::english() { return analyzer(analyzer_options{}); }
 
 analyzer::analyzer(const analyzer& other)
-    : tokenizer_(other.tokenizer_),
+    : cache_words_(other.cache_words_),
+      tokenizer_(other.tokenizer_),
       invalid_utf8_(other.invalid_utf8_),
       cjk_bigrams_(other.cjk_bigrams_),
       query_mode_(other.query_mode_),
@@ -354,6 +355,15 @@ analyzer& analyzer::operator=(const analyzer& other) {
         analyzer copy(other);
         *this = std::move(copy);
     }
+    return *this;
+}
+
+analyzer& analyzer::set_word_cache_words(std::size_t words) noexcept {
+    cache_words_ = words;
+    if (cache_ && (words == 0 || cache_->terms.size() > words))
+        cache_.reset();  // hands the table back; the next analyze starts a cache of the new size
+    else if (cache_)
+        cache_->capacity = words;
     return *this;
 }
 
@@ -399,7 +409,10 @@ void analyzer::analyze(std::string_view text, std::vector<token>& out) {
         std::any_of(filters_.begin(), filters_.end(), [](const std::unique_ptr<token_filter>& f) { return f->stacks(); });
     const bool pure = !stacking && std::all_of(filters_.begin(), filters_.end(),
                                                [](const std::unique_ptr<token_filter>& f) { return f->pure(); });
-    if (pure && !filters_.empty() && !cache_) cache_ = std::make_unique<word_cache>();
+    if (pure && !filters_.empty() && !cache_ && cache_words_ > 0) {
+        cache_ = std::make_unique<word_cache>();
+        cache_->capacity = cache_words_;
+    }
     const bool cjk = cjk_bigrams_ && may_hold_cjk(input.data(), input.size());
     if (stacking || cjk) {
         stacked_.clear();
@@ -456,7 +469,7 @@ void analyzer::analyze(std::string_view text, std::vector<token>& out) {
                 }
             kept = kept && !t.term.empty() && t.term.size() <= max_term_bytes;
             if (cached) {
-                if (c.cache->terms.size() >= word_cache::capacity) c.cache->terms.clear();
+                if (c.cache->terms.size() >= c.cache->capacity) c.cache->terms.clear();
                 c.cache->terms.emplace(word, kept ? std::string_view(t.term) : std::string_view());
             }
             if (kept) keep();

@@ -44,6 +44,16 @@ struct pending_segment {
     std::vector<std::uint64_t> seqs;
 };
 
+// The words each analyzer of a builder remembers (analysis::analyzer::set_word_cache_words): the
+// default 32,768 (about 4 MiB) from a 64 MB budget up, and below it about a sixteenth of the budget,
+// so that a small budget is not spent on caches (at least 1,024 words, which still catch most
+// repeats: Zipf's law).
+std::size_t word_cache_words(std::size_t budget_mb) noexcept {
+    constexpr std::size_t bytes_per_word = 128;
+    const std::size_t words = budget_mb * (std::size_t{1} << 20) / 16 / bytes_per_word;
+    return std::clamp<std::size_t>(words, 1024, analysis::analyzer::default_word_cache_words);
+}
+
 // Hands the heap pages a flush freed back to the system: glibc keeps them otherwise, and the
 // builders' many small buffers leave them fragmented, so the process's RSS would stay at its
 // highest flush instead of following the RAM budget.
@@ -93,7 +103,9 @@ struct index_writer::impl {
             return s;
         }
         ++slot_count;
-        return std::make_unique<builder_slot>(current.options);
+        auto made = std::make_unique<builder_slot>(current.options);
+        made->pipeline.set_word_cache_words(word_cache_words(options.ram_budget_mb));
+        return made;
     }
 
     void release(std::unique_ptr<builder_slot> s) {

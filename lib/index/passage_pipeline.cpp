@@ -45,7 +45,9 @@ analysis::analyzer& passage_pipeline::analyzer_for(const ingest::article& articl
     } catch (const invalid_argument& e) {
         throw invalid_argument("article '" + article.id.value + "': " + e.what());
     }
-    return by_language_.emplace(article.language, analysis::analyzer(o)).first->second;
+    auto& made = by_language_.emplace(article.language, analysis::analyzer(o)).first->second;
+    made.set_word_cache_words(cache_words_);
+    return made;
 }
 
 prepared_article passage_pipeline::prepare(ingest::article article, bool split) {
@@ -109,6 +111,14 @@ docid_t add_prepared(segment_writer& writer, prepared_article&& article) {
         for (const auto& k : article.keyword_keys) writer.add_key(doc, k);
     }
     return first;
+}
+
+void passage_pipeline::set_word_cache_words(std::size_t words) noexcept {
+    cache_words_ = words;
+    analyzer_.set_word_cache_words(words);
+    for (auto& f : field_analyzers_)
+        if (f) f->set_word_cache_words(words);
+    for (auto& [language, a] : by_language_) a.set_word_cache_words(words);
 }
 
 }  // namespace rapport::index::detail

@@ -50,6 +50,10 @@ public:
 
     [[nodiscard]] const index_options& options() const noexcept { return options_; }
 
+    /// Bounds the word cache of every analyzer of the pipeline, those made later included
+    /// (`analysis::analyzer::set_word_cache_words`).
+    void set_word_cache_words(std::size_t words) noexcept;
+
 private:
     analysis::analyzer& analyzer_for(const ingest::article& article);
 
@@ -58,6 +62,7 @@ private:
     // The analyzer of each text field numbered 2 and up (by number − 2); nothing: the body's.
     std::vector<std::optional<analysis::analyzer>> field_analyzers_;
     std::map<std::string, analysis::analyzer, std::less<>> by_language_;  // articles in other languages
+    std::size_t cache_words_ = analysis::analyzer::default_word_cache_words;
 };
 
 /// Adds a prepared article to `writer`; returns the docid of its first passage (or the next docid

@@ -3,13 +3,16 @@
 // JSONL on stdin, and adds them to an index (created when the folder holds none), committing once
 // at the end (and every --commit-every articles). Ctrl-C stops cleanly: the uncommitted part of
 // this run is discarded and the index stays at its last commit.
+#include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <csignal>
 #include <fstream>
 #include <iterator>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/unordered/unordered_flat_set.hpp>
 
@@ -29,64 +32,107 @@
 namespace rapport::cli {
 
 namespace {
-// The ids of this run with where each was read, packed into one buffer (length-prefixed id, then
-// origin) and found through a table of offsets into it: about 35 bytes an article instead of the
-// 110 a map of strings took, which was most of the process's memory under a small --ram-mb.
+// The ids of this run with where each was read, packed into 1 MiB chunks (length-prefixed id, then
+// the origin: a file:line origin as the file's number and the line, anything else as its text) and
+// found through a table of their positions: about 16 bytes an article beside the id, where a map of
+// strings took 110 and one doubling buffer up to three times its contents while it grew, which was
+// most of the process's memory under a small --ram-mb.
 class id_registry {
 public:
-    id_registry() : table_(0, hasher{&bytes_}, equal{&bytes_}) {}
+    id_registry() : table_(0, hasher{&chunks_}, equal{&chunks_}) {}
     id_registry(const id_registry&) = delete;
     id_registry& operator=(const id_registry&) = delete;
 
     // Records `id` read at `origin`; when the run already holds it, returns where it was read.
     std::optional<std::string> insert(std::string_view id, std::string_view origin) {
-        if (const auto it = table_.find(id); it != table_.end()) return std::string(field(*it, 1));
-        const std::uint64_t at = bytes_.size();
-        put(id);
-        put(origin);
+        if (const auto it = table_.find(id); it != table_.end()) return origin_at(*it);
+        std::string entry;
+        put(entry, id.size());
+        entry.append(id);
+        const auto colon = origin.rfind(':');
+        const auto line = colon == std::string_view::npos ? std::string_view() : origin.substr(colon + 1);
+        if (!line.empty() && line.size() < 19 && std::all_of(line.begin(), line.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            put(entry, 1 + file_number(origin.substr(0, colon)));
+            put(entry, std::stoull(std::string(line)));
+        } else {
+            put(entry, 0);
+            put(entry, origin.size());
+            entry.append(origin);
+        }
+        if (chunks_.empty() || chunks_.back().size() + entry.size() > chunks_.back().capacity()) {
+            chunks_.emplace_back();
+            chunks_.back().reserve(std::max(chunk_bytes, entry.size()));
+        }
+        const std::uint64_t at = (std::uint64_t{chunks_.size() - 1} << 32) | chunks_.back().size();
+        chunks_.back().append(entry);
         table_.insert(at);
         return std::nullopt;
     }
 
 private:
-    void put(std::string_view s) {
-        for (std::uint64_t n = s.size();; n >>= 7) {
+    static constexpr std::size_t chunk_bytes = std::size_t{1} << 20;
+
+    static void put(std::string& out, std::uint64_t n) {
+        for (;; n >>= 7) {
             if (n < 0x80) {
-                bytes_.push_back(static_cast<char>(n));
-                break;
+                out.push_back(static_cast<char>(n));
+                return;
             }
-            bytes_.push_back(static_cast<char>((n & 0x7F) | 0x80));
-        }
-        bytes_.append(s);
-    }
-    // Field `k` (0: the id, 1: the origin) of the entry at `at` of `bytes`.
-    static std::string_view field(const std::string& bytes, std::uint64_t at, int k) {
-        for (;; --k) {
-            std::uint64_t n = 0;
-            for (int shift = 0;; shift += 7) {
-                const auto b = static_cast<unsigned char>(bytes[at++]);
-                n |= std::uint64_t{b & 0x7Fu} << shift;
-                if (b < 0x80) break;
-            }
-            if (k == 0) return std::string_view(bytes).substr(at, n);
-            at += n;
+            out.push_back(static_cast<char>((n & 0x7F) | 0x80));
         }
     }
-    std::string_view field(std::uint64_t at, int k) const { return field(bytes_, at, k); }
+    static std::uint64_t get(const char*& p) noexcept {
+        std::uint64_t n = 0;
+        for (int shift = 0;; shift += 7) {
+            const auto b = static_cast<unsigned char>(*p++);
+            n |= std::uint64_t{b & 0x7Fu} << shift;
+            if (b < 0x80) return n;
+        }
+    }
+    // The id of the entry at `at`; `p` then points past it.
+    static std::string_view id_at(const std::vector<std::string>& chunks, std::uint64_t at, const char*& p) noexcept {
+        p = chunks[at >> 32].data() + (at & 0xFFFFFFFFu);
+        const auto n = get(p);
+        const std::string_view id(p, n);
+        p += n;
+        return id;
+    }
+    std::string origin_at(std::uint64_t at) const {
+        const char* p = nullptr;
+        (void)id_at(chunks_, at, p);
+        if (const auto file = get(p); file != 0) return files_[file - 1] + ":" + std::to_string(get(p));
+        const auto n = get(p);
+        return std::string(p, n);
+    }
+    // The number of a file name among those seen (articles come file by file: the last is checked first).
+    std::uint64_t file_number(std::string_view name) {
+        if (!files_.empty() && files_.back() == name) return files_.size() - 1;
+        for (std::size_t i = 0; i < files_.size(); ++i)
+            if (files_[i] == name) return i;
+        files_.emplace_back(name);
+        return files_.size() - 1;
+    }
     struct hasher {
         using is_transparent = void;
-        const std::string* bytes;
+        const std::vector<std::string>* chunks;
         std::size_t operator()(std::string_view id) const noexcept { return boost::hash<std::string_view>{}(id); }
-        std::size_t operator()(std::uint64_t at) const noexcept { return (*this)(field(*bytes, at, 0)); }
+        std::size_t operator()(std::uint64_t at) const noexcept {
+            const char* p = nullptr;
+            return (*this)(id_at(*chunks, at, p));
+        }
     };
     struct equal {
         using is_transparent = void;
-        const std::string* bytes;
+        const std::vector<std::string>* chunks;
         bool operator()(std::uint64_t a, std::uint64_t b) const noexcept { return a == b; }
-        bool operator()(std::string_view id, std::uint64_t at) const noexcept { return id == field(*bytes, at, 0); }
-        bool operator()(std::uint64_t at, std::string_view id) const noexcept { return id == field(*bytes, at, 0); }
+        bool operator()(std::string_view id, std::uint64_t at) const noexcept {
+            const char* p = nullptr;
+            return id == id_at(*chunks, at, p);
+        }
+        bool operator()(std::uint64_t at, std::string_view id) const noexcept { return (*this)(id, at); }
     };
-    std::string bytes_;
+    std::vector<std::string> chunks_;
+    std::vector<std::string> files_;
     boost::unordered_flat_set<std::uint64_t, hasher, equal> table_;
 };
 

@@ -115,6 +115,17 @@ public:
     /// Whether the analyzer is in query mode.
     [[nodiscard]] bool query_mode() const noexcept { return query_mode_; }
 
+    /// Bounds the cache of analysed words (a chain of pure filters remembers the term each word
+    /// gave, and a word met again skips the filters) to `words` entries, about 130 bytes each, and
+    /// returns `*this`; 0 turns the cache off. The default, `default_word_cache_words`, takes a few
+    /// MiB per analyzer, which an index writer under a small RAM budget shrinks (index_writer).
+    /// Changes no token. Complexity: O(1); a smaller bound takes effect when the cache next fills.
+    analyzer& set_word_cache_words(std::size_t words) noexcept;
+    /// The bound `set_word_cache_words` set.
+    [[nodiscard]] std::size_t word_cache_words() const noexcept { return cache_words_; }
+    /// The default bound of the word cache: 32,768 words.
+    static constexpr std::size_t default_word_cache_words = 32768;
+
     /// Number of positions the last `analyze` call counted (words and, under `cjk_bigrams`, CJK
     /// characters, dropped ones included): where a word following the analysed text would stand.
     /// It can exceed the tokenizer's word count, as a CJK word takes one position per character.
@@ -165,6 +176,7 @@ private:
     struct run;  // the general path of `analyze` (CJK runs, stacking), in analyzer.cpp
     struct word_cache;  // each word's term, when every filter is pure (analyzer.cpp)
     std::unique_ptr<word_cache> cache_;  // not copied: a copy starts empty
+    std::size_t cache_words_ = default_word_cache_words;
     tokenizer tokenizer_;
     std::vector<std::unique_ptr<token_filter>> filters_;
     invalid_utf8_policy invalid_utf8_ = invalid_utf8_policy::reject;
