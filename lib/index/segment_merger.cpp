@@ -184,6 +184,8 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
     for (const auto& src : sources) cursors.push_back(src->dictionary().begin());
     streamed_payload postings(dir, name + "." + segment_files::postings, storage::kinds::postings);
     streamed_payload positions(dir, name + "." + segment_files::positions, storage::kinds::positions);
+    // The dictionaries go to their files as they grow too.
+    streamed_payload dictionary_out(dir, name + "." + segment_files::dictionary, storage::kinds::dictionary);
     codec::term_dictionary_writer dictionary;
     postings_list list;
     const auto begin_term = [&](const std::string&) {
@@ -225,6 +227,10 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
         dictionary.add(term, info);
         postings.maybe_flush();
         positions.maybe_flush();
+        if (dictionary.size() % 4096 == 0) {
+            dictionary.take_blocks(dictionary_out.buffer());
+            dictionary_out.maybe_flush();
+        }
     };
     merge_dictionaries(std::move(cursors), begin_term, take_term, end_term);
     merged_segment out{next, articles, std::vector<file_seal>(std::size(segment_files::all))};
@@ -239,13 +245,14 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
         return file_seal{w->file_size(), w->checksum()};
     };
     std::string bytes;
-    dictionary.finish(bytes);
-    out.files[0] = write_whole(segment_files::dictionary, storage::kinds::dictionary, bytes);
+    dictionary.finish(dictionary_out.buffer());
+    out.files[0] = dictionary_out.finish();
     bytes = lengths_payload(lengths, article_of, title_lengths, ids);
     out.files[3] = write_whole(segment_files::lengths, storage::kinds::lengths, bytes);
     stored.finish(stored_out.buffer());
     out.files[4] = stored_out.finish();
     bytes.clear();
+    streamed_payload words_out(dir, name + "." + segment_files::words, storage::kinds::words);
     codec::term_dictionary_writer word_dict;
     if (merge_words) {
         std::vector<codec::term_dictionary_cursor> at;
@@ -260,12 +267,16 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
             },
             [&](const std::string& word) {
                 add_word(word_dict, word, static_cast<std::uint32_t>(std::min<std::uint64_t>(df, 0xFFFFFFFFu)), count);
+                if (word_dict.size() % 4096 == 0) {
+                    word_dict.take_blocks(words_out.buffer());
+                    words_out.maybe_flush();
+                }
             });
     } else {
         for (const auto& w : words.finish()) add_word(word_dict, w.word, w.df, w.count);
     }
-    word_dict.finish(bytes);
-    out.files[5] = write_whole(segment_files::words, storage::kinds::words, bytes);
+    word_dict.finish(words_out.buffer());
+    out.files[5] = words_out.finish();
     const value_columns columns = with_values ? value_columns(values_schema, values) : value_columns();
     out.files[6] = write_whole(segment_files::values, storage::kinds::values, columns.encode(articles, next));
     return out;

@@ -323,3 +323,23 @@ TEST_CASE("codec: a damaged dictionary throws corruption_error or answers plausi
         }
     }
 }
+
+TEST_CASE("codec: a dictionary written in pieces by take_blocks is byte for byte the one written at once") {
+    std::mt19937_64 rng(test::seed(20261207));
+    for (std::uint64_t n : {0, 1, 31, 32, 33, 500, 2049}) {
+        CAPTURE(n);
+        std::map<std::string, term_info> m;
+        for (std::uint64_t i = 0; i < n; ++i) m[key(i * 3)] = info_for(i);
+        term_dictionary_writer w;
+        std::string streamed;
+        for (const auto& [t, info] : m) {
+            w.add(t, info);
+            if (rng() % 7 == 0) w.take_blocks(streamed);  // at any point, block edges included
+        }
+        w.take_blocks(streamed);
+        w.finish(streamed);
+        CHECK(streamed == build(m));
+        const term_dictionary d(streamed, "streamed");
+        check_equal(d, m);
+    }
+}

@@ -86,8 +86,8 @@ public:
         if (count_ == 0xFFFFFFFFu) throw invalid_argument("term dictionary: too many terms (2^32)");
         std::size_t shared = 0;
         if (count_ % term_dictionary_block_terms == 0) {
-            if (blocks_.size() > 0xFFFFFFFFu) throw invalid_argument("term dictionary: blocks exceed 4 GiB");
-            offsets_.push_back(static_cast<std::uint32_t>(blocks_.size()));
+            if (taken_ + blocks_.size() > 0xFFFFFFFFu) throw invalid_argument("term dictionary: blocks exceed 4 GiB");
+            offsets_.push_back(static_cast<std::uint32_t>(taken_ + blocks_.size()));
             prev_postings_end_ = 0;
             prev_positions_end_ = 0;
         } else {
@@ -114,11 +114,21 @@ public:
     /// Number of terms added so far.
     [[nodiscard]] std::size_t size() const noexcept { return count_; }
 
-    /// Appends the whole dictionary to `out` and leaves the writer empty, ready for another one.
+    /// Appends the entries added since the last call to `out` and lets go of them, so that a large
+    /// dictionary can be written as it grows (a merge streams it): the dictionary is then what every
+    /// `take_blocks` appended followed by what `finish` appends. Complexity: O(bytes appended).
+    void take_blocks(std::string& out) {
+        out.append(blocks_);
+        taken_ += blocks_.size();
+        blocks_.clear();
+    }
+
+    /// Appends the whole dictionary (what `take_blocks` has not taken) to `out` and leaves the
+    /// writer empty, ready for another one.
     /// Throws: `invalid_argument` when the blocks reach 4 GiB.
     /// Complexity: O(size of the dictionary).
     void finish(std::string& out) {
-        if (blocks_.size() > 0xFFFFFFFFu) throw invalid_argument("term dictionary: blocks exceed 4 GiB");
+        if (taken_ + blocks_.size() > 0xFFFFFFFFu) throw invalid_argument("term dictionary: blocks exceed 4 GiB");
         out.reserve(out.size() + blocks_.size() + 4 * offsets_.size() + term_dictionary_trailer_size);
         out.append(blocks_);
         for (const auto off : offsets_) put_fixed32(out, off);
@@ -130,6 +140,7 @@ public:
 
 private:
     std::string blocks_;
+    std::uint64_t taken_ = 0;  // bytes of blocks handed out by take_blocks
     std::vector<std::uint32_t> offsets_;
     std::string last_term_;
     std::uint32_t count_ = 0;
