@@ -34,7 +34,7 @@ namespace rapport::cli {
 namespace {
 // The ids of this run with where each was read, packed into 1 MiB chunks (length-prefixed id, then
 // the origin: a file:line origin as the file's number and the line, anything else as its text) and
-// found through a table of their positions: about 16 bytes an article beside the id, where a map of
+// found through a table of their 32-bit positions: about 12 bytes an article beside the id, where a map of
 // strings took 110 and one doubling buffer up to three times its contents while it grew, which was
 // most of the process's memory under a small --ram-mb.
 class id_registry {
@@ -59,11 +59,15 @@ public:
             put(entry, origin.size());
             entry.append(origin);
         }
-        if (chunks_.empty() || chunks_.back().size() + entry.size() > chunks_.back().capacity()) {
+        if (chunks_.empty() || chunks_.back().size() + entry.size() > chunk_bytes) {
+            // A position is 32 bits: 12 for the chunk, 20 within it.
+            if (chunks_.size() == max_chunks)
+                throw invalid_argument("more than 4 GiB of article ids in one run of rapport index; split the input");
             chunks_.emplace_back();
-            chunks_.back().reserve(std::max(chunk_bytes, entry.size()));
+            chunks_.back().reserve(chunk_bytes);
         }
-        const std::uint64_t at = (std::uint64_t{chunks_.size() - 1} << 32) | chunks_.back().size();
+        if (entry.size() > chunk_bytes) throw invalid_argument("an article id and its origin take more than 1 MiB");
+        const auto at = static_cast<std::uint32_t>(((chunks_.size() - 1) << 20) | chunks_.back().size());
         chunks_.back().append(entry);
         table_.insert(at);
         return std::nullopt;
@@ -71,6 +75,7 @@ public:
 
 private:
     static constexpr std::size_t chunk_bytes = std::size_t{1} << 20;
+    static constexpr std::size_t max_chunks = 4096;
 
     static void put(std::string& out, std::uint64_t n) {
         for (;; n >>= 7) {
@@ -90,14 +95,14 @@ private:
         }
     }
     // The id of the entry at `at`; `p` then points past it.
-    static std::string_view id_at(const std::vector<std::string>& chunks, std::uint64_t at, const char*& p) noexcept {
-        p = chunks[at >> 32].data() + (at & 0xFFFFFFFFu);
+    static std::string_view id_at(const std::vector<std::string>& chunks, std::uint32_t at, const char*& p) noexcept {
+        p = chunks[at >> 20].data() + (at & 0xFFFFFu);
         const auto n = get(p);
         const std::string_view id(p, n);
         p += n;
         return id;
     }
-    std::string origin_at(std::uint64_t at) const {
+    std::string origin_at(std::uint32_t at) const {
         const char* p = nullptr;
         (void)id_at(chunks_, at, p);
         if (const auto file = get(p); file != 0) return files_[file - 1] + ":" + std::to_string(get(p));
@@ -116,7 +121,7 @@ private:
         using is_transparent = void;
         const std::vector<std::string>* chunks;
         std::size_t operator()(std::string_view id) const noexcept { return boost::hash<std::string_view>{}(id); }
-        std::size_t operator()(std::uint64_t at) const noexcept {
+        std::size_t operator()(std::uint32_t at) const noexcept {
             const char* p = nullptr;
             return (*this)(id_at(*chunks, at, p));
         }
@@ -124,16 +129,16 @@ private:
     struct equal {
         using is_transparent = void;
         const std::vector<std::string>* chunks;
-        bool operator()(std::uint64_t a, std::uint64_t b) const noexcept { return a == b; }
-        bool operator()(std::string_view id, std::uint64_t at) const noexcept {
+        bool operator()(std::uint32_t a, std::uint32_t b) const noexcept { return a == b; }
+        bool operator()(std::string_view id, std::uint32_t at) const noexcept {
             const char* p = nullptr;
             return id == id_at(*chunks, at, p);
         }
-        bool operator()(std::uint64_t at, std::string_view id) const noexcept { return (*this)(id, at); }
+        bool operator()(std::uint32_t at, std::string_view id) const noexcept { return (*this)(id, at); }
     };
     std::vector<std::string> chunks_;
     std::vector<std::string> files_;
-    boost::unordered_flat_set<std::uint64_t, hasher, equal> table_;
+    boost::unordered_flat_set<std::uint32_t, hasher, equal> table_;
 };
 
 
