@@ -126,7 +126,7 @@ struct index_writer::impl {
         pending_segment p;
         {
             std::vector<docid_t> order;  // an index sort moves passages: their operation numbers follow
-            const segment seg = s.writer.finish(current.options.schema.sort ? &order : nullptr);
+            const segment seg = s.writer.finish(s.writer.values_schema().sort ? &order : nullptr);
             p.entry.name = new_segment_name();
             p.entry.passages = static_cast<std::uint32_t>(seg.size());
             p.entry.articles = static_cast<std::uint32_t>(seg.article_count());

@@ -260,11 +260,12 @@ schema parse_schema(std::string_view json) {
     schema s;
     if (const auto* sort = root->if_contains("sort")) {
         const auto* name = sort->if_string();
-        if (name == nullptr || name->empty() || *name == "-")
+        if (name == nullptr || name->empty() || *name == "-" || *name == "+")
             throw invalid_argument("schema: sort: expected \"field\" or \"-field\" (descending), got " +
                                    shown(boost::json::serialize(*sort)));
         const bool descending = name->front() == '-';
-        s.sort = index_sort{std::string(name->subview(descending ? 1 : 0)), descending};
+        const bool signed_ = descending || name->front() == '+';  // "+field": ascending, as --sort reads it
+        s.sort = index_sort{std::string(name->subview(signed_ ? 1 : 0)), descending};
     }
     for (const auto& f : fields->as_array()) {
         const auto* o = f.if_object();
@@ -316,8 +317,15 @@ std::optional<std::string> schema_change_problem(const schema& before, const sch
             return "field '" + b.name + "' would move (new fields go after the existing ones)";
     }
     if (before.sort != after.sort) {
+        // Appended piece by piece: GCC 12's -Wrestrict misreads `"\"" + std::string(...)` at -O3.
         const auto name = [](const std::optional<index_sort>& o) {
-            return o ? "\"" + std::string(o->descending ? "-" : "") + o->field + "\"" : std::string("none");
+            std::string out;
+            if (!o) return out.append("none");
+            out.push_back('"');
+            if (o->descending) out.push_back('-');
+            out.append(o->field);
+            out.push_back('"');
+            return out;
         };
         return "the index sort would change (from " + name(before.sort) + " to " + name(after.sort) +
                "; it is fixed when the index is created)";

@@ -304,3 +304,34 @@ TEST_CASE("analysis: analyzer limits and edge cases") {
         CHECK(terms(results[0]) == std::vector<std::string>{"run", "build", "北", "北京", "京", "strass"});
     }
 }
+
+TEST_CASE("analysis: the word cache bound changes no token: off, tiny, shrunk while full, kept by a copy") {
+    std::string text;
+    for (int i = 0; i < 3000; ++i) text += "Running runners ran quickly " + std::to_string(i % 700) + "th caf\xc3\xa9s ";
+    auto reference = analyzer::english();
+    reference.set_word_cache_words(0);
+    CHECK(reference.word_cache_words() == 0);
+    const auto want = reference.analyze(text);
+    REQUIRE(want.size() > 10000);
+    const auto same = [&](const std::vector<token>& got) {
+        REQUIRE(got.size() == want.size());
+        for (std::size_t i = 0; i < got.size(); ++i)
+            if (got[i].term != want[i].term || got[i].position != want[i].position) {
+                FAIL_CHECK("token " << i << " differs: " << got[i].term);
+                return;
+            }
+    };
+    for (const std::size_t words : {std::size_t{1}, std::size_t{7}, std::size_t{1024}, analyzer::default_word_cache_words}) {
+        CAPTURE(words);
+        auto a = analyzer::english();
+        CHECK(a.word_cache_words() == analyzer::default_word_cache_words);
+        same(a.analyze(text));  // a full default cache,
+        a.set_word_cache_words(words);  // then shrunk (or kept) while full
+        CHECK(a.word_cache_words() == words);
+        same(a.analyze(text));
+        const auto copy = a;
+        CHECK(copy.word_cache_words() == words);
+        auto b = copy;
+        same(b.analyze(text));
+    }
+}

@@ -25,6 +25,7 @@
 #include "rapport/index/schema.hpp"
 #include "rapport/search/searcher.hpp"
 #include "rapport/storage/memory_directory.hpp"
+#include "index/manifest_writer.hpp"
 #include "support/random_texts.hpp"
 #include "support/seed.hpp"
 
@@ -80,6 +81,7 @@ TEST_CASE("index: index sort parses, prints back, and is refused where it cannot
     CHECK(s.sort->descending);
     CHECK(ix::parse_schema(ix::to_json(s)) == s);
     CHECK(schema_sorted("tag").sort == ix::index_sort{"tag", false});
+    CHECK(schema_sorted("+tag").sort == ix::index_sort{"tag", false});
     CHECK_FALSE(schema_sorted("").sort.has_value());
     CHECK(refusal("{" + std::string(fields_json) + R"(, "sort": "nope"})").find("sort: no field 'nope'") != std::string::npos);
     for (const char* f : {"note", "summary", "title", "body"}) {
@@ -87,7 +89,7 @@ TEST_CASE("index: index sort parses, prints back, and is refused where it cannot
         CHECK(refusal("{" + std::string(fields_json) + R"(, "sort": ")" + f + "\"}").find("sort by a keyword, integer") !=
               std::string::npos);
     }
-    for (const char* v : {R"(5)", R"("")", R"("-")", R"(["day"])", R"({"field": "day"})", "null"}) {
+    for (const char* v : {R"(5)", R"("")", R"("-")", R"("+")", R"(["day"])", R"({"field": "day"})", "null"}) {
         CAPTURE(v);
         CHECK(refusal("{" + std::string(fields_json) + R"(, "sort": )" + v + "}").find("sort: expected") != std::string::npos);
     }
@@ -121,6 +123,13 @@ TEST_CASE("index: index sort parses, prints back, and is refused where it cannot
         w.add({{"a"}, "t", "body text", {}, {{"day", "\"2024-01-02\""}}});
         w.commit();
         CHECK(unsorted->verify(ix::manifest_file_name(ix::index_reader::open(unsorted).generation())).version == 5);
+    }
+    // A version 5 manifest cannot declare a sort: decoding one is corruption.
+    {
+        ix::manifest m;
+        m.options.schema = s;
+        CHECK_THROWS_AS((void)ix::decode_manifest(ix::encode_manifest(m, 5), "m5", 5), corruption_error);
+        CHECK(ix::decode_manifest(ix::encode_manifest(m, 6), "m6", 6).options.schema == s);
     }
     CHECK_THROWS_AS(ix::index_writer(dir, options_of(schema_sorted("n"))), invalid_argument);
     CHECK_THROWS_AS(ix::index_writer(dir, options_of(plain)), invalid_argument);

@@ -51,7 +51,8 @@ public:
         entry.append(id);
         const auto colon = origin.rfind(':');
         const auto line = colon == std::string_view::npos ? std::string_view() : origin.substr(colon + 1);
-        if (!line.empty() && line.size() < 19 && std::all_of(line.begin(), line.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        // Packed only when it prints back the same (no leading zero).
+        if (!line.empty() && line.size() < 19 && (line.front() != '0' || line.size() == 1) && std::all_of(line.begin(), line.end(), [](char c) { return c >= '0' && c <= '9'; })) {
             put(entry, 1 + file_number(origin.substr(0, colon)));
             put(entry, std::stoull(std::string(line)));
         } else {
@@ -60,13 +61,13 @@ public:
             entry.append(origin);
         }
         if (chunks_.empty() || chunks_.back().size() + entry.size() > chunk_bytes) {
-            // A position is 32 bits: 12 for the chunk, 20 within it.
+            // A position is 32 bits: 12 for the chunk, 20 within it (an entry over 1 MiB starts a
+            // chunk of its own, at offset 0).
             if (chunks_.size() == max_chunks)
                 throw invalid_argument("more than 4 GiB of article ids in one run of rapport index; split the input");
             chunks_.emplace_back();
-            chunks_.back().reserve(chunk_bytes);
+            chunks_.back().reserve(std::max(chunk_bytes, entry.size()));
         }
-        if (entry.size() > chunk_bytes) throw invalid_argument("an article id and its origin take more than 1 MiB");
         const auto at = static_cast<std::uint32_t>(((chunks_.size() - 1) << 20) | chunks_.back().size());
         chunks_.back().append(entry);
         table_.insert(at);
