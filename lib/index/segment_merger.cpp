@@ -126,19 +126,32 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
         renumber[s].assign(seg.size(), end_docid);
     }
     const bool sorting = values_schema.sort.has_value();
+    // Under a sort, each run's values are decoded once: for its key, then for the merged columns.
+    std::vector<field_values> run_values;
     if (sorting) {
         std::vector<sort_key> keys;
         keys.reserve(runs.size());
-        for (const auto& r : runs) keys.push_back(sort_key_of(values_schema, sources[r.source]->values().values(values_schema, r.article)));
+        run_values.reserve(runs.size());
+        for (const auto& r : runs) {
+            run_values.push_back(sources[r.source]->values().values(values_schema, r.article));
+            keys.push_back(sort_key_of(values_schema, run_values.back()));
+        }
         const auto order = sorted_articles(values_schema, keys);
         std::vector<run> sorted;
+        std::vector<field_values> sorted_values;
         sorted.reserve(runs.size());
-        for (const auto i : order) sorted.push_back(runs[i]);
+        sorted_values.reserve(runs.size());
+        for (const auto i : order) {
+            sorted.push_back(runs[i]);
+            sorted_values.push_back(std::move(run_values[i]));
+        }
         runs = std::move(sorted);
+        run_values = std::move(sorted_values);
     }
     std::vector<std::vector<std::uint32_t>> article_maps(sources.size());
     for (std::size_t s = 0; s < sources.size(); ++s) article_maps[s].assign(sources[s]->article_count(), 0xFFFFFFFFu);
-    for (const auto& r : runs) {
+    for (std::size_t ri = 0; ri < runs.size(); ++ri) {
+        const auto& r = runs[ri];
         const auto& seg = *sources[r.source];
         const bool recount = !seg.has_words();
         if (recount && !tokenizer) tokenizer.emplace();
@@ -167,7 +180,8 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
                     words.count(a.title, tokens, map[d]);
                 }
                 ids.push_back(a.id.value);
-                if (with_values) values.push_back(seg.values().values(values_schema, p.article));
+                if (with_values)
+                    values.push_back(sorting ? std::move(run_values[ri]) : seg.values().values(values_schema, p.article));
                 stored.add_article(std::move(a));
             }
             p.article = article_map[p.article];
