@@ -213,7 +213,7 @@ std::shared_ptr<const disk_segment> disk_segment::open_sealed(const storage::dir
     s->positions_ = f.positions->payload();
     s->postings_layout_ = codec::postings_layout_of(f.postings->version());
     const auto lens = f.lengths->payload();
-    f.store = stored_fields_reader(f.stored->payload(), f.stored->path(), storage::header_size);
+    f.store = stored_fields_reader(f.stored->payload(), f.stored->path(), storage::header_size, f.stored->version());
     if (f.store.passage_count() != passages)
         throw corruption_error(f.stored->path(), std::nullopt, "stored passage count disagrees with the manifest");
     // Version 1: body lengths and article numbers; version 2 adds title lengths; version 3 the
@@ -333,6 +333,7 @@ article_record disk_segment::article(std::uint32_t a) const {
     }
     return r;
 }
+const stored_fields_reader& disk_segment::stored_fields() const noexcept { return impl_->store; }
 std::uint32_t disk_segment::article_count() const noexcept {
     return static_cast<std::uint32_t>(impl_->store.article_count());
 }

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "rapport/core/crc32c.hpp"
 #include "rapport/core/error.hpp"
 #include "rapport/core/varint.hpp"
 
@@ -26,12 +27,22 @@ struct index_entry {
     std::uint32_t first;
     std::uint32_t raw_size;
     std::uint64_t offset;  // relative to the start of this kind's blocks while writing
+    std::uint32_t article_base;  // passage blocks: the article their records are relative to
 };
+
+// Zigzag: a signed difference as an unsigned varint (0, -1, 1, -2 … as 0, 1, 2, 3 …).
+std::uint64_t zigzag(std::int64_t v) noexcept {
+    return (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63);
+}
+std::int64_t unzigzag(std::uint64_t v) noexcept {
+    return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1);
+}
 
 // The blocks of one kind (passages or articles) while they are being written.
 struct block_builder {
     std::string pending;  // raw records of the open block
     std::uint32_t pending_first = 0;
+    std::uint32_t pending_base = 0;  // passage blocks: the article_base of the open block
     std::uint32_t count = 0;  // records added
     std::string compressed;   // closed blocks, back to back
     std::uint64_t taken = 0;  // bytes of closed blocks handed out before `compressed` (take_passage_blocks)
@@ -58,7 +69,7 @@ struct block_builder {
             throw error(std::string("stored fields: zstd compression failed: ") + ZSTD_getErrorName(n));
         }
         compressed.resize(at + n);
-        entries.push_back({pending_first, static_cast<std::uint32_t>(pending.size()), taken + at});
+        entries.push_back({pending_first, static_cast<std::uint32_t>(pending.size()), taken + at, pending_base});
         pending.clear();
     }
 };
@@ -79,6 +90,28 @@ ZSTD_DCtx* thread_dctx() {
 }
 
 }  // namespace
+
+// Where the blocks and the index entries of one kind of record lie.
+struct stored_fields_reader::block_kind {
+    const char* label;            // "passage" or "article", for messages
+    std::uint64_t area_begin;     // first byte of the kind's blocks
+    std::uint64_t area_end;       // one past their last byte
+    std::uint64_t index_begin;    // first byte of the kind's index entries
+    std::uint32_t block_count;
+    std::uint32_t record_count;
+    std::size_t entry_size;       // bytes of one index entry
+    bool relative;                // entries hold article_base (passage blocks, version 6 on)
+};
+
+stored_fields_reader::block_kind stored_fields_reader::passage_kind() const noexcept {
+    return {"passage", 0, article_blocks_, index_, passage_blocks_, passage_count_,
+            relative_ ? stored_passage_entry_size : stored_index_entry_size, relative_};
+}
+
+stored_fields_reader::block_kind stored_fields_reader::article_kind() const noexcept {
+    const std::uint64_t index = index_ + passage_kind().entry_size * std::uint64_t{passage_blocks_};
+    return {"article", article_blocks_, index_, index, article_blocks_count_, article_count_, stored_index_entry_size, false};
+}
 
 struct stored_fields_writer::impl {
     struct cctx_deleter {
@@ -119,15 +152,66 @@ void stored_fields_writer::add_article(const article_record& article) {
 
 void stored_fields_writer::add_passage(const passage_record& passage) {
     auto& s = impl_->scratch;
-    s.clear();
-    put_varint(s, passage.article);
-    put_varint(s, passage.ordinal);
-    put_varint(s, passage.begin);
-    put_varint(s, passage.end);
-    put_varint(s, passage.text.size());
-    s.append(passage.text);
-    impl_->passages.add(impl_->cctx.get(), s);
+    auto& b = impl_->passages;
+    // The record's article is relative to its block's first passage's, so it depends on whether it
+    // opens a block: re-encoded in the rare case that it does not fit the open one.
+    const auto encode = [&](std::uint32_t base) {
+        s.clear();
+        put_varint(s, zigzag(std::int64_t{passage.article} - std::int64_t{base}));
+        put_varint(s, passage.ordinal);
+        put_varint(s, passage.begin);
+        put_varint(s, passage.end);
+        put_varint(s, passage.text.size());
+        s.append(passage.text);
+    };
+    std::uint32_t base = b.pending.empty() ? passage.article : b.pending_base;
+    encode(base);
+    if (!b.pending.empty() && b.pending.size() + s.size() > max32) {
+        b.flush(impl_->cctx.get());
+        base = passage.article;
+        encode(base);
+    }
+    if (b.pending.empty()) b.pending_base = base;
+    b.add(impl_->cctx.get(), s);
     impl_->max_article = std::max<std::uint64_t>(impl_->max_article, std::uint64_t{passage.article} + 1);
+}
+
+void stored_fields_writer::append(const stored_fields_reader& source, const std::function<void()>& closed) {
+    auto& im = *impl_;
+    if (!source.relative_articles())
+        throw invalid_argument("stored fields: only a payload of version 6 or later can be appended as it is");
+    if (std::uint64_t{im.passages.count} + source.passage_count() > max32 ||
+        std::uint64_t{im.articles.count} + source.article_count() > max32)
+        throw invalid_argument("stored fields: too many records (2^32 - 1)");
+    im.passages.flush(im.cctx.get());
+    im.articles.flush(im.cctx.get());
+    const std::uint32_t article_base = im.articles.count;
+    // Every entry is checked before anything is copied, so a damaged source leaves the writer as it was.
+    const auto passage_kind = source.passage_kind();
+    const auto article_kind = source.article_kind();
+    const auto entries = [&](const stored_fields_reader::block_kind& kind) {
+        std::vector<stored_fields_reader::block_entry> out;
+        out.reserve(kind.block_count);
+        for (std::uint32_t i = 0; i < kind.block_count; ++i) out.push_back(source.entry_of(kind, i));
+        return out;
+    };
+    const auto passage_blocks = entries(passage_kind);
+    const auto article_blocks = entries(article_kind);
+    const auto copy = [&](const std::vector<stored_fields_reader::block_entry>& blocks, std::uint32_t records,
+                          block_builder& to, bool passages) {
+        for (const auto& e : blocks) {
+            const std::size_t at = to.compressed.size();
+            to.compressed.append(source.data_.data() + e.begin, static_cast<std::size_t>(e.end - e.begin));
+            to.entries.push_back(
+                {to.count + e.first, e.raw_size, to.taken + at, passages ? article_base + e.article_base : 0});
+            if (passages && closed) closed();
+        }
+        to.count += records;
+    };
+    copy(passage_blocks, passage_kind.record_count, im.passages, true);
+    copy(article_blocks, article_kind.record_count, im.articles, false);
+    if (source.passage_count() != 0)
+        im.max_article = std::max<std::uint64_t>(im.max_article, std::uint64_t{article_base} + source.article_count());
 }
 
 std::size_t stored_fields_writer::passage_count() const noexcept { return impl_->passages.count; }
@@ -153,40 +237,35 @@ void stored_fields_writer::finish(std::string& out) {
     const std::uint64_t article_blocks = im.passages.taken + im.passages.compressed.size();
     const std::uint64_t index = article_blocks + im.articles.compressed.size();
     out.reserve(out.size() + im.passages.compressed.size() + im.articles.compressed.size() +
-                stored_index_entry_size * (im.passages.entries.size() + im.articles.entries.size()) +
-                stored_trailer_size);
+                stored_passage_entry_size * im.passages.entries.size() +
+                stored_index_entry_size * im.articles.entries.size() + stored_trailer_size);
     out.append(im.passages.compressed);
     out.append(im.articles.compressed);
     for (const auto& e : im.passages.entries) {
         put_fixed32(out, e.first);
         put_fixed32(out, e.raw_size);
         put_fixed64(out, e.offset);
+        put_fixed32(out, e.article_base);
     }
     for (const auto& e : im.articles.entries) {
         put_fixed32(out, e.first);
         put_fixed32(out, e.raw_size);
         put_fixed64(out, article_blocks + e.offset);
     }
+    const std::size_t entry_bytes = stored_passage_entry_size * im.passages.entries.size() +
+                                    stored_index_entry_size * im.articles.entries.size();
+    const std::uint32_t index_crc = crc32c(std::string_view(out).substr(out.size() - entry_bytes));
     put_fixed64(out, article_blocks);
     put_fixed64(out, index);
     put_fixed32(out, im.passages.count);
     put_fixed32(out, static_cast<std::uint32_t>(im.passages.entries.size()));
     put_fixed32(out, im.articles.count);
     put_fixed32(out, static_cast<std::uint32_t>(im.articles.entries.size()));
+    put_fixed32(out, index_crc);
     im.passages = block_builder();
     im.articles = block_builder();
     im.max_article = 0;
 }
-
-// Where the blocks and the index entries of one kind of record lie.
-struct stored_fields_reader::block_kind {
-    const char* label;            // "passage" or "article", for messages
-    std::uint64_t area_begin;     // first byte of the kind's blocks
-    std::uint64_t area_end;       // one past their last byte
-    std::uint64_t index_begin;    // first byte of the kind's index entries
-    std::uint32_t block_count;
-    std::uint32_t record_count;
-};
 
 namespace {
 // Ids for the block cache: never reused, so a cached block can never be mistaken for a block of
@@ -206,10 +285,13 @@ thread_local std::array<cached_block, cache_slots> block_cache;
 thread_local std::size_t block_cache_next = 0;
 }  // namespace
 
-stored_fields_reader::stored_fields_reader(std::string_view data, std::string name, std::uint64_t base_offset)
-    : data_(data), name_(std::move(name)), base_(base_offset), cache_id_(next_cache_id++) {
-    if (data_.size() < stored_trailer_size) fail(0, "shorter than its trailer");
-    const std::uint64_t trailer = data_.size() - stored_trailer_size;
+stored_fields_reader::stored_fields_reader(std::string_view data, std::string name, std::uint64_t base_offset,
+                                           std::uint32_t version)
+    : data_(data), name_(std::move(name)), base_(base_offset), cache_id_(next_cache_id++),
+      relative_(version >= stored_relative_articles_version) {
+    const std::size_t trailer_size = relative_ ? stored_trailer_size : stored_trailer_size_v5;
+    if (data_.size() < trailer_size) fail(0, "shorter than its trailer");
+    const std::uint64_t trailer = data_.size() - trailer_size;
     const char* t = data_.data() + trailer;
     article_blocks_ = load_fixed64(t);
     index_ = load_fixed64(t + 8);
@@ -223,37 +305,60 @@ stored_fields_reader::stored_fields_reader(std::string_view data, std::string na
     if ((article_count_ == 0) != (article_blocks_count_ == 0) || article_blocks_count_ > article_count_) {
         fail(trailer + 24, "article block count disagrees with the article count");
     }
+    const std::uint64_t passage_entry = relative_ ? stored_passage_entry_size : stored_index_entry_size;
     const std::uint64_t index_size =
-        stored_index_entry_size * (std::uint64_t{passage_blocks_} + std::uint64_t{article_blocks_count_});
+        passage_entry * std::uint64_t{passage_blocks_} + stored_index_entry_size * std::uint64_t{article_blocks_count_};
     if (index_ > trailer || trailer - index_ != index_size) fail(trailer + 8, "block index size disagrees");
     if (article_blocks_ > index_) fail(trailer, "article blocks start past the block index");
+    if (relative_ && crc32c(data_.substr(index_, trailer - index_)) != load_fixed32(t + 32))
+        fail(trailer + 32, "the block indexes fail their checksum");
     // O(1) checks of each kind's first and last index entries, so that a damaged count or area
     // boundary is caught at open even when the records read later happen to decode.
-    auto check_ends = [&](const char* label, std::uint64_t entries, std::uint32_t blocks, std::uint32_t count,
-                          std::uint64_t area_begin, std::uint64_t area_end) {
-        if (blocks == 0) return;
-        const char* first = data_.data() + entries;
-        const char* last = first + stored_index_entry_size * (blocks - 1);
-        if (load_fixed32(first) != 0 || load_fixed64(first + 8) != area_begin) {
-            fail(entries, std::string("first ") + label + " block index entry is wrong");
+    auto check_ends = [&](const block_kind& k) {
+        if (k.block_count == 0) return;
+        const char* first = data_.data() + k.index_begin;
+        const char* last = first + k.entry_size * (k.block_count - 1);
+        if (load_fixed32(first) != 0 || load_fixed64(first + 8) != k.area_begin) {
+            fail(k.index_begin, std::string("first ") + k.label + " block index entry is wrong");
         }
-        if (load_fixed32(last) >= count || load_fixed64(last + 8) >= area_end) {
-            fail(entries + stored_index_entry_size * (blocks - 1),
-                 std::string("last ") + label + " block index entry is out of range");
+        if (load_fixed32(last) >= k.record_count || load_fixed64(last + 8) >= k.area_end) {
+            fail(k.index_begin + k.entry_size * (k.block_count - 1),
+                 std::string("last ") + k.label + " block index entry is out of range");
         }
     };
-    check_ends("passage", index_, passage_blocks_, passage_count_, 0, article_blocks_);
-    check_ends("article", index_ + stored_index_entry_size * std::uint64_t{passage_blocks_}, article_blocks_count_,
-               article_count_, article_blocks_, index_);
+    check_ends(passage_kind());
+    check_ends(article_kind());
 }
 
 void stored_fields_reader::fail(std::uint64_t offset, const std::string& message) const {
     throw corruption_error(name_, base_ + offset, "stored fields: " + message);
 }
 
+stored_fields_reader::block_entry stored_fields_reader::entry_of(const block_kind& kind, std::uint32_t i) const {
+    const char* base = data_.data();
+    auto entry = [&](std::uint32_t j) { return base + kind.index_begin + kind.entry_size * j; };
+    const std::uint64_t at = kind.index_begin + kind.entry_size * i;
+    block_entry e;
+    e.first = load_fixed32(entry(i));
+    e.raw_size = load_fixed32(entry(i) + 4);
+    e.begin = load_fixed64(entry(i) + 8);
+    if (kind.relative) e.article_base = load_fixed32(entry(i) + 16);
+    const bool last = i + 1 == kind.block_count;
+    e.last = last ? kind.record_count : load_fixed32(entry(i + 1));
+    e.end = last ? kind.area_end : load_fixed64(entry(i + 1) + 8);
+    if ((i == 0 && e.first != 0) || e.first >= e.last || e.last > kind.record_count) {
+        fail(at, std::string(kind.label) + " block index entries out of order");
+    }
+    if (e.begin < kind.area_begin || e.begin >= e.end || e.end > kind.area_end) {
+        fail(at, std::string(kind.label) + " block offsets out of range");
+    }
+    if (kind.relative && e.article_base >= article_count_) fail(at, "passage block's article base out of range");
+    return e;
+}
+
 stored_fields_reader::loaded_block stored_fields_reader::load_block(const block_kind& kind, std::uint32_t id) const {
     const char* base = data_.data();
-    auto entry = [&](std::uint32_t i) { return base + kind.index_begin + stored_index_entry_size * i; };
+    auto entry = [&](std::uint32_t i) { return base + kind.index_begin + kind.entry_size * i; };
     // The last block whose first record is ≤ id, by binary search over the fixed-width index in place.
     std::uint32_t lo = 0;
     std::uint32_t hi = kind.block_count;
@@ -267,21 +372,15 @@ stored_fields_reader::loaded_block stored_fields_reader::load_block(const block_
     }
     if (lo == 0) fail(kind.index_begin, std::string("first ") + kind.label + " block does not start at 0");
     const std::uint32_t i = lo - 1;
-    const std::uint64_t at = kind.index_begin + stored_index_entry_size * i;
-    const std::uint32_t first = load_fixed32(entry(i));
-    const std::uint32_t raw_size = load_fixed32(entry(i) + 4);
-    const std::uint64_t begin = load_fixed64(entry(i) + 8);
-    const bool last = i + 1 == kind.block_count;
-    const std::uint64_t next_first = last ? kind.record_count : load_fixed32(entry(i + 1));
-    const std::uint64_t end = last ? kind.area_end : load_fixed64(entry(i + 1) + 8);
-    if ((i == 0 && first != 0) || id >= next_first || next_first > kind.record_count) {
-        fail(at, std::string(kind.label) + " block index entries out of order");
-    }
-    if (begin < kind.area_begin || begin >= end || end > kind.area_end) {
-        fail(at, std::string(kind.label) + " block offsets out of range");
-    }
+    const auto e = entry_of(kind, i);
+    if (id >= e.last) fail(kind.index_begin + kind.entry_size * i, std::string(kind.label) + " block index entries out of order");
+    const std::uint32_t first = e.first;
+    const std::uint32_t raw_size = e.raw_size;
+    const std::uint64_t begin = e.begin;
+    const std::uint64_t end = e.end;
+    const std::uint64_t next_first = e.last;
     for (const auto& c : block_cache) {
-        if (c.id == cache_id_ && c.begin == begin) return {first, next_first, begin, c.raw};
+        if (c.id == cache_id_ && c.begin == begin) return {first, next_first, begin, c.raw, e.article_base};
     }
     const char* src = base + begin;
     const auto src_size = static_cast<std::size_t>(end - begin);
@@ -306,7 +405,7 @@ stored_fields_reader::loaded_block stored_fields_reader::load_block(const block_
     block_cache_next = (block_cache_next + 1) % cache_slots;
     slot.id = cache_id_;
     slot.begin = begin;
-    return {first, next_first, begin, raw};
+    return {first, next_first, begin, raw, e.article_base};
 }
 
 passage_record stored_fields_reader::passage(docid_t d) const {
@@ -314,15 +413,15 @@ passage_record stored_fields_reader::passage(docid_t d) const {
         throw invalid_argument("stored fields: docid " + std::to_string(d) + " out of range (" +
                                std::to_string(passage_count_) + " passages)");
     }
-    const block_kind kind{"passage", 0, article_blocks_, index_, passage_blocks_, passage_count_};
-    const auto block = load_block(kind, d);
+    const auto block = load_block(passage_kind(), d);
     const std::uint64_t at = block.offset;
     const char* p = block.raw.data();
     const char* limit = p + block.raw.size();
     passage_record out{};
+    std::uint64_t article = 0;
     for (std::uint32_t id = block.first;; ++id) {
         std::uint64_t length = 0;
-        p = get_varint32(p, limit, out.article);
+        p = get_varint(p, limit, article);
         if (p != nullptr) p = get_varint32(p, limit, out.ordinal);
         if (p != nullptr) p = get_varint32(p, limit, out.begin);
         if (p != nullptr) p = get_varint32(p, limit, out.end);
@@ -337,7 +436,12 @@ passage_record stored_fields_reader::passage(docid_t d) const {
         }
         p += length;
     }
-    if (out.article >= article_count_) fail(at, "passage names an article out of range");
+    // Relative (version 6 on): the block's article_base plus the signed difference; checked
+    // before it is narrowed, so that a damaged difference cannot wrap into range.
+    const std::int64_t number = relative_ ? std::int64_t{block.article_base} + unzigzag(article)
+                                          : (article > max32 ? -1 : static_cast<std::int64_t>(article));
+    if (number < 0 || number >= std::int64_t{article_count_}) fail(at, "passage names an article out of range");
+    out.article = static_cast<std::uint32_t>(number);
     return out;
 }
 
@@ -346,9 +450,7 @@ article_record stored_fields_reader::article(std::uint32_t a) const {
         throw invalid_argument("stored fields: article " + std::to_string(a) + " out of range (" +
                                std::to_string(article_count_) + " articles)");
     }
-    const std::uint64_t index = index_ + stored_index_entry_size * std::uint64_t{passage_blocks_};
-    const block_kind kind{"article", article_blocks_, index_, index, article_blocks_count_, article_count_};
-    const auto block = load_block(kind, a);
+    const auto block = load_block(article_kind(), a);
     const std::uint64_t at = block.offset;
     const char* p = block.raw.data();
     const char* limit = p + block.raw.size();

@@ -51,7 +51,7 @@ std::filesystem::path fixture(std::uint32_t number) {
 
 // The fixture this build writes: v1 to v4 are numbered by their segment format version, v5 on
 // by the on-disk change that introduced them (see tests/fixtures/README.md).
-constexpr std::uint32_t current_fixture = 6;
+constexpr std::uint32_t current_fixture = 7;
 
 // The versions of the files in fixture v<number>.
 struct fixture_versions {
@@ -63,7 +63,8 @@ fixture_versions versions_of(std::uint32_t number) {
     if (number <= 3) return {number, 1};
     if (number == 4) return {4, 3};
     if (number == 5) return {4, 4};  // v5: the manifest seals every segment file
-    return {5, 5};                   // v6: field values (FVAL) and the schema in the manifest
+    if (number == 6) return {5, 5};  // v6: field values (FVAL) and the schema in the manifest
+    return {6, 5};                   // v7: stored passages relative to their block's article_base
 }
 
 ingest::article article(const char* id, const char* title, const char* body) { return {{id}, title, body}; }
@@ -144,7 +145,7 @@ struct expected_hit {
 }  // namespace
 
 TEST_CASE("reliability: writes the golden fixture" * doctest::skip(std::getenv("RAPPORT_WRITE_FIXTURES") == nullptr)) {
-    static_assert(index::segment_format_version == 5, "a new segment format needs a new fixture number");
+    static_assert(index::segment_format_version == 6, "a new segment format needs a new fixture number");
     const auto folder = fixture(current_fixture);
     REQUIRE_MESSAGE(!std::filesystem::exists(folder), folder.string() << " exists: fixtures are never rewritten");
     {
@@ -390,9 +391,11 @@ TEST_CASE("reliability: the version 5 golden fixture opens with the recorded ans
     }
 }
 
-TEST_CASE("reliability: the version 6 golden fixture opens with the recorded answers and field values") {
+namespace {
+// Fixtures 6 on: the recorded answers and the field values of `fields_answer`.
+void check_fields_fixture(std::uint32_t number) {
     test::scratch_dir scratch;
-    const auto r = check_fixture(scratch, 6, body_answers);
+    const auto r = check_fixture(scratch, number, body_answers);
     CHECK(r.options().schema == index::parse_schema(fixture_schema));
     search::searcher s(r);
     // Recorded when the fixture was written, and checked by hand: depth = 1.5 × the id's length,
@@ -412,4 +415,13 @@ TEST_CASE("reliability: the version 6 golden fixture opens with the recorded ans
     CHECK(lighthouse[place].keywords == std::vector<std::string>{"coast", "sea"});
     CHECK(index::format_date(*lighthouse[*r.options().schema.index_of("seen")].number) == "2020-06-20");
     CHECK(index::float_of_key(*lighthouse[*r.options().schema.index_of("depth")].number) == 15.0);
+}
+}  // namespace
+
+TEST_CASE("reliability: the version 6 golden fixture opens with the recorded answers and field values") {
+    check_fields_fixture(6);
+}
+
+TEST_CASE("reliability: the version 7 golden fixture (block-relative stored articles) opens with the same answers") {
+    check_fields_fixture(7);
 }

@@ -32,8 +32,10 @@ class file_view;
 
 namespace rapport::index {
 
+class stored_fields_reader;
+
 /// Format versions of the segment files this build writes and reads.
-inline constexpr std::uint32_t segment_format_version = 5;
+inline constexpr std::uint32_t segment_format_version = 6;
 /// The oldest segment format this build reads: version 1 had no title field (its passages read
 /// as having empty titles).
 inline constexpr std::uint32_t min_segment_format_version = 1;
@@ -162,6 +164,9 @@ public:
     [[nodiscard]] article_record article(std::uint32_t a) const;
     /// Number of articles in the segment.
     [[nodiscard]] std::uint32_t article_count() const noexcept;
+    /// The segment's stored fields as the library reads them (an opaque type outside lib/: merges
+    /// copy its compressed blocks as they are).
+    [[nodiscard]] const stored_fields_reader& stored_fields() const noexcept;
     /// The external id of article number `a`, zero-copy from the lengths file (no stored text is
     /// decompressed; a segment of format 1 or 2 had its ids read once at open). The view lives as
     /// long as the segment. Requires: a < article_count(). Complexity: O(1).
