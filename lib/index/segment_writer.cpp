@@ -56,7 +56,9 @@ std::size_t segment_writer::memory_usage() const noexcept {
 }
 
 std::size_t segment_writer::flush_memory() const noexcept {
-    const std::size_t per_term = sizeof(termid_t) + sizeof(std::string_view) + sizeof(std::string) + sizeof(postings_list);
+    // The order, the views sorted and their 16-byte sort keys (`name_order`), the segment's tables.
+    const std::size_t per_term =
+        sizeof(termid_t) + sizeof(std::string_view) + 16 + sizeof(std::string) + sizeof(postings_list);
     // An index sort renumbers first: two docid maps and a copy of the passages, a list at a time.
     const std::size_t sorting = schema_.sort ? passages_.size() * (2 * sizeof(docid_t) + sizeof(passage_record)) : 0;
     return term_names_.size() * per_term + postings_memory_ / 2 + sorting;

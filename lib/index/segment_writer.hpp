@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/heap_size.hpp"
+#include "core/name_order.hpp"
 #include "index/word_counter.hpp"
 #include "rapport/analysis/token.hpp"
 #include "rapport/core/assert.hpp"
@@ -163,11 +164,9 @@ public:
             moved->resize(passages_.size());
             std::iota(moved->begin(), moved->end(), docid_t{0});
         }
-        std::vector<termid_t> order(term_names_.size());
-        std::iota(order.begin(), order.end(), termid_t{0});
-        // Compared through a flat array of views: indexing the deque on every comparison costs more.
-        const std::vector<std::string_view> names(term_names_.begin(), term_names_.end());
-        std::sort(order.begin(), order.end(), [&names](termid_t a, termid_t b) { return names[a] < names[b]; });
+        // Through a flat array of views: indexing the deque on every comparison costs more.
+        const std::vector<termid_t> order =
+            rapport::detail::name_order(std::vector<std::string_view>(term_names_.begin(), term_names_.end()));
         std::vector<std::string> terms;
         std::vector<postings_list> postings;
         terms.reserve(order.size());

@@ -6,6 +6,7 @@
 
 #include "analysis/case_folder.hpp"
 #include "core/heap_size.hpp"
+#include "core/name_order.hpp"
 
 namespace rapport::index::detail {
 
@@ -64,15 +65,11 @@ void word_counter::add(std::string_view word, std::uint32_t df, std::uint64_t oc
 std::vector<surface_word> word_counter::finish() {
     // Sorted as slot numbers over views of the names: sorting the words themselves moved strings
     // around, 4 % of a bulk load's instructions.
-    std::vector<std::uint32_t> order;
-    order.reserve(slots_.size());
-    for (std::uint32_t i = 0; i < slots_.size(); ++i)
-        if (!names_[i].empty()) order.push_back(i);
-    const std::vector<std::string_view> names(names_.begin(), names_.end());
-    std::sort(order.begin(), order.end(), [&names](std::uint32_t a, std::uint32_t b) { return names[a] < names[b]; });
+    const auto order = rapport::detail::name_order(std::vector<std::string_view>(names_.begin(), names_.end()));
     std::vector<surface_word> out;
     out.reserve(order.size());
-    for (const auto i : order) out.push_back({std::move(names_[i]), slots_[i].df, slots_[i].count});
+    for (const auto i : order)
+        if (!names_[i].empty()) out.push_back({std::move(names_[i]), slots_[i].df, slots_[i].count});
     *this = word_counter(fold_);
     return out;
 }
