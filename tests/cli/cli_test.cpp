@@ -15,6 +15,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -821,6 +822,54 @@ TEST_CASE("cli: a schema with an index sort orders the segments, answers as with
     const auto bad = run({"index", "--index", (tmp.path() / "bad").string(), "--progress", "none", "--schema", schema.string(), input.string()});
     CHECK(bad.code != 0);
     CHECK(bad.err.find("sort: no field 'note'") != std::string::npos);
+}
+
+TEST_CASE("cli: --merge tiered, none or all changes the segments of a bulk load, never its answers") {
+    test::scratch_dir tmp;
+    const auto input = tmp.path() / "in.jsonl";
+    {
+        // Enough text for a 1 MB budget to flush several segments.
+        std::ofstream out(input);
+        for (int i = 0; i < 6000; ++i) {
+            out << R"({"id":"a)" << i << R"(","title":"Case )" << i << R"(","text":"Refunds and billing answered for order )"
+                << i << " of customer " << (i * 37) % 1001 << ", word" << i % 257 << " and term" << (i * 13) % 389
+                << R"( in the queue"})" << "\n";
+        }
+    }
+    const auto segments_of = [&](const std::string& idx) {
+        const auto stats = run({"stats", "--index", idx});
+        REQUIRE(stats.code == 0);
+        std::istringstream in(stats.out);
+        for (std::string line; std::getline(in, line);)
+            if (line.rfind("segments", 0) == 0) return std::stoi(line.substr(line.find_last_of(' ') + 1));
+        FAIL("no segment count in: " << stats.out);
+        return -1;
+    };
+    std::map<std::string, std::string> answers;
+    std::map<std::string, int> segments;
+    for (const std::string merge : {"tiered", "none", "all"}) {
+        CAPTURE(merge);
+        const std::string idx = (tmp.path() / merge).string();
+        const auto r = run({"index", "--index", idx, "--progress", "none", "--ram-mb", "1", "--merge", merge, input.string()});
+        REQUIRE(r.code == 0);
+        CHECK(run({"check", "--index", idx}).code == 0);
+        segments[merge] = segments_of(idx);
+        const auto found = run({"search", "--index", idx, "--format", "trec", "-k", "50", "refunds customer word7 term12"});
+        REQUIRE(found.code == 0);
+        CHECK(count_lines(found.out, "Q0") == 50);
+        answers[merge] = found.out;
+    }
+    // The 1 MB budget flushes more than a tier's ten segments; `none` keeps them all, `tiered`
+    // merged ten, `all` made one.
+    CHECK(segments["none"] > 10);
+    CHECK(segments["tiered"] < segments["none"]);
+    CHECK(segments["all"] == 1);
+    // The scores do not depend on how the passages are split into segments (summed statistics).
+    CHECK(answers["none"] == answers["tiered"]);
+    CHECK(answers["all"] == answers["tiered"]);
+    const auto bad = run({"index", "--index", (tmp.path() / "bad").string(), "--merge", "some", input.string()});
+    CHECK(bad.code != 0);
+    CHECK(bad.err.find("--merge must be tiered, none or all, not 'some'") != std::string::npos);
 }
 
 TEST_CASE("cli: a schema with an extra text field is indexed, searched as summary:word with highlights, and listed") {

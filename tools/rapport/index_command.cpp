@@ -300,6 +300,9 @@ int run_index(const command_args& args) {
          "largest article accepted (an article takes ~18x its size in memory while indexed; 0: no limit)")
         ("threads", po::value<count>()->default_value(count{1}), "indexing threads")
         ("commit-every", po::value<count>()->default_value(count{0}), "commit every N articles (0: at the end)")
+        ("merge", po::value<std::string>()->default_value("tiered"),
+         "merges at each commit: tiered (the writer's policy), none (a bulk load's fastest: one segment per"
+         " flush), or all (no merge until the end, then one segment)")
         ("progress", po::value<std::string>()->default_value("auto"), "auto, bar, lines or none (on stderr)");
     po::options_description hidden;
     hidden.add_options()("input", po::value<std::vector<std::string>>(), "input");
@@ -347,6 +350,12 @@ int run_index(const command_args& args) {
     if (thread_count == 0 || thread_count > 256) throw usage_error("--threads must lie in 1..256");
     const auto threads = static_cast<unsigned>(thread_count);
     const auto commit_every = vm["commit-every"].as<count>().value;
+    const auto merge = vm["merge"].as<std::string>();
+    if (merge != "tiered" && merge != "none" && merge != "all")
+        throw usage_error("--merge must be tiered, none or all, not '" + merge + "'");
+    // `all` merges nothing before its final merge_all, which would only merge again what a
+    // tiered commit merged.
+    if (merge != "tiered") wo.merges.merge_factor = 0;
     const bool skip_errors = vm["skip-errors"].as<bool>();
     const bool upsert = vm["upsert"].as<bool>() || args.name == "update";
     const bool ignore_unknown = vm["ignore-unknown-fields"].as<bool>();
@@ -534,7 +543,10 @@ int run_index(const command_args& args) {
         std::cerr << "\n";
         return exit_interrupted;
     }
-    writer.commit();
+    if (merge == "all")
+        writer.merge_all();
+    else
+        writer.commit();
     print_summary(dir, meter, meter.elapsed(), writer.generation());
     return exit_ok;
 }
