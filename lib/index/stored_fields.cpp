@@ -183,10 +183,8 @@ void stored_fields_writer::append(const stored_fields_reader& source, const std:
     if (std::uint64_t{im.passages.count} + source.passage_count() > max32 ||
         std::uint64_t{im.articles.count} + source.article_count() > max32)
         throw invalid_argument("stored fields: too many records (2^32 - 1)");
-    im.passages.flush(im.cctx.get());
-    im.articles.flush(im.cctx.get());
-    const std::uint32_t article_base = im.articles.count;
-    // Every entry is checked before anything is copied, so a damaged source leaves the writer as it was.
+    // Every entry is checked before anything is closed or copied, so a damaged source leaves the
+    // writer as it was.
     const auto passage_kind = source.passage_kind();
     const auto article_kind = source.article_kind();
     const auto entries = [&](const stored_fields_reader::block_kind& kind) {
@@ -197,6 +195,9 @@ void stored_fields_writer::append(const stored_fields_reader& source, const std:
     };
     const auto passage_blocks = entries(passage_kind);
     const auto article_blocks = entries(article_kind);
+    im.passages.flush(im.cctx.get());
+    im.articles.flush(im.cctx.get());
+    const std::uint32_t article_base = im.articles.count;
     const auto copy = [&](const std::vector<stored_fields_reader::block_entry>& blocks, std::uint32_t records,
                           block_builder& to, bool passages) {
         for (const auto& e : blocks) {
@@ -283,6 +284,25 @@ struct cached_block {
 constexpr std::size_t cache_slots = 8;
 thread_local std::array<cached_block, cache_slots> block_cache;
 thread_local std::size_t block_cache_next = 0;
+
+// Where this thread's last read of a kind of record stopped in its block: reading records in order
+// (a merge of a segment with deletions, or under an index sort) resumes there instead of scanning
+// the block from its first record each time, which made such a merge quadratic in a block's records.
+struct scan_point {
+    std::uint64_t id = 0;     // cache_id_ of the reader, 0 = none
+    std::uint64_t begin = 0;  // offset of the compressed block
+    std::uint32_t next = 0;   // the record that starts at `offset`
+    std::size_t offset = 0;   // in the decompressed block
+};
+thread_local scan_point passage_scan;
+thread_local scan_point article_scan;
+
+// Where to start scanning `raw` (block `begin` of reader `id`, first record `first`) for record `want`.
+std::pair<std::uint32_t, std::size_t> scan_start(const scan_point& at, std::uint64_t id, std::uint64_t begin,
+                                                 std::uint32_t first, std::uint32_t want) noexcept {
+    if (at.id == id && at.begin == begin && at.next >= first && at.next <= want) return {at.next, at.offset};
+    return {first, 0};
+}
 }  // namespace
 
 stored_fields_reader::stored_fields_reader(std::string_view data, std::string name, std::uint64_t base_offset,
@@ -415,11 +435,12 @@ passage_record stored_fields_reader::passage(docid_t d) const {
     }
     const auto block = load_block(passage_kind(), d);
     const std::uint64_t at = block.offset;
-    const char* p = block.raw.data();
-    const char* limit = p + block.raw.size();
+    const auto [start, skip] = scan_start(passage_scan, cache_id_, block.offset, block.first, d);
+    const char* p = block.raw.data() + skip;
+    const char* limit = block.raw.data() + block.raw.size();
     passage_record out{};
     std::uint64_t article = 0;
-    for (std::uint32_t id = block.first;; ++id) {
+    for (std::uint32_t id = start;; ++id) {
         std::uint64_t length = 0;
         p = get_varint(p, limit, article);
         if (p != nullptr) p = get_varint32(p, limit, out.ordinal);
@@ -432,6 +453,7 @@ passage_record stored_fields_reader::passage(docid_t d) const {
                 fail(at, "passage block holds bytes after its last record");
             }
             out.text.assign(p, static_cast<std::size_t>(length));
+            passage_scan = {cache_id_, block.offset, d + 1, static_cast<std::size_t>(p + length - block.raw.data())};
             break;
         }
         p += length;
@@ -452,9 +474,10 @@ article_record stored_fields_reader::article(std::uint32_t a) const {
     }
     const auto block = load_block(article_kind(), a);
     const std::uint64_t at = block.offset;
-    const char* p = block.raw.data();
-    const char* limit = p + block.raw.size();
-    for (std::uint32_t id = block.first;; ++id) {
+    const auto [start, skip] = scan_start(article_scan, cache_id_, block.offset, block.first, a);
+    const char* p = block.raw.data() + skip;
+    const char* limit = block.raw.data() + block.raw.size();
+    for (std::uint32_t id = start;; ++id) {
         std::uint64_t id_length = 0;
         std::uint64_t title_length = 0;
         p = get_varint(p, limit, id_length);
@@ -469,6 +492,7 @@ article_record stored_fields_reader::article(std::uint32_t a) const {
             if (a + std::uint64_t{1} == block.end && title_length != static_cast<std::uint64_t>(limit - p)) {
                 fail(at, "article block holds bytes after its last record");
             }
+            article_scan = {cache_id_, block.offset, a + 1, static_cast<std::size_t>(p + title_length - block.raw.data())};
             return {article_id{std::string(id_bytes, static_cast<std::size_t>(id_length))},
                     std::string(p, static_cast<std::size_t>(title_length))};
         }

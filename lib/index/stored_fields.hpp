@@ -118,7 +118,8 @@ public:
     /// without being decompressed, and its article numbers follow those of the articles added so
     /// far. What was pending is closed into blocks first. Requires: `source` is of version
     /// `stored_relative_articles_version` or later (`source.relative_articles()`).
-    /// Throws: `corruption_error` when `source`'s block index is out of order or out of range;
+    /// Throws: `corruption_error` when `source`'s block index is out of order or out of range (the
+    /// writer is left as it was: entries are checked before anything is closed or copied);
     /// `invalid_argument` when the counts would pass 2^32 - 1; `rapport::error` when zstd fails.
     /// `closed`, when given, is called after each passage block is copied (so that a long copy can
     /// hand its blocks on with `take_passage_blocks`).
