@@ -589,7 +589,7 @@ TEST_CASE("index: appended payloads read back as their sources, their articles r
             w.append(stored_fields_reader(*bytes, "source"));
             std::string out;
             w.finish(out);
-            CHECK(out == *bytes);
+            CHECK((out == *bytes));
         }
     }
     SUBCASE("an empty payload changes nothing") {
@@ -653,7 +653,7 @@ TEST_CASE("index: appending while taking passage blocks makes the same payload")
     const std::string streamed = build(true);
     CHECK(calls == 2 * b_blocks);
     CHECK(takes > 2);
-    CHECK(streamed == whole);
+    CHECK((streamed == whole));
 }
 
 TEST_CASE("index: article numbers that descend within a passage block round-trip") {
@@ -751,7 +751,7 @@ TEST_CASE("index: a payload of version 5 reads with absolute article numbers and
         std::string plain_out;
         w.finish(out);
         plain.finish(plain_out);
-        CHECK(out == plain_out);
+        CHECK((out == plain_out));
         check_all(stored_fields_reader(out, "after refusal"), expected);
     }
     SUBCASE("the stored fields of golden fixture v6 (segment format 5)") {
@@ -847,7 +847,8 @@ TEST_CASE("index: append refuses a source whose index entries are damaged behind
         {"article offset before the article area", [&](std::string& s) { store_fixed64(s, a1 + 8, t.article_blocks - 1); }},
     };
     for (const auto& dmg : damages) {
-        CAPTURE(dmg.what);
+        const std::string what = dmg.what;
+        CAPTURE(what);
         std::string bad = good;
         dmg.apply(bad);
         REQUIRE(bad != good);
@@ -857,11 +858,8 @@ TEST_CASE("index: append refuses a source whose index entries are damaged behind
 
         const collection own = make_collection(9, 82);
         stored_fields_writer w;
-        stored_fields_writer plain;
         collection expected;
-        collection unused;
         add_records(w, expected, own);
-        add_records(plain, unused, own);
         try {
             w.append(*source);
             FAIL("append accepted a damaged index entry");
@@ -870,19 +868,44 @@ TEST_CASE("index: append refuses a source whose index entries are damaged behind
         }
         CHECK(w.passage_count() == own.passages.size());
         CHECK(w.article_count() == own.articles.size());
-        CHECK(w.closed_passage_bytes() == plain.closed_passage_bytes());
-        // The writer goes on as if `append` had not been called.
+        // The writer goes on with the same records as if `append` had not been called.
         add_records(w, expected, own);
-        add_records(plain, unused, own);
         append_payload(w, expected, good, c);
-        plain.append(stored_fields_reader(good, "good"));
         std::string out;
-        std::string plain_out;
         w.finish(out);
-        plain.finish(plain_out);
-        CHECK(out == plain_out);
         check_all(stored_fields_reader(out, "after a refused append"), expected);
     }
+}
+
+TEST_CASE("index: an append refused for a damaged source leaves the writer's blocks as they were") {
+    // `append` checks every index entry of its source before it changes anything: a writer whose
+    // append was refused writes the very bytes of one that never tried.
+    const collection c = make_collection(60, 91);
+    std::string bad = serialize(c);
+    REQUIRE(trailer_of(bad).passage_blocks >= 3);
+    store_fixed32(bad, passage_entry_at(bad, 1), 0);  // a middle entry out of order
+    reseal_index(bad);
+    const stored_fields_reader source(bad, "damaged source");
+
+    collection own = make_collection(9, 92);
+    for (auto& p : own.passages) p.text.resize(std::min<std::size_t>(p.text.size(), 100));  // all pending
+    stored_fields_writer w;
+    stored_fields_writer plain;
+    collection expected;
+    collection unused;
+    add_records(w, expected, own);
+    add_records(plain, unused, own);
+    REQUIRE(plain.closed_passage_bytes() == 0);
+    CHECK_THROWS_AS(w.append(source), corruption_error);
+    CHECK(w.closed_passage_bytes() == plain.closed_passage_bytes());
+    add_records(w, expected, own);
+    add_records(plain, unused, own);
+    std::string out;
+    std::string plain_out;
+    w.finish(out);
+    plain.finish(plain_out);
+    CHECK((out == plain_out));
+    check_all(stored_fields_reader(out, "after a refused append"), expected);
 }
 
 TEST_CASE("index: a damaged article difference never wraps into range") {
