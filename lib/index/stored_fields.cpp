@@ -458,10 +458,18 @@ passage_record stored_fields_reader::passage(docid_t d) const {
         }
         p += length;
     }
-    // Relative (version 6 on): the block's article_base plus the signed difference; checked
-    // before it is narrowed, so that a damaged difference cannot wrap into range.
-    const std::int64_t number = relative_ ? std::int64_t{block.article_base} + unzigzag(article)
-                                          : (article > max32 ? -1 : static_cast<std::int64_t>(article));
+    // Relative (version 6 on): the block's article_base plus the signed difference. The
+    // difference is range-checked before the sum (which therefore cannot overflow) and the
+    // sum before it is narrowed, so that a damaged difference cannot wrap into range.
+    std::int64_t number = -1;
+    if (relative_) {
+        const std::int64_t delta = unzigzag(article);
+        if (delta >= -std::int64_t{block.article_base} && delta < std::int64_t{article_count_}) {
+            number = std::int64_t{block.article_base} + delta;
+        }
+    } else if (article <= max32) {
+        number = static_cast<std::int64_t>(article);
+    }
     if (number < 0 || number >= std::int64_t{article_count_}) fail(at, "passage names an article out of range");
     out.article = static_cast<std::uint32_t>(number);
     return out;
