@@ -18,27 +18,24 @@
 
 namespace rapport::index {
 
-std::string detail::lengths_payload(std::span<const std::uint32_t> body, std::span<const std::uint32_t> articles,
-                                    std::span<const std::uint32_t> title, std::span<const std::string> ids) {
+void detail::article_ids::add(std::string_view id) {
+    if (id.size() > 0xFFFFFFFFu - bytes_.size()) throw invalid_argument("segment: the article ids of one segment exceed 4 GiB");
+    bytes_.append(id);
+    ends_.push_back(static_cast<std::uint32_t>(bytes_.size()));
+}
+
+file_seal detail::write_lengths(storage::directory& dir, const std::string& file, std::span<const std::uint32_t> body,
+                                std::span<const std::uint32_t> articles, std::span<const std::uint32_t> title,
+                                const article_ids& ids) {
     // Little-endian uint32 arrays mapped in place (scoring and result ids need no decompression):
     // body lengths, article numbers, title lengths, article id offsets; then the ids (FORMAT.md §6).
     RAPPORT_ASSERT(body.size() == articles.size() && body.size() == title.size());
-    std::vector<std::uint32_t> offsets{0};
-    std::uint64_t total = 0;
-    for (const auto& id : ids) {
-        total += id.size();
-        if (total > 0xFFFFFFFFu) throw invalid_argument("segment: the article ids of one segment exceed 4 GiB");
-        offsets.push_back(static_cast<std::uint32_t>(total));
-    }
-    std::string out((body.size() * 3 + offsets.size()) * sizeof(std::uint32_t), '\0');
-    std::size_t at = 0;
-    for (const auto part : {body, articles, title, std::span<const std::uint32_t>(offsets)}) {
-        if (!part.empty()) std::memcpy(out.data() + at, part.data(), part.size_bytes());
-        at += part.size_bytes();
-    }
-    out.reserve(out.size() + total);
-    for (const auto& id : ids) out += id;
-    return out;
+    auto w = dir.create(file, storage::kinds::lengths, segment_format_version);
+    for (const auto part : {body, articles, title, ids.ends()})
+        w->append({reinterpret_cast<const char*>(part.data()), part.size_bytes()});
+    w->append(ids.bytes());
+    w->finish();
+    return {w->file_size(), w->checksum()};
 }
 
 void detail::add_word(codec::term_dictionary_writer& out, std::string_view word, std::uint32_t df, std::uint64_t count) {
@@ -131,11 +128,10 @@ std::vector<file_seal> write_segment(storage::directory& dir, const std::string&
     {
         std::vector<std::uint32_t> articles(seg.size());
         for (docid_t d = 0; d < seg.size(); ++d) articles[d] = seg.passage(d).article;
-        std::vector<std::string> ids;
-        ids.reserve(seg.article_count());
-        for (std::uint32_t a = 0; a < seg.article_count(); ++a) ids.push_back(seg.article(a).id.value);
-        const auto lengths = detail::lengths_payload(seg.lengths(field::body), articles, seg.lengths(field::title), ids);
-        lengths_seal = write_file(dir, file_of(name, segment_files::lengths), storage::kinds::lengths, lengths);
+        detail::article_ids ids;
+        for (std::uint32_t a = 0; a < seg.article_count(); ++a) ids.add(seg.article(a).id.value);
+        lengths_seal = detail::write_lengths(dir, file_of(name, segment_files::lengths), seg.lengths(field::body), articles,
+                                             seg.lengths(field::title), ids);
     }
     file_seal stored_seal;
     {

@@ -18,7 +18,10 @@
 #include "index/passage_pipeline.hpp"
 #include "index/manifest_writer.hpp"
 #include "index/segment_merger.hpp"
+#include "rapport/codec/term_dictionary.hpp"
+#include "rapport/core/assert.hpp"
 #include "rapport/core/error.hpp"
+#include "rapport/core/varint.hpp"
 #include "rapport/index/disk_segment.hpp"
 #include "rapport/index/manifest.hpp"
 #include "rapport/storage/directory.hpp"
@@ -36,13 +39,55 @@ struct builder_slot {
     std::vector<std::uint64_t> seqs;
 };
 
+// The operation numbers of a flushed segment's passages (builder_slot::seqs) as varints of their
+// zigzagged differences: a byte or two a passage where the vector took eight (on a bulk load of
+// 145,582 passages at a 16 MB budget, the vectors were 2.1 MB of the peak, growing with the run).
+class packed_seqs {
+public:
+    packed_seqs() = default;
+    explicit packed_seqs(const std::vector<std::uint64_t>& seqs) : count_(seqs.size()) {
+        std::uint64_t previous = 0;
+        for (const auto s : seqs) {
+            put_varint(bytes_, codec::detail::zigzag_encode(s - previous));
+            previous = s;
+        }
+        bytes_.shrink_to_fit();
+    }
+    [[nodiscard]] std::vector<std::uint64_t> unpack() const {
+        std::vector<std::uint64_t> out;
+        out.reserve(count_);
+        const char* p = bytes_.data();
+        const char* const limit = p + bytes_.size();
+        std::uint64_t s = 0;
+        while (p != limit) {
+            std::uint64_t v = 0;
+            p = get_varint(p, limit, v);
+            RAPPORT_ASSERT(p != nullptr);
+            s += codec::detail::zigzag_decode(v);
+            out.push_back(s);
+        }
+        RAPPORT_ASSERT(out.size() == count_);
+        return out;
+    }
+    [[nodiscard]] std::size_t memory_usage() const noexcept { return sizeof(*this) + bytes_.capacity(); }
+
+private:
+    std::size_t count_ = 0;
+    std::string bytes_;
+};
+
 // A segment flushed since the last commit: on disk, not yet in any manifest. Its article keys
 // are looked up in its files when a delete needs them (holding them in memory took as much as a
 // fifth of the RAM budget on a bulk load of short articles).
 struct pending_segment {
     segment_entry entry;
-    std::vector<std::uint64_t> seqs;
+    packed_seqs seqs;
 };
+
+// What a pending segment or a recorded delete holds until the commit, counted against the budget.
+std::size_t memory_of(const pending_segment& p) noexcept {
+    return sizeof(p) + p.seqs.memory_usage() + p.entry.name.capacity();
+}
 
 // The words each analyzer of a builder remembers (analysis::analyzer::set_word_cache_words): the
 // default 32,768 (about 4 MiB) from a 64 MB budget up, and below it about a sixteenth of the budget,
@@ -67,6 +112,8 @@ struct delete_op {
     std::string key;
     std::uint64_t seq;
 };
+
+std::size_t memory_of(const delete_op& d) noexcept { return sizeof(d) + d.key.capacity(); }
 
 std::string hex(std::uint64_t v) {
     char buf[17];
@@ -94,6 +141,11 @@ struct index_writer::impl {
     std::uint64_t next_segment = 0;
     std::atomic<std::uint64_t> seq{0};
     index_writer_stats stats;
+    // Memory held until the commit beside the builders (pending segments' operation numbers,
+    // recorded deletes; guarded by `mu`), and what the caller holds (set_outside_memory): both
+    // come out of the builders' budget.
+    std::size_t held_bytes = 0;
+    std::atomic<std::size_t> outside_bytes{0};
 
     std::unique_ptr<builder_slot> acquire() {
         std::lock_guard g(mu);
@@ -135,11 +187,12 @@ struct index_writer::impl {
                 for (std::size_t d = 0; d < order.size(); ++d) moved[d] = seqs[order[d]];
                 seqs = std::move(moved);
             }
-            p.seqs = std::move(seqs);
+            p.seqs = packed_seqs(seqs);
             p.entry.files = write_segment(*dir, p.entry.name, seg);
         }
         release_free_memory();
         std::lock_guard g(mu);
+        held_bytes += memory_of(p);
         pending.push_back(std::move(p));
         ++stats.flushed_segments;
     }
@@ -163,15 +216,17 @@ struct index_writer::impl {
             const std::size_t added = prepared.passages.size();
             detail::add_prepared(slot->writer, std::move(prepared));
             slot->seqs.resize(slot->writer.size(), number);
-            const std::size_t budget = options.ram_budget_mb * (std::size_t{1} << 20);
-            std::size_t slots;
+            std::size_t slots, held;
             {
                 std::lock_guard g(mu);
                 slots = std::max<std::size_t>(slot_count, 1);
+                held = held_bytes;
             }
-            // Each concurrently used builder gets an equal share of the budget.
+            // Each concurrently used builder gets an equal share of what the budget leaves.
             // Each builder flushes before what it holds plus what its flush takes reaches its share.
-            if (slot->writer.memory_usage() + slot->writer.flush_memory() >= budget / slots) flush(*slot);
+            const std::size_t held_by_builder = slot->seqs.capacity() * sizeof(std::uint64_t);
+            if (slot->writer.memory_usage() + slot->writer.flush_memory() + held_by_builder >= builders_budget(held) / slots)
+                flush(*slot);
             release(std::move(slot));
             return added;
         } catch (...) {
@@ -180,10 +235,21 @@ struct index_writer::impl {
         }
     }
 
+    // The budget less what is held beside the builders, but never below a quarter of it (past
+    // that, memory exceeds the budget by what the caller and the pending commit hold, rather than
+    // flushing a segment at every article).
+    std::size_t builders_budget(std::size_t held) const noexcept {
+        const std::size_t budget = options.ram_budget_mb * (std::size_t{1} << 20);
+        const std::size_t beside = held + outside_bytes.load(std::memory_order_relaxed);
+        return std::max(budget / 4, budget > beside ? budget - beside : 0);
+    }
+
     void record_delete(const article_id& id) {
         const auto number = ++seq;
+        delete_op d{detail::article_key(id.value), number};
         std::lock_guard g(mu);
-        deletes.push_back({detail::article_key(id.value), number});
+        held_bytes += memory_of(d);
+        deletes.push_back(std::move(d));
     }
 
     std::shared_ptr<const disk_segment> open_entry(const segment_entry& e) {
@@ -333,14 +399,18 @@ struct index_writer::impl {
             std::set<docid_t> doomed;
             // A fresh segment's keys are read from its files, opened only when a delete may hit it.
             std::shared_ptr<const disk_segment> opened;
-            if (fresh != nullptr && !deletes.empty()) opened = open_entry(e);
+            std::vector<std::uint64_t> fresh_seqs;
+            if (fresh != nullptr && !deletes.empty()) {
+                opened = open_entry(e);
+                fresh_seqs = fresh->seqs.unpack();
+            }
             const disk_segment* keys = committed != nullptr ? committed : opened.get();
             for (const auto& d : deletes) {
                 const auto info = keys->find(d.key);
                 if (!info) continue;
                 for (auto c = keys->cursor(*info); c.docid() != end_docid; c.next()) {
                     const docid_t doc = c.docid();
-                    if (committed != nullptr ? !committed->is_deleted(doc) : fresh->seqs[doc] < d.seq) doomed.insert(doc);
+                    if (committed != nullptr ? !committed->is_deleted(doc) : fresh_seqs[doc] < d.seq) doomed.insert(doc);
                 }
             }
             if (!doomed.empty()) {
@@ -364,6 +434,9 @@ struct index_writer::impl {
         publish(std::move(m));
         pending.clear();
         deletes.clear();
+        deletes.shrink_to_fit();
+        std::lock_guard g(mu);
+        held_bytes = 0;
     }
 
     void merge_all() {
@@ -450,6 +523,9 @@ void index_writer::remove(const article_id& id) {
 }
 
 void index_writer::commit() { impl_->commit(); }
+void index_writer::set_outside_memory(std::size_t bytes) noexcept {
+    impl_->outside_bytes.store(bytes, std::memory_order_relaxed);
+}
 void index_writer::merge_all() { impl_->merge_all(); }
 
 std::size_t index_writer::segment_count() const {

@@ -23,7 +23,9 @@ namespace rapport::index::detail {
 
 namespace {
 // Encoded bytes are handed to the file once this many have accumulated.
-constexpr std::size_t flush_bytes = std::size_t{1} << 20;
+// (256 KiB: each buffer's capacity can reach twice this, and a merge holds five of them; at 1 MiB
+// they were 8 MB of a 16 MB budget's peak.)
+constexpr std::size_t flush_bytes = std::size_t{256} << 10;
 
 // An output payload written in pieces; `offset()` is the payload offset of the next byte.
 class streamed_payload {
@@ -92,7 +94,7 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
     // The other text fields' lengths, by field number − 2 (what their postings' block bounds read).
     std::vector<std::vector<std::uint32_t>> field_lengths(values_schema.text_field_count() - 2);
     std::vector<std::uint32_t> article_of;
-    std::vector<std::string> ids;  // by new article number
+    article_ids ids;  // by new article number
     // Stored passages go to the file as their blocks close: a merge holds one block's worth.
     streamed_payload stored_out(dir, name + "." + segment_files::stored, storage::kinds::stored);
     stored_fields_writer stored;
@@ -112,10 +114,22 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
         docid_t end;
     };
     std::vector<run> runs;
+    const bool sorting = values_schema.sort.has_value();
+    // A source without deletions, merged in source order, keeps every passage and article in its
+    // order: its stored blocks are copied as they are (no byte in them depends on where they sit,
+    // FORMAT.md §7), which saves decompressing and compressing its text again (a third of a merge).
+    const auto copied_whole = [&](const disk_segment& seg) {
+        return !sorting && seg.deleted_count() == 0 && seg.has_words() && seg.stored_fields().relative_articles();
+    };
     for (std::size_t s = 0; s < sources.size(); ++s) {
         const auto& seg = *sources[s];
+        renumber[s].assign(seg.size(), end_docid);
         if (!merge_words)
             for (auto w = seg.words().begin(); w.valid(); w.next()) words.add(w.term(), w.info().df, w.info().total_tf);
+        if (copied_whole(seg)) {  // one run for the whole source
+            runs.push_back({static_cast<std::uint32_t>(s), 0, 0, seg.size()});
+            continue;
+        }
         const auto of = seg.article_numbers();
         for (docid_t d = 0; d < seg.size();) {
             docid_t e = d + 1;
@@ -123,9 +137,7 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
             runs.push_back({static_cast<std::uint32_t>(s), of[d], d, e});
             d = e;
         }
-        renumber[s].assign(seg.size(), end_docid);
     }
-    const bool sorting = values_schema.sort.has_value();
     // Under a sort, each run's values are decoded once: for its key, then for the merged columns.
     std::vector<field_values> run_values;
     if (sorting) {
@@ -156,25 +168,16 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
             stored_out.maybe_flush();
         }
     };
-    // A source without deletions, merged in source order, keeps every passage and article in its
-    // order: its stored blocks are copied as they are (no byte in them depends on where they sit,
-    // FORMAT.md §7), which saves decompressing and compressing its text again (a third of a merge).
-    const auto copied_whole = [&](const disk_segment& seg) {
-        return !sorting && seg.deleted_count() == 0 && seg.has_words() && seg.stored_fields().relative_articles();
-    };
-    std::vector<bool> copied(sources.size(), false);
     for (std::size_t ri = 0; ri < runs.size(); ++ri) {
         const auto& r = runs[ri];
         const auto& seg = *sources[r.source];
         if (copied_whole(seg)) {
-            if (copied[r.source]) continue;
-            copied[r.source] = true;
             const std::uint32_t base = articles;
             stored.append(seg.stored_fields(), hand_on_blocks);
             auto& article_map = article_maps[r.source];
             for (std::uint32_t a = 0; a < seg.article_count(); ++a) {
                 article_map[a] = articles++;
-                ids.emplace_back(seg.article_id(a));
+                ids.add(seg.article_id(a));
                 if (with_values) values.push_back(seg.values().values(values_schema, a));
             }
             const auto of = seg.article_numbers();
@@ -215,7 +218,7 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
                     tokenizer->tokenize(a.title, tokens);
                     words.count(a.title, tokens, map[d]);
                 }
-                ids.push_back(a.id.value);
+                ids.add(a.id.value);
                 if (with_values)
                     values.push_back(sorting ? std::move(run_values[ri]) : seg.values().values(values_schema, p.article));
                 stored.add_article(std::move(a));
@@ -280,6 +283,9 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
         }
     };
     merge_dictionaries(std::move(cursors), begin_term, take_term, end_term);
+    std::vector<std::vector<docid_t>>().swap(renumber);  // what is left is written from the arrays below
+    std::vector<run>().swap(runs);
+    std::vector<std::vector<std::uint32_t>>().swap(article_maps);
     merged_segment out{next, articles, std::vector<file_seal>(std::size(segment_files::all))};
     // The seals follow segment_files::all: dictionary, postings, positions, lengths, stored, words, values.
     out.files[1] = postings.finish();
@@ -291,14 +297,15 @@ merged_segment merge_segments(storage::directory& dir, const std::string& name,
         w->finish();
         return file_seal{w->file_size(), w->checksum()};
     };
-    std::string bytes;
     dictionary.finish(dictionary_out.buffer());
     out.files[0] = dictionary_out.finish();
-    bytes = lengths_payload(lengths, article_of, title_lengths, ids);
-    out.files[3] = write_whole(segment_files::lengths, storage::kinds::lengths, bytes);
+    out.files[3] = write_lengths(dir, name + "." + segment_files::lengths, lengths, article_of, title_lengths, ids);
     stored.finish(stored_out.buffer());
     out.files[4] = stored_out.finish();
-    bytes.clear();
+    ids = article_ids();
+    std::vector<std::uint32_t>().swap(lengths);
+    std::vector<std::uint32_t>().swap(title_lengths);
+    std::vector<std::uint32_t>().swap(article_of);
     streamed_payload words_out(dir, name + "." + segment_files::words, storage::kinds::words);
     codec::term_dictionary_writer word_dict;
     if (merge_words) {

@@ -4,6 +4,7 @@
 // Every case runs against both directory backends.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <thread>
@@ -210,6 +211,60 @@ TEST_CASE_TEMPLATE("index: a small RAM budget flushes segments; the tiered polic
         CHECK(ranking(a, q) == ranking(b, q));
     }
     CHECK(index::check_index(dir).ok());
+}
+
+TEST_CASE_TEMPLATE("index: deletes between flushes of one commit remove exactly the passages added before them", B,
+                   test::fs_backend, test::memory_backend) {
+    // A 1 MB budget flushes several segments before the commit: each delete is applied to them by
+    // the operation numbers the pending segments keep (packed), not by where a passage sits.
+    B backend;
+    auto dir = backend.make();
+    index_writer w(dir, index_writer_options{.ram_budget_mb = 1, .merges = {.merge_factor = 0}});
+    for (int i = 0; i < 3000; ++i) {
+        w.add(make_article(i));
+        if (i == 1000) w.remove({"a10"});                                   // a10 was added before
+        if (i == 1500) w.add({{"a10"}, "Ten again", "second version wombat"});  // survives the delete
+        if (i == 2000) w.update({{"a20"}, "Twenty again", "replacement wombat"});
+        if (i == 2500) w.remove({"a2600"});  // added after the delete: stays
+    }
+    w.commit();
+    REQUIRE(w.stats().flushed_segments > 2);
+    auto r = index_reader::open(dir);
+    search::searcher s(r);
+    CHECK(s.search("unique10").empty());
+    CHECK(s.search("unique20").empty());
+    CHECK(s.search("unique2600").size() >= 1);
+    CHECK(s.search("unique11").size() >= 1);
+    std::vector<std::string> titles;
+    for (const auto& h : s.search("wombat")) titles.push_back(h.title);
+    std::sort(titles.begin(), titles.end());
+    CHECK(titles == std::vector<std::string>{"Ten again", "Twenty again"});
+    CHECK(index::check_index(dir).ok());
+}
+
+TEST_CASE_TEMPLATE("index: memory the caller declares comes out of the RAM budget, down to a quarter of it", B,
+                   test::fs_backend, test::memory_backend) {
+    const auto flushes = [](std::size_t outside) {
+        B backend;
+        auto dir = backend.make();
+        index_writer w(dir, index_writer_options{.ram_budget_mb = 4, .merges = {.merge_factor = 0}});
+        w.set_outside_memory(outside);
+        for (int i = 0; i < 6000; ++i) w.add(make_article(i));
+        w.commit();
+        return w.stats().flushed_segments;
+    };
+    const auto none = flushes(0);
+    const auto half = flushes(std::size_t{2} << 20);     // the builders get 2 of the 4 MB
+    const auto beyond = flushes(std::size_t{100} << 20);  // more than the budget: they keep a quarter
+    CAPTURE(none);
+    CAPTURE(half);
+    CAPTURE(beyond);
+    // About twice and four times the flushes (each count includes the commit's partial flush).
+    REQUIRE(none >= 4);
+    CHECK(half >= none * 3 / 2 + 1);
+    CHECK(half <= none * 5 / 2 + 1);
+    CHECK(beyond >= none * 3);
+    CHECK(beyond <= none * 5 + 1);
 }
 
 TEST_CASE_TEMPLATE("index: two threads index in parallel into their own segments", B, test::fs_backend,

@@ -74,6 +74,14 @@ public:
         return std::nullopt;
     }
 
+    // Bytes held: the chunks as reserved, the table's slots with their metadata byte, the file names.
+    [[nodiscard]] std::size_t memory_usage() const noexcept {
+        std::size_t bytes = table_.bucket_count() * (sizeof(std::uint32_t) + 1);
+        for (const auto& c : chunks_) bytes += c.capacity();
+        for (const auto& f : files_) bytes += sizeof(f) + f.capacity();
+        return bytes;
+    }
+
 private:
     static constexpr std::size_t chunk_bytes = std::size_t{1} << 20;
     static constexpr std::size_t max_chunks = 4096;
@@ -468,6 +476,7 @@ int run_index(const command_args& args) {
                           " (ids are unique; --upsert replaces instead)";
             else if (before && holds_article(*before, a.id.value))
                 problem = "article id '" + a.id.value + "' is already in the index (--upsert replaces it)";
+            writer.set_outside_memory(seen.memory_usage());  // --ram-mb bounds the ids too
             if (!problem.empty()) {
                 if (!skip_errors) throw invalid_argument(origin + ": " + problem);
                 std::cerr << "rapport index: skipped " << origin << ": " << problem << "\n";

@@ -55,11 +55,26 @@ inline constexpr std::size_t format4_count = 6;
 }  // namespace segment_files
 
 namespace detail {
-/// The `LENS` payload (FORMAT.md §6) of passages with these body lengths, article numbers and
-/// title lengths, and of articles with these external ids (by article number).
-/// Requires: the three spans have the same size. Throws: `invalid_argument` when the ids exceed 4 GiB.
-std::string lengths_payload(std::span<const std::uint32_t> body, std::span<const std::uint32_t> articles,
-                            std::span<const std::uint32_t> title, std::span<const std::string> ids);
+/// Article ids by article number, packed end to end (what the `LENS` payload stores, FORMAT.md
+/// §6): 4 bytes an id beside its text, where a vector of strings took 32 or more.
+class article_ids {
+public:
+    /// Appends the next article's id. Throws: `invalid_argument` when the ids exceed 4 GiB.
+    void add(std::string_view id);
+    [[nodiscard]] std::size_t size() const noexcept { return ends_.size() - 1; }
+    [[nodiscard]] std::span<const std::uint32_t> ends() const noexcept { return ends_; }  ///< 0, then each id's end
+    [[nodiscard]] std::string_view bytes() const noexcept { return bytes_; }
+
+private:
+    std::vector<std::uint32_t> ends_{0};
+    std::string bytes_;
+};
+/// Writes the `LENS` file (FORMAT.md §6) of passages with these body lengths, article numbers and
+/// title lengths, and of articles with these ids, piece by piece (no copy of the payload is held).
+/// Requires: the three spans have the same size. Throws: `io_error` naming the file.
+file_seal write_lengths(storage::directory& dir, const std::string& file, std::span<const std::uint32_t> body,
+                        std::span<const std::uint32_t> articles, std::span<const std::uint32_t> title,
+                        const article_ids& ids);
 /// Adds a surface word to the `WORD` dictionary being built (FORMAT.md §9): the word as the key,
 /// its passage count as df and its occurrences as total_tf, every other field 0.
 void add_word(codec::term_dictionary_writer& out, std::string_view word, std::uint32_t df, std::uint64_t count);

@@ -43,7 +43,9 @@ struct index_writer_options {
     /// other change is an `invalid_argument`), which the next commit records.
     index_options index{};
                                          ///< (but takes `custom_analyzer` again, under its stored name)
-    std::size_t ram_budget_mb = 64;      ///< flush a segment when the in-memory builders reach this size
+    /// Flush a segment when the in-memory builders, with what is held until the commit and what
+    /// the caller declares (`set_outside_memory`), reach this size.
+    std::size_t ram_budget_mb = 64;
     /// The largest article (title + body bytes) `add` and `update` accept; a larger one is an
     /// `invalid_argument` naming it. One article is analysed whole in memory, which takes about 18
     /// times its size beyond the RAM budget (measured: 5 MB → 108 MB, 25 MB → 448 MB peak RSS), so
@@ -93,6 +95,12 @@ public:
     void commit();
     /// Commits, then merges every segment into one (dropping deleted passages), and commits again.
     void merge_all();
+    /// Tells the writer how much memory its caller holds for this session beside it (say, the
+    /// ids a bulk load checks for duplicates), so that `ram_budget_mb` bounds the two together:
+    /// the builders flush at the budget less this and less what the writer itself holds until the
+    /// commit (pending segments' bookkeeping, recorded deletes), but never below a quarter of the
+    /// budget. Call it as the figure changes; thread-safe. Default 0.
+    void set_outside_memory(std::size_t bytes) noexcept;
 
     /// Live segments of the last commit.
     [[nodiscard]] std::size_t segment_count() const;
