@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "rapport/core/error.hpp"
@@ -67,6 +68,37 @@ TEST_CASE("index: indexing_queue with 0, 1 and 4 threads adds every article") {
         CHECK(calls.load() == 200);
         CHECK(passages.load() == r.passage_count());
         CHECK(bytes.load() == expected_bytes);
+    }
+}
+
+TEST_CASE("index: indexing_queue with two producers on a full queue loses nothing (threads)") {
+    // A blocked producer resumes only once the queue has drained to half its capacity; with one
+    // slot that is an empty queue, and two producers wait on it together.
+    for (const std::size_t capacity : {std::size_t{1}, std::size_t{2}, std::size_t{8}}) {
+        CAPTURE(capacity);
+        auto dir = memory();
+        std::atomic<std::uint64_t> calls{0};
+        {
+            index_writer w(dir);
+            indexing_queue q(w, {.threads = 2,
+                                 .capacity = capacity,
+                                 .skip_invalid = false,
+                                 .on_added = [&](std::size_t, std::uint64_t) { ++calls; },
+                                 .on_skipped = {}});
+            std::atomic<int> refused{0};
+            const auto produce = [&](int first) {
+                for (int i = first; i < 600; i += 2)
+                    if (!q.push(make_article(i), "item " + std::to_string(i))) ++refused;
+            };
+            std::thread a(produce, 0), b(produce, 1);
+            a.join();
+            b.join();
+            q.finish();
+            CHECK(refused.load() == 0);
+            w.commit();
+        }
+        CHECK(calls.load() == 600);
+        CHECK(index_reader::open(dir).article_count() == 600);
     }
 }
 

@@ -43,10 +43,11 @@ ingest::article make_article(int n) {
 
 // Article id → score of every passage the query ranks (top 1000), summed per article would hide
 // differences, so keyed by article id and passage ordinal.
-std::map<std::pair<std::string, std::uint32_t>, score_t> ranking(const index_reader& r, const std::string& q) {
+std::map<std::pair<std::string, std::uint32_t>, score_t> ranking(const index_reader& r, const std::string& q,
+                                                                 std::size_t k = 1000) {
     search::searcher s(r);
     std::map<std::pair<std::string, std::uint32_t>, score_t> out;
-    for (const auto& h : s.search(q, {.k = 1000})) out[{h.article.value, h.ordinal}] = h.score;
+    for (const auto& h : s.search(q, {.k = k})) out[{h.article.value, h.ordinal}] = h.score;
     return out;
 }
 
@@ -289,6 +290,42 @@ TEST_CASE_TEMPLATE("index: two threads index in parallel into their own segments
     for (const char* q : queries) {
         CAPTURE(q);
         CHECK(ranking(a, q) == ranking(b, q));  // same passages, same scores; docid order may differ
+    }
+    CHECK(index::check_index(dir).ok());
+}
+
+TEST_CASE_TEMPLATE("index: after a two-thread load the policy merges its groups concurrently, as serially", B,
+                   test::fs_backend, test::memory_backend) {
+    // Two builders at a 1 MB budget flush many small segments; with a merge factor of 2 every tier
+    // holds several groups, which the final commit merges on two threads at once.
+    B backend, reference_backend;
+    auto dir = backend.make();
+    auto reference_dir = reference_backend.make();
+    const index_writer_options small{.ram_budget_mb = 1, .merges = {.merge_factor = 2, .floor_passages = 50}};
+    std::uint64_t merges = 0;
+    {
+        index_writer w(dir, small);
+        std::thread t1([&] { for (int i = 0; i < 4000; i += 2) w.add(make_article(i)); });
+        std::thread t2([&] { for (int i = 1; i < 4000; i += 2) w.add(make_article(i)); });
+        t1.join();
+        t2.join();
+        w.commit();
+        merges = w.stats().merges;
+        CHECK(w.stats().flushed_segments >= 6);
+        CHECK(w.segment_count() < w.stats().flushed_segments);
+        index_writer ref(reference_dir);
+        for (int i = 0; i < 4000; ++i) ref.add(make_article(i));
+        ref.commit();
+    }
+    CHECK(merges >= 3);
+    const auto a = index_reader::open(dir);
+    const auto b = index_reader::open(reference_dir);
+    CHECK(a.passage_count() == b.passage_count());
+    for (const char* q : queries) {
+        CAPTURE(q);
+        const auto expected = ranking(b, q, 10000);  // every match: no cut among equal scores
+        CHECK(expected.size() < 10000);
+        CHECK(ranking(a, q, 10000) == expected);
     }
     CHECK(index::check_index(dir).ok());
 }
