@@ -108,6 +108,34 @@ void release_free_memory() noexcept {
 #endif
 }
 
+// Runs task(i) for every i in [0, count) on this thread and up to `threads` − 1 helpers, each
+// taking the next index as it finishes one; rethrows the first failure once all have stopped
+// (every task is tried). With no thread to spare, this one runs what is left.
+template <class Task>
+void run_concurrently(std::size_t count, std::size_t threads, const Task& task) {
+    threads = std::clamp<std::size_t>(threads, 1, std::max<std::size_t>(count, 1));
+    std::atomic<std::size_t> next{0};
+    std::vector<std::exception_ptr> errors(count);
+    const auto worker = [&]() noexcept {
+        for (std::size_t i; (i = next.fetch_add(1)) < count;) {
+            try {
+                task(i);
+            } catch (...) {
+                errors[i] = std::current_exception();
+            }
+        }
+    };
+    std::vector<std::thread> helpers;
+    try {
+        for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(worker);
+    } catch (...) {
+    }
+    worker();
+    for (auto& h : helpers) h.join();
+    for (auto& e : errors)
+        if (e) std::rethrow_exception(e);
+}
+
 struct delete_op {
     std::string key;
     std::uint64_t seq;
@@ -300,7 +328,7 @@ struct index_writer::impl {
     void merge_groups(manifest& m, const std::vector<std::vector<std::size_t>>& groups) {
         std::vector<segment_entry> merged(groups.size());
         for (auto& e : merged) e.name = "seg_" + hex(next_segment++);
-        const auto run = [&](std::size_t g) {
+        run_concurrently(groups.size(), slot_count, [&](std::size_t g) {
             std::vector<std::shared_ptr<const disk_segment>> sources;
             for (auto i : groups[g]) sources.push_back(open_entry(m.segments[i]));
             const auto out = detail::merge_segments(*dir, merged[g].name, sources, current.options.analyzer.case_fold,
@@ -308,28 +336,7 @@ struct index_writer::impl {
             merged[g].passages = out.passages;
             merged[g].articles = out.articles;
             merged[g].files = out.files;
-        };
-        const std::size_t threads = std::min(groups.size(), std::max<std::size_t>(slot_count, 1));
-        std::atomic<std::size_t> next_group{0};
-        std::vector<std::exception_ptr> errors(threads);
-        const auto worker = [&](std::size_t t) noexcept {
-            try {
-                for (std::size_t g; (g = next_group.fetch_add(1)) < groups.size();) run(g);
-            } catch (...) {
-                errors[t] = std::current_exception();
-                next_group.store(groups.size());  // the others stop after their current group
-            }
-        };
-        std::vector<std::thread> helpers;
-        try {
-            for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(worker, t);
-        } catch (...) {
-            // No thread to spare: this one merges what is left.
-        }
-        worker(0);
-        for (auto& h : helpers) h.join();
-        for (auto& e : errors)
-            if (e) std::rethrow_exception(e);
+        });
         std::vector<segment_entry> segments;
         std::vector<int> group_of(m.segments.size(), -1);
         for (std::size_t g = 0; g < groups.size(); ++g)
@@ -401,29 +408,7 @@ struct index_writer::impl {
         std::vector<builder_slot*> full;
         for (auto& s : free_slots)
             if (s->writer.size() != 0) full.push_back(s.get());
-        if (full.size() <= 1) {
-            for (auto* s : full) flush(*s);
-            return;
-        }
-        std::vector<std::exception_ptr> errors(full.size());
-        std::vector<std::thread> helpers;
-        const auto run = [&](std::size_t i) noexcept {
-            try {
-                flush(*full[i]);
-            } catch (...) {
-                errors[i] = std::current_exception();
-            }
-        };
-        try {
-            for (std::size_t i = 1; i < full.size(); ++i) helpers.emplace_back(run, i);
-        } catch (...) {
-            // No thread to spare: the rest are flushed here.
-            for (std::size_t i = helpers.size() + 1; i < full.size(); ++i) run(i);
-        }
-        run(0);
-        for (auto& t : helpers) t.join();
-        for (auto& e : errors)
-            if (e) std::rethrow_exception(e);
+        run_concurrently(full.size(), full.size(), [&](std::size_t i) { flush(*full[i]); });
     }
 
     void commit_locked(bool apply_policy) {
